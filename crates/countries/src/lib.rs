@@ -1,0 +1,1 @@
+//! countries (skeleton; being written)

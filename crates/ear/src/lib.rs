@@ -1,0 +1,1 @@
+//! ear (skeleton; being written)
