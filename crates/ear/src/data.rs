@@ -1,0 +1,215 @@
+//! The on-disk shape of the rules files (serde), kept apart from the query API so the
+//! files can change shape without the engine noticing.
+
+use crate::provenance::Confidence;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CountryGroupsFile {
+    pub group: BTreeMap<String, GroupDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GroupDef {
+    pub description: String,
+    pub source: String,
+    pub confidence: Confidence,
+    #[serde(default)]
+    pub note: Option<String>,
+    pub members: Vec<MemberDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MemberDef {
+    pub country: String,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub until: Option<String>,
+    #[serde(default)]
+    pub added_by: Option<String>,
+    #[serde(default)]
+    pub removed_by: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ChartFile {
+    pub column: BTreeMap<String, ColumnDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ColumnDef {
+    pub description: String,
+    pub rule: String,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub no_x: Vec<MemberDef>,
+    pub source: String,
+    pub confidence: Confidence,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EccnFile {
+    pub cybersecurity_items: CyberItemsDef,
+    pub entry: Vec<EntryDef>,
+    #[serde(default)]
+    pub ace_line_discrepancy: Vec<DiscrepancyDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CyberItemsDef {
+    pub source: String,
+    pub confidence: Confidence,
+    pub items: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EntryDef {
+    pub eccn: String,
+    pub heading: String,
+    pub reasons: Vec<String>,
+    pub ace: bool,
+    pub ace_line: String,
+    #[serde(default)]
+    pub notes: Vec<String>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub until: Option<String>,
+    pub source: String,
+    pub confidence: Confidence,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DiscrepancyDef {
+    pub eccn: String,
+    pub source: String,
+    pub confidence: Confidence,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EmbargoFile {
+    pub embargo: Vec<EmbargoDef>,
+    pub military_intelligence: MilIntelDef,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EmbargoDef {
+    pub id: String,
+    pub section: String,
+    pub destinations: Vec<String>,
+    pub scope: String,
+    pub ace_available: bool,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub until: Option<String>,
+    pub source: String,
+    pub confidence: Confidence,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MilIntelDef {
+    pub section: String,
+    pub source: String,
+    pub confidence: Confidence,
+    pub destinations: Vec<MilIntelDestDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MilIntelDestDef {
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub until: Option<String>,
+    #[serde(default)]
+    pub added_by: Option<String>,
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PeriodsFile {
+    pub controls: ControlsDef,
+    pub ace_version: Vec<AceVersionDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ControlsDef {
+    pub from: String,
+    pub source: String,
+    pub confidence: Confidence,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AceVersionDef {
+    pub id: String,
+    pub name: String,
+    pub from: String,
+    #[serde(default)]
+    pub until: Option<String>,
+    pub source: String,
+    pub confidence: Confidence,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DestinationsFile {
+    #[serde(default)]
+    pub treated_as: Vec<TreatedAsDef>,
+    #[serde(default)]
+    pub region: Vec<RegionDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TreatedAsDef {
+    pub input: String,
+    #[serde(rename = "as")]
+    pub as_country: String,
+    pub from: String,
+    pub source: String,
+    pub confidence: Confidence,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RegionDef {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub country: String,
+    pub source: String,
+    pub confidence: Confidence,
+}

@@ -1,0 +1,923 @@
+//! The regulation as loaded: validated, dated values with their provenance, and the
+//! "as of this date" questions the decision engine asks.
+
+use crate::data::*;
+use crate::eccn::Eccn;
+use crate::error::EarError;
+use crate::provenance::{Confidence, Provenance};
+use crate::{parse_date, Date};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+/// A Country Group id such as `D:1` or `E:2`.
+pub type GroupId = String;
+
+/// The rules files, in the order they are hashed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleFile {
+    Periods,
+    CountryGroups,
+    CountryChart,
+    Eccn,
+    Embargoes,
+    Destinations,
+}
+
+impl RuleFile {
+    pub const ALL: [RuleFile; 6] = [
+        RuleFile::Periods,
+        RuleFile::CountryGroups,
+        RuleFile::CountryChart,
+        RuleFile::Eccn,
+        RuleFile::Embargoes,
+        RuleFile::Destinations,
+    ];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            RuleFile::Periods => "periods.toml",
+            RuleFile::CountryGroups => "country_groups.toml",
+            RuleFile::CountryChart => "country_chart.toml",
+            RuleFile::Eccn => "eccn.toml",
+            RuleFile::Embargoes => "embargoes.toml",
+            RuleFile::Destinations => "destinations.toml",
+        }
+    }
+
+    fn bundled(self) -> &'static str {
+        match self {
+            RuleFile::Periods => include_str!("../data/periods.toml"),
+            RuleFile::CountryGroups => include_str!("../data/country_groups.toml"),
+            RuleFile::CountryChart => include_str!("../data/country_chart.toml"),
+            RuleFile::Eccn => include_str!("../data/eccn.toml"),
+            RuleFile::Embargoes => include_str!("../data/embargoes.toml"),
+            RuleFile::Destinations => include_str!("../data/destinations.toml"),
+        }
+    }
+}
+
+/// A dated membership of a country in a group (or a dated Country Chart exception).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub country: String,
+    /// Inclusive; `None` = for the whole period ace models.
+    pub from: Option<Date>,
+    /// Exclusive; `None` = still in force.
+    pub until: Option<Date>,
+    pub provenance: Provenance,
+    pub note: Option<String>,
+}
+
+impl Membership {
+    pub fn holds_on(&self, date: Date) -> bool {
+        self.from.is_none_or(|f| f <= date) && self.until.is_none_or(|u| date < u)
+    }
+
+    /// "from 2024-03-15", "until 2024-05-30 (exclusive)", or "throughout".
+    pub fn dates(&self) -> String {
+        match (self.from, self.until) {
+            (None, None) => "throughout the period ace models".into(),
+            (Some(f), None) => format!("from {f}"),
+            (None, Some(u)) => format!("until {u} (not on or after)"),
+            (Some(f), Some(u)) => format!("from {f} until {u} (not on or after)"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CountryGroup {
+    pub id: GroupId,
+    pub description: String,
+    pub provenance: Provenance,
+    pub note: Option<String>,
+    pub members: Vec<Membership>,
+}
+
+/// How a Country Chart column is filled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ColumnRule {
+    /// X for every destination except the dated exceptions.
+    XExcept(Vec<Membership>),
+    /// X for every destination except the members of a Country Group.
+    XExceptGroup(GroupId),
+    /// No destination has an X.
+    NoX,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChartColumn {
+    pub id: String,
+    pub description: String,
+    pub rule: ColumnRule,
+    pub provenance: Provenance,
+}
+
+/// One cell of the Country Chart: is there an X, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartCell {
+    pub x: bool,
+    pub because: String,
+    pub provenance: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub struct EccnEntry {
+    pub eccn: String,
+    pub heading: String,
+    pub reasons: Vec<String>,
+    pub ace: bool,
+    pub ace_line: String,
+    pub notes: Vec<String>,
+    pub from: Option<Date>,
+    pub until: Option<Date>,
+    pub provenance: Provenance,
+}
+
+impl EccnEntry {
+    pub fn holds_on(&self, date: Date) -> bool {
+        self.from.is_none_or(|f| f <= date) && self.until.is_none_or(|u| date < u)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Embargo {
+    pub id: String,
+    pub section: String,
+    pub destinations: Vec<String>,
+    pub scope: String,
+    pub ace_available: bool,
+    pub from: Option<Date>,
+    pub until: Option<Date>,
+    pub provenance: Provenance,
+    pub note: Option<String>,
+}
+
+impl Embargo {
+    pub fn holds_on(&self, date: Date) -> bool {
+        self.from.is_none_or(|f| f <= date) && self.until.is_none_or(|u| date < u)
+    }
+}
+
+/// A version of the text of 15 CFR 740.22.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AceVersion {
+    /// `interim` or `final`.
+    pub id: String,
+    pub name: String,
+    pub from: Date,
+    pub until: Option<Date>,
+    pub provenance: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct TreatedAs {
+    pub input: String,
+    pub as_country: String,
+    pub from: Date,
+    pub provenance: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub id: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub country: String,
+    pub provenance: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct MilIntelDest {
+    pub country: Option<String>,
+    pub group: Option<String>,
+    pub membership: Membership,
+}
+
+/// The whole regulation as ace knows it, validated.
+#[derive(Debug, Clone)]
+pub struct Law {
+    hash: String,
+    controls_from: Date,
+    controls_provenance: Provenance,
+    ace_versions: Vec<AceVersion>,
+    groups: BTreeMap<GroupId, CountryGroup>,
+    columns: BTreeMap<String, ChartColumn>,
+    entries: Vec<EccnEntry>,
+    cyber_items: HashSet<Eccn>,
+    cyber_items_provenance: Provenance,
+    discrepancies: Vec<(Eccn, Provenance)>,
+    embargoes: Vec<Embargo>,
+    mil_intel: Vec<MilIntelDest>,
+    mil_intel_provenance: Provenance,
+    mil_intel_section: String,
+    pub(crate) treated_as: Vec<TreatedAs>,
+    pub(crate) regions: Vec<Region>,
+    /// Which files came from an override directory.
+    overridden: Vec<&'static str>,
+}
+
+struct Ctx {
+    file: &'static str,
+}
+
+impl Ctx {
+    fn invalid(&self, field: impl Into<String>, message: impl Into<String>) -> EarError {
+        EarError::Invalid {
+            file: self.file.into(),
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    fn date(&self, field: &str, s: &str) -> Result<Date, EarError> {
+        parse_date(s)
+            .ok_or_else(|| self.invalid(field, format!("'{s}' is not a date (YYYY-MM-DD)")))
+    }
+
+    fn opt_date(&self, field: &str, s: &Option<String>) -> Result<Option<Date>, EarError> {
+        s.as_deref().map(|s| self.date(field, s)).transpose()
+    }
+
+    fn country(&self, field: &str, code: &str, regions: &[String]) -> Result<String, EarError> {
+        if regions.iter().any(|r| r == code) {
+            return Ok(code.to_string());
+        }
+        match countries::by_code(code) {
+            Some(c) if c.alpha2 == code => Ok(code.to_string()),
+            _ => Err(self.invalid(
+                field,
+                format!("'{code}' is not an ISO 3166-1 alpha-2 code (upper case) or a region id of destinations.toml"),
+            )),
+        }
+    }
+
+    fn parse<T: serde::de::DeserializeOwned>(&self, text: &str) -> Result<T, EarError> {
+        toml::from_str(text).map_err(|e| EarError::Parse {
+            file: self.file.into(),
+            message: e.to_string(),
+        })
+    }
+}
+
+impl Law {
+    /// The regulation bundled into this build.
+    pub fn bundled() -> Result<Law, EarError> {
+        Self::from_texts(|f| Ok((f.bundled().to_string(), false)))
+    }
+
+    /// The bundled regulation with any file present in `dir` replacing its bundled twin.
+    pub fn with_overrides(dir: &Path) -> Result<Law, EarError> {
+        let io = |source| EarError::Io {
+            dir: dir.to_path_buf(),
+            source,
+        };
+        let known: Vec<&str> = RuleFile::ALL.iter().map(|f| f.file_name()).collect();
+        let mut found = false;
+        for item in std::fs::read_dir(dir).map_err(io)? {
+            let name = item.map_err(io)?.file_name().to_string_lossy().to_string();
+            if name.ends_with(".toml") {
+                if !known.contains(&name.as_str()) {
+                    return Err(EarError::Invalid {
+                        file: name,
+                        field: "(file name)".into(),
+                        message: format!(
+                            "not a rules file ace knows; expected one of {}",
+                            known.join(", ")
+                        ),
+                    });
+                }
+                found = true;
+            }
+        }
+        if !found {
+            return Err(EarError::EmptyOverride {
+                dir: dir.to_path_buf(),
+                expected: known.join(", "),
+            });
+        }
+        Self::from_texts(|f| {
+            let path = dir.join(f.file_name());
+            if path.exists() {
+                std::fs::read_to_string(&path)
+                    .map(|t| (t, true))
+                    .map_err(io)
+            } else {
+                Ok((f.bundled().to_string(), false))
+            }
+        })
+    }
+
+    fn from_texts(
+        mut text_of: impl FnMut(RuleFile) -> Result<(String, bool), EarError>,
+    ) -> Result<Law, EarError> {
+        let mut hasher = Sha256::new();
+        let mut texts = BTreeMap::new();
+        let mut overridden = Vec::new();
+        for f in RuleFile::ALL {
+            let (text, from_dir) = text_of(f)?;
+            hasher.update(f.file_name().as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            hasher.update([0]);
+            if from_dir {
+                overridden.push(f.file_name());
+            }
+            texts.insert(f.file_name(), text);
+        }
+        let hash = hex::encode(hasher.finalize());
+        let text = |f: RuleFile| texts.get(f.file_name()).map(String::as_str).unwrap_or("");
+        let mut law = build(&text, hash)?;
+        law.overridden = overridden;
+        Ok(law)
+    }
+
+    /// SHA-256 of the rules files used: two determinations with the same hash used the
+    /// same regulation.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// The files taken from an override directory (empty for the bundled rules).
+    pub fn overridden_files(&self) -> &[&'static str] {
+        &self.overridden
+    }
+
+    /// The first day the cybersecurity controls applied.
+    pub fn controls_from(&self) -> (Date, &Provenance) {
+        (self.controls_from, &self.controls_provenance)
+    }
+
+    /// The text of 740.22 in force on `date`.
+    pub fn ace_version(&self, date: Date) -> Option<&AceVersion> {
+        self.ace_versions
+            .iter()
+            .find(|v| v.from <= date && v.until.is_none_or(|u| date < u))
+    }
+
+    pub fn ace_versions(&self) -> &[AceVersion] {
+        &self.ace_versions
+    }
+
+    pub fn groups(&self) -> impl Iterator<Item = &CountryGroup> {
+        self.groups.values()
+    }
+
+    pub fn group(&self, id: &str) -> Option<&CountryGroup> {
+        self.groups.get(id)
+    }
+
+    /// The membership of `country` in `group` on `date`, if any.
+    pub fn membership(&self, group: &str, country: &str, date: Date) -> Option<&Membership> {
+        self.groups
+            .get(group)?
+            .members
+            .iter()
+            .find(|m| m.country == country && m.holds_on(date))
+    }
+
+    pub fn in_group(&self, group: &str, country: &str, date: Date) -> bool {
+        self.membership(group, country, date).is_some()
+    }
+
+    /// Every group `country` is in on `date`, in group order.
+    pub fn groups_of(&self, country: &str, date: Date) -> Vec<(&str, &Membership)> {
+        self.groups
+            .iter()
+            .filter_map(|(id, _)| self.membership(id, country, date).map(|m| (id.as_str(), m)))
+            .collect()
+    }
+
+    pub fn columns(&self) -> impl Iterator<Item = &ChartColumn> {
+        self.columns.values()
+    }
+
+    pub fn column(&self, id: &str) -> Option<&ChartColumn> {
+        self.columns.get(id)
+    }
+
+    /// Whether the Country Chart has an X for `country` in `column` on `date`.
+    pub fn chart_cell(&self, column: &str, country: &str, date: Date) -> Option<ChartCell> {
+        let col = self.columns.get(column)?;
+        let cell = match &col.rule {
+            ColumnRule::NoX => ChartCell {
+                x: false,
+                because: format!("no destination has an X in {column}"),
+                provenance: col.provenance.clone(),
+            },
+            ColumnRule::XExcept(exceptions) => {
+                match exceptions.iter().find(|m| m.country == country && m.holds_on(date)) {
+                    Some(m) => ChartCell {
+                        x: false,
+                        because: format!("{column} has no X for {country} ({})", m.dates()),
+                        provenance: m.provenance.clone(),
+                    },
+                    None => ChartCell {
+                        x: true,
+                        because: format!("{column} has an X for {country} on {date}"),
+                        provenance: col.provenance.clone(),
+                    },
+                }
+            }
+            ColumnRule::XExceptGroup(group) => match self.membership(group, country, date) {
+                Some(m) => ChartCell {
+                    x: false,
+                    because: format!("{column} has no X for {country}: it is in Country Group {group} on {date}"),
+                    provenance: weakest(&col.provenance, &m.provenance),
+                },
+                None => ChartCell {
+                    x: true,
+                    because: format!("{column} has an X for {country}: it is not in Country Group {group} on {date}"),
+                    provenance: col.provenance.clone(),
+                },
+            },
+        };
+        Some(cell)
+    }
+
+    pub fn entries(&self) -> &[EccnEntry] {
+        &self.entries
+    }
+
+    /// The CCL entry (`4D001.a`, `5A001.j`, ...) on `date`.
+    pub fn entry(&self, key: &str, date: Date) -> Option<&EccnEntry> {
+        self.entries
+            .iter()
+            .find(|e| e.eccn == key && e.holds_on(date))
+    }
+
+    /// The CCL entry whatever the date (for "not in force on that date" messages).
+    pub fn entry_any_date(&self, key: &str) -> Option<&EccnEntry> {
+        self.entries.iter().find(|e| e.eccn == key)
+    }
+
+    /// 740.22(b)(1): is this ECCN, in every reading of its qualifier, a cybersecurity item?
+    pub fn is_cybersecurity_item(&self, eccn: &Eccn) -> bool {
+        eccn.expand().iter().all(|e| self.cyber_items.contains(e))
+    }
+
+    pub fn cybersecurity_items_provenance(&self) -> &Provenance {
+        &self.cyber_items_provenance
+    }
+
+    /// The cybersecurity items of 740.22(b)(1), as written in the data.
+    pub fn cybersecurity_items(&self) -> Vec<&Eccn> {
+        let mut v: Vec<&Eccn> = self.cyber_items.iter().collect();
+        v.sort();
+        v
+    }
+
+    /// A known difference between an entry's ACE line and 740.22(b)(1) for this ECCN.
+    pub fn ace_line_discrepancy(&self, eccn: &Eccn) -> Option<&Provenance> {
+        self.discrepancies
+            .iter()
+            .find(|(e, _)| eccn.expand().iter().all(|x| x == e))
+            .map(|(_, p)| p)
+    }
+
+    pub fn embargoes(&self) -> &[Embargo] {
+        &self.embargoes
+    }
+
+    /// The part 746 embargo covering `destination` (a country code or region id) on `date`.
+    pub fn embargo(&self, destination: &str, date: Date) -> Option<&Embargo> {
+        self.embargoes
+            .iter()
+            .find(|e| e.holds_on(date) && e.destinations.iter().any(|d| d == destination))
+    }
+
+    /// 744.22: is `country` a destination of the military-intelligence rule on `date`?
+    pub fn military_intelligence(&self, country: &str, date: Date) -> Option<Provenance> {
+        self.mil_intel.iter().find_map(|d| {
+            if !d.membership.holds_on(date) {
+                return None;
+            }
+            let hit = match (&d.country, &d.group) {
+                (Some(c), _) => c == country,
+                (None, Some(g)) => self.in_group(g, country, date),
+                (None, None) => false,
+            };
+            hit.then(|| weakest(&self.mil_intel_provenance, &d.membership.provenance))
+        })
+    }
+
+    pub fn military_intelligence_section(&self) -> &str {
+        &self.mil_intel_section
+    }
+
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+}
+
+/// The less certain of two provenances (its source names both when they differ).
+fn weakest(a: &Provenance, b: &Provenance) -> Provenance {
+    if b.confidence > a.confidence {
+        b.clone()
+    } else {
+        a.clone()
+    }
+}
+
+fn build<'a>(text: &dyn Fn(RuleFile) -> &'a str, hash: String) -> Result<Law, EarError> {
+    let dest_ctx = Ctx {
+        file: "destinations.toml",
+    };
+    let dests: DestinationsFile = dest_ctx.parse(text(RuleFile::Destinations))?;
+    let region_ids: Vec<String> = dests.region.iter().map(|r| r.id.clone()).collect();
+    let (treated_as, regions) = build_destinations(&dest_ctx, dests)?;
+
+    let periods_ctx = Ctx {
+        file: "periods.toml",
+    };
+    let periods: PeriodsFile = periods_ctx.parse(text(RuleFile::Periods))?;
+    let controls_from = periods_ctx.date("controls.from", &periods.controls.from)?;
+    let ace_versions = build_ace_versions(&periods_ctx, periods.ace_version)?;
+
+    let groups_ctx = Ctx {
+        file: "country_groups.toml",
+    };
+    let groups_file: CountryGroupsFile = groups_ctx.parse(text(RuleFile::CountryGroups))?;
+    let groups = build_groups(&groups_ctx, groups_file, &region_ids)?;
+
+    let chart_ctx = Ctx {
+        file: "country_chart.toml",
+    };
+    let chart: ChartFile = chart_ctx.parse(text(RuleFile::CountryChart))?;
+    let columns = build_columns(&chart_ctx, chart, &groups, &region_ids)?;
+
+    let eccn_ctx = Ctx { file: "eccn.toml" };
+    let eccn_file: EccnFile = eccn_ctx.parse(text(RuleFile::Eccn))?;
+    let (entries, cyber_items, cyber_items_provenance, discrepancies) =
+        build_eccns(&eccn_ctx, eccn_file, &columns)?;
+
+    let emb_ctx = Ctx {
+        file: "embargoes.toml",
+    };
+    let emb: EmbargoFile = emb_ctx.parse(text(RuleFile::Embargoes))?;
+    let embargoes = build_embargoes(&emb_ctx, emb.embargo, &region_ids)?;
+    let mil = emb.military_intelligence;
+    let mil_intel_provenance = Provenance::new(mil.source, mil.confidence);
+    let mil_intel = build_mil_intel(
+        &emb_ctx,
+        mil.destinations,
+        &groups,
+        &mil_intel_provenance,
+        &region_ids,
+    )?;
+
+    Ok(Law {
+        hash,
+        controls_from,
+        controls_provenance: Provenance::new(periods.controls.source, periods.controls.confidence),
+        ace_versions,
+        groups,
+        columns,
+        entries,
+        cyber_items,
+        cyber_items_provenance,
+        discrepancies,
+        embargoes,
+        mil_intel,
+        mil_intel_provenance,
+        mil_intel_section: mil.section,
+        treated_as,
+        regions,
+        overridden: Vec::new(),
+    })
+}
+
+fn build_destinations(
+    ctx: &Ctx,
+    file: DestinationsFile,
+) -> Result<(Vec<TreatedAs>, Vec<Region>), EarError> {
+    let mut treated = Vec::new();
+    for (i, t) in file.treated_as.into_iter().enumerate() {
+        let field = format!("treated_as[{i}]");
+        ctx.country(&format!("{field}.input"), &t.input, &[])?;
+        ctx.country(&format!("{field}.as"), &t.as_country, &[])?;
+        treated.push(TreatedAs {
+            from: ctx.date(&format!("{field}.from"), &t.from)?,
+            input: t.input,
+            as_country: t.as_country,
+            provenance: Provenance::new(t.source, t.confidence),
+        });
+    }
+    let mut regions = Vec::new();
+    for (i, r) in file.region.into_iter().enumerate() {
+        ctx.country(&format!("region[{i}].country"), &r.country, &[])?;
+        regions.push(Region {
+            id: r.id,
+            name: r.name,
+            aliases: r.aliases,
+            country: r.country,
+            provenance: Provenance::new(r.source, r.confidence),
+        });
+    }
+    Ok((treated, regions))
+}
+
+fn build_ace_versions(ctx: &Ctx, defs: Vec<AceVersionDef>) -> Result<Vec<AceVersion>, EarError> {
+    let mut out: Vec<AceVersion> = Vec::new();
+    for (i, v) in defs.into_iter().enumerate() {
+        let field = format!("ace_version[{i}]");
+        if !matches!(v.id.as_str(), "interim" | "final") {
+            return Err(ctx.invalid(
+                format!("{field}.id"),
+                format!("'{}' is not one of: interim, final", v.id),
+            ));
+        }
+        let from = ctx.date(&format!("{field}.from"), &v.from)?;
+        let until = ctx.opt_date(&format!("{field}.until"), &v.until)?;
+        if until.is_some_and(|u| u <= from) {
+            return Err(ctx.invalid(format!("{field}.until"), "must be after `from`"));
+        }
+        out.push(AceVersion {
+            id: v.id,
+            name: v.name,
+            from,
+            until,
+            provenance: Provenance::new(v.source, v.confidence),
+        });
+    }
+    Ok(out)
+}
+
+fn build_member(
+    ctx: &Ctx,
+    field: &str,
+    m: MemberDef,
+    parent: &Provenance,
+    regions: &[String],
+) -> Result<Membership, EarError> {
+    let country = ctx.country(&format!("{field}.country"), &m.country, regions)?;
+    let from = ctx.opt_date(&format!("{field}.from"), &m.from)?;
+    let until = ctx.opt_date(&format!("{field}.until"), &m.until)?;
+    if let (Some(f), Some(u)) = (from, until) {
+        if u <= f {
+            return Err(ctx.invalid(format!("{field}.until"), "must be after `from`"));
+        }
+    }
+    let mut sources: Vec<String> = [
+        m.source,
+        m.added_by.map(|a| format!("added by {a}")),
+        m.removed_by.map(|r| format!("removed by {r}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if sources.is_empty() {
+        sources.push(parent.source.clone());
+    }
+    Ok(Membership {
+        country,
+        from,
+        until,
+        provenance: Provenance::new(
+            sources.join("; "),
+            m.confidence.unwrap_or(parent.confidence),
+        ),
+        note: m.note,
+    })
+}
+
+fn build_groups(
+    ctx: &Ctx,
+    file: CountryGroupsFile,
+    regions: &[String],
+) -> Result<BTreeMap<GroupId, CountryGroup>, EarError> {
+    let mut out = BTreeMap::new();
+    for (id, g) in file.group {
+        if !is_group_id(&id) {
+            return Err(ctx.invalid(format!("group.\"{id}\""), "a Country Group id is a letter A-E, optionally followed by ':' and a number, e.g. B or D:1"));
+        }
+        let provenance = Provenance::new(g.source, g.confidence);
+        let mut members = Vec::new();
+        for (i, m) in g.members.into_iter().enumerate() {
+            members.push(build_member(
+                ctx,
+                &format!("group.\"{id}\".members[{i}]"),
+                m,
+                &provenance,
+                regions,
+            )?);
+        }
+        out.insert(
+            id.clone(),
+            CountryGroup {
+                id,
+                description: g.description,
+                provenance,
+                note: g.note,
+                members,
+            },
+        );
+    }
+    Ok(out)
+}
+
+fn is_group_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    let plain_letter = b.len() == 1 && matches!(b[0], b'A'..=b'E');
+    plain_letter
+        || (b.len() >= 3
+            && matches!(b[0], b'A'..=b'E')
+            && b[1] == b':'
+            && b[2..].iter().all(u8::is_ascii_digit))
+}
+
+fn build_columns(
+    ctx: &Ctx,
+    file: ChartFile,
+    groups: &BTreeMap<GroupId, CountryGroup>,
+    regions: &[String],
+) -> Result<BTreeMap<String, ChartColumn>, EarError> {
+    let mut out = BTreeMap::new();
+    for (id, c) in file.column {
+        let provenance = Provenance::new(c.source, c.confidence);
+        let field = format!("column.{id}");
+        let rule = match c.rule.as_str() {
+            "no_x" => ColumnRule::NoX,
+            "x_except" => {
+                let mut ex = Vec::new();
+                for (i, m) in c.no_x.into_iter().enumerate() {
+                    ex.push(build_member(
+                        ctx,
+                        &format!("{field}.no_x[{i}]"),
+                        m,
+                        &provenance,
+                        regions,
+                    )?);
+                }
+                ColumnRule::XExcept(ex)
+            }
+            "x_except_group" => {
+                let g = c.group.ok_or_else(|| {
+                    ctx.invalid(
+                        format!("{field}.group"),
+                        "required when rule = \"x_except_group\"",
+                    )
+                })?;
+                if !groups.contains_key(&g) {
+                    return Err(ctx.invalid(
+                        format!("{field}.group"),
+                        format!("unknown Country Group '{g}'"),
+                    ));
+                }
+                ColumnRule::XExceptGroup(g)
+            }
+            other => {
+                return Err(ctx.invalid(
+                    format!("{field}.rule"),
+                    format!("'{other}' is not one of: x_except, x_except_group, no_x"),
+                ))
+            }
+        };
+        out.insert(
+            id.clone(),
+            ChartColumn {
+                id,
+                description: c.description,
+                rule,
+                provenance,
+            },
+        );
+    }
+    Ok(out)
+}
+
+type EccnParts = (
+    Vec<EccnEntry>,
+    HashSet<Eccn>,
+    Provenance,
+    Vec<(Eccn, Provenance)>,
+);
+
+fn build_eccns(
+    ctx: &Ctx,
+    file: EccnFile,
+    columns: &BTreeMap<String, ChartColumn>,
+) -> Result<EccnParts, EarError> {
+    let mut items = HashSet::new();
+    for (i, s) in file.cybersecurity_items.items.iter().enumerate() {
+        let e: Eccn = s.parse().map_err(|e: crate::eccn::EccnParseError| {
+            ctx.invalid(format!("cybersecurity_items.items[{i}]"), e.to_string())
+        })?;
+        items.extend(e.expand());
+    }
+    let mut entries = Vec::new();
+    for (i, e) in file.entry.into_iter().enumerate() {
+        let field = format!("entry[{i}]");
+        let parsed: Eccn = e.eccn.parse().map_err(|err: crate::eccn::EccnParseError| {
+            ctx.invalid(format!("{field}.eccn"), err.to_string())
+        })?;
+        if !parsed.for_items.is_empty() || parsed.entry_key() != parsed.unqualified() {
+            return Err(ctx.invalid(
+                format!("{field}.eccn"),
+                "an entry is a base ECCN with at most one paragraph, e.g. 4D001.a",
+            ));
+        }
+        for r in &e.reasons {
+            if !columns.contains_key(r) {
+                return Err(ctx.invalid(
+                    format!("{field}.reasons"),
+                    format!("'{r}' is not a Country Chart column of country_chart.toml"),
+                ));
+            }
+        }
+        entries.push(EccnEntry {
+            eccn: parsed.entry_key(),
+            heading: e.heading,
+            reasons: e.reasons,
+            ace: e.ace,
+            ace_line: e.ace_line,
+            notes: e.notes,
+            from: ctx.opt_date(&format!("{field}.from"), &e.from)?,
+            until: ctx.opt_date(&format!("{field}.until"), &e.until)?,
+            provenance: Provenance::new(e.source, e.confidence),
+        });
+    }
+    let mut discrepancies = Vec::new();
+    for (i, d) in file.ace_line_discrepancy.into_iter().enumerate() {
+        let e: Eccn = d.eccn.parse().map_err(|err: crate::eccn::EccnParseError| {
+            ctx.invalid(format!("ace_line_discrepancy[{i}].eccn"), err.to_string())
+        })?;
+        discrepancies.push((e, Provenance::new(d.source, d.confidence)));
+    }
+    let prov = Provenance::new(
+        file.cybersecurity_items.source,
+        file.cybersecurity_items.confidence,
+    );
+    Ok((entries, items, prov, discrepancies))
+}
+
+fn build_embargoes(
+    ctx: &Ctx,
+    defs: Vec<EmbargoDef>,
+    regions: &[String],
+) -> Result<Vec<Embargo>, EarError> {
+    let mut out = Vec::new();
+    for (i, e) in defs.into_iter().enumerate() {
+        let field = format!("embargo[{i}]");
+        for d in &e.destinations {
+            ctx.country(&format!("{field}.destinations"), d, regions)?;
+        }
+        out.push(Embargo {
+            from: ctx.opt_date(&format!("{field}.from"), &e.from)?,
+            until: ctx.opt_date(&format!("{field}.until"), &e.until)?,
+            id: e.id,
+            section: e.section,
+            destinations: e.destinations,
+            scope: e.scope,
+            ace_available: e.ace_available,
+            provenance: Provenance::new(e.source, e.confidence),
+            note: e.note,
+        });
+    }
+    Ok(out)
+}
+
+fn build_mil_intel(
+    ctx: &Ctx,
+    defs: Vec<MilIntelDestDef>,
+    groups: &BTreeMap<GroupId, CountryGroup>,
+    parent: &Provenance,
+    regions: &[String],
+) -> Result<Vec<MilIntelDest>, EarError> {
+    let mut out = Vec::new();
+    for (i, d) in defs.into_iter().enumerate() {
+        let field = format!("military_intelligence.destinations[{i}]");
+        if let Some(g) = &d.group {
+            if !groups.contains_key(g) {
+                return Err(ctx.invalid(
+                    format!("{field}.group"),
+                    format!("unknown Country Group '{g}'"),
+                ));
+            }
+        }
+        let member = MemberDef {
+            country: d.country.clone().unwrap_or_else(|| "US".into()),
+            from: d.from,
+            until: d.until,
+            added_by: d.added_by,
+            removed_by: None,
+            source: None,
+            confidence: d.confidence,
+            note: None,
+        };
+        if d.country.is_none() && d.group.is_none() {
+            return Err(ctx.invalid(field, "needs `country` or `group`"));
+        }
+        out.push(MilIntelDest {
+            membership: build_member(ctx, &field, member, parent, regions)?,
+            country: d.country,
+            group: d.group,
+        });
+    }
+    Ok(out)
+}
+
+impl Confidence {
+    /// Confidence values as written in the data files.
+    pub const NAMES: &'static str = "text, ecfr-data, summary, unverified";
+}
