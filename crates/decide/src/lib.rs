@@ -1,1 +1,20 @@
-//! decide (skeleton; being written)
+//! The decision engine: the order of review of a proposed export of a cybersecurity item,
+//! ending in License Exception ACE (15 CFR 740.22), with a cited trace of every rule.
+//!
+//! `decide` never does I/O: it takes a validated [`Transaction`] and the regulation
+//! ([`ear::Law`]) and returns a [`Determination`].
+
+pub mod ace;
+mod determination;
+mod error;
+mod review;
+pub mod transaction;
+
+pub use determination::{Determination, Finding, Outcome, Step};
+pub use error::InputError;
+pub use review::decide;
+pub use transaction::{parse_input, Transaction, TransactionInput};
+
+/// The one-line notice every human-readable answer ends with.
+pub const NOT_LEGAL_ADVICE: &str =
+    "ace gives export-compliance guidance from the regulation as encoded; it is not legal advice.";

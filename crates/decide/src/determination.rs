@@ -1,0 +1,145 @@
+//! What the engine answers: an outcome and the trace of every rule checked, in order.
+
+use ear::{Confidence, Date};
+use serde::Serialize;
+use std::fmt;
+
+/// The answer. Serialized names are part of the JSON contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Outcome {
+    /// Not subject to the EAR (published software or technology).
+    #[serde(rename = "NOT_SUBJECT")]
+    NotSubject,
+    /// No license required: no Country Chart X for any reason for control.
+    #[serde(rename = "NLR")]
+    NoLicenseRequired,
+    /// Authorized under License Exception ACE, 15 CFR 740.22.
+    #[serde(rename = "ACE")]
+    Ace,
+    #[serde(rename = "LICENSE_REQUIRED")]
+    LicenseRequired,
+    #[serde(rename = "PROHIBITED")]
+    Prohibited,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 5] = [
+        Outcome::NotSubject,
+        Outcome::NoLicenseRequired,
+        Outcome::Ace,
+        Outcome::LicenseRequired,
+        Outcome::Prohibited,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::NotSubject => "NOT_SUBJECT",
+            Outcome::NoLicenseRequired => "NLR",
+            Outcome::Ace => "ACE",
+            Outcome::LicenseRequired => "LICENSE_REQUIRED",
+            Outcome::Prohibited => "PROHIBITED",
+        }
+    }
+
+    /// One line for a person.
+    pub fn headline(self) -> &'static str {
+        match self {
+            Outcome::NotSubject => "Not subject to the EAR",
+            Outcome::NoLicenseRequired => "No license required (NLR)",
+            Outcome::Ace => "License Exception ACE (15 CFR 740.22) authorizes this export",
+            Outcome::LicenseRequired => "License required",
+            Outcome::Prohibited => "Prohibited",
+        }
+    }
+
+    /// The process exit code documented in `ace check --help`.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Outcome::NotSubject | Outcome::NoLicenseRequired | Outcome::Ace => 0,
+            Outcome::LicenseRequired => 3,
+            Outcome::Prohibited => 4,
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The step of the order of review (REGULATION.md §5) a finding belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Period,
+    SubjectToEar,
+    Classification,
+    Parties,
+    EndUse,
+    Embargo,
+    CountryChart,
+    LicenseException,
+    Note,
+}
+
+/// One rule checked: what was asked, whether it applied, and the fact that decided it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub step: Step,
+    /// e.g. `15 CFR 740.22(c)(1)(ii)`.
+    pub citation: String,
+    /// What was asked.
+    pub check: &'static str,
+    /// Whether the condition checked holds.
+    pub held: bool,
+    /// The fact that decided it.
+    pub because: String,
+    /// The weakest confidence of the data this finding rests on.
+    pub confidence: Confidence,
+}
+
+impl Finding {
+    pub fn rests_on_unverified(&self) -> bool {
+        self.confidence.is_unverified()
+    }
+}
+
+/// The engine's answer for one transaction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Determination {
+    pub outcome: Outcome,
+    /// The date the regulation was applied as of.
+    pub as_of: Date,
+    /// Content hash of the regulatory data used.
+    pub ruleset: String,
+    /// `interim` or `final`: the text of 740.22 in force on `as_of`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ace_version: Option<String>,
+    /// The ECCN decided, canonical form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eccn: Option<String>,
+    /// The destination as the EAR sees it (`CN` for Hong Kong).
+    pub destination: String,
+    /// For LICENSE_REQUIRED: the review policy that applies, when one is known
+    /// (an Entity List entry's policy).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_policy: Option<String>,
+    /// Whether any finding the outcome rests on is unverified data.
+    pub unverified: bool,
+    pub trace: Vec<Finding>,
+}
+
+impl Determination {
+    /// The findings that held and carried the outcome, for one-line summaries.
+    pub fn deciding_citations(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .trace
+            .iter()
+            .filter(|f| f.held && f.step != Step::Note && f.step != Step::Period)
+            .map(|f| f.citation.as_str())
+            .collect();
+        out.dedup();
+        out
+    }
+}

@@ -1,0 +1,502 @@
+//! The order of review (REGULATION.md §5): subject to the EAR, classification, parties,
+//! part 744 end uses, part 746 embargoes, the Country Chart, then License Exception ACE.
+//! Each step adds findings; the first step that settles the outcome ends the review.
+
+use crate::ace;
+use crate::determination::{Determination, Finding, Outcome, Step};
+use crate::error::InputError;
+use crate::transaction::{Item, ListCode, Purpose, Transaction};
+use ear::{AceVersion, Confidence, Eccn, EccnEntry, Law};
+
+/// Decides one transaction.
+pub fn decide(tx: &Transaction, law: &Law) -> Result<Determination, InputError> {
+    let mut review = Review {
+        tx,
+        law,
+        trace: Vec::with_capacity(16),
+        review_policy: None,
+    };
+    let version = review.period()?;
+    let outcome = review.run(version)?;
+    let unverified = review.trace.iter().any(Finding::rests_on_unverified);
+    Ok(Determination {
+        outcome,
+        as_of: tx.date,
+        ruleset: law.hash().to_string(),
+        ace_version: Some(version.id.clone()),
+        eccn: match &tx.item {
+            Item::Classified { eccn, .. } => Some(eccn.to_string()),
+            Item::Published => None,
+        },
+        destination: tx.destination.embargo_key().to_string(),
+        review_policy: review.review_policy,
+        unverified,
+        trace: review.trace,
+    })
+}
+
+pub(crate) struct Review<'a> {
+    pub tx: &'a Transaction,
+    pub law: &'a Law,
+    pub trace: Vec<Finding>,
+    review_policy: Option<String>,
+}
+
+/// What classification established about the item.
+enum Classified<'a> {
+    /// A CCL entry ace decides.
+    Entry(&'a Eccn, &'a EccnEntry),
+    /// Released from 4E001.a/.c by its Note 1: treated as EAR99.
+    Ear99,
+}
+
+impl<'a> Review<'a> {
+    pub(crate) fn push(
+        &mut self,
+        step: Step,
+        citation: impl Into<String>,
+        check: &'static str,
+        held: bool,
+        because: String,
+        confidence: Confidence,
+    ) {
+        self.trace.push(Finding {
+            step,
+            citation: citation.into(),
+            check,
+            held,
+            because,
+            confidence,
+        });
+    }
+
+    fn run(&mut self, version: &'a AceVersion) -> Result<Outcome, InputError> {
+        if self.subject_to_ear() {
+            return Ok(Outcome::NotSubject);
+        }
+        let classified = self.classification()?;
+        if let Some(outcome) = self.parties() {
+            return Ok(outcome);
+        }
+        if self.military_intelligence_744_22() {
+            return Ok(Outcome::LicenseRequired);
+        }
+        if self.embargo(&classified)? {
+            ace::record_destination_restriction(self);
+            return Ok(Outcome::LicenseRequired);
+        }
+        let (eccn, entry) = match classified {
+            Classified::Ear99 => return Ok(self.ear99_no_chart()),
+            Classified::Entry(eccn, entry) => (eccn, entry),
+        };
+        if !self.country_chart(entry) {
+            return Ok(Outcome::NoLicenseRequired);
+        }
+        if self.exceptions_barred_by_unverified_list() {
+            return Ok(Outcome::LicenseRequired);
+        }
+        let authorized = self.license_exception(eccn, entry, version)?;
+        if authorized {
+            Ok(Outcome::Ace)
+        } else {
+            self.other_exceptions_note();
+            Ok(Outcome::LicenseRequired)
+        }
+    }
+
+    /// The cybersecurity controls exist on the as-of date; which text of 740.22 applies.
+    fn period(&mut self) -> Result<&'a AceVersion, InputError> {
+        let date = self.tx.date;
+        let version = self.law.ace_version(date).ok_or_else(|| {
+            InputError::outside(
+                "date",
+                format!("no text of 15 CFR 740.22 is in force on {date} in the rules data"),
+            )
+        })?;
+        self.push(
+            Step::Period,
+            "15 CFR 740.22; 86 FR 58205; 87 FR 31948",
+            "the cybersecurity-item controls are in force on the as-of date",
+            true,
+            format!(
+                "on {date} the {} text of 740.22 applies ({})",
+                version.name, version.provenance.source
+            ),
+            version.provenance.confidence,
+        );
+        Ok(version)
+    }
+
+    /// 734.3(b)(3), 734.7 — published software and technology are not subject to the EAR.
+    fn subject_to_ear(&mut self) -> bool {
+        let published = matches!(self.tx.item, Item::Published);
+        let because = if published {
+            "the transaction states the item is published: available to the public without restriction on further dissemination".to_string()
+        } else {
+            "the transaction does not state that the item is published".to_string()
+        };
+        self.push(
+            Step::SubjectToEar,
+            "15 CFR 734.3(b)(3); 15 CFR 734.7",
+            "the item is published software or technology (not subject to the EAR)",
+            published,
+            because,
+            Confidence::Summary,
+        );
+        published
+    }
+
+    /// 740.22(b)(1) and the CCL entry: what the item is, and the 4E001 Note 1 release.
+    fn classification(&mut self) -> Result<Classified<'a>, InputError> {
+        let Item::Classified {
+            eccn,
+            encryption_cat5_part2,
+            ..
+        } = &self.tx.item
+        else {
+            return Err(InputError::new(
+                "item",
+                "internal: a published item reached classification",
+            ));
+        };
+        if *encryption_cat5_part2 {
+            return Err(InputError::outside(
+                "item.encryption_cat5_part2",
+                format!("{eccn} is also controlled in Category 5, Part 2 (encryption): it stays there and License Exception ENC (15 CFR 740.17), not ACE, applies — evaluate under ENC; ace reports this rather than deciding it"),
+            ));
+        }
+        let key = eccn.entry_key();
+        let entry = self.law.entry(&key, self.tx.date).ok_or_else(|| {
+            InputError::outside(
+                "item.eccn",
+                format!("{key} is not in the rules data on {}", self.tx.date),
+            )
+        })?;
+        let cyber = self.law.is_cybersecurity_item(eccn);
+        let because = if cyber {
+            format!(
+                "{eccn} is listed in 740.22(b)(1); reasons for control {}",
+                entry.reasons.join(", ")
+            )
+        } else {
+            format!(
+                "{eccn} is not listed in 740.22(b)(1); reasons for control {}",
+                entry.reasons.join(", ")
+            )
+        };
+        let prov = self.law.cybersecurity_items_provenance().clone();
+        self.push(
+            Step::Classification,
+            prov.source.clone(),
+            "the item is a \"cybersecurity item\"",
+            cyber,
+            because,
+            prov.confidence,
+        );
+        if self.released_by_4e001_note_1(eccn, &key) {
+            return Ok(Classified::Ear99);
+        }
+        Ok(Classified::Entry(eccn, entry))
+    }
+
+    /// ECCN 4E001, Note 1 — 4E001.a and .c do not apply to vulnerability disclosure or
+    /// cyber incident response.
+    fn released_by_4e001_note_1(&mut self, eccn: &Eccn, key: &str) -> bool {
+        if !matches!(key, "4E001.a" | "4E001.c") {
+            return false;
+        }
+        let purpose = self.tx.purpose;
+        let released = matches!(
+            purpose,
+            Some(Purpose::VulnerabilityDisclosure | Purpose::CyberIncidentResponse)
+        );
+        let because = match purpose {
+            Some(p) if released => format!("the purpose is {}: {eccn} technology exchanged for it is outside 4E001.a/.c and treated as EAR99 unless classified elsewhere", purpose_label(p)),
+            _ => "the purpose is neither vulnerability disclosure nor cyber incident response".to_string(),
+        };
+        self.push(
+            Step::Classification,
+            "15 CFR part 774, supp. no. 1, ECCN 4E001, Note 1",
+            "the technology is for \"vulnerability disclosure\" or \"cyber incident response\" (released from 4E001.a/.c)",
+            released,
+            because,
+            Confidence::EcfrData,
+        );
+        released
+    }
+
+    /// Step 3: the parties' restricted-list memberships (stated or screened).
+    fn parties(&mut self) -> Option<Outcome> {
+        let tx = self.tx;
+        let mut any = false;
+        let mut outcome = None;
+        for (role, party) in tx.all_parties() {
+            for hit in &party.lists {
+                any = true;
+                let who = party
+                    .name
+                    .as_deref()
+                    .or(hit.name.as_deref())
+                    .unwrap_or(role.label());
+                let found = self.list_effect(role.label(), who, hit);
+                outcome = outcome.max(found);
+            }
+        }
+        if !any {
+            self.push(
+                Step::Parties,
+                "15 CFR 736.2(b)(4); 15 CFR 744.11; 15 CFR 744.15; 15 CFR 744.21",
+                "a party is on the Denied Persons, Entity, Unverified, Military End User or SDN list",
+                false,
+                "no party of the transaction is on a restricted-party list (as stated or screened)".to_string(),
+                Confidence::Text,
+            );
+        }
+        if outcome == Some(Outcome::LicenseRequired) {
+            self.push(
+                Step::LicenseException,
+                "15 CFR 744.11(a)",
+                "license exceptions (ACE included) may be used",
+                false,
+                "no license exception may be used for a party on the Entity List; ACE is not evaluated".to_string(),
+                Confidence::Text,
+            );
+        }
+        outcome
+    }
+
+    /// The effect of one list membership; `Some(outcome)` when it settles the answer.
+    fn list_effect(
+        &mut self,
+        role: &str,
+        who: &str,
+        hit: &crate::transaction::ListHit,
+    ) -> Option<Outcome> {
+        match hit.list {
+            ListCode::DeniedPersons => {
+                self.push(Step::Parties, "15 CFR 736.2(b)(4) (General Prohibition Four)", "a party is on the Denied Persons List", true,
+                    format!("the {role} {who} is a denied person: no export may be made to or with them"), Confidence::Text);
+                Some(Outcome::Prohibited)
+            }
+            ListCode::Sdn => {
+                let program = hit
+                    .program
+                    .as_deref()
+                    .map(|p| format!(" under OFAC program(s) {p}"))
+                    .unwrap_or_default();
+                self.push(Step::Parties, "31 CFR chapter V (OFAC sanctions regulations)", "a party is on OFAC's SDN list", true,
+                    format!("the {role} {who} is a Specially Designated National{program}: stop and refer to OFAC; dealings are blocked"), Confidence::Summary);
+                Some(Outcome::Prohibited)
+            }
+            ListCode::EntityList => {
+                let req = hit
+                    .license_requirement
+                    .as_deref()
+                    .unwrap_or("as stated in the entry");
+                let policy = hit
+                    .license_policy
+                    .as_deref()
+                    .unwrap_or("as stated in the entry");
+                let fr = hit
+                    .federal_register
+                    .as_deref()
+                    .map(|f| format!(" ({f})"))
+                    .unwrap_or_default();
+                self.review_policy.get_or_insert_with(|| policy.to_string());
+                self.push(Step::Parties, "15 CFR 744.11; 15 CFR part 744, supp. no. 4", "a party is on the Entity List", true,
+                    format!("the {role} {who} is on the Entity List{fr}: license requirement \"{req}\"; review policy \"{policy}\""), Confidence::Text);
+                Some(Outcome::LicenseRequired)
+            }
+            ListCode::Unverified => {
+                self.push(Step::Parties, "15 CFR 744.15(b)", "a party is on the Unverified List", true,
+                    format!("the {role} {who} is on the Unverified List: license exceptions are unavailable; an NLR export needs a UVL statement (744.15(c))"), Confidence::Unverified);
+                None
+            }
+            ListCode::MilitaryEndUser => self.military_end_user(role, who),
+        }
+    }
+
+    /// 744.21 — a Military End User in the destinations of the MEU rule.
+    fn military_end_user(&mut self, role: &str, who: &str) -> Option<Outcome> {
+        const MEU_DESTINATIONS: [&str; 7] = ["BY", "MM", "KH", "CN", "NI", "RU", "VE"];
+        let dest = &self.tx.destination;
+        let applies = MEU_DESTINATIONS.contains(&dest.code.as_str());
+        self.push(Step::Parties, "15 CFR 744.21; 15 CFR part 744, supp. no. 7", "a party on the Military End User List in a 744.21 destination", applies,
+            format!("the {role} {who} is on the Military End User List; {} {} a 744.21 destination (Belarus, Burma, Cambodia, China, Nicaragua, Russia, Venezuela); whether supp. no. 2 reaches this ECCN is not modelled", dest.label(), if applies { "is" } else { "is not" }),
+            Confidence::Unverified);
+        applies.then_some(Outcome::LicenseRequired)
+    }
+
+    /// 744.22 — military-intelligence end uses and end users.
+    fn military_intelligence_744_22(&mut self) -> bool {
+        let tx = self.tx;
+        let dest = &tx.destination;
+        let covered = self.law.military_intelligence(&dest.code, tx.date);
+        let applies = tx.military_intelligence_end_use && covered.is_some();
+        let because = match (&covered, tx.military_intelligence_end_use) {
+            (_, false) => "the transaction does not state a military-intelligence end use or end user".to_string(),
+            (Some(_), true) => format!("a military-intelligence end use or end user in {}, a 744.22 destination on {}: a license is required for any item subject to the EAR; only GOV (740.11(b)(2)(ii)) overcomes it", dest.label(), tx.date),
+            (None, true) => format!("{} is not a 744.22 destination on {}", dest.label(), tx.date),
+        };
+        let confidence = match (&covered, tx.military_intelligence_end_use) {
+            (Some(p), true) => p.confidence,
+            _ => Confidence::Text,
+        };
+        self.push(
+            Step::EndUse,
+            self.law.military_intelligence_section().to_string(),
+            "a military-intelligence end use or end user in a 744.22 destination",
+            applies,
+            because,
+            confidence,
+        );
+        applies
+    }
+
+    /// Part 746 — embargoes and special controls on the destination.
+    fn embargo(&mut self, classified: &Classified<'_>) -> Result<bool, InputError> {
+        let tx = self.tx;
+        let dest = &tx.destination;
+        let Some(embargo) = self.law.embargo(dest.embargo_key(), tx.date) else {
+            self.push(
+                Step::Embargo,
+                "15 CFR part 746",
+                "the destination is under an embargo or special control of part 746",
+                false,
+                format!(
+                    "{} is not under a part 746 embargo on {}",
+                    dest.label(),
+                    tx.date
+                ),
+                Confidence::Text,
+            );
+            return Ok(false);
+        };
+        if matches!(classified, Classified::Ear99) && embargo.section == "15 CFR 746.8" {
+            return Err(InputError::outside(
+                "destination",
+                format!("746.8 controls on {} reach EAR99 items only through its supplements, which ace does not model: outside what ace decides", dest.label()),
+            ));
+        }
+        let since = embargo
+            .from
+            .map(|f| format!(" since {f}"))
+            .unwrap_or_default();
+        self.push(
+            Step::Embargo,
+            embargo.section.clone(),
+            "the destination is under an embargo or special control of part 746",
+            true,
+            format!(
+                "{}{since}: {}; License Exception ACE is not available ({})",
+                dest.label(),
+                embargo.scope,
+                embargo.provenance.source
+            ),
+            embargo.provenance.confidence,
+        );
+        Ok(true)
+    }
+
+    /// EAR99 technology has no Country Chart reasons: no license is required.
+    fn ear99_no_chart(&mut self) -> Outcome {
+        self.push(Step::CountryChart, "15 CFR 738.3; 15 CFR 734.3(c)", "a Country Chart reason for control applies", false,
+            "the item is treated as EAR99: no reason for control, so no license is required on the Country Chart".to_string(), Confidence::Summary);
+        Outcome::NoLicenseRequired
+    }
+
+    /// Part 738 — one finding per reason for control; true when any has an X.
+    fn country_chart(&mut self, entry: &EccnEntry) -> bool {
+        let tx = self.tx;
+        let dest = &tx.destination;
+        let mut any_x = false;
+        for reason in &entry.reasons {
+            let Some(cell) = self.law.chart_cell(reason, &dest.code, tx.date) else {
+                continue;
+            };
+            any_x |= cell.x;
+            let because = match &dest.treated_as {
+                Some(p) => format!(
+                    "{} (destination {} treated as {}: {})",
+                    cell.because, dest.input_code, dest.code, p.source
+                ),
+                None => cell.because.clone(),
+            };
+            self.push(
+                Step::CountryChart,
+                format!(
+                    "15 CFR part 738, supp. no. 1 ({reason}); {}",
+                    cell.provenance.source
+                ),
+                "the Country Chart has an X for the destination",
+                cell.x,
+                because,
+                cell.provenance.confidence,
+            );
+        }
+        if !any_x {
+            self.push(Step::CountryChart, "15 CFR 738.4", "a license is required on the Country Chart", false,
+                format!("no reason for control of {} ({}) has an X for {}: no license required, ACE is not needed", entry.eccn, entry.reasons.join(", "), dest.label()), Confidence::Text);
+        }
+        any_x
+    }
+
+    /// 744.15(b) — a party on the Unverified List bars every license exception.
+    fn exceptions_barred_by_unverified_list(&mut self) -> bool {
+        let barred = self
+            .tx
+            .all_parties()
+            .any(|(_, p)| p.lists.iter().any(|h| h.list == ListCode::Unverified));
+        if barred {
+            self.push(
+                Step::LicenseException,
+                "15 CFR 744.15(b)",
+                "license exceptions (ACE included) may be used",
+                false,
+                "a party is on the Unverified List: no license exception may be used".to_string(),
+                Confidence::Unverified,
+            );
+        }
+        barred
+    }
+
+    /// Step 7: License Exception ACE for the entry.
+    fn license_exception(
+        &mut self,
+        eccn: &Eccn,
+        entry: &EccnEntry,
+        version: &AceVersion,
+    ) -> Result<bool, InputError> {
+        if let Some(p) = self.law.ace_line_discrepancy(eccn) {
+            self.push(Step::LicenseException, "15 CFR 740.22(b)(1)", "the item is within License Exception ACE", false,
+                format!("{eccn} is named in the ECCN's ACE line but not in 740.22(b)(1); ace treats 740.22(b)(1) as controlling ({})", p.source), p.confidence);
+            return Ok(false);
+        }
+        if !entry.ace {
+            self.push(
+                Step::LicenseException,
+                format!("{}; 15 CFR 740.22(b)(1)", entry.provenance.source),
+                "the item is within License Exception ACE",
+                false,
+                format!("{}: {}", entry.eccn, entry.ace_line),
+                entry.provenance.confidence,
+            );
+            return Ok(false);
+        }
+        ace::evaluate(self, eccn, version)
+    }
+
+    /// Where ACE is unavailable, GOV or TMP might still serve: said, not decided.
+    fn other_exceptions_note(&mut self) {
+        self.push(Step::Note, "15 CFR 740.11 (GOV); 15 CFR 740.9(a)(1) (TMP)", "other license exceptions might apply", false,
+            "not decided by ace: License Exception GOV may authorize exports to U.S. government agencies and personnel, and TMP the temporary export of tools of the trade (740.22(a))".to_string(), Confidence::Text);
+    }
+}
+
+pub(crate) fn purpose_label(p: Purpose) -> &'static str {
+    match p {
+        Purpose::VulnerabilityDisclosure => "vulnerability disclosure",
+        Purpose::CyberIncidentResponse => "cyber incident response",
+        Purpose::CriminalOrCivilInvestigation => "a criminal or civil investigation or prosecution",
+    }
+}

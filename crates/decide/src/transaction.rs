@@ -1,0 +1,468 @@
+//! The transaction document (`ace check --input`): its JSON contract, and its validation
+//! into a typed [`Transaction`]. Every rejection names the field and what is accepted.
+
+use crate::error::InputError;
+use ear::{Date, Destination, Eccn, Law, ProductGroup};
+use serde::{Deserialize, Serialize};
+
+/// The JSON contract. Other tools depend on it: extend it, never rename a field.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransactionInput {
+    /// The caller's own id for the transaction (batch files, records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `YYYY-MM-DD`; the regulation as of this date (default: today).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    pub item: Option<ItemInput>,
+    /// ISO code or country name; for a deemed export, the person's latest citizenship or
+    /// permanent residency.
+    pub destination: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_user: Option<PartyInput>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consignee: Option<PartyInput>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intermediate_consignees: Vec<PartyInput>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchaser: Option<PartyInput>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<Purpose>,
+    #[serde(default)]
+    pub deemed_export: bool,
+    /// The exporter knows or has reason to know the item will be used without the
+    /// owner's authorization (740.22(c)(2)).
+    #[serde(default)]
+    pub knowledge_unauthorized_use: bool,
+    /// The exporter knows the item is for a military-intelligence end use or end user
+    /// (744.22).
+    #[serde(default)]
+    pub military_intelligence_end_use: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemInput {
+    /// `4D004`, `4D001.a (for 4D004)`, ... Required unless `published` is true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eccn: Option<String>,
+    /// Published software or technology (734.3(b)(3), 734.7): not subject to the EAR.
+    #[serde(default)]
+    pub published: bool,
+    /// The item is "digital artifacts" (740.22(b)(2)).
+    #[serde(default)]
+    pub digital_artifacts: bool,
+    /// Who owns or operates the information systems of the incident the artifacts
+    /// relate to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_owner: Option<IncidentOwner>,
+    /// The item is also controlled in Category 5, Part 2 (encryption): License Exception
+    /// ENC, not ACE, applies, and ace reports rather than decides.
+    #[serde(default)]
+    pub encryption_cat5_part2: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentOwner {
+    FavorableTreatment,
+    Government,
+    Other,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartyInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<EndUserKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub government_role: Option<GovernmentRole>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub favorable_treatment: Option<FavorableTreatment>,
+    /// Final rule: share of voting securities a foreign government owns or controls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub government_ownership_percent: Option<f64>,
+    /// Final rule: a foreign government may appoint a majority of the board.
+    #[serde(default)]
+    pub government_appoints_board_majority: bool,
+    /// Final rule: the party's sector, for the "partially government owned or operated"
+    /// test.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sector: Option<Sector>,
+    /// Interim rule: an entity or individual acting on behalf of a government.
+    #[serde(default)]
+    pub acting_on_behalf_of_government: bool,
+    /// Restricted-party list memberships, stated by the caller or found by screening.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lists: Vec<ListHit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndUserKind {
+    Government,
+    NonGovernment,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GovernmentRole {
+    PoliceOrJudicial,
+    NationalCsirt,
+    Military,
+    Intelligence,
+    ResearchInstitution,
+    InternationalOrganization,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FavorableTreatment {
+    UsSubsidiary,
+    BankingFinancial,
+    Insurance,
+    CivilHealthMedical,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sector {
+    Utility,
+    TelecomOrIsp,
+    Transportation,
+    RetailWholesale,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    VulnerabilityDisclosure,
+    CyberIncidentResponse,
+    CriminalOrCivilInvestigation,
+}
+
+/// A restricted-party list the party is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ListCode {
+    #[serde(rename = "EL")]
+    EntityList,
+    #[serde(rename = "DPL")]
+    DeniedPersons,
+    #[serde(rename = "UVL")]
+    Unverified,
+    #[serde(rename = "MEU")]
+    MilitaryEndUser,
+    #[serde(rename = "SDN")]
+    Sdn,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListHit {
+    pub list: ListCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license_requirement: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license_policy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federal_register: Option<String>,
+    /// OFAC sanctions program(s) for an SDN hit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program: Option<String>,
+    /// Screening score, when the hit came from ace's screening.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+}
+
+/// What the item is, once validated.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Published,
+    Classified {
+        eccn: Eccn,
+        digital_artifacts: bool,
+        incident_owner: Option<IncidentOwner>,
+        encryption_cat5_part2: bool,
+    },
+}
+
+/// Which party a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    EndUser,
+    Consignee,
+    IntermediateConsignee,
+    Purchaser,
+}
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::EndUser => "end user",
+            Role::Consignee => "consignee",
+            Role::IntermediateConsignee => "intermediate consignee",
+            Role::Purchaser => "purchaser",
+        }
+    }
+
+    pub fn field(self) -> &'static str {
+        match self {
+            Role::EndUser => "end_user",
+            Role::Consignee => "consignee",
+            Role::IntermediateConsignee => "intermediate_consignees",
+            Role::Purchaser => "purchaser",
+        }
+    }
+}
+
+/// A validated transaction: the engine's only input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transaction {
+    pub id: Option<String>,
+    pub date: Date,
+    pub item: Item,
+    pub destination: Destination,
+    pub end_user: PartyInput,
+    pub parties: Vec<(Role, PartyInput)>,
+    pub purpose: Option<Purpose>,
+    pub deemed_export: bool,
+    pub knowledge_unauthorized_use: bool,
+    pub military_intelligence_end_use: bool,
+}
+
+impl Transaction {
+    /// Every named party with its role, the end user first.
+    pub fn all_parties(&self) -> impl Iterator<Item = (Role, &PartyInput)> {
+        std::iter::once((Role::EndUser, &self.end_user))
+            .chain(self.parties.iter().map(|(r, p)| (*r, p)))
+    }
+}
+
+/// Parses the JSON transaction document; errors name the JSON path of the bad field.
+pub fn parse_input(json: &str) -> Result<TransactionInput, InputError> {
+    let de = &mut serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            "(document)".to_string()
+        } else {
+            path
+        };
+        InputError::new(field, e.into_inner().to_string())
+    })
+}
+
+impl TransactionInput {
+    /// Validates against the regulation; `today` is the default as-of date.
+    pub fn validate(&self, law: &Law, today: Date) -> Result<Transaction, InputError> {
+        let date = self.as_of(law, today)?;
+        let item = self.item(law, date)?;
+        let destination = self.destination(law, date)?;
+        let end_user = self.end_user.clone().unwrap_or_default();
+        check_party("end_user", &end_user)?;
+        let mut parties = Vec::new();
+        if let Some(c) = &self.consignee {
+            check_party("consignee", c)?;
+            parties.push((Role::Consignee, c.clone()));
+        }
+        for (i, c) in self.intermediate_consignees.iter().enumerate() {
+            check_party(&format!("intermediate_consignees[{i}]"), c)?;
+            parties.push((Role::IntermediateConsignee, c.clone()));
+        }
+        if let Some(p) = &self.purchaser {
+            check_party("purchaser", p)?;
+            parties.push((Role::Purchaser, p.clone()));
+        }
+        if self.deemed_export {
+            if let Item::Classified { eccn, .. } = &item {
+                if eccn.product_group() == Some(ProductGroup::Hardware) {
+                    return Err(InputError::new(
+                        "deemed_export",
+                        format!("{eccn} is hardware, and only technology or source code can be deemed exported (15 CFR 734.13(b)); set deemed_export to false"),
+                    ));
+                }
+            }
+        }
+        Ok(Transaction {
+            id: self.id.clone(),
+            date,
+            item,
+            destination,
+            end_user,
+            parties,
+            purpose: self.purpose,
+            deemed_export: self.deemed_export,
+            knowledge_unauthorized_use: self.knowledge_unauthorized_use,
+            military_intelligence_end_use: self.military_intelligence_end_use,
+        })
+    }
+
+    fn as_of(&self, law: &Law, today: Date) -> Result<Date, InputError> {
+        let date = match &self.date {
+            None => today,
+            Some(s) => ear::parse_date(s).ok_or_else(|| {
+                InputError::new(
+                    "date",
+                    format!("'{s}' is not a date; give YYYY-MM-DD, e.g. 2023-06-01"),
+                )
+            })?,
+        };
+        let (from, _) = law.controls_from();
+        if date < from {
+            return Err(InputError::new(
+                "date",
+                format!("{date} is before {from}, when the cybersecurity controls and License Exception ACE took effect: outside the period ace models; give a date on or after {from}"),
+            ));
+        }
+        Ok(date)
+    }
+
+    fn item(&self, law: &Law, date: Date) -> Result<Item, InputError> {
+        let item = self.item.as_ref().ok_or_else(|| {
+            InputError::new(
+                "item",
+                "required: {\"eccn\": \"4D004\"} or {\"published\": true}",
+            )
+        })?;
+        let eccn = match &item.eccn {
+            Some(s) => Some(
+                s.parse::<Eccn>()
+                    .map_err(|e| InputError::new("item.eccn", e.to_string()))?,
+            ),
+            None => None,
+        };
+        if item.published {
+            if let Some(e) = &eccn {
+                if e.product_group() == Some(ProductGroup::Hardware) {
+                    return Err(InputError::new(
+                        "item.published",
+                        format!("{e} is hardware; only software and technology can be \"published\" (15 CFR 734.7)"),
+                    ));
+                }
+            }
+            return Ok(Item::Published);
+        }
+        let eccn = eccn.ok_or_else(|| {
+            InputError::new(
+                "item.eccn",
+                "required unless item.published is true; e.g. \"4D004\" or \"4D001.a (for 4D004)\"",
+            )
+        })?;
+        check_decidable(law, &eccn, date)?;
+        if item.incident_owner.is_some() && !item.digital_artifacts {
+            return Err(InputError::new(
+                "item.incident_owner",
+                "only meaningful for digital artifacts; set item.digital_artifacts to true or drop it",
+            ));
+        }
+        Ok(Item::Classified {
+            eccn,
+            digital_artifacts: item.digital_artifacts,
+            incident_owner: item.incident_owner,
+            encryption_cat5_part2: item.encryption_cat5_part2,
+        })
+    }
+
+    fn destination(&self, law: &Law, date: Date) -> Result<Destination, InputError> {
+        let field = "destination";
+        let input = self.destination.as_deref().map(str::trim).unwrap_or("");
+        if input.is_empty() {
+            return Err(InputError::new(
+                field,
+                "required: an ISO 3166-1 code or country name (for a deemed export, the person's latest citizenship or permanent residency)",
+            ));
+        }
+        law.resolve_destination(input, date)
+            .map_err(|e| InputError::new(field, e.to_string()))
+    }
+}
+
+/// ace decides cybersecurity items, 5D001.e, and the 5E001 ACE-line discrepancy;
+/// anything else is outside what it decides.
+fn check_decidable(law: &Law, eccn: &Eccn, date: Date) -> Result<(), InputError> {
+    let field = "item.eccn";
+    let key = eccn.entry_key();
+    if eccn.for_items.is_empty()
+        && matches!(
+            key.as_str(),
+            "4D001.a" | "4E001.a" | "5B001.a" | "5D001.a" | "5D001.c" | "5E001.a"
+        )
+    {
+        return Err(InputError::new(
+            field,
+            format!("{eccn} is ambiguous: say what it is for, e.g. \"{key} (for {})\" — only some {key} items are cybersecurity items (15 CFR 740.22(b)(1))", example_target(&key)),
+        ));
+    }
+    let known = law.is_cybersecurity_item(eccn)
+        || law.ace_line_discrepancy(eccn).is_some()
+        || key == "5D001.e";
+    if !known {
+        return Err(InputError::outside(
+            field,
+            format!("{eccn} is not a cybersecurity item (15 CFR 740.22(b)(1)) and not one of the other entries ace decides (5D001.e): outside what ace decides"),
+        ));
+    }
+    if law.entry(&key, date).is_none() {
+        let why = match law.entry_any_date(&key) {
+            Some(e) => format!(
+                "{key} is not in the Commerce Control List on {date} ({})",
+                e.notes
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("see its dates")
+            ),
+            None => format!("ace has no CCL entry {key}"),
+        };
+        return Err(InputError::outside(
+            field,
+            format!("{why}: outside what ace decides"),
+        ));
+    }
+    Ok(())
+}
+
+fn example_target(key: &str) -> &'static str {
+    match key {
+        "4D001.a" => "4D004",
+        "4E001.a" => "4D004",
+        _ => "5A001.j",
+    }
+}
+
+fn check_party(field: &str, p: &PartyInput) -> Result<(), InputError> {
+    if let Some(pct) = p.government_ownership_percent {
+        if !(0.0..=100.0).contains(&pct) || pct.is_nan() {
+            return Err(InputError::new(
+                format!("{field}.government_ownership_percent"),
+                format!("{pct} is not a percentage; give a number from 0 to 100"),
+            ));
+        }
+    }
+    if p.government_role.is_some() && p.kind == Some(EndUserKind::NonGovernment) {
+        return Err(InputError::new(
+            format!("{field}.government_role"),
+            "given for a non_government party; set kind to government or drop government_role",
+        ));
+    }
+    if let Some(name) = &p.name {
+        if name.len() > 1_000 {
+            return Err(InputError::new(
+                format!("{field}.name"),
+                "longer than 1,000 bytes",
+            ));
+        }
+    }
+    Ok(())
+}
