@@ -1,1 +1,34 @@
-fn main() {}
+//! `ace` — the command line over the `ear`, `decide`, `lists`, `screen` and `classify`
+//! crates. Thin on purpose: parsing flags, choosing the data directory, printing.
+
+mod cli;
+mod cmd;
+mod context;
+mod render;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Exit codes, documented in `ace --help`.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const FAILURE: u8 = 1;
+    pub const BAD_INPUT: u8 = 2;
+    pub const LICENSE_REQUIRED: u8 = 3;
+    pub const PROHIBITED: u8 = 4;
+}
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cmd::run(args) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let code = match e.downcast_ref::<cmd::BadInput>() {
+                Some(_) => exit::BAD_INPUT,
+                None => exit::FAILURE,
+            };
+            eprintln!("ace: {e:#}");
+            ExitCode::from(code)
+        }
+    }
+}

@@ -8,6 +8,7 @@ pub mod ace;
 mod determination;
 mod error;
 mod review;
+pub mod screening;
 pub mod transaction;
 
 pub use determination::{Determination, Finding, Outcome, Step};

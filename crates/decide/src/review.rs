@@ -417,17 +417,14 @@ impl<'a> Review<'a> {
             any_x |= cell.x;
             let because = match &dest.treated_as {
                 Some(p) => format!(
-                    "{} (destination {} treated as {}: {})",
-                    cell.because, dest.input_code, dest.code, p.source
+                    "{} (destination {} treated as {}: {}) — {}",
+                    cell.because, dest.input_code, dest.code, p.source, cell.provenance.source
                 ),
-                None => cell.because.clone(),
+                None => format!("{} — {}", cell.because, cell.provenance.source),
             };
             self.push(
                 Step::CountryChart,
-                format!(
-                    "15 CFR part 738, supp. no. 1 ({reason}); {}",
-                    cell.provenance.source
-                ),
+                format!("15 CFR part 738, supp. no. 1 ({reason})"),
                 "the Country Chart has an X for the destination",
                 cell.x,
                 because,

@@ -383,8 +383,8 @@ impl Law {
     /// Every group `country` is in on `date`, in group order.
     pub fn groups_of(&self, country: &str, date: Date) -> Vec<(&str, &Membership)> {
         self.groups
-            .iter()
-            .filter_map(|(id, _)| self.membership(id, country, date).map(|m| (id.as_str(), m)))
+            .keys()
+            .filter_map(|id| self.membership(id, country, date).map(|m| (id.as_str(), m)))
             .collect()
     }
 

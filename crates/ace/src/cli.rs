@@ -1,0 +1,328 @@
+//! The command-line grammar. `--help` is the manual: keep it teaching.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const ABOUT: &str =
+    "May this cybersecurity item be exported? License Exception ACE (15 CFR 740.22), \
+license requirements and restricted-party screening, with every rule cited.";
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  NOT_SUBJECT, NLR or ACE (no license needed), or the command succeeded
+  2  bad input (the message names the field and what is accepted), or a question
+     outside what ace decides
+  3  LICENSE_REQUIRED
+  4  PROHIBITED
+  1  any other failure (unreadable file, corrupt data directory)
+
+ace gives export-compliance guidance; it is not legal advice.";
+
+#[derive(Debug, Parser)]
+#[command(name = "ace", version, about = ABOUT, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Where ace keeps everything (list snapshots, rule overrides, records).
+    /// Default: $XDG_DATA_HOME/ace or ~/.local/share/ace.
+    #[arg(long, global = true, env = "ACE_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Take the regulatory data files (country_groups.toml, eccn.toml, ...) present in DIR
+    /// instead of the bundled ones. Default: DATA_DIR/rules when it exists.
+    #[arg(long, global = true, env = "ACE_RULES_DIR", value_name = "DIR")]
+    pub rules_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Decide one export: NOT_SUBJECT, NLR, ACE, LICENSE_REQUIRED or PROHIBITED, with the trace.
+    #[command(after_help = CHECK_HELP)]
+    Check(CheckArgs),
+    /// The outcome for every destination, for one ECCN, end-user kind and date.
+    Matrix(MatrixArgs),
+    /// Show the regulatory data ace uses, with dates and sources.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Screen a name (or a file of names) against the restricted-party lists.
+    Screen(ScreenArgs),
+    /// Score two names with the screening scorer alone, and explain the score.
+    Compare(CompareArgs),
+    /// Manage list snapshots: import official files, show status, download the CSL.
+    Lists {
+        #[command(subcommand)]
+        command: ListsCommand,
+    },
+    /// Classification guidance: is the product a cybersecurity item, and which ECCN?
+    Classify(ClassifyArgs),
+}
+
+const CHECK_HELP: &str = "\
+Examples:
+  ace check --eccn 4D004 --to CN --end-user government --as-of 2023-06-01
+  ace check --eccn '4D001.a (for 4D004)' --to Israel --end-user non_government
+  ace check --eccn 4E001.c --to CN --deemed-export
+  ace check --input transaction.json --json
+  echo '{\"item\":{\"eccn\":\"5A001.j\"},\"destination\":\"DE\"}' | ace check --input -
+
+The JSON transaction document (--input) is described in docs/transaction.md; every
+flag below sets one of its fields. Parties with a name are screened against the
+active list snapshot unless --no-screen is given.
+
+Exit codes: 0 NOT_SUBJECT/NLR/ACE, 3 LICENSE_REQUIRED, 4 PROHIBITED, 2 bad input.";
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A JSON transaction document, or - for standard input.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["eccn", "to", "published", "classification"])]
+    pub input: Option<PathBuf>,
+
+    /// The ECCN, with its "for" qualifier where the entry needs one: 4D004, 4E001.c,
+    /// 5A001.j, '4D001.a (for 4D004)'.
+    #[arg(long)]
+    pub eccn: Option<String>,
+
+    /// A classification result from `ace classify --json` (its ECCN, or "not subject").
+    #[arg(long, value_name = "RESULT.json", conflicts_with_all = ["eccn", "published"])]
+    pub classification: Option<PathBuf>,
+
+    /// The item is published software or technology (not subject to the EAR).
+    #[arg(long)]
+    pub published: bool,
+
+    /// Destination: ISO code or country name. For a deemed export, the person's latest
+    /// citizenship or permanent residency.
+    #[arg(long, value_name = "COUNTRY")]
+    pub to: Option<String>,
+
+    /// The regulation as of this date (YYYY-MM-DD, from 2022-03-07). Default: today.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+
+    /// Whether the end user is a government end user (740.22's own definition).
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub end_user: Option<EndUserKindArg>,
+
+    /// The end user's name (screened against the lists).
+    #[arg(long, value_name = "NAME")]
+    pub end_user_name: Option<String>,
+
+    /// A government end user's role.
+    #[arg(long, value_enum)]
+    pub government_role: Option<GovernmentRoleArg>,
+
+    /// The end user is a favorable treatment cybersecurity end user (740.22(b)).
+    #[arg(long, value_enum)]
+    pub favorable_treatment: Option<FavorableArg>,
+
+    /// The consignee's name (screened).
+    #[arg(long, value_name = "NAME")]
+    pub consignee: Option<String>,
+
+    /// The purchaser's name (screened).
+    #[arg(long, value_name = "NAME")]
+    pub purchaser: Option<String>,
+
+    /// The purpose of the export.
+    #[arg(long, value_enum)]
+    pub purpose: Option<PurposeArg>,
+
+    /// A release of technology or source code to a foreign person in the U.S.
+    #[arg(long)]
+    pub deemed_export: bool,
+
+    /// The item is digital artifacts (740.22(b)(2)).
+    #[arg(long)]
+    pub digital_artifacts: bool,
+
+    /// Whose systems the incident behind the digital artifacts hit.
+    #[arg(long, value_enum, requires = "digital_artifacts")]
+    pub incident_owner: Option<IncidentOwnerArg>,
+
+    /// You know or have reason to know the item will be used without the system owner's
+    /// authorization (740.22(c)(2)).
+    #[arg(long)]
+    pub knowledge_unauthorized_use: bool,
+
+    /// The end use or end user is military intelligence (744.22).
+    #[arg(long)]
+    pub military_intelligence: bool,
+
+    /// Do not screen party names against the list snapshot.
+    #[arg(long)]
+    pub no_screen: bool,
+
+    /// Print the determination as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum EndUserKindArg {
+    Government,
+    NonGovernment,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum GovernmentRoleArg {
+    PoliceOrJudicial,
+    NationalCsirt,
+    Military,
+    Intelligence,
+    ResearchInstitution,
+    InternationalOrganization,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum FavorableArg {
+    UsSubsidiary,
+    BankingFinancial,
+    Insurance,
+    CivilHealthMedical,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum PurposeArg {
+    VulnerabilityDisclosure,
+    CyberIncidentResponse,
+    CriminalOrCivilInvestigation,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum IncidentOwnerArg {
+    FavorableTreatment,
+    Government,
+    Other,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  ace matrix --eccn 4D004 --end-user government --as-of 2024-01-01\n  ace matrix --eccn 5A001.j --end-user non_government --csv > 5a001j.csv"
+)]
+pub struct MatrixArgs {
+    #[arg(long)]
+    pub eccn: String,
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub end_user: EndUserKindArg,
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Deemed exports (releases to nationals of each country).
+    #[arg(long)]
+    pub deemed_export: bool,
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Print a value with its dates and source: group D:5, country IL, eccn 4D004,
+    /// column NS1, embargo russia, periods, items, hash.
+    #[command(
+        after_help = "Examples:\n  ace rules show group D:5 --as-of 2024-01-01\n  ace rules show country Israel\n  ace rules show eccn 5A001.j\n  ace rules show column NS1 --as-of 2024-05-01\n  ace rules show embargoes\n  ace rules show periods"
+    )]
+    Show {
+        /// group | country | eccn | column | embargo(es) | periods | items | hash
+        topic: String,
+        /// The group id, country, ECCN, column or embargo id.
+        name: Option<String>,
+        /// Show membership as of this date (YYYY-MM-DD); default: every dated value.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Batch output is JSON Lines, one object per input query, in input order:\n  {\"query\", \"country\", \"matches\": [{\"list\", \"id\", \"name\", \"matched\", \"score\", \"explanation\"}]}\nScores run from 0 to 1; the default hit threshold is 0.85 (see `screen` crate docs for the scale)."
+)]
+pub struct ScreenArgs {
+    /// The name to screen.
+    #[arg(required_unless_present = "batch")]
+    pub name: Option<String>,
+    /// ISO code or country name of the party (raises or lowers the score a little).
+    #[arg(long)]
+    pub country: Option<String>,
+    /// Report matches at or above this score (0-1). Default 0.85.
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// A file with one name per line, or a CSV with a header containing `name` (and
+    /// optionally `country`). Output: JSON Lines.
+    #[arg(long, value_name = "FILE", conflicts_with = "name")]
+    pub batch: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    #[arg(required_unless_present = "batch")]
+    pub name1: Option<String>,
+    #[arg(required_unless_present = "batch")]
+    pub name2: Option<String>,
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// A CSV with header `name1,name2` and optional `kind`; output JSON Lines.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["name1", "name2"])]
+    pub batch: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    Person,
+    Company,
+    Organization,
+    Vessel,
+    Entity,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ListsCommand {
+    /// Build a snapshot from official list files and make it active (atomically). The
+    /// files together replace the active snapshot.
+    #[command(
+        after_help = "Formats (detected from content, or forced with --format):\n  csl-csv   trade.gov consolidated.csv\n  csl-json  trade.gov consolidated.json\n  ofac-csv  OFAC legacy sdn.csv (alt.csv, add.csv, sdn_comments.csv read beside it)\n  dpl       BIS Denied Persons List dpl.txt\n  un-xml    UN Security Council consolidated.xml\n\nExample:\n  ace lists import consolidated.json UN_consolidated.xml"
+    )]
+    Import {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        format: Option<String>,
+        /// Skip a truncated final record (with a warning) instead of rejecting the file.
+        #[arg(long)]
+        lenient: bool,
+    },
+    /// Show the active snapshot: hash, sources, dates, counts per list.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download the current Consolidated Screening List from trade.gov and import it.
+    Update {
+        #[arg(long)]
+        url: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Interactive by default (arrow keys, \"← back\" to undo, ? for help).\nNon-interactive: ace classify --answers answers.yaml --json > result.json\nthen: ace check --classification result.json --to DE --end-user non_government"
+)]
+pub struct ClassifyArgs {
+    /// A YAML or JSON file of answers (question id: answer), or - for stdin.
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+    /// Print the result as JSON (the input of `ace check --classification`).
+    #[arg(long)]
+    pub json: bool,
+}

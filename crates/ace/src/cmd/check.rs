@@ -1,0 +1,161 @@
+//! `ace check`: one transaction in, one cited determination out.
+
+use super::{bad, read_input, today};
+use crate::cli::*;
+use crate::context::Context;
+use crate::render;
+use anyhow::Result;
+use decide::screening::{screen_parties, ScreeningReport};
+use decide::transaction::*;
+use decide::{decide, parse_input, Determination};
+
+pub fn run(cx: &Context, args: CheckArgs) -> Result<u8> {
+    let law = cx.law()?;
+    let mut input = match &args.input {
+        Some(path) => parse_input(&read_input(path)?).map_err(|e| bad(e.to_string()))?,
+        None => from_flags(&args)?,
+    };
+    let screening = if args.no_screen || !has_named_party(&input) {
+        None
+    } else {
+        let snapshot = cx.snapshot()?;
+        let screener = screen::Screener::new(snapshot.entries);
+        Some(screen_parties(
+            &mut input,
+            &screener,
+            &snapshot.meta.hash,
+            screen::DEFAULT_THRESHOLD,
+            screen::DEFAULT_REVIEW_THRESHOLD,
+        ))
+    };
+    let tx = input
+        .validate(&law, today())
+        .map_err(|e| bad(e.to_string()))?;
+    let determination = decide(&tx, &law).map_err(|e| bad(e.to_string()))?;
+    print(&args, &tx, &determination, screening.as_ref())?;
+    Ok(determination.outcome.exit_code() as u8)
+}
+
+fn print(
+    args: &CheckArgs,
+    tx: &Transaction,
+    d: &Determination,
+    screening: Option<&ScreeningReport>,
+) -> Result<()> {
+    if args.json {
+        let mut value = serde_json::to_value(d)?;
+        if let (Some(obj), Some(s)) = (value.as_object_mut(), screening) {
+            obj.insert(
+                "list_snapshot".into(),
+                serde_json::Value::String(s.snapshot.clone()),
+            );
+            obj.insert("screening".into(), serde_json::to_value(s)?);
+        }
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        print!("{}", render::determination(tx, d, screening));
+    }
+    Ok(())
+}
+
+fn has_named_party(input: &TransactionInput) -> bool {
+    let named = |p: &Option<PartyInput>| p.as_ref().is_some_and(|p| p.name.is_some());
+    named(&input.end_user)
+        || named(&input.consignee)
+        || named(&input.purchaser)
+        || input
+            .intermediate_consignees
+            .iter()
+            .any(|p| p.name.is_some())
+}
+
+/// Builds the JSON contract from the flags, so both paths share one validation.
+fn from_flags(a: &CheckArgs) -> Result<TransactionInput> {
+    let item = match &a.classification {
+        Some(path) => item_from_classification(&read_input(path)?, path)?,
+        None => ItemInput {
+            eccn: a.eccn.clone(),
+            published: a.published,
+            ..ItemInput::default()
+        },
+    };
+    let item = ItemInput {
+        digital_artifacts: a.digital_artifacts,
+        incident_owner: a.incident_owner.map(|o| match o {
+            IncidentOwnerArg::FavorableTreatment => IncidentOwner::FavorableTreatment,
+            IncidentOwnerArg::Government => IncidentOwner::Government,
+            IncidentOwnerArg::Other => IncidentOwner::Other,
+        }),
+        ..item
+    };
+    let end_user = PartyInput {
+        name: a.end_user_name.clone(),
+        kind: a.end_user.map(|k| match k {
+            EndUserKindArg::Government => EndUserKind::Government,
+            EndUserKindArg::NonGovernment => EndUserKind::NonGovernment,
+        }),
+        government_role: a.government_role.map(government_role),
+        favorable_treatment: a.favorable_treatment.map(|f| match f {
+            FavorableArg::UsSubsidiary => FavorableTreatment::UsSubsidiary,
+            FavorableArg::BankingFinancial => FavorableTreatment::BankingFinancial,
+            FavorableArg::Insurance => FavorableTreatment::Insurance,
+            FavorableArg::CivilHealthMedical => FavorableTreatment::CivilHealthMedical,
+        }),
+        ..PartyInput::default()
+    };
+    let named = |n: &Option<String>| {
+        n.as_ref().map(|n| PartyInput {
+            name: Some(n.clone()),
+            ..PartyInput::default()
+        })
+    };
+    Ok(TransactionInput {
+        date: a.as_of.clone(),
+        item: Some(item),
+        destination: a.to.clone(),
+        end_user: Some(end_user),
+        consignee: named(&a.consignee),
+        purchaser: named(&a.purchaser),
+        purpose: a.purpose.map(|p| match p {
+            PurposeArg::VulnerabilityDisclosure => Purpose::VulnerabilityDisclosure,
+            PurposeArg::CyberIncidentResponse => Purpose::CyberIncidentResponse,
+            PurposeArg::CriminalOrCivilInvestigation => Purpose::CriminalOrCivilInvestigation,
+        }),
+        deemed_export: a.deemed_export,
+        knowledge_unauthorized_use: a.knowledge_unauthorized_use,
+        military_intelligence_end_use: a.military_intelligence,
+        ..TransactionInput::default()
+    })
+}
+
+fn government_role(r: GovernmentRoleArg) -> GovernmentRole {
+    match r {
+        GovernmentRoleArg::PoliceOrJudicial => GovernmentRole::PoliceOrJudicial,
+        GovernmentRoleArg::NationalCsirt => GovernmentRole::NationalCsirt,
+        GovernmentRoleArg::Military => GovernmentRole::Military,
+        GovernmentRoleArg::Intelligence => GovernmentRole::Intelligence,
+        GovernmentRoleArg::ResearchInstitution => GovernmentRole::ResearchInstitution,
+        GovernmentRoleArg::InternationalOrganization => GovernmentRole::InternationalOrganization,
+        GovernmentRoleArg::Other => GovernmentRole::Other,
+    }
+}
+
+/// `ace check --classification RESULT.json`: the ECCN of an `ace classify --json` result.
+fn item_from_classification(text: &str, path: &std::path::Path) -> Result<ItemInput> {
+    let c: classify::Classification = serde_json::from_str(text).map_err(|e| {
+        bad(format!(
+            "--classification {}: not an `ace classify --json` result: {e}",
+            path.display()
+        ))
+    })?;
+    match c.result {
+        classify::ClassResult::Eccn { eccn, .. } => Ok(ItemInput { eccn: Some(eccn), ..ItemInput::default() }),
+        classify::ClassResult::NotSubjectToEar { .. } => Ok(ItemInput { published: true, ..ItemInput::default() }),
+        classify::ClassResult::NotCybersecurityItem { likely, reason } => Err(bad(format!(
+            "--classification: the item is not a cybersecurity item ({reason}); likely {likely}: outside what ace decides"
+        ))),
+        classify::ClassResult::EvaluateUnderEnc { eccn, reason } => Err(bad(format!(
+            "--classification: {eccn} — {reason}: evaluate under License Exception ENC (15 CFR 740.17); outside what ace decides"
+        ))),
+    }
+}

@@ -1,0 +1,143 @@
+//! `ace matrix`: where can this item go? One row per destination.
+
+use super::{as_of, bad};
+use crate::cli::{EndUserKindArg, MatrixArgs};
+use crate::context::Context;
+use crate::exit;
+use anyhow::Result;
+use decide::transaction::{EndUserKind, ItemInput, PartyInput};
+use decide::{decide, TransactionInput};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Row {
+    code: String,
+    name: String,
+    outcome: String,
+    deciding: Vec<String>,
+    unverified: bool,
+}
+
+pub fn run(cx: &Context, a: MatrixArgs) -> Result<u8> {
+    let law = cx.law()?;
+    let date = as_of(&a.as_of)?;
+    let kind = match a.end_user {
+        EndUserKindArg::Government => EndUserKind::Government,
+        EndUserKindArg::NonGovernment => EndUserKind::NonGovernment,
+    };
+    let mut rows = Vec::new();
+    let destinations = countries::all()
+        .iter()
+        .map(|c| c.alpha2.to_string())
+        .filter(|c| c != "US")
+        .chain(law.regions().iter().map(|r| r.id.clone()));
+    for code in destinations {
+        let input = TransactionInput {
+            date: Some(date.to_string()),
+            item: Some(ItemInput {
+                eccn: Some(a.eccn.clone()),
+                ..ItemInput::default()
+            }),
+            destination: Some(code.clone()),
+            end_user: Some(PartyInput {
+                kind: Some(kind),
+                ..PartyInput::default()
+            }),
+            deemed_export: a.deemed_export,
+            ..TransactionInput::default()
+        };
+        let tx = input.validate(&law, date).map_err(|e| bad(e.to_string()))?;
+        let d = decide(&tx, &law).map_err(|e| bad(e.to_string()))?;
+        rows.push(Row {
+            name: tx.destination.name.clone()
+                + &tx
+                    .destination
+                    .treated_as
+                    .as_ref()
+                    .map(|_| format!(" (as {})", tx.destination.code))
+                    .unwrap_or_default(),
+            code,
+            outcome: d.outcome.to_string(),
+            deciding: d
+                .deciding_citations()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            unverified: d.unverified,
+        });
+    }
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"eccn": a.eccn, "end_user": format!("{kind:?}"), "as_of": date, "ruleset": law.hash(), "rows": rows})
+            )?
+        );
+    } else if a.csv {
+        println!("code,name,outcome,unverified,deciding");
+        for r in &rows {
+            println!(
+                "{},{},{},{},{}",
+                r.code,
+                csv_field(&r.name),
+                r.outcome,
+                r.unverified,
+                csv_field(&r.deciding.join("; "))
+            );
+        }
+    } else {
+        print_table(&a.eccn, kind, date, &rows);
+    }
+    Ok(exit::OK)
+}
+
+fn print_table(eccn: &str, kind: EndUserKind, date: ear::Date, rows: &[Row]) {
+    println!(
+        "{eccn} to a {} end user, as of {date}",
+        if kind == EndUserKind::Government {
+            "government"
+        } else {
+            "non-government"
+        }
+    );
+    let mut counts = std::collections::BTreeMap::new();
+    for r in rows {
+        *counts.entry(r.outcome.as_str()).or_insert(0) += 1;
+        let doubt = if r.unverified { " ?" } else { "" };
+        println!(
+            "  {:<7} {:<44} {:<17}{doubt} {}",
+            r.code,
+            truncate(&r.name, 44),
+            r.outcome,
+            r.deciding.last().map(String::as_str).unwrap_or("")
+        );
+    }
+    println!(
+        "\n{}",
+        counts
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "? = rests on data marked unverified. {}",
+        decide::NOT_LEGAL_ADVICE
+    );
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

@@ -1,0 +1,76 @@
+//! One module per subcommand.
+
+mod check;
+mod classify;
+mod compare;
+mod lists;
+mod matrix;
+mod rules;
+mod screen;
+
+use crate::cli::{Cli, Command};
+use crate::context::Context;
+use anyhow::Result;
+use std::fmt;
+
+/// A user error: exit code 2. The message names the field and what is accepted.
+#[derive(Debug)]
+pub struct BadInput(pub String);
+
+impl fmt::Display for BadInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
+
+pub fn bad(message: impl Into<String>) -> anyhow::Error {
+    BadInput(message.into()).into()
+}
+
+/// Runs a subcommand; returns the process exit code.
+pub fn run(cli: Cli) -> Result<u8> {
+    let cx = Context::new(cli.data_dir, cli.rules_dir);
+    match cli.command {
+        Command::Check(a) => check::run(&cx, a),
+        Command::Matrix(a) => matrix::run(&cx, a),
+        Command::Rules { command } => rules::run(&cx, command),
+        Command::Screen(a) => screen::run(&cx, a),
+        Command::Compare(a) => compare::run(a),
+        Command::Lists { command } => lists::run(&cx, command),
+        Command::Classify(a) => classify::run(a),
+    }
+}
+
+/// Today's date (UTC): the default as-of date.
+pub fn today() -> ear::Date {
+    chrono::Utc::now().date_naive()
+}
+
+/// Parses an `--as-of` flag.
+pub fn as_of(flag: &Option<String>) -> Result<ear::Date> {
+    match flag {
+        None => Ok(today()),
+        Some(s) => ear::parse_date(s).ok_or_else(|| {
+            bad(format!(
+                "--as-of: '{s}' is not a date; give YYYY-MM-DD, e.g. 2023-06-01"
+            ))
+        }),
+    }
+}
+
+/// Reads a file, or standard input for `-`.
+pub fn read_input(path: &std::path::Path) -> Result<String> {
+    use anyhow::Context as _;
+    use std::io::Read;
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading standard input")?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    }
+}

@@ -1,0 +1,58 @@
+//! One data directory holds everything ace keeps; this is where it is chosen and where
+//! the regulation and the list snapshot are loaded from.
+
+use anyhow::{Context as _, Result};
+use ear::Law;
+use lists::snapshot::{Snapshot, SnapshotStore};
+use std::path::{Path, PathBuf};
+
+pub struct Context {
+    pub data_dir: PathBuf,
+    rules_dir: Option<PathBuf>,
+}
+
+impl Context {
+    pub fn new(data_dir: Option<PathBuf>, rules_dir: Option<PathBuf>) -> Context {
+        Context {
+            data_dir: data_dir.unwrap_or_else(default_data_dir),
+            rules_dir,
+        }
+    }
+
+    /// The regulation: bundled, with overrides from --rules-dir or DATA_DIR/rules.
+    pub fn law(&self) -> Result<Law> {
+        let implicit = self.data_dir.join("rules");
+        let dir = match &self.rules_dir {
+            Some(d) => Some(d.clone()),
+            None if implicit.is_dir() => Some(implicit),
+            None => None,
+        };
+        match dir {
+            Some(d) => Law::with_overrides(&d)
+                .with_context(|| format!("loading rules from {}", d.display())),
+            None => Law::bundled().context("loading the bundled rules"),
+        }
+    }
+
+    pub fn list_store(&self) -> Result<SnapshotStore> {
+        let dir = self.data_dir.join("lists");
+        SnapshotStore::open(&dir)
+            .with_context(|| format!("opening the list store {}", dir.display()))
+    }
+
+    /// The active list snapshot, or the bundled one when none was imported.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        Ok(self.list_store()?.active_or_bundled()?)
+    }
+}
+
+/// `$XDG_DATA_HOME/ace`, else `~/.local/share/ace`, else `./.ace`.
+fn default_data_dir() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return Path::new(&x).join("ace");
+    }
+    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        Some(home) => Path::new(&home).join(".local/share/ace"),
+        None => PathBuf::from(".ace"),
+    }
+}

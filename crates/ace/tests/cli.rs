@@ -1,0 +1,309 @@
+//! The `ace` binary end to end: exit codes, JSON contract, bad input, matrix, rules.
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+fn ace(data: &tempdir::Dir) -> Command {
+    let mut c = Command::cargo_bin("ace").expect("binary");
+    c.env("ACE_DATA_DIR", &data.0).env_remove("ACE_RULES_DIR");
+    c
+}
+
+mod tempdir {
+    pub struct Dir(pub std::path::PathBuf);
+    impl Dir {
+        pub fn new(tag: &str) -> Dir {
+            let p = std::env::temp_dir().join(format!("ace-cli-{tag}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&p);
+            std::fs::create_dir_all(&p).expect("temp dir");
+            Dir(p)
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn stdout(c: &mut Command) -> (i32, String, String) {
+    let out = c.output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn check_exit_codes_follow_the_outcome() {
+    let d = tempdir::Dir::new("exit");
+    let (code, out, _) = stdout(ace(&d).args([
+        "check",
+        "--eccn",
+        "4D004",
+        "--to",
+        "CN",
+        "--end-user",
+        "government",
+        "--as-of",
+        "2023-06-01",
+    ]));
+    assert_eq!(code, 3, "{out}");
+    assert!(out.starts_with("LICENSE_REQUIRED"), "{out}");
+    assert!(
+        out.contains("15 CFR 740.22(c)(1)(ii)") && out.contains("not legal advice"),
+        "{out}"
+    );
+    let (code, out, _) = stdout(ace(&d).args([
+        "check",
+        "--eccn",
+        "4D004",
+        "--to",
+        "Germany",
+        "--end-user",
+        "non_government",
+        "--as-of",
+        "2023-06-01",
+    ]));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("ACE"), "{out}");
+    let (code, _, _) = stdout(ace(&d).args([
+        "check",
+        "--eccn",
+        "4D004",
+        "--to",
+        "CA",
+        "--as-of",
+        "2023-06-01",
+    ]));
+    assert_eq!(code, 0);
+    let (code, out, _) = stdout(ace(&d).args(["check", "--published", "--to", "CN"]));
+    assert_eq!(code, 0);
+    assert!(out.starts_with("NOT_SUBJECT"), "{out}");
+}
+
+#[test]
+fn json_output_keeps_the_contract() {
+    let d = tempdir::Dir::new("json");
+    let (code, out, _) = stdout(ace(&d).args([
+        "check",
+        "--eccn",
+        "4D004",
+        "--to",
+        "IL",
+        "--end-user",
+        "government",
+        "--as-of",
+        "2023-06-01",
+        "--json",
+        "--no-screen",
+    ]));
+    assert_eq!(code, 3);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["outcome"], "LICENSE_REQUIRED");
+    assert_eq!(v["as_of"], "2023-06-01");
+    assert_eq!(v["ruleset"].as_str().map(str::len), Some(64));
+    let trace = v["trace"].as_array().expect("trace");
+    assert!(trace.iter().all(|f| f["citation"].is_string()
+        && f["check"].is_string()
+        && f["held"].is_boolean()
+        && f["because"].is_string()));
+    assert!(trace.iter().any(|f| f["because"]
+        .as_str()
+        .unwrap_or("")
+        .contains("Israel (IL), which is in D:2, D:3, D:4 on 2023-06-01")));
+}
+
+#[test]
+fn input_document_from_stdin() {
+    let d = tempdir::Dir::new("stdin");
+    let doc = r#"{"date":"2022-04-01","item":{"eccn":"4D004"},"destination":"IL","end_user":{"kind":"government","government_role":"national_csirt"},"purpose":"cyber_incident_response"}"#;
+    let (code, out, err) = stdout(
+        ace(&d)
+            .args(["check", "--input", "-", "--json"])
+            .write_stdin(doc),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("\"ACE\""));
+}
+
+#[test]
+fn bad_input_exits_2_naming_the_field() {
+    let d = tempdir::Dir::new("bad");
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["check", "--eccn", "4D004", "--to", "Atlantis"],
+            "destination",
+        ),
+        (&["check", "--eccn", "4X004", "--to", "DE"], "item.eccn"),
+        (
+            &[
+                "check",
+                "--eccn",
+                "4D004",
+                "--to",
+                "DE",
+                "--as-of",
+                "2021-01-01",
+            ],
+            "date",
+        ),
+        (
+            &["check", "--eccn", "5A002.a", "--to", "DE"],
+            "outside what ace decides",
+        ),
+    ];
+    for (args, word) in cases {
+        let (code, _, err) = stdout(ace(&d).args(args));
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(word), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let (code, _, err) = stdout(
+        ace(&d)
+            .args(["check", "--input", "-"])
+            .write_stdin("{\"item\":{\"eccn\":\"4D004\"},\"destination\":\"DE\",\"colour\":1}"),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("colour") && err.contains("unknown field"),
+        "{err}"
+    );
+}
+
+#[test]
+fn screening_finds_nso_group_and_changes_the_answer() {
+    let d = tempdir::Dir::new("screen");
+    let (code, out, err) = stdout(ace(&d).args([
+        "check",
+        "--eccn",
+        "4D004",
+        "--to",
+        "IL",
+        "--end-user",
+        "non_government",
+        "--end-user-name",
+        "NSO Group",
+        "--as-of",
+        "2023-06-01",
+        "--json",
+    ]));
+    assert_eq!(code, 3, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["review_policy"], "Presumption of denial.");
+    assert_eq!(v["list_snapshot"].as_str().map(str::len), Some(64));
+    assert!(v["trace"]
+        .as_array()
+        .expect("trace")
+        .iter()
+        .any(|f| f["citation"].as_str().unwrap_or("").contains("744.11") && f["held"] == true));
+}
+
+#[test]
+fn matrix_covers_every_destination() {
+    let d = tempdir::Dir::new("matrix");
+    let (code, out, _) = stdout(ace(&d).args([
+        "matrix",
+        "--eccn",
+        "4D004",
+        "--end-user",
+        "government",
+        "--as-of",
+        "2024-01-01",
+        "--csv",
+    ]));
+    assert_eq!(code, 0);
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert!(rows.len() >= 249, "{}", rows.len());
+    let outcome = |code: &str| {
+        rows.iter()
+            .find(|r| r.starts_with(&format!("{code},")))
+            .map(|r| r.split(',').nth(2).unwrap_or("").to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(outcome("CA"), "NLR");
+    assert_eq!(outcome("DE"), "ACE");
+    assert_eq!(outcome("CN"), "LICENSE_REQUIRED");
+    assert_eq!(outcome("IR"), "LICENSE_REQUIRED");
+    assert_eq!(outcome("CY"), "LICENSE_REQUIRED");
+}
+
+#[test]
+fn rules_show_prints_dates_and_sources() {
+    let d = tempdir::Dir::new("rules");
+    let (code, out, _) =
+        stdout(ace(&d).args(["rules", "show", "group", "D:5", "--as-of", "2024-01-01"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("CY") && out.contains("89 FR 40369") && out.contains("KH"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("NI "),
+        "Nicaragua is not in D:5 on 2024-01-01: {out}"
+    );
+    let (_, out, _) =
+        stdout(ace(&d).args(["rules", "show", "group", "D:5", "--as-of", "2024-06-01"]));
+    assert!(!out.contains("CY ") && out.contains("NI "), "{out}");
+}
+
+#[test]
+fn rules_dir_overrides_without_rebuilding() {
+    let d = tempdir::Dir::new("override");
+    let rules = d.0.join("rules");
+    std::fs::create_dir_all(&rules).expect("dir");
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ear/data/country_chart.toml");
+    let chart = std::fs::read_to_string(src).expect("chart").replace("{ country = \"CA\", source", "{ country = \"DE\", source = \"test\", confidence = \"text\" },\n  { country = \"CA\", source");
+    std::fs::write(rules.join("country_chart.toml"), chart).expect("write");
+    let (code, out, _) = stdout(ace(&d).args([
+        "check",
+        "--eccn",
+        "4D004",
+        "--to",
+        "DE",
+        "--as-of",
+        "2023-06-01",
+    ]));
+    assert_eq!(code, 0);
+    assert!(out.starts_with("NLR"), "{out}");
+}
+
+#[test]
+fn classify_answers_feed_check() {
+    let d = tempdir::Dir::new("classify");
+    let archetypes = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../classify/tests/archetypes");
+    let file = std::fs::read_dir(&archetypes)
+        .expect("archetypes")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            std::fs::read_to_string(p)
+                .is_ok_and(|t| t.contains("eccn: \"4D004\"") || t.contains("eccn: 4D004"))
+        })
+        .expect("a 4D004 archetype");
+    let (code, out, err) = stdout(
+        ace(&d)
+            .args(["classify", "--answers"])
+            .arg(&file)
+            .arg("--json"),
+    );
+    assert_eq!(code, 0, "{err}");
+    let result = d.0.join("result.json");
+    std::fs::write(&result, out).expect("write");
+    let (code, out, err) = stdout(
+        ace(&d)
+            .args(["check", "--classification"])
+            .arg(&result)
+            .args([
+                "--to",
+                "CN",
+                "--end-user",
+                "government",
+                "--as-of",
+                "2023-06-01",
+            ]),
+    );
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(out.contains("4D004"), "{out}");
+}
