@@ -1,1 +1,439 @@
-//! screen (skeleton; being written)
+//! Fuzzy screening of party names against restricted-party lists.
+//!
+//! [`Screener::new`] indexes every name and alias of a list snapshot;
+//! [`Screener::screen`] finds the entries whose best name scores at least a
+//! threshold, each with an [`Explanation`]; [`compare`] scores two names on
+//! their own.
+//!
+//! # How a name is compared
+//!
+//! Both names are normalized ([`normalize`]: case folding, transliteration of
+//! Cyrillic, Greek, Arabic, Hebrew, Armenian and Georgian — `deunicode` for
+//! CJK and other scripts —, NFKD without combining marks, apostrophes dropped,
+//! "SURNAME, Given" reordered, legal forms canonicalised). Tokens are aligned
+//! one to one regardless of order; a pair is `exact` (similarity 1),
+//! `legal_form` (1), `transliteration` (0.96: equal once `kh`/`h`,
+//! `y`/`i`/`j`, `ou`/`u`, `ts`/`c`... are folded), `phonetic` (0.90: equal on
+//! a vowel-insensitive skeleton, "Mohammed"/"Muhammad", or, for Arabic- and
+//! Hebrew-script tokens, on consonants) or `typo` (Damerau-Levenshtein: no
+//! typo below 5 letters, 1 up to 8, 2 from 9; one typo costs
+//! `0.08 + 0.6/length`, ≈ 0.84 in an 8-letter token).
+//!
+//! Every token has a weight: its rarity over the index (see [`weights`]),
+//! capped for tokens known to be common ("Mohammed", "Group", "Trading"),
+//! 0.03 for legal forms.
+//!
+//! # The score scale
+//!
+//! With `Cq`, `Cn` the weighted shares of the query and of the name that
+//! aligned (each pair counting its similarity; an unmatched token counts at
+//! least 0.25 in the total, since even a common name part that does not
+//! match says "someone else"):
+//!
+//! `base = max(Cq, Cn) × (f + (1 − f) × min(Cq, Cn))`, with `f` 0.6 when one
+//! token aligned, 0.675 for two, 0.75 for three or more; then
+//! × evidence (`min(1, 0.55 + matched weight + 0.12 per extra token)`: a lone
+//! common token cannot hit), × 0.97 if the parts are reordered, −0.02 if
+//! legal forms disagree, × 0.90 on a weak alias, × 0.85 when a vessel or
+//! aircraft name covers under 90 % of a non-vessel query, −0.05 person vs.
+//! organisation, +0.02 / −0.03 for the query country; clamped to [0,1].
+//!
+//! Measured with [`compare`] (`cargo run --release -p screen --example scale`;
+//! in an index the weights come from rarity, so values differ a little):
+//!
+//! | situation | example | score |
+//! | --- | --- | ---: |
+//! | exact, or "SURNAME, Given" vs natural order | "MADURO MOROS, Nicolas" / "Nicolas Maduro Moros" | 1.00 |
+//! | parts reordered (no comma) | "Umarov Doku Khamatovich" | 0.97 |
+//! | original Cyrillic script | "Умаров Доку Хаматович" | 0.97 |
+//! | romanisation / Arabic vowel variants | "Doku Hamatovich Umarov", "Mohammed Yousef" / "Muhammad Yusuf" | 0.98 |
+//! | one typo (3-token name) | "Doku Khamatovich Umarof" | 0.96 |
+//! | two typos (3-token name) | "Doku Khamatavich Umarof" | 0.93 |
+//! | legal form respelled ("JSC" / "AO") | "Positive Technologies JSC" / "AO Positive Technologies" | 1.00 |
+//! | legal forms differ ("LLC" / "JSC") | | 0.94 |
+//! | exact weak alias | | 0.90 |
+//! | extra common word | "NSO Group Technologies" / "NSO Group" | 0.93 |
+//! | missing middle name | "Doku Umarov" | 0.89 |
+//! | surname only | "Umarov" | 0.73 |
+//! | other given name, same surname | "Ruslan Umarov" | 0.37 |
+//! | a lone common token | "Mohammed" / "Mohammed Ali Hassan", "Group" / "NSO Group" | 0.40 |
+//!
+//! [`DEFAULT_THRESHOLD`] (0.85) is the hit threshold; scores in
+//! [`DEFAULT_REVIEW_THRESHOLD`] (0.70) .. 0.85 deserve a human look.
+
+pub mod adjust;
+pub mod explain;
+mod index;
+pub mod keys;
+pub mod legal;
+pub mod normalize;
+pub mod score;
+pub mod translit;
+pub mod weights;
+
+pub use explain::{Adjustment, AdjustmentKind, Explanation, TokenMatch, UnmatchedToken};
+pub use score::How;
+
+use index::Index;
+use lists::model::{Entry, ListId, PartyKind};
+use normalize::{tokenize, NameKind, Token};
+use rustc_hash::FxHashMap;
+use score::{align, name_score, score_upper_bound, Keyed, NameScore, TokenSim};
+use serde::Serialize;
+
+/// The hit threshold: a name scoring at least this is reported as a match.
+/// At 0.85 a full name with one typo, a transliteration variant, a reordering,
+/// a changed legal form or a missing middle name still hits; a shared surname
+/// or common word does not.
+pub const DEFAULT_THRESHOLD: f64 = 0.85;
+/// The lower "needs review" threshold: partial matches worth a look (surname
+/// only, an extra rare token, two typos).
+pub const DEFAULT_REVIEW_THRESHOLD: f64 = 0.70;
+
+/// A name to screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    pub name: String,
+    /// ISO 3166-1 alpha-2 code of the party's country, if known.
+    pub country: Option<String>,
+    pub kind: Option<PartyKind>,
+}
+
+impl Query {
+    /// A query with only a name.
+    pub fn name(name: impl Into<String>) -> Query {
+        Query {
+            name: name.into(),
+            ..Query::default()
+        }
+    }
+}
+
+/// One listed entry that matched.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Match {
+    pub list: ListId,
+    pub id: String,
+    /// The entry's primary name.
+    pub name: String,
+    /// The name or alias that matched.
+    pub matched: String,
+    pub score: f64,
+    pub explanation: Explanation,
+    /// Index of the entry in [`Screener::entries`].
+    #[serde(skip)]
+    pub entry_index: usize,
+}
+
+/// The outcome of [`compare`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    pub name1: String,
+    pub name2: String,
+    pub score: f64,
+    /// `score >= DEFAULT_THRESHOLD`.
+    pub r#match: bool,
+    pub explanation: Explanation,
+}
+
+/// An immutable index over a snapshot's entries.
+#[derive(Debug)]
+pub struct Screener {
+    entries: Vec<Entry>,
+    index: Index,
+}
+
+/// A query token with its matches in the vocabulary.
+struct QueryToken {
+    token: Token,
+    weight: f64,
+    matches: Vec<(index::Vid, TokenSim)>,
+}
+
+/// Running upper-bound evidence for one candidate name.
+#[derive(Clone, Copy)]
+struct Acc {
+    matched: f64,
+    tokens: u16,
+    last_q: u16,
+}
+
+impl Screener {
+    /// Builds the index over every name and alias of `entries`.
+    pub fn new(entries: Vec<Entry>) -> Screener {
+        let index = Index::build(&entries);
+        Screener { entries, index }
+    }
+
+    /// The indexed entries, in the order given to [`Screener::new`].
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The entries whose best name scores at least `threshold`, best first,
+    /// one [`Match`] per entry.
+    pub fn screen(&self, q: &Query, threshold: f64) -> Vec<Match> {
+        let tokens = self.query_tokens(q);
+        if !tokens.iter().any(|t| !t.token.legal) {
+            return Vec::new();
+        }
+        let candidates = self.candidates(&tokens, q, threshold);
+        let mut best: FxHashMap<u32, (f64, u32, NameScore, Vec<Adjustment>)> = FxHashMap::default();
+        for name_id in candidates {
+            let rec = &self.index.names[name_id as usize];
+            let scored = self.score_name(&tokens, &rec.tokens);
+            let entry = &self.entries[rec.entry as usize];
+            let (score, adjustments) = adjust::apply(&scored, &context(q, entry, rec.weak));
+            if score < threshold {
+                continue;
+            }
+            let better = best
+                .get(&rec.entry)
+                .is_none_or(|b| score > b.0 || (score == b.0 && name_id < b.1));
+            if better {
+                best.insert(rec.entry, (score, name_id, scored, adjustments));
+            }
+        }
+        let mut out: Vec<Match> = best
+            .into_values()
+            .map(|(score, name_id, scored, adj)| {
+                self.to_match(&tokens, name_id, score, &scored, adj)
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.entry_index.cmp(&b.entry_index))
+        });
+        out
+    }
+
+    fn query_tokens(&self, q: &Query) -> Vec<QueryToken> {
+        let n = self.entries.len();
+        let tokens = tokenize(&q.name, NameKind::from_party(q.kind));
+        let known = |t: &str| self.index.exact(t, false).is_some();
+        let matches_whole = |t: &Token| !self.index.similar(&Keyed::new(t)).is_empty();
+        normalize::split_compounds(tokens, known, matches_whole)
+            .into_iter()
+            .map(|token| {
+                let keyed = Keyed::new(&token);
+                let matches = self.index.similar(&keyed);
+                let weight = match self.index.exact(&token.text, token.legal) {
+                    Some(v) => self.index.weight[v as usize],
+                    None => matches.first().map_or_else(
+                        || weights::indexed_weight(&token.text, token.legal, 0, n),
+                        |m| self.index.weight[m.0 as usize],
+                    ),
+                };
+                QueryToken {
+                    token,
+                    weight,
+                    matches,
+                }
+            })
+            .collect()
+    }
+
+    /// Names sharing a similar token with the query that could still reach
+    /// `threshold`. Only the rarest query tokens admit new candidates: a name
+    /// matching none of them cannot cover enough of the query.
+    fn candidates(&self, tokens: &[QueryToken], q: &Query, threshold: f64) -> Vec<u32> {
+        let total: f64 = tokens.iter().map(|t| t.weight).sum();
+        let legal: f64 = tokens
+            .iter()
+            .filter(|t| t.token.legal)
+            .map(|t| t.weight)
+            .sum();
+        let bonus = if q.country.is_some() {
+            adjust::COUNTRY_MATCH
+        } else {
+            0.0
+        };
+        let need = min_coverage(threshold - bonus) * total;
+        let mut order: Vec<usize> = (0..tokens.len())
+            .filter(|&i| !tokens[i].token.legal)
+            .collect();
+        order.sort_by(|&a, &b| {
+            tokens[b]
+                .weight
+                .total_cmp(&tokens[a].weight)
+                .then(a.cmp(&b))
+        });
+        let mut rest: f64 = order.iter().map(|&i| tokens[i].weight).sum::<f64>() + legal;
+        let mut acc: FxHashMap<u32, Acc> = FxHashMap::default();
+        for &qi in &order {
+            let admit = rest >= need;
+            rest -= tokens[qi].weight;
+            self.accumulate(&tokens[qi], qi as u16, admit, &mut acc);
+        }
+        let mut out: Vec<u32> = acc
+            .into_iter()
+            .filter(|(_, a)| {
+                let ub = score_upper_bound(a.matched + legal, total, a.matched, a.tokens as usize);
+                ub + bonus >= threshold - 1e-9
+            })
+            .map(|(name, _)| name)
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    fn accumulate(&self, t: &QueryToken, qi: u16, admit: bool, acc: &mut FxHashMap<u32, Acc>) {
+        for &(vid, sim) in &t.matches {
+            let gain = sim.sim * t.weight;
+            for &name in &self.index.postings[vid as usize] {
+                match acc.get_mut(&name) {
+                    Some(a) if a.last_q != qi => {
+                        a.matched += gain;
+                        a.tokens += 1;
+                        a.last_q = qi;
+                    }
+                    Some(_) => {}
+                    None if admit => {
+                        acc.insert(
+                            name,
+                            Acc {
+                                matched: gain,
+                                tokens: 1,
+                                last_q: qi,
+                            },
+                        );
+                    }
+                    None => {}
+                }
+            }
+        }
+    }
+
+    fn score_name(&self, q: &[QueryToken], name: &[index::Vid]) -> NameScore {
+        let qw: Vec<f64> = q.iter().map(|t| t.weight).collect();
+        let ql: Vec<bool> = q.iter().map(|t| t.token.legal).collect();
+        let cw: Vec<f64> = name
+            .iter()
+            .map(|&v| self.index.weight[v as usize])
+            .collect();
+        let cl: Vec<bool> = name
+            .iter()
+            .map(|&v| self.index.keyed[v as usize].legal)
+            .collect();
+        let sim =
+            |qi: usize, ci: usize| q[qi].matches.iter().find(|m| m.0 == name[ci]).map(|m| m.1);
+        let pairs = align(&qw, &cw, sim);
+        name_score(&qw, &ql, &cw, &cl, pairs)
+    }
+
+    fn to_match(
+        &self,
+        q: &[QueryToken],
+        name_id: u32,
+        score: f64,
+        scored: &NameScore,
+        adjustments: Vec<Adjustment>,
+    ) -> Match {
+        let rec = &self.index.names[name_id as usize];
+        let entry = &self.entries[rec.entry as usize];
+        let matched = entry.names().nth(rec.name_no as usize).map_or("", |n| n.0);
+        let c_tokens = tokenize(matched, NameKind::from_party(Some(entry.kind)));
+        let cw: Vec<f64> = rec
+            .tokens
+            .iter()
+            .map(|&v| self.index.weight[v as usize])
+            .collect();
+        let q_tokens: Vec<Token> = q.iter().map(|t| t.token.clone()).collect();
+        let qw: Vec<f64> = q.iter().map(|t| t.weight).collect();
+        let score = explain::round(score);
+        let explanation = explain::explain(
+            matched,
+            rec.weak,
+            (&q_tokens, &qw),
+            (&c_tokens, &cw),
+            scored,
+            adjustments,
+            score,
+        );
+        Match {
+            list: entry.list,
+            id: entry.id.clone(),
+            name: entry.name.clone(),
+            matched: matched.to_string(),
+            score,
+            explanation,
+            entry_index: rec.entry as usize,
+        }
+    }
+}
+
+/// The query coverage a name needs for its score to possibly reach
+/// `threshold` (the base score is at most `f + (1 - f) × coverage`).
+fn min_coverage(threshold: f64) -> f64 {
+    let f = score::COVERAGE_FLOOR_MAX;
+    ((threshold - f) / (1.0 - f)).clamp(0.0, 1.0)
+}
+
+fn context<'a>(q: &'a Query, entry: &'a Entry, weak: bool) -> adjust::Context<'a> {
+    adjust::Context {
+        weak,
+        query_kind: q.kind,
+        entry_kind: Some(entry.kind),
+        query_country: q.country.as_deref(),
+        entry_countries: &entry.countries,
+    }
+}
+
+/// Scores two names on their own, with token weights from the built-in
+/// table of common tokens (other tokens weigh 0.8), since there is no index
+/// to measure rarity. Symmetric up to alignment ties (differences ≤ 0.01).
+pub fn compare(a: &str, b: &str, kind: Option<PartyKind>) -> Comparison {
+    let name_kind = NameKind::from_party(kind);
+    let (ta, tb) = (tokenize(a, name_kind), tokenize(b, name_kind));
+    let known_in = |side: &[Token], t: &str| side.iter().any(|x| x.text == t);
+    let similar_in = |side: &[Token], t: &Token| {
+        let k = Keyed::new(t);
+        side.iter()
+            .any(|x| score::token_similarity(&k, &Keyed::new(x)).is_some())
+    };
+    let ta2 = normalize::split_compounds(ta.clone(), |t| known_in(&tb, t), |t| similar_in(&tb, t));
+    let tb = normalize::split_compounds(tb, |t| known_in(&ta, t), |t| similar_in(&ta, t));
+    let ta = ta2;
+    let (ka, kb): (Vec<Keyed>, Vec<Keyed>) = (
+        ta.iter().map(Keyed::new).collect(),
+        tb.iter().map(Keyed::new).collect(),
+    );
+    let wa: Vec<f64> = ta
+        .iter()
+        .map(|t| weights::default_weight(&t.text, t.legal))
+        .collect();
+    let wb: Vec<f64> = tb
+        .iter()
+        .map(|t| weights::default_weight(&t.text, t.legal))
+        .collect();
+    let la: Vec<bool> = ta.iter().map(|t| t.legal).collect();
+    let lb: Vec<bool> = tb.iter().map(|t| t.legal).collect();
+    let pairs = align(&wa, &wb, |i, j| score::token_similarity(&ka[i], &kb[j]));
+    let scored = name_score(&wa, &la, &wb, &lb, pairs);
+    let ctx = adjust::Context {
+        weak: false,
+        query_kind: None,
+        entry_kind: None,
+        query_country: None,
+        entry_countries: &[],
+    };
+    let (score, adjustments) = adjust::apply(&scored, &ctx);
+    let score = explain::round(score);
+    let explanation = explain::explain(
+        b,
+        false,
+        (&ta, &wa),
+        (&tb, &wb),
+        &scored,
+        adjustments,
+        score,
+    );
+    Comparison {
+        name1: a.to_string(),
+        name2: b.to_string(),
+        score,
+        r#match: score >= DEFAULT_THRESHOLD,
+        explanation,
+    }
+}

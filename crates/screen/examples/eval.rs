@@ -1,0 +1,162 @@
+//! Recall and false-positive rate on the development set at the default
+//! thresholds, per perturbation kind.
+//!
+//! `cargo run --release -p screen --example eval [DEVSET] [--misses]`
+
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{entry_key, Case};
+use screen::normalize::{tokenize, NameKind};
+use screen::{Query, Screener, DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Per-kind tallies: cases, found at the hit threshold, found at the review threshold.
+#[derive(Default)]
+struct Tally {
+    n: usize,
+    hit: usize,
+    review: usize,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let show_misses = args.iter().any(|a| a == "--misses");
+    let path = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .map_or_else(common::devset_path, Into::into);
+    let cases = common::read_devset(&path)?;
+    let screener = Screener::new(common::latin_only(common::load_all()?));
+    let keys: Vec<String> = screener.entries().iter().map(entry_key).collect();
+    let same = same_party_keys(screener.entries());
+    let mut listed: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut negative: BTreeMap<String, Tally> = BTreeMap::new();
+    for case in &cases {
+        let matches = screener.screen(&Query::name(case.query.clone()), DEFAULT_REVIEW_THRESHOLD);
+        let (is_hit, is_review) = outcome(case, &matches, &keys, &same);
+        let t = if case.label == "listed" {
+            listed.entry(case.kind.clone())
+        } else {
+            negative.entry(case.kind.clone())
+        }
+        .or_default();
+        t.n += 1;
+        t.hit += usize::from(is_hit);
+        t.review += usize::from(is_review);
+        let wrong = if case.label == "listed" {
+            !is_hit
+        } else {
+            is_hit
+        };
+        if show_misses && wrong {
+            let best = matches
+                .first()
+                .map_or(String::from("-"), |m| m.explanation.summary.clone());
+            println!(
+                "MISS [{}] {:?} (from {:?}) best: {}",
+                case.kind,
+                case.query,
+                case.source.as_deref().unwrap_or(""),
+                best
+            );
+        }
+    }
+    print_table("listed (recall)", &listed);
+    print_table("not listed (false-positive rate)", &negative);
+    Ok(())
+}
+
+/// For each entry key, the keys of every entry sharing one of its names
+/// (the same party on the CSL, the OFAC file and the UN list has three ids).
+fn same_party_keys(entries: &[lists::model::Entry]) -> HashMap<String, HashSet<String>> {
+    let mut by_name: HashMap<Vec<String>, HashSet<String>> = HashMap::new();
+    for e in entries {
+        for (n, _) in e.names() {
+            by_name.entry(name_key(n)).or_default().insert(entry_key(e));
+        }
+    }
+    let mut out: HashMap<String, HashSet<String>> = HashMap::new();
+    for e in entries {
+        let set = out.entry(entry_key(e)).or_default();
+        for (n, _) in e.names() {
+            if let Some(keys) = by_name.get(&name_key(n)) {
+                set.extend(keys.iter().cloned());
+            }
+        }
+    }
+    out
+}
+
+fn name_key(name: &str) -> Vec<String> {
+    let mut t: Vec<String> = tokenize(name, NameKind::Unknown)
+        .into_iter()
+        .filter(|t| !t.legal)
+        .map(|t| t.text)
+        .collect();
+    t.sort();
+    t
+}
+
+/// Listed cases: whether the expected entry, or an entry of the same party
+/// on another list, is found at each threshold. Not-listed cases: whether
+/// anything is found.
+fn outcome(
+    case: &Case,
+    matches: &[screen::Match],
+    keys: &[String],
+    same: &HashMap<String, HashSet<String>>,
+) -> (bool, bool) {
+    let relevant = |m: &&screen::Match| match &case.expected {
+        Some(k) => {
+            &keys[m.entry_index] == k
+                || same
+                    .get(k)
+                    .is_some_and(|s| s.contains(&keys[m.entry_index]))
+        }
+        None => true,
+    };
+    let hit = matches
+        .iter()
+        .filter(relevant)
+        .any(|m| m.score >= DEFAULT_THRESHOLD);
+    let review = matches
+        .iter()
+        .filter(relevant)
+        .any(|m| m.score >= DEFAULT_REVIEW_THRESHOLD);
+    (hit, review)
+}
+
+fn print_table(title: &str, rows: &BTreeMap<String, Tally>) {
+    println!(
+        "\n{title}: rate at {DEFAULT_THRESHOLD} (hit) and {DEFAULT_REVIEW_THRESHOLD} (review)"
+    );
+    println!("| kind | n | at {DEFAULT_THRESHOLD} | at {DEFAULT_REVIEW_THRESHOLD} |");
+    println!("| --- | ---: | ---: | ---: |");
+    let mut all = Tally::default();
+    for (kind, t) in rows {
+        println!(
+            "| {kind} | {} | {:.3} | {:.3} |",
+            t.n,
+            rate(t.hit, t.n),
+            rate(t.review, t.n)
+        );
+        all.n += t.n;
+        all.hit += t.hit;
+        all.review += t.review;
+    }
+    println!(
+        "| **all** | {} | {:.3} | {:.3} |",
+        all.n,
+        rate(all.hit, all.n),
+        rate(all.review, all.n)
+    );
+}
+
+fn rate(k: usize, n: usize) -> f64 {
+    if n == 0 {
+        0.0
+    } else {
+        k as f64 / n as f64
+    }
+}

@@ -1,0 +1,137 @@
+//! Adjustments applied after the name score: evidence, order, legal forms,
+//! weak aliases, party kind and country.
+
+use crate::explain::{Adjustment, AdjustmentKind};
+use crate::score::NameScore;
+use lists::model::PartyKind;
+
+/// Legal forms on both sides that disagree.
+const LEGAL_MISMATCH: f64 = -0.02;
+/// A weak alias is never strong evidence on its own.
+pub const WEAK_ALIAS_FACTOR: f64 = 0.9;
+/// A vessel or aircraft name covering only part of a query: such names are
+/// ordinary words ("SOFIA", "PIONEER"), so a query merely containing one is weak.
+pub const PARTIAL_VESSEL_FACTOR: f64 = 0.85;
+/// Query coverage below which a vessel or aircraft match counts as partial.
+const VESSEL_FULL_COVERAGE: f64 = 0.9;
+/// Person vs. organisation.
+const KIND_MISMATCH: f64 = -0.05;
+/// The query country is one of the entry's.
+pub const COUNTRY_MATCH: f64 = 0.02;
+/// The entry names countries and the query country is none of them.
+const COUNTRY_MISMATCH: f64 = -0.03;
+
+/// The context an adjustment looks at.
+pub struct Context<'a> {
+    pub weak: bool,
+    pub query_kind: Option<PartyKind>,
+    pub entry_kind: Option<PartyKind>,
+    pub query_country: Option<&'a str>,
+    pub entry_countries: &'a [String],
+}
+
+/// Applies every adjustment in turn; returns the final score in [0,1] and
+/// the adjustments with their effects.
+pub fn apply(scored: &NameScore, ctx: &Context) -> (f64, Vec<Adjustment>) {
+    let mut st = Steps {
+        score: scored.base,
+        out: Vec::new(),
+    };
+    if scored.evidence < 1.0 {
+        let detail = format!("only common tokens matched ×{:.2}", scored.evidence);
+        st.step(AdjustmentKind::CommonTokensOnly, detail, |s| {
+            s * scored.evidence
+        });
+    }
+    if scored.order < 1.0 {
+        st.step(
+            AdjustmentKind::Reordered,
+            "name parts reordered".into(),
+            |s| s * scored.order,
+        );
+    }
+    if scored.legal_mismatch {
+        st.step(
+            AdjustmentKind::LegalFormMismatch,
+            "legal forms differ".into(),
+            |s| s + LEGAL_MISMATCH,
+        );
+    }
+    if ctx.weak {
+        let detail = format!("weak alias ×{WEAK_ALIAS_FACTOR:.2}");
+        st.step(AdjustmentKind::WeakAlias, detail, |s| s * WEAK_ALIAS_FACTOR);
+    }
+    if partial_vessel(scored, ctx) {
+        let detail =
+            format!("vessel/aircraft name covers part of the query ×{PARTIAL_VESSEL_FACTOR:.2}");
+        st.step(AdjustmentKind::PartialVesselName, detail, |s| {
+            s * PARTIAL_VESSEL_FACTOR
+        });
+    }
+    if kinds_disagree(ctx.query_kind, ctx.entry_kind) {
+        st.step(
+            AdjustmentKind::KindMismatch,
+            "person vs. organisation".into(),
+            |s| s + KIND_MISMATCH,
+        );
+    }
+    if let Some((kind, detail, delta)) = country(ctx.query_country, ctx.entry_countries) {
+        st.step(kind, detail, |s| s + delta);
+    }
+    (st.score, st.out)
+}
+
+/// The running score and the adjustments applied so far.
+struct Steps {
+    score: f64,
+    out: Vec<Adjustment>,
+}
+
+impl Steps {
+    fn step(&mut self, kind: AdjustmentKind, detail: String, f: impl FnOnce(f64) -> f64) {
+        let new = f(self.score).clamp(0.0, 1.0);
+        if (new - self.score).abs() > 1e-12 {
+            let effect = crate::explain::round(new - self.score);
+            self.out.push(Adjustment {
+                kind,
+                detail,
+                effect,
+            });
+        }
+        self.score = new;
+    }
+}
+
+fn partial_vessel(scored: &NameScore, ctx: &Context) -> bool {
+    let craft = |k: Option<PartyKind>| matches!(k, Some(PartyKind::Vessel | PartyKind::Aircraft));
+    craft(ctx.entry_kind) && !craft(ctx.query_kind) && scored.query_coverage < VESSEL_FULL_COVERAGE
+}
+
+fn kinds_disagree(q: Option<PartyKind>, e: Option<PartyKind>) -> bool {
+    let person = |k: PartyKind| match k {
+        PartyKind::Individual => Some(true),
+        PartyKind::Entity | PartyKind::Vessel | PartyKind::Aircraft => Some(false),
+        PartyKind::Unknown => None,
+    };
+    match (q.and_then(person), e.and_then(person)) {
+        (Some(a), Some(b)) => a != b,
+        _ => false,
+    }
+}
+
+fn country(query: Option<&str>, entry: &[String]) -> Option<(AdjustmentKind, String, f64)> {
+    let q = query.map(str::trim).filter(|q| !q.is_empty())?;
+    if entry.is_empty() {
+        return None;
+    }
+    if entry.iter().any(|c| c.eq_ignore_ascii_case(q)) {
+        let detail = format!("country {} is the entry's", q.to_ascii_uppercase());
+        return Some((AdjustmentKind::CountryMatch, detail, COUNTRY_MATCH));
+    }
+    let detail = format!(
+        "country {} not in {}",
+        q.to_ascii_uppercase(),
+        entry.join(",")
+    );
+    Some((AdjustmentKind::CountryMismatch, detail, COUNTRY_MISMATCH))
+}

@@ -1,0 +1,215 @@
+//! Explanations: what matched what, and why the score is what it is.
+
+use crate::normalize::Token;
+use crate::score::{How, NameScore};
+use serde::Serialize;
+
+/// Everything that went into one score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// One line for people: matched name, score, the token pairs, adjustments.
+    pub summary: String,
+    /// The list name or alias that matched, as published.
+    pub matched_name: String,
+    /// Whether that name is a weak alias.
+    pub weak_alias: bool,
+    /// Aligned token pairs, in query order.
+    pub tokens: Vec<TokenMatch>,
+    /// Query tokens that found no partner.
+    pub unmatched_query: Vec<UnmatchedToken>,
+    /// Tokens of the matched name that found no partner.
+    pub unmatched_name: Vec<UnmatchedToken>,
+    /// Weighted share of the query that matched, in [0,1].
+    pub query_coverage: f64,
+    /// Weighted share of the matched name that matched, in [0,1].
+    pub name_coverage: f64,
+    /// `max(coverage) × (f + (1 − f) × min(coverage))`, before adjustments.
+    pub base_score: f64,
+    /// Every factor or offset applied after the base score, in order.
+    pub adjustments: Vec<Adjustment>,
+}
+
+/// One aligned pair of tokens.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TokenMatch {
+    /// The query token as normalized (legal forms as written).
+    pub query: String,
+    /// The name token as normalized (legal forms as written).
+    pub matched: String,
+    pub how: How,
+    /// Damerau-Levenshtein distance for `typo`, else 0.
+    pub distance: u8,
+    /// Token similarity in [0.7, 1].
+    pub similarity: f64,
+    /// The query token's rarity weight in [0.02, 1].
+    pub weight: f64,
+}
+
+/// A token left without a partner.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnmatchedToken {
+    pub token: String,
+    pub weight: f64,
+    pub legal_form: bool,
+}
+
+/// What an adjustment was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdjustmentKind {
+    /// Only common tokens matched (evidence factor < 1).
+    CommonTokensOnly,
+    /// The aligned tokens are in a different order (×0.97).
+    Reordered,
+    /// Both names carry legal forms and none agree (−0.02).
+    LegalFormMismatch,
+    /// The matched name is a weak alias (×0.90).
+    WeakAlias,
+    /// A vessel or aircraft name covers only part of the query (×0.85).
+    PartialVesselName,
+    /// Query and entry kinds disagree, person vs. organisation (−0.05).
+    KindMismatch,
+    /// The query country is among the entry's countries (+0.02).
+    CountryMatch,
+    /// The entry has countries and the query country is not one (−0.03).
+    CountryMismatch,
+}
+
+/// One adjustment and its effect on the score (new minus old).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Adjustment {
+    pub kind: AdjustmentKind,
+    pub detail: String,
+    pub effect: f64,
+}
+
+/// Builds the explanation of a scored alignment.
+pub fn explain(
+    matched_name: &str,
+    weak: bool,
+    q: (&[Token], &[f64]),
+    c: (&[Token], &[f64]),
+    scored: &NameScore,
+    adjustments: Vec<Adjustment>,
+    score: f64,
+) -> Explanation {
+    let tokens: Vec<TokenMatch> = scored
+        .pairs
+        .iter()
+        .map(|p| TokenMatch {
+            query: q.0[p.q].display.clone(),
+            matched: c.0[p.c].display.clone(),
+            how: p.sim.how,
+            distance: p.sim.distance,
+            similarity: round(p.sim.sim),
+            weight: round(q.1[p.q]),
+        })
+        .collect();
+    let unmatched_query = unmatched(q, scored.pairs.iter().map(|p| p.q));
+    let unmatched_name = unmatched(c, scored.pairs.iter().map(|p| p.c));
+    let summary = summarize(
+        matched_name,
+        weak,
+        score,
+        &tokens,
+        &unmatched_query,
+        &unmatched_name,
+        &adjustments,
+    );
+    Explanation {
+        summary,
+        matched_name: matched_name.to_string(),
+        weak_alias: weak,
+        tokens,
+        unmatched_query,
+        unmatched_name,
+        query_coverage: round(scored.query_coverage),
+        name_coverage: round(scored.name_coverage),
+        base_score: round(scored.base),
+        adjustments,
+    }
+}
+
+fn unmatched(side: (&[Token], &[f64]), used: impl Iterator<Item = usize>) -> Vec<UnmatchedToken> {
+    let mut taken = vec![false; side.0.len()];
+    used.for_each(|i| taken[i] = true);
+    side.0
+        .iter()
+        .zip(side.1)
+        .zip(taken)
+        .filter(|(_, t)| !t)
+        .map(|((tok, w), _)| UnmatchedToken {
+            token: tok.display.clone(),
+            weight: round(*w),
+            legal_form: tok.legal,
+        })
+        .collect()
+}
+
+fn summarize(
+    name: &str,
+    weak: bool,
+    score: f64,
+    tokens: &[TokenMatch],
+    uq: &[UnmatchedToken],
+    un: &[UnmatchedToken],
+    adjustments: &[Adjustment],
+) -> String {
+    let pairs: Vec<String> = tokens.iter().map(describe_pair).collect();
+    let mut s = format!(
+        "{score:.3} on {}\"{name}\": {}",
+        if weak { "weak alias " } else { "" },
+        if pairs.is_empty() {
+            "no tokens aligned".to_string()
+        } else {
+            pairs.join(", ")
+        }
+    );
+    if !uq.is_empty() {
+        s.push_str(&format!("; unmatched in query: {}", joined(uq)));
+    }
+    if !un.is_empty() {
+        s.push_str(&format!("; unmatched in name: {}", joined(un)));
+    }
+    for a in adjustments {
+        s.push_str(&format!("; {} {:+.3}", a.detail, a.effect));
+    }
+    s
+}
+
+fn describe_pair(t: &TokenMatch) -> String {
+    match t.how {
+        How::Exact => t.query.clone(),
+        How::Typo => format!(
+            "{}~{} (typo, {} edit{})",
+            t.query,
+            t.matched,
+            t.distance,
+            if t.distance == 1 { "" } else { "s" }
+        ),
+        how => format!("{}~{} ({})", t.query, t.matched, how_name(how)),
+    }
+}
+
+fn how_name(how: How) -> &'static str {
+    match how {
+        How::Exact => "exact",
+        How::LegalForm => "legal form",
+        How::Transliteration => "transliteration",
+        How::Phonetic => "phonetic",
+        How::Typo => "typo",
+    }
+}
+
+fn joined(tokens: &[UnmatchedToken]) -> String {
+    tokens
+        .iter()
+        .map(|t| t.token.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Rounds to 4 decimals for stable, readable output.
+pub fn round(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}

@@ -1,0 +1,231 @@
+//! Legal-form recognition: "LIMITED" and "LTD", "AO", "JSC" and "AKTSIONERNOE
+//! OBSHCHESTVO" are the same thing and say almost nothing about who a party is.
+//!
+//! Forms are recognised on normalized tokens and replaced by one canonical
+//! token per family (`jsc`, `llc`, `ltd`, ...). Short forms that are also
+//! ordinary words or name parts ("AO", "SA", "AD", "CO") are only recognised at
+//! the start or in the trailing run of a name.
+
+/// Multi-token spellings, longest first within a family, and their canonical form.
+const PHRASES: &[(&[&str], &str)] = &[
+    (
+        &["obshchestvo", "s", "ogranichennoy", "otvetstvennostyu"],
+        "llc",
+    ),
+    (
+        &["obshchestvo", "s", "ogranichennoi", "otvetstvennostiu"],
+        "llc",
+    ),
+    (
+        &["obshchestvo", "s", "ogranichennoj", "otvetstvennostju"],
+        "llc",
+    ),
+    (
+        &["tovarystvo", "z", "obmezhenoyu", "vidpovidalnistyu"],
+        "llc",
+    ),
+    (&["limited", "liability", "company"], "llc"),
+    (&["ltd", "liability", "company"], "llc"),
+    (&["liability", "company"], "llc"),
+    (&["limited", "liability", "partnership"], "llp"),
+    (&["otkrytoe", "aktsionernoe", "obshchestvo"], "jsc"),
+    (&["zakrytoe", "aktsionernoe", "obshchestvo"], "jsc"),
+    (&["publichnoe", "aktsionernoe", "obshchestvo"], "jsc"),
+    (&["aktsionernoe", "obshchestvo"], "jsc"),
+    (&["aktsionerne", "tovarystvo"], "jsc"),
+    (&["open", "joint", "stock", "company"], "jsc"),
+    (&["closed", "joint", "stock", "company"], "jsc"),
+    (&["public", "joint", "stock", "company"], "jsc"),
+    (&["joint", "stock", "company"], "jsc"),
+    (&["public", "limited", "company"], "plc"),
+    (&["private", "limited", "company"], "ltd"),
+    (&["private", "limited"], "ltd"),
+    (&["pvt", "ltd"], "ltd"),
+    (&["s", "de", "rl", "de", "cv"], "srl"),
+    (&["sa", "de", "cv"], "sa"),
+    (&["sapi", "de", "cv"], "sa"),
+    (&["societe", "anonyme"], "sa"),
+    (&["sociedad", "anonima"], "sa"),
+    (&["sociedade", "anonima"], "sa"),
+    (&["anonymi", "etaireia"], "ae"),
+    (&["anonimi", "etaireia"], "ae"),
+    (&["zartkoruen", "mukodo", "reszvenytarsasag"], "zrt"),
+    (&["nyilvanosan", "mukodo", "reszvenytarsasag"], "nyrt"),
+    (&["korlatolt", "felelossegu", "tarsasag"], "kft"),
+    (&["gesellschaft", "mit", "beschrankter", "haftung"], "gmbh"),
+    (&["besloten", "vennootschap"], "bv"),
+    (&["naamloze", "vennootschap"], "nv"),
+    (&["societa", "per", "azioni"], "spa"),
+    (&["societa", "a", "responsabilita", "limitata"], "srl"),
+    (&["sociedad", "de", "responsabilidad", "limitada"], "srl"),
+    (&["sdn", "bhd"], "sdnbhd"),
+    (&["aktsionerno", "druzhestvo"], "ad"),
+];
+
+/// Single tokens that are always legal forms, wherever they stand.
+fn unambiguous(token: &str) -> Option<&'static str> {
+    Some(match token {
+        "ltd" | "limited" | "ltda" => "ltd",
+        "llc" | "ooo" | "tov" | "too" => "llc",
+        "llp" => "llp",
+        "corp" | "corporation" => "corp",
+        "inc" | "incorporated" => "inc",
+        "jsc" | "ojsc" | "cjsc" | "pjsc" | "jsco" | "oao" | "zao" | "pao" | "aktsionernoe" => "jsc",
+        "gmbh" => "gmbh",
+        "plc" => "plc",
+        "pte" => "pte",
+        "pty" => "pty",
+        "pvt" => "ltd",
+        "srl" | "sarl" => "srl",
+        "spa" => "spa",
+        "zrt" => "zrt",
+        "nyrt" => "nyrt",
+        "kft" => "kft",
+        "ead" => "ead",
+        "ood" | "eood" => "ood",
+        "bhd" => "bhd",
+        "sdnbhd" => "sdnbhd",
+        "tbk" => "tbk",
+        "fze" | "fzco" | "fzc" | "fzllc" | "fz" => "fze",
+        "gmbhco" => "gmbh",
+        "sro" => "sro",
+        "oyj" => "oy",
+        "aktiengesellschaft" => "ag",
+        _ => return None,
+    })
+}
+
+/// Short forms that are legal forms only at a name's start or in its trailing run.
+fn edge_only(token: &str) -> Option<&'static str> {
+    Some(match token {
+        "ao" => "jsc",
+        "co" | "company" | "cos" => "co",
+        "sa" | "sas" | "sae" => "sa",
+        "ag" => "ag",
+        "ad" => "ad",
+        "ae" => "ae",
+        "bv" => "bv",
+        "nv" => "nv",
+        "as" | "asa" => "as",
+        "ab" => "ab",
+        "oy" => "oy",
+        "pt" => "pt",
+        "sal" => "sal",
+        "est" | "establishment" => "est",
+        "lp" => "lp",
+        "kg" => "kg",
+        "cv" => "cv",
+        "sc" => "sc",
+        "rt" => "rt",
+        _ => return None,
+    })
+}
+
+/// Whether a single token is a legal-form word in any position.
+pub fn is_legal_word(token: &str) -> bool {
+    unambiguous(token).is_some() || edge_only(token).is_some()
+}
+
+/// For each token, `Some(canonical form)` if it belongs to a legal form.
+/// Multi-token phrases give their canonical form to their first token and
+/// `Some("")` to the rest (the caller drops those).
+pub fn recognise(tokens: &[String]) -> Vec<Option<&'static str>> {
+    let mut out = vec![None; tokens.len()];
+    mark_phrases(tokens, &mut out);
+    for (i, t) in tokens.iter().enumerate() {
+        if out[i].is_none() {
+            out[i] = unambiguous(t);
+        }
+    }
+    mark_edges(tokens, &mut out);
+    keep_one_real_token(&mut out);
+    out
+}
+
+fn mark_phrases(tokens: &[String], out: &mut [Option<&'static str>]) {
+    let mut i = 0;
+    'outer: while i < tokens.len() {
+        for (phrase, canon) in PHRASES {
+            let end = i + phrase.len();
+            if end <= tokens.len()
+                && tokens[i..end]
+                    .iter()
+                    .zip(phrase.iter())
+                    .all(|(t, p)| t == p)
+            {
+                out[i] = Some(canon);
+                out[i + 1..end].iter_mut().for_each(|o| *o = Some(""));
+                i = end;
+                continue 'outer;
+            }
+        }
+        i += 1;
+    }
+}
+
+/// Edge-only forms: the first token, and every token of the trailing run of
+/// legal forms (walking back from the end while tokens are legal forms).
+fn mark_edges(tokens: &[String], out: &mut [Option<&'static str>]) {
+    if tokens.len() < 2 {
+        return;
+    }
+    if out[0].is_none() {
+        out[0] = edge_only(&tokens[0]);
+    }
+    for i in (1..tokens.len()).rev() {
+        if out[i].is_none() {
+            out[i] = edge_only(&tokens[i]);
+        }
+        if out[i].is_none() {
+            break;
+        }
+    }
+}
+
+/// A name made only of legal-form words ("Limited Company") is a name, not a
+/// legal form: leave it as plain tokens.
+fn keep_one_real_token(out: &mut [Option<&'static str>]) {
+    if out.iter().all(Option::is_some) {
+        out.iter_mut().for_each(|o| *o = None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(s: &str) -> Vec<Option<&'static str>> {
+        let tokens: Vec<String> = s.split(' ').map(str::to_string).collect();
+        recognise(&tokens)
+    }
+
+    #[test]
+    fn russian_forms_are_one_family() {
+        assert_eq!(canon("ao positive technologies")[0], Some("jsc"));
+        assert_eq!(canon("positive technologies jsc")[2], Some("jsc"));
+        assert_eq!(
+            canon("aktsionernoe obshchestvo pozitiv"),
+            vec![Some("jsc"), Some(""), None]
+        );
+        assert_eq!(
+            canon("obshchestvo s ogranichennoy otvetstvennostyu romashka")[0],
+            Some("llc")
+        );
+    }
+
+    #[test]
+    fn trailing_run_and_mid_name_short_forms() {
+        assert_eq!(canon("acme co ltd"), vec![None, Some("co"), Some("ltd")]);
+        assert_eq!(
+            canon("banco sa de cv"),
+            vec![None, Some("sa"), Some(""), Some("")]
+        );
+        // "SA" inside a name is not a legal form.
+        assert_eq!(canon("abu sa ad trading")[1], None);
+    }
+
+    #[test]
+    fn a_name_of_legal_words_only_stays_a_name() {
+        assert_eq!(canon("limited company"), vec![None, None]);
+    }
+}

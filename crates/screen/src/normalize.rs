@@ -1,0 +1,430 @@
+//! From a name as published or typed to the tokens the scorer compares.
+//!
+//! Pipeline: case folding → transliteration of non-Latin scripts
+//! ([`crate::translit`], `deunicode` as the fallback for CJK and the rest) →
+//! NFKD with combining marks stripped → apostrophes dropped (typographic
+//! ones, and the leading one standing for Arabic ayn in "'ABBAS") → split on
+//! punctuation and space, with dotted abbreviations joined ("S.A." → `sa`) →
+//! "SURNAME, Given" reordered to natural order → legal forms canonicalised.
+
+use crate::legal;
+use crate::translit::{self, Script};
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+/// What a name is known to name; decides legal-form and comma handling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    /// A natural person: no legal forms, "SURNAME, Given" is reordered.
+    Person,
+    /// A company, organisation, vessel or aircraft: legal forms, no reordering.
+    Organisation,
+    /// Not known: both rules apply where they are unambiguous.
+    Unknown,
+}
+
+impl NameKind {
+    /// The name kind for a list's or a query's party kind.
+    pub fn from_party(kind: Option<lists::model::PartyKind>) -> NameKind {
+        use lists::model::PartyKind;
+        match kind {
+            Some(PartyKind::Individual) => NameKind::Person,
+            Some(PartyKind::Entity | PartyKind::Vessel | PartyKind::Aircraft) => {
+                NameKind::Organisation
+            }
+            Some(PartyKind::Unknown) | None => NameKind::Unknown,
+        }
+    }
+}
+
+/// One normalized token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The compared form: lower-case ASCII; legal forms are canonical (`jsc`).
+    pub text: String,
+    /// The token as it read after transliteration, before canonicalisation
+    /// ("aktsionernoe obshchestvo"), for explanations.
+    pub display: String,
+    /// Part of a legal form.
+    pub legal: bool,
+    /// Transliterated from a consonant-only script (Arabic, Hebrew).
+    pub abjad: bool,
+}
+
+/// A raw token before legal-form handling.
+#[derive(Debug, Default)]
+struct Raw {
+    text: String,
+    abjad: bool,
+}
+
+/// Normalizes one name into tokens.
+pub fn tokenize(name: &str, kind: NameKind) -> Vec<Token> {
+    let (raw, comma_at) = split_raw(name);
+    let mut raw = expand_dots_and_articles(raw, comma_at);
+    if kind != NameKind::Organisation {
+        raw = reorder_surname_first(raw.0, raw.1);
+    } else {
+        raw.1 = None;
+    }
+    apply_legal_forms(raw.0, kind)
+}
+
+/// Case folding, transliteration and splitting. Returns the raw tokens and,
+/// when the name has exactly one comma outside parentheses, the number of
+/// tokens before it.
+fn split_raw(name: &str) -> (Vec<Raw>, Option<usize>) {
+    let mut sp = Splitter::default();
+    for c in name.chars() {
+        if c.is_ascii() {
+            sp.ascii(c);
+        } else {
+            for lc in c.to_lowercase() {
+                sp.non_ascii(lc);
+            }
+        }
+    }
+    sp.finish()
+}
+
+#[derive(Default)]
+struct Splitter {
+    tokens: Vec<Raw>,
+    cur: Raw,
+    depth: usize,
+    commas: usize,
+    comma_at: Option<usize>,
+}
+
+impl Splitter {
+    fn ascii(&mut self, c: char) {
+        match c {
+            'a'..='z' | '0'..='9' | '.' => self.cur.text.push(c),
+            'A'..='Z' => self.cur.text.push(c.to_ascii_lowercase()),
+            '\'' | '`' => {}
+            '(' | '[' | '{' => {
+                self.depth += 1;
+                self.boundary();
+            }
+            ')' | ']' | '}' => {
+                self.depth = self.depth.saturating_sub(1);
+                self.boundary();
+            }
+            ',' => {
+                self.boundary();
+                if self.depth == 0 {
+                    self.commas += 1;
+                    self.comma_at = Some(self.tokens.len());
+                }
+            }
+            _ => self.boundary(),
+        }
+    }
+
+    fn non_ascii(&mut self, c: char) {
+        if is_apostrophe(c) {
+            return;
+        }
+        if c == 'ع' && self.cur.text.is_empty() {
+            // A word-initial ayn is romanised as its vowel ("Umar", "Abbas").
+            self.cur.text.push('a');
+            self.cur.abjad = true;
+            return;
+        }
+        if matches!(c, 'υ' | 'ύ') && self.cur.text.ends_with('o') {
+            // Greek ου is one vowel, "u" ("Παπαδόπουλος" → "papadopoulos").
+            self.cur.text.push('u');
+            return;
+        }
+        if let Some((latin, script)) = translit::transliterate(c) {
+            self.cur.text.push_str(latin);
+            self.cur.abjad |= script == Script::Abjad;
+            return;
+        }
+        let mut pending = Vec::new();
+        decompose_compatible(c, |d| pending.push(d));
+        for d in pending {
+            self.decomposed(d);
+        }
+    }
+
+    fn decomposed(&mut self, d: char) {
+        if is_combining_mark(d) || is_apostrophe(d) {
+            return;
+        }
+        if d.is_ascii() {
+            return self.ascii(d);
+        }
+        if let Some((latin, script)) = translit::transliterate(d) {
+            self.cur.text.push_str(latin);
+            self.cur.abjad |= script == Script::Abjad;
+            return;
+        }
+        if !d.is_alphanumeric() {
+            return self.boundary();
+        }
+        match deunicode::deunicode_char(d) {
+            Some(ascii) => ascii.chars().for_each(|a| self.ascii(a)),
+            None => self.boundary(),
+        }
+    }
+
+    fn boundary(&mut self) {
+        if !self.cur.text.is_empty() {
+            self.tokens.push(std::mem::take(&mut self.cur));
+        }
+        self.cur.abjad = false;
+    }
+
+    fn finish(mut self) -> (Vec<Raw>, Option<usize>) {
+        self.boundary();
+        let comma = if self.commas == 1 {
+            self.comma_at
+        } else {
+            None
+        };
+        (self.tokens, comma)
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '`' | '´' | '‘' | '’' | 'ʼ' | 'ʻ' | 'ʽ' | 'ʾ' | 'ʿ' | '′' | '＇' | 'ˈ'
+    )
+}
+
+/// Dotted abbreviations: "s.a." → `sa` (all parts single letters), otherwise
+/// dots separate ("co.ltd" → `co`, `ltd`). Arabic-script words with the article
+/// written on ("الحسن" → "alhsn") are split into `al` and the rest, as Latin
+/// spellings write it ("AL-HASAN"). Keeps the comma position in step.
+fn expand_dots_and_articles(raw: Vec<Raw>, comma_at: Option<usize>) -> (Vec<Raw>, Option<usize>) {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut new_comma = None;
+    for (i, r) in raw.into_iter().enumerate() {
+        if comma_at == Some(i) {
+            new_comma = Some(out.len());
+        }
+        for part in split_dotted(&r.text) {
+            push_with_article(&mut out, part, r.abjad);
+        }
+    }
+    if comma_at.is_some() && new_comma.is_none() {
+        new_comma = Some(out.len());
+    }
+    (out, new_comma)
+}
+
+fn split_dotted(text: &str) -> Vec<String> {
+    if !text.contains('.') {
+        return vec![text.to_string()];
+    }
+    let parts: Vec<&str> = text.split('.').filter(|p| !p.is_empty()).collect();
+    if parts.len() > 1 && parts.iter().all(|p| p.len() == 1) {
+        return vec![parts.concat()];
+    }
+    parts.into_iter().map(str::to_string).collect()
+}
+
+fn push_with_article(out: &mut Vec<Raw>, text: String, abjad: bool) {
+    if abjad && text.len() > 4 && text.starts_with("al") {
+        out.push(Raw {
+            text: "al".into(),
+            abjad,
+        });
+        out.push(Raw {
+            text: text[2..].to_string(),
+            abjad,
+        });
+    } else {
+        out.push(Raw { text, abjad });
+    }
+}
+
+/// "MADURO MOROS, Nicolas" → "nicolas maduro moros", unless what follows the
+/// comma is a legal form or a generational suffix ("ACME, INC.", "SMITH, JR").
+fn reorder_surname_first(raw: Vec<Raw>, comma_at: Option<usize>) -> (Vec<Raw>, Option<usize>) {
+    let Some(at) = comma_at else {
+        return (raw, None);
+    };
+    if at == 0 || at >= raw.len() {
+        return (raw, None);
+    }
+    let tail_is_suffix = raw[at..]
+        .iter()
+        .all(|r| legal::is_legal_word(&r.text) || is_generational(&r.text));
+    if tail_is_suffix {
+        return (raw, None);
+    }
+    let mut raw = raw;
+    raw.rotate_left(at);
+    (raw, None)
+}
+
+fn is_generational(t: &str) -> bool {
+    matches!(t, "jr" | "sr" | "ii" | "iii" | "iv")
+}
+
+fn apply_legal_forms(raw: Vec<Raw>, kind: NameKind) -> Vec<Token> {
+    let texts: Vec<String> = raw.iter().map(|r| r.text.clone()).collect();
+    let forms = if kind == NameKind::Person {
+        vec![None; texts.len()]
+    } else {
+        legal::recognise(&texts)
+    };
+    let mut out: Vec<Token> = Vec::with_capacity(raw.len());
+    for (r, form) in raw.into_iter().zip(forms) {
+        match form {
+            Some("") => {
+                if let Some(last) = out.last_mut() {
+                    last.display.push(' ');
+                    last.display.push_str(&r.text);
+                }
+            }
+            Some(canon) => out.push(Token {
+                text: canon.to_string(),
+                display: r.text,
+                legal: true,
+                abjad: r.abjad,
+            }),
+            None => out.push(Token {
+                display: r.text.clone(),
+                text: r.text,
+                legal: false,
+                abjad: r.abjad,
+            }),
+        }
+    }
+    out
+}
+
+/// Splits run-together tokens ("aldubai", "deltaaero", "abumarzuq") into two
+/// known tokens when the whole is unknown: lists write "AL-DUBAI", people
+/// type "Aldubai". `known` says whether a token exists on the other side (the
+/// index vocabulary, or the other name); `matches_whole` whether the token as
+/// it is already meets something there (a typo is not a compound). The
+/// shortest known prefix wins.
+pub fn split_compounds(
+    tokens: Vec<Token>,
+    known: impl Fn(&str) -> bool,
+    matches_whole: impl Fn(&Token) -> bool,
+) -> Vec<Token> {
+    let mut out = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        let split = compound_split(&t, &known).filter(|_| !matches_whole(&t));
+        match split {
+            Some((a, b)) => {
+                out.push(Token {
+                    display: a.clone(),
+                    text: a,
+                    ..t.clone()
+                });
+                out.push(Token {
+                    display: b.clone(),
+                    text: b,
+                    ..t
+                });
+            }
+            None => out.push(t),
+        }
+    }
+    out
+}
+
+fn compound_split(t: &Token, known: &impl Fn(&str) -> bool) -> Option<(String, String)> {
+    if t.legal || t.text.len() < 6 || !t.text.is_ascii() || known(&t.text) {
+        return None;
+    }
+    (2..=t.text.len() - 3)
+        .map(|i| t.text.split_at(i))
+        .find(|(a, b)| known(a) && known(b))
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(name: &str, kind: NameKind) -> Vec<String> {
+        tokenize(name, kind).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn diacritics_and_case_are_folded() {
+        assert_eq!(
+            texts("GÉDÉON Kyungu", NameKind::Person),
+            vec!["gedeon", "kyungu"]
+        );
+        assert_eq!(texts("Straße", NameKind::Unknown), vec!["strasse"]);
+    }
+
+    #[test]
+    fn apostrophes_are_dropped_not_split() {
+        assert_eq!(
+            texts("'ABBAS, Yasir", NameKind::Person),
+            vec!["yasir", "abbas"]
+        );
+        assert_eq!(texts("SA’D", NameKind::Person), vec!["sad"]);
+        assert_eq!(texts("O'Brien", NameKind::Unknown), vec!["obrien"]);
+    }
+
+    #[test]
+    fn surname_comma_form_is_reordered() {
+        assert_eq!(
+            texts("MADURO MOROS, Nicolas", NameKind::Unknown),
+            vec!["nicolas", "maduro", "moros"]
+        );
+        assert_eq!(texts("ACME, INC.", NameKind::Unknown), vec!["acme", "inc"]);
+        assert_eq!(texts("SMITH, JR", NameKind::Person), vec!["smith", "jr"]);
+    }
+
+    #[test]
+    fn dotted_abbreviations_join() {
+        assert_eq!(
+            texts("Grupo X, S.A. de C.V.", NameKind::Organisation),
+            vec!["grupo", "x", "sa"]
+        );
+        assert_eq!(
+            texts("ACME CO.,LTD.", NameKind::Organisation),
+            vec!["acme", "co", "ltd"]
+        );
+    }
+
+    #[test]
+    fn scripts_are_transliterated() {
+        assert_eq!(
+            texts("Умаров Доку Хаматович", NameKind::Person),
+            vec!["umarov", "doku", "khamatovich"]
+        );
+        let arabic = tokenize("محمد الحسن", NameKind::Person);
+        assert_eq!(
+            arabic.iter().map(|t| t.text.as_str()).collect::<Vec<_>>(),
+            vec!["mhmd", "al", "hsn"]
+        );
+        assert!(arabic.iter().all(|t| t.abjad));
+        assert_eq!(texts("王伟", NameKind::Person), vec!["wang", "wei"]);
+    }
+
+    #[test]
+    fn run_together_tokens_split_into_known_ones() {
+        let known = |t: &str| ["al", "dubai", "delta", "aero"].contains(&t);
+        let split = |s: &str| -> Vec<String> {
+            split_compounds(tokenize(s, NameKind::Unknown), known, |_| false)
+                .into_iter()
+                .map(|t| t.text)
+                .collect()
+        };
+        assert_eq!(split("Aldubai"), vec!["al", "dubai"]);
+        assert_eq!(split("Deltaaero"), vec!["delta", "aero"]);
+        assert_eq!(split("Alexander"), vec!["alexander"]);
+    }
+
+    #[test]
+    fn legal_forms_are_canonical_and_remember_their_spelling() {
+        let t = tokenize("Aktsionernoe Obshchestvo Pozitiv", NameKind::Unknown);
+        assert_eq!(t[0].text, "jsc");
+        assert_eq!(t[0].display, "aktsionernoe obshchestvo");
+        assert!(t[0].legal);
+        assert_eq!(t.len(), 2);
+        assert!(!tokenize("Ao Wei", NameKind::Person)[0].legal);
+    }
+}

@@ -1,0 +1,375 @@
+//! The scorer: token similarity, order-insensitive alignment, the name score
+//! and its adjustments. See the crate documentation for the scale.
+
+use crate::keys::{consonant_key, loose_key, osa_distance, typo_limit, vowel_key};
+use crate::normalize::Token;
+
+/// Token pairs less similar than this are not aligned.
+const MIN_TOKEN_SIMILARITY: f64 = 0.7;
+/// Similarity of tokens equal after folding romanisation variants.
+const TRANSLITERATION_SIMILARITY: f64 = 0.96;
+/// Similarity of tokens equal on a vowel-insensitive or consonant skeleton.
+const PHONETIC_SIMILARITY: f64 = 0.92;
+/// Typo similarity never exceeds this.
+const TYPO_CEILING: f64 = 0.9;
+/// An unmatched (non-legal) token counts at least this much against coverage:
+/// a common given name that does not match is still a different name.
+const UNMATCHED_FLOOR: f64 = 0.25;
+/// Share of the name score that the better-covered side cannot lose however
+/// many extra tokens the other side has (see [`coverage_floor`]).
+const COVERAGE_FLOOR: f64 = 0.6;
+/// The floor grows by this per aligned token beyond the first...
+const COVERAGE_FLOOR_PER_TOKEN: f64 = 0.075;
+/// ...up to this: several names in agreement outweigh one that is missing.
+pub const COVERAGE_FLOOR_MAX: f64 = 0.75;
+/// Score multiplier when the aligned tokens are not in the same order.
+const ORDER_PENALTY: f64 = 0.97;
+/// Evidence factor: the base, plus the matched weight, plus this per extra
+/// matched token (see [`evidence_factor`]).
+const EVIDENCE_BASE: f64 = 0.55;
+const EVIDENCE_PER_TOKEN: f64 = 0.12;
+
+/// A token with the keys the similarity needs.
+#[derive(Debug, Clone)]
+pub struct Keyed {
+    pub text: String,
+    pub loose: String,
+    pub vowel: String,
+    pub consonant: String,
+    pub legal: bool,
+    pub abjad: bool,
+}
+
+impl Keyed {
+    /// Computes the keys of a normalized token.
+    pub fn new(t: &Token) -> Keyed {
+        Keyed::from_parts(&t.text, t.legal, t.abjad)
+    }
+
+    /// Computes the keys from a token's text and flags.
+    pub fn from_parts(text: &str, legal: bool, abjad: bool) -> Keyed {
+        let loose = loose_key(text);
+        Keyed {
+            text: text.to_string(),
+            vowel: vowel_key(&loose),
+            consonant: consonant_key(&loose),
+            loose,
+            legal,
+            abjad,
+        }
+    }
+}
+
+/// How a query token met a name token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum How {
+    /// Identical after normalization.
+    Exact,
+    /// Two spellings of the same legal form ("LTD" and "LIMITED").
+    LegalForm,
+    /// Identical once romanisation variants are folded (`kh`/`h`, `y`/`i`).
+    Transliteration,
+    /// Identical on a vowel-insensitive or consonant skeleton ("Mohammed"/"Muhammad").
+    Phonetic,
+    /// Within a small Damerau-Levenshtein distance.
+    Typo,
+}
+
+/// The similarity of two tokens and how it was found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TokenSim {
+    pub sim: f64,
+    pub how: How,
+    /// Edit distance for [`How::Typo`], 0 otherwise.
+    pub distance: u8,
+}
+
+/// Compares two tokens; `None` when they are not similar enough to align.
+pub fn token_similarity(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
+    if a.legal || b.legal {
+        return (a.legal && b.legal && a.text == b.text).then_some(TokenSim {
+            sim: 1.0,
+            how: How::LegalForm,
+            distance: 0,
+        });
+    }
+    let found = |sim, how| {
+        Some(TokenSim {
+            sim,
+            how,
+            distance: 0,
+        })
+    };
+    if a.text == b.text {
+        return found(1.0, How::Exact);
+    }
+    if a.loose == b.loose && (a.loose.len() >= 4 || osa_distance(&a.text, &b.text, 1) <= 1) {
+        return found(TRANSLITERATION_SIMILARITY, How::Transliteration);
+    }
+    if a.vowel == b.vowel && consonants(&a.vowel) >= 2 && vowel_variants_close(&a.loose, &b.loose) {
+        return found(PHONETIC_SIMILARITY, How::Phonetic);
+    }
+    if (a.abjad || b.abjad) && a.consonant == b.consonant && a.consonant.len() >= 2 {
+        return found(PHONETIC_SIMILARITY, How::Phonetic);
+    }
+    typo_similarity(a, b)
+}
+
+/// Consonants in a vowel key: a skeleton of one consonant ("*n*" for both
+/// "Junjie" and "Yanni") says nothing.
+fn consonants(vowel_key: &str) -> usize {
+    vowel_key.bytes().filter(|&b| b != b'*').count()
+}
+
+/// Equal vowel skeletons only count when the spellings are close too (one
+/// edit up to 5 letters, two beyond), or "Gholai" would meet "Gallo".
+fn vowel_variants_close(a: &str, b: &str) -> bool {
+    let limit = if a.len().max(b.len()) <= 5 { 1 } else { 2 };
+    osa_distance(a, b, limit) <= limit
+}
+
+/// One typo costs 0.04 plus 0.35/length, at most [`TYPO_CEILING`]: 0.89 in
+/// a 5-letter token, 0.90 from 7 letters; two typos ≈ 0.80-0.85.
+fn typo_similarity(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
+    let limit = typo_limit(a.text.len().min(b.text.len()));
+    if limit == 0 {
+        return None;
+    }
+    let d = osa_distance(&a.text, &b.text, limit).min(osa_distance(&a.loose, &b.loose, limit));
+    if d == 0 || d > limit {
+        return None;
+    }
+    let len = a.text.len().max(b.text.len()) as f64;
+    let sim = (1.0 - d as f64 * (0.04 + 0.35 / len)).min(TYPO_CEILING);
+    (sim >= MIN_TOKEN_SIMILARITY).then_some(TokenSim {
+        sim,
+        how: How::Typo,
+        distance: d as u8,
+    })
+}
+
+/// One aligned pair: query token `q`, name token `c`.
+#[derive(Debug, Clone, Copy)]
+pub struct Pair {
+    pub q: usize,
+    pub c: usize,
+    pub sim: TokenSim,
+}
+
+/// Greedy order-insensitive alignment: best pairs first (by similarity, then
+/// weight, then closeness of position), each token used once.
+pub fn align(
+    q_weights: &[f64],
+    c_weights: &[f64],
+    sim: impl Fn(usize, usize) -> Option<TokenSim>,
+) -> Vec<Pair> {
+    let mut all = Vec::new();
+    for q in 0..q_weights.len() {
+        for c in 0..c_weights.len() {
+            if let Some(s) = sim(q, c).filter(|s| s.sim >= MIN_TOKEN_SIMILARITY) {
+                all.push(Pair { q, c, sim: s });
+            }
+        }
+    }
+    all.sort_by(|a, b| {
+        let key = |p: &Pair| (p.sim.sim, q_weights[p.q] + c_weights[p.c]);
+        let (ka, kb) = (key(a), key(b));
+        kb.0.total_cmp(&ka.0)
+            .then(kb.1.total_cmp(&ka.1))
+            .then(a.q.abs_diff(a.c).cmp(&b.q.abs_diff(b.c)))
+            .then((a.q, a.c).cmp(&(b.q, b.c)))
+    });
+    let mut used_q = vec![false; q_weights.len()];
+    let mut used_c = vec![false; c_weights.len()];
+    let mut pairs = Vec::new();
+    for p in all {
+        if !used_q[p.q] && !used_c[p.c] {
+            used_q[p.q] = true;
+            used_c[p.c] = true;
+            pairs.push(p);
+        }
+    }
+    pairs.sort_by_key(|p| p.q);
+    pairs
+}
+
+/// What the alignment yields before list-level adjustments.
+#[derive(Debug, Clone)]
+pub struct NameScore {
+    pub pairs: Vec<Pair>,
+    /// Weighted share of the query matched, in [0,1].
+    pub query_coverage: f64,
+    /// Weighted share of the name matched, in [0,1].
+    pub name_coverage: f64,
+    /// `max(coverage) * (f + (1 - f) * min(coverage))`, `f` = [`coverage_floor`].
+    pub base: f64,
+    /// The evidence factor (< 1 when only common tokens matched).
+    pub evidence: f64,
+    /// The order factor (1, or 0.97 when aligned tokens are reordered).
+    pub order: f64,
+    /// Both names carry legal forms and none aligned.
+    pub legal_mismatch: bool,
+    /// `base * evidence * order`.
+    pub score: f64,
+}
+
+/// Scores an alignment. The better-covered side decides most of the score,
+/// so extra tokens on one side (a missing middle name, "Technologies" after
+/// "NSO Group") cost at most 40 %, weighted by their rarity.
+pub fn name_score(
+    q_weights: &[f64],
+    q_legal: &[bool],
+    c_weights: &[f64],
+    c_legal: &[bool],
+    pairs: Vec<Pair>,
+) -> NameScore {
+    let (wq, wc) = (
+        side_total(q_weights, q_legal, pairs.iter().map(|p| p.q)),
+        side_total(c_weights, c_legal, pairs.iter().map(|p| p.c)),
+    );
+    let mq: f64 = pairs.iter().map(|p| p.sim.sim * q_weights[p.q]).sum();
+    let mc: f64 = pairs.iter().map(|p| p.sim.sim * c_weights[p.c]).sum();
+    let real: Vec<&Pair> = pairs.iter().filter(|p| !q_legal[p.q]).collect();
+    let query_coverage = ratio(mq, wq);
+    let name_coverage = ratio(mc, wc);
+    let (hi, lo) = if query_coverage >= name_coverage {
+        (query_coverage, name_coverage)
+    } else {
+        (name_coverage, query_coverage)
+    };
+    let base = if real.is_empty() {
+        0.0
+    } else {
+        let floor = coverage_floor(real.len());
+        hi * (floor + (1.0 - floor) * lo)
+    };
+    let info: f64 = real
+        .iter()
+        .map(|p| p.sim.sim * q_weights[p.q].min(c_weights[p.c]))
+        .sum();
+    let evidence = evidence_factor(info, real.len());
+    let order = if in_order(&real) { 1.0 } else { ORDER_PENALTY };
+    let legal_mismatch = q_legal.iter().any(|&l| l)
+        && c_legal.iter().any(|&l| l)
+        && !pairs.iter().any(|p| q_legal[p.q]);
+    NameScore {
+        score: (base * evidence * order).clamp(0.0, 1.0),
+        pairs,
+        query_coverage,
+        name_coverage,
+        base,
+        evidence,
+        order,
+        legal_mismatch,
+    }
+}
+
+/// A side's total weight, unmatched non-legal tokens counted at least
+/// [`UNMATCHED_FLOOR`].
+fn side_total(weights: &[f64], legal: &[bool], matched: impl Iterator<Item = usize>) -> f64 {
+    let mut used = vec![false; weights.len()];
+    matched.for_each(|i| used[i] = true);
+    weights
+        .iter()
+        .zip(legal)
+        .zip(used)
+        .map(|((&w, &l), u)| if u || l { w } else { w.max(UNMATCHED_FLOOR) })
+        .sum()
+}
+
+/// How much of the score survives the other side's extra tokens: 0.6 when
+/// one token aligned, 0.675 for two, 0.75 for three or more. "Doku Umarov"
+/// against "Doku Khamatovich Umarov" keeps ≈ 0.9; "Umarov" alone ≈ 0.73.
+pub fn coverage_floor(aligned_tokens: usize) -> f64 {
+    let extra = aligned_tokens.saturating_sub(1) as f64 * COVERAGE_FLOOR_PER_TOKEN;
+    (COVERAGE_FLOOR + extra).min(COVERAGE_FLOOR_MAX)
+}
+
+fn ratio(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        (part / whole).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// Matching only common tokens is weak evidence whatever the coverage: the
+/// factor is `0.55 + matched weight + 0.12 per matched token beyond the
+/// first`, at most 1. "Mohammed" alone (weight 0.08) gets 0.63; one rare
+/// token (weight ≥ 0.45) or three common ones get 1.
+pub fn evidence_factor(matched_weight: f64, matched_tokens: usize) -> f64 {
+    let extra = matched_tokens.saturating_sub(1) as f64 * EVIDENCE_PER_TOKEN;
+    (EVIDENCE_BASE + matched_weight + extra).min(1.0)
+}
+
+/// The upper bound of a name score when the query tokens that can align carry
+/// `coverable` of the query's `total` weight, `matched` of it non-legal, in
+/// `matched_tokens` tokens: the base is at most `0.6 + 0.4 × query coverage`.
+pub fn score_upper_bound(coverable: f64, total: f64, matched: f64, matched_tokens: usize) -> f64 {
+    let coverage = ratio(coverable, total);
+    let floor = coverage_floor(matched_tokens);
+    (floor + (1.0 - floor) * coverage).min(1.0) * evidence_factor(matched, matched_tokens)
+}
+
+/// Legal forms move freely ("AO X" is "X JSC"), so only real tokens count.
+fn in_order(pairs: &[&Pair]) -> bool {
+    pairs.windows(2).all(|w| w[0].c < w[1].c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(s: &str) -> Keyed {
+        Keyed::from_parts(s, false, false)
+    }
+
+    #[test]
+    fn similarity_levels_are_ordered() {
+        let exact = token_similarity(&k("umarov"), &k("umarov")).map(|s| s.sim);
+        let translit = token_similarity(&k("khamatovich"), &k("hamatovich")).map(|s| s.sim);
+        let phonetic = token_similarity(&k("muhammad"), &k("mohamed")).map(|s| s.sim);
+        let typo = token_similarity(&k("khamatovich"), &k("khamatovish")).map(|s| s.sim);
+        assert_eq!(exact, Some(1.0));
+        assert!(translit < exact && phonetic < translit && typo < phonetic);
+        assert!(typo.is_some());
+    }
+
+    #[test]
+    fn short_tokens_allow_no_typos() {
+        assert!(token_similarity(&k("yang"), &k("yan")).is_none());
+        assert!(token_similarity(&k("kurt"), &k("kurz")).is_none());
+        // Pinyin and Cantonese spellings of one surname meet phonetically.
+        assert_eq!(
+            token_similarity(&k("wang"), &k("wong")).map(|s| s.how),
+            Some(How::Phonetic)
+        );
+    }
+
+    #[test]
+    fn typos_in_long_tokens_cost_less() {
+        let short = token_similarity(&k("sania"), &k("sahia")).map(|s| s.sim);
+        let long = token_similarity(&k("khamatovich"), &k("khamatovikh")).map(|s| s.sim);
+        assert!(short.is_some() && long > short, "{short:?} {long:?}");
+        let two = token_similarity(&k("khamatovich"), &k("khamatavikh")).map(|s| s.sim);
+        assert!(two.is_some() && two < long);
+    }
+
+    #[test]
+    fn legal_forms_only_meet_legal_forms() {
+        let ltd = Keyed::from_parts("ltd", true, false);
+        assert!(token_similarity(&ltd, &k("ltd")).is_none());
+        assert_eq!(
+            token_similarity(&ltd, &ltd.clone()).map(|s| s.how),
+            Some(How::LegalForm)
+        );
+    }
+
+    #[test]
+    fn evidence_rewards_rare_or_many_tokens() {
+        assert!(evidence_factor(0.08, 1) < 0.7);
+        assert_eq!(evidence_factor(0.5, 1), 1.0);
+        assert!(evidence_factor(0.24, 3) >= 1.0);
+    }
+}

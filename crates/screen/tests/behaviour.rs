@@ -1,0 +1,364 @@
+//! The screening behaviours the product requires, on a small hand-made fixture.
+
+use lists::model::{Alias, AliasKind, Entry, ListId, PartyKind};
+use screen::{
+    compare, AdjustmentKind, How, Query, Screener, DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD,
+};
+
+fn entry(
+    list: ListId,
+    id: &str,
+    name: &str,
+    kind: PartyKind,
+    aliases: &[(&str, AliasKind)],
+    countries: &[&str],
+) -> Entry {
+    Entry {
+        list,
+        id: id.into(),
+        name: name.into(),
+        aliases: aliases
+            .iter()
+            .map(|(n, k)| Alias {
+                name: (*n).into(),
+                kind: *k,
+            })
+            .collect(),
+        kind,
+        countries: countries.iter().map(|c| (*c).into()).collect(),
+        addresses: vec![],
+        programs: vec![],
+        license_requirement: None,
+        license_policy: None,
+        federal_register: None,
+        start_date: None,
+        end_date: None,
+        remarks: None,
+    }
+}
+
+fn fixture() -> Screener {
+    use AliasKind::*;
+    use ListId::*;
+    use PartyKind::*;
+    Screener::new(vec![
+        entry(EntityList, "el-1", "NSO Group", Unknown, &[], &["IL"]),
+        entry(
+            EntityList,
+            "el-2",
+            "Candiru",
+            Unknown,
+            &[("Saito Tech Ltd.", Aka)],
+            &["IL"],
+        ),
+        entry(
+            EntityList,
+            "el-3",
+            "Positive Technologies",
+            Unknown,
+            &[
+                ("JSC Positive Technologies", Aka),
+                ("AO Pozitiv Teknolodzhiz", Aka),
+            ],
+            &["RU"],
+        ),
+        entry(
+            Sdn,
+            "sdn-1",
+            "MADURO MOROS, Nicolas",
+            Individual,
+            &[],
+            &["VE"],
+        ),
+        entry(
+            UnConsolidated,
+            "QDi.1",
+            "DOKU KHAMATOVICH UMAROV",
+            Individual,
+            &[("Умаров Доку Хаматович", Aka)],
+            &["RU"],
+        ),
+        entry(
+            Sdn,
+            "sdn-2",
+            "MOHAMMED ALI HASSAN AL-BAKRI",
+            Individual,
+            &[("ABU FARIS", Weak)],
+            &["IQ"],
+        ),
+        entry(
+            Sdn,
+            "sdn-3",
+            "SAHARA TRADING GROUP LLC",
+            Entity,
+            &[],
+            &["AE"],
+        ),
+        entry(
+            Sdn,
+            "sdn-4",
+            "GLOBAL INTERNATIONAL TRADING CO., LTD.",
+            Entity,
+            &[],
+            &["CN"],
+        ),
+        entry(Sdn, "sdn-5", "AL-RASHID TRUST", Entity, &[], &["PK"]),
+        entry(Sdn, "sdn-6", "'ABBAS, Yasir", Individual, &[], &["LB"]),
+        entry(
+            Sdn,
+            "sdn-7",
+            "QADHAFI, Muammar Muhammad Abu Minyar",
+            Individual,
+            &[],
+            &["LY"],
+        ),
+        entry(
+            Sdn,
+            "sdn-8",
+            "IVANOV, Sergei Borisovich",
+            Individual,
+            &[],
+            &["RU"],
+        ),
+        entry(
+            Sdn,
+            "sdn-9",
+            "KHAMENEI, Ali Hoseini",
+            Individual,
+            &[],
+            &["IR"],
+        ),
+        entry(Sdn, "sdn-10", "BANK MELLI IRAN", Entity, &[], &["IR"]),
+    ])
+}
+
+fn hits(s: &Screener, name: &str) -> Vec<String> {
+    s.screen(&Query::name(name), DEFAULT_THRESHOLD)
+        .into_iter()
+        .map(|m| m.id)
+        .collect()
+}
+
+#[test]
+fn nso_group_technologies_finds_nso_group() {
+    let s = fixture();
+    assert_eq!(hits(&s, "NSO Group Technologies"), vec!["el-1"]);
+    assert_eq!(hits(&s, "NSO Group Technologies Ltd."), vec!["el-1"]);
+}
+
+#[test]
+fn common_words_alone_do_not_hit() {
+    let s = fixture();
+    for q in [
+        "Group",
+        "Trading",
+        "Mohammed",
+        "Ali",
+        "International",
+        "Trading Group",
+        "Bank",
+    ] {
+        assert!(hits(&s, q).is_empty(), "{q} hit {:?}", hits(&s, q));
+    }
+}
+
+#[test]
+fn a_legal_form_alone_never_matches() {
+    let s = fixture();
+    assert!(s.screen(&Query::name("LLC"), 0.0).is_empty());
+    assert!(s.screen(&Query::name("Co., Ltd."), 0.0).is_empty());
+    assert_eq!(compare("Ltd", "Limited", None).score, 0.0);
+}
+
+#[test]
+fn surname_first_and_natural_order_match() {
+    let s = fixture();
+    let m = s.screen(&Query::name("Nicolas Maduro Moros"), DEFAULT_THRESHOLD);
+    assert_eq!(m[0].id, "sdn-1");
+    assert!(m[0].score >= 0.99, "{}", m[0].score);
+    let c = compare("MADURO MOROS, Nicolas", "Nicolas Maduro Moros", None);
+    assert!(c.score >= 0.99 && c.r#match);
+    // Reordered without the comma still matches, a little lower.
+    let r = compare("Maduro Moros Nicolas", "Nicolas Maduro Moros", None);
+    assert!(r.r#match && r.score < c.score);
+    assert!(r
+        .explanation
+        .adjustments
+        .iter()
+        .any(|a| a.kind == AdjustmentKind::Reordered));
+}
+
+#[test]
+fn cyrillic_matches_its_romanisation() {
+    let c = compare(
+        "Умаров Доку Хаматович",
+        "Doku Khamatovich Umarov",
+        Some(PartyKind::Individual),
+    );
+    assert!(c.r#match, "{}", c.explanation.summary);
+    // Another romanisation scheme's spelling of the patronymic.
+    let v = compare("Doku Hamatovich Umarov", "Doku Khamatovich Umarov", None);
+    assert!(v.r#match);
+    assert_eq!(v.explanation.tokens[1].how, How::Transliteration);
+    let s = fixture();
+    assert_eq!(hits(&s, "Умаров Доку Хаматович"), vec!["QDi.1"]);
+    assert_eq!(hits(&s, "Doku Khamatovic Umarov"), vec!["QDi.1"]);
+}
+
+#[test]
+fn arabic_vowel_variants_match_phonetically() {
+    let c = compare(
+        "Muammar Mohammed Abu Minyar Gaddafi",
+        "Muammar Muhammad Abu Minyar Qadhafi",
+        None,
+    );
+    assert!(c.r#match, "{}", c.explanation.summary);
+    assert!(c.explanation.tokens.iter().any(|t| t.how == How::Phonetic));
+    let s = fixture();
+    assert_eq!(hits(&s, "Yasir Abbas"), vec!["sdn-6"]);
+    assert_eq!(hits(&s, "Yasir ‘Abbas"), vec!["sdn-6"]);
+}
+
+#[test]
+fn legal_forms_are_canonical_and_weigh_little() {
+    let c = compare(
+        "Positive Technologies JSC",
+        "AO Positive Technologies",
+        Some(PartyKind::Entity),
+    );
+    assert!(c.score >= 0.95, "{}", c.explanation.summary);
+    assert!(c.explanation.tokens.iter().any(|t| t.how == How::LegalForm));
+    let mismatch = compare(
+        "Positive Technologies LLC",
+        "Positive Technologies JSC",
+        Some(PartyKind::Entity),
+    );
+    assert!(mismatch.r#match && mismatch.score < c.score && mismatch.score > 0.9);
+    let s = fixture();
+    assert_eq!(
+        hits(&s, "Aktsionernoe Obshchestvo Positive Technologies"),
+        vec!["el-3"]
+    );
+    assert_eq!(hits(&s, "Saito Tech Limited"), vec!["el-2"]);
+}
+
+#[test]
+fn scores_drop_with_each_typo() {
+    let exact = compare("Doku Khamatovich Umarov", "Doku Khamatovich Umarov", None).score;
+    let one = compare("Doku Khamatovich Umarof", "Doku Khamatovich Umarov", None).score;
+    let two = compare("Doku Khamatavich Umarof", "Doku Khamatovich Umarov", None).score;
+    assert_eq!(exact, 1.0);
+    assert!(exact > one && one > two, "{exact} {one} {two}");
+    assert!(one >= DEFAULT_THRESHOLD);
+}
+
+#[test]
+fn one_typo_in_a_long_rare_token_still_hits() {
+    let s = fixture();
+    assert_eq!(hits(&s, "Candirru"), vec!["el-2"]);
+    assert_eq!(hits(&s, "Doku Khamatovihc Umarov"), vec!["QDi.1"]);
+}
+
+#[test]
+fn missing_middle_name_scores_high_but_below_exact() {
+    let c = compare("Doku Umarov", "Doku Khamatovich Umarov", None);
+    assert!((0.84..0.95).contains(&c.score), "{}", c.score);
+}
+
+#[test]
+fn surname_only_overlap_stays_below_threshold() {
+    let s = fixture();
+    assert!(hits(&s, "Ruslan Umarov").is_empty());
+    assert!(hits(&s, "Sergei Ivanov").is_empty() || hits(&s, "Sergei Ivanov") == vec!["sdn-8"]);
+    assert!(hits(&s, "Pyotr Ivanov").is_empty());
+    assert!(compare("Ruslan Umarov", "Doku Khamatovich Umarov", None).score < 0.6);
+    // The surname alone is worth a look, not a hit.
+    let alone = compare("Umarov", "Doku Khamatovich Umarov", None).score;
+    assert!(
+        (DEFAULT_REVIEW_THRESHOLD..DEFAULT_THRESHOLD).contains(&alone),
+        "{alone}"
+    );
+}
+
+#[test]
+fn idf_makes_rare_tokens_count() {
+    let s = fixture();
+    // "Sahara" is rare, "Trading Group" common: the rare token carries the match.
+    assert_eq!(hits(&s, "Sahara Trading Group"), vec!["sdn-3"]);
+    assert!(hits(&s, "Pacific Trading Group").is_empty());
+    assert!(hits(&s, "Global International Trading Co").len() <= 1);
+}
+
+#[test]
+fn country_raises_or_lowers_a_little() {
+    let s = fixture();
+    let score = |c: Option<&str>| {
+        let q = Query {
+            name: "Doku Umarov".into(),
+            country: c.map(str::to_string),
+            kind: None,
+        };
+        s.screen(&q, 0.5)[0].score
+    };
+    let (none, same, other) = (score(None), score(Some("RU")), score(Some("FR")));
+    assert!(same > none && none > other, "{same} {none} {other}");
+    assert!(same - none <= 0.021 && none - other <= 0.031);
+}
+
+#[test]
+fn weak_aliases_are_capped_and_flagged() {
+    let s = fixture();
+    let m = s.screen(&Query::name("Abu Faris"), 0.5);
+    assert_eq!(m[0].id, "sdn-2");
+    assert!(m[0].score <= 0.9);
+    assert!(m[0].explanation.weak_alias);
+    assert!(m[0]
+        .explanation
+        .adjustments
+        .iter()
+        .any(|a| a.kind == AdjustmentKind::WeakAlias));
+}
+
+#[test]
+fn explanations_name_every_token_and_adjustment() {
+    let s = fixture();
+    let q = Query {
+        name: "Doku Hamatovich Umarof Ruslanovich".into(),
+        country: Some("RU".into()),
+        kind: None,
+    };
+    let m = &s.screen(&q, 0.5)[0];
+    let e = &m.explanation;
+    assert_eq!(e.tokens.len(), 3);
+    assert!(e
+        .tokens
+        .iter()
+        .any(|t| t.how == How::Typo && t.distance == 1));
+    assert!(e.tokens.iter().any(|t| t.how == How::Transliteration));
+    assert_eq!(e.unmatched_query[0].token, "ruslanovich");
+    assert!(e
+        .adjustments
+        .iter()
+        .any(|a| a.kind == AdjustmentKind::CountryMatch && a.effect > 0.0));
+    assert!(e.summary.contains("typo"));
+    let json = serde_json::to_value(m).unwrap_or_default();
+    assert_eq!(json["list"], "UN");
+    assert!(json.get("entry_index").is_none());
+}
+
+#[test]
+fn one_match_per_entry_sorted_by_score() {
+    let s = fixture();
+    let m = s.screen(&Query::name("Positive Technologies"), 0.0);
+    let ids: Vec<&str> = m.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids.iter().filter(|i| **i == "el-3").count(), 1);
+    assert!(m.windows(2).all(|w| w[0].score >= w[1].score));
+}
+
+#[test]
+fn compare_kind_changes_legal_form_handling() {
+    // "AO" is a legal form for a company, a name part for a person.
+    let company = compare("AO Wei Trading", "Wei Trading", Some(PartyKind::Entity));
+    let person = compare("Ao Wei", "Wei", Some(PartyKind::Individual));
+    assert!(company.score > person.score);
+}
