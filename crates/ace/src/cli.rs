@@ -58,6 +58,59 @@ pub enum Command {
     },
     /// Classification guidance: is the product a cybersecurity item, and which ECCN?
     Classify(ClassifyArgs),
+    /// Screen and decide a file of transactions (CSV or JSON Lines) on every core.
+    #[command(after_help = BATCH_HELP)]
+    Batch(BatchArgs),
+}
+
+const BATCH_HELP: &str = "\
+Input: JSON Lines (one `ace check --input` document per line), or CSV with a header
+whose columns are the fields of that document, nested ones joined with '_':
+  id,date,eccn,published,digital_artifacts,incident_owner,encryption_cat5_part2,
+  destination,end_user_name,end_user_country,end_user_kind,government_role,
+  favorable_treatment,sector,government_ownership_percent,
+  government_appoints_board_majority,acting_on_behalf_of_government,end_user_lists,
+  consignee_name,consignee_country,purchaser_name,purchaser_country,purpose,
+  deemed_export,knowledge_unauthorized_use,military_intelligence_end_use
+Any subset, any order; booleans true/false; end_user_lists like EL;SDN.
+Example file: examples/batch.csv
+
+Output (--out, CSV or JSON Lines by extension or --out-format), one row per input row in
+input order: line, id, outcome (or REJECTED), deciding citations, screening hits,
+needs-review matches, error. A summary goes to stderr: counts per outcome, hits per
+list, rejected rows with their line numbers and reasons.
+
+Example:
+  ace batch examples/batch.csv --out results.csv";
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The transactions: CSV with a header, or JSON Lines (.jsonl, or content starting with '{').
+    pub file: PathBuf,
+    /// Treat the input as JSON Lines whatever its extension.
+    #[arg(long)]
+    pub jsonl: bool,
+    /// Where to write results (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Output format (default: csv for a .csv --out, else jsonl).
+    #[arg(long, value_enum)]
+    pub out_format: Option<OutFormat>,
+    /// Stop with exit code 2 at the first bad row instead of reporting and skipping it.
+    #[arg(long)]
+    pub strict: bool,
+    /// Worker threads (default: every core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Do not screen party names.
+    #[arg(long)]
+    pub no_screen: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OutFormat {
+    Csv,
+    Jsonl,
 }
 
 const CHECK_HELP: &str = "\

@@ -307,3 +307,72 @@ fn classify_answers_feed_check() {
     assert_eq!(code, 3, "{out}{err}");
     assert!(out.contains("4D004"), "{out}");
 }
+
+#[test]
+fn batch_decides_every_row_in_order_and_reports_bad_rows() {
+    let d = tempdir::Dir::new("batch");
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/batch.csv");
+    let out = d.0.join("out.jsonl");
+    let (code, _, err) = stdout(ace(&d).arg("batch").arg(&example).arg("--out").arg(&out));
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .expect("out")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("jsonl"))
+        .collect();
+    assert_eq!(rows.len(), 10);
+    let ids: Vec<&str> = rows
+        .iter()
+        .map(|r| r["id"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "tx-001", "tx-002", "tx-003", "tx-004", "tx-005", "tx-006", "tx-007", "tx-008",
+            "tx-009", "tx-010"
+        ]
+    );
+    let outcome = |id: &str| {
+        rows.iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["outcome"].as_str().unwrap_or("").to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(outcome("tx-001"), "ACE");
+    assert_eq!(outcome("tx-003"), "LICENSE_REQUIRED");
+    assert_eq!(outcome("tx-005"), "NLR");
+    assert_eq!(outcome("tx-009"), "REJECTED");
+    assert!(rows[8]["error"]
+        .as_str()
+        .unwrap_or("")
+        .contains("destination"));
+    assert!(rows[2]["hits"][0]["list"] == "EL", "{}", rows[2]);
+    assert!(
+        err.contains("rejected rows: 1") && err.contains("line 10"),
+        "{err}"
+    );
+
+    let (code, _, err) = stdout(
+        ace(&d)
+            .arg("batch")
+            .arg(&example)
+            .arg("--strict")
+            .arg("--out")
+            .arg(&out),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("line 10"), "{err}");
+}
+
+#[test]
+fn batch_rejects_an_unknown_column_naming_it() {
+    let d = tempdir::Dir::new("batchhdr");
+    let f = d.0.join("bad.csv");
+    std::fs::write(&f, "id,eccn,destinaton\nt1,4D004,DE\n").expect("write");
+    let (code, _, err) = stdout(ace(&d).arg("batch").arg(&f));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("destinaton") && err.contains("accepted"),
+        "{err}"
+    );
+}

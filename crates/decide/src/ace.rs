@@ -124,7 +124,7 @@ fn b4_government_end_user(r: &mut Review<'_>, text: Text) -> Result<Government, 
         (None, _) => {
             return Err(InputError::new(
                 "end_user.kind",
-                format!("required: {} is in {} on {}, where ACE depends on whether the end user is a government end user; give \"government\" or \"non_government\"", dest.label(), in_d.join(", "), tx.date),
+                format!("required: {} is in {} on {}, where ACE depends on whether the end user is a government end user; give \"government\" or \"non_government\"", dest.label(), in_d.join(", "), tx.on),
             ))
         }
     };
@@ -183,12 +183,12 @@ fn c1i_destination(r: &mut Review<'_>) -> bool {
     let whom = if tx.deemed_export {
         format!("the foreign person's country, {}", dest.label())
     } else {
-        dest.label()
+        dest.label().to_string()
     };
     let because = if held {
-        format!("{whom} is in {} on {}", groups.join(", "), tx.date)
+        format!("{whom} is in {} on {}", groups.join(", "), tx.on)
     } else {
-        format!("{whom} is in neither E:1 nor E:2 on {}", tx.date)
+        format!("{whom} is in neither E:1 nor E:2 on {}", tx.on)
     };
     r.push(
         Step::LicenseException,
@@ -212,14 +212,14 @@ fn c1ii_government_end_user(r: &mut Review<'_>, text: Text, government: Governme
             format!(
                 "{} is in no Country Group D:1-D:5 on {}",
                 dest.label(),
-                tx.date
+                tx.on
             )
         } else {
             format!(
                 "{} is in {} on {}, but the end user is not a government end user",
                 dest.label(),
                 in_d.join(", "),
-                tx.date
+                tx.on
             )
         };
         r.push(
@@ -241,10 +241,10 @@ fn c1ii_government_end_user(r: &mut Review<'_>, text: Text, government: Governme
             "a government end user in {} ({} on {}), but an exception of (c)(1)(ii) applies",
             dest.label(),
             in_d.join(", "),
-            tx.date
+            tx.on
         )
     } else {
-        format!("a government end user in {}, which is in {} on {}, and no exception of (c)(1)(ii) applies", dest.label(), in_d.join(", "), tx.date)
+        format!("a government end user in {}, which is in {} on {}, and no exception of (c)(1)(ii) applies", dest.label(), in_d.join(", "), tx.on)
     };
     r.push(
         Step::LicenseException,
@@ -364,7 +364,7 @@ fn c1iii_non_government_end_user(
         .collect();
     if government == Government::Yes || groups.is_empty() {
         let because = if groups.is_empty() {
-            format!("{} is in neither D:1 nor D:5 on {}", dest.label(), tx.date)
+            format!("{} is in neither D:1 nor D:5 on {}", dest.label(), tx.on)
         } else {
             "the end user is a government end user (see (c)(1)(ii))".to_string()
         };
@@ -386,10 +386,10 @@ fn c1iii_non_government_end_user(
             "a non-government end user in {} ({} on {}), but an exception of (c)(1)(iii) applies",
             dest.label(),
             groups.join(", "),
-            tx.date
+            tx.on
         )
     } else {
-        format!("a non-government end user in {}, which is in {} on {}, and no exception of (c)(1)(iii) applies", dest.label(), groups.join(", "), tx.date)
+        format!("a non-government end user in {}, which is in {} on {}, and no exception of (c)(1)(iii) applies", dest.label(), groups.join(", "), tx.on)
     };
     let confidence = if excepted {
         Confidence::EcfrData
@@ -525,11 +525,11 @@ fn in_d_and_a6(r: &Review<'_>) -> bool {
 fn d_and_a6_fact(r: &Review<'_>, held: bool) -> String {
     let dest = r.tx.destination.label();
     if held {
-        format!("{dest} is in Country Group D and in A:6 on {}", r.tx.date)
+        format!("{dest} is in Country Group D and in A:6 on {}", r.tx.on)
     } else {
         format!(
             "{dest} is not in both Country Group D and A:6 on {}",
-            r.tx.date
+            r.tx.on
         )
     }
 }

@@ -2,6 +2,7 @@
 
 use ear::{Confidence, Date};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 
 /// The answer. Serialized names are part of the JSON contract.
@@ -88,7 +89,7 @@ pub enum Step {
 pub struct Finding {
     pub step: Step,
     /// e.g. `15 CFR 740.22(c)(1)(ii)`.
-    pub citation: String,
+    pub citation: Cow<'static, str>,
     /// What was asked.
     pub check: &'static str,
     /// Whether the condition checked holds.
@@ -131,13 +132,28 @@ pub struct Determination {
 }
 
 impl Determination {
-    /// The findings that held and carried the outcome, for one-line summaries.
+    /// The citations that carried the outcome, for one-line summaries: for NLR the
+    /// Country Chart findings (no X is what decides it); otherwise the findings that held,
+    /// leaving out the bookkeeping ones (period, notes, "is a cybersecurity item").
     pub fn deciding_citations(&self) -> Vec<&str> {
+        let carried = |f: &&Finding| match self.outcome {
+            Outcome::NoLicenseRequired => {
+                f.step == Step::CountryChart
+                    || (f.held
+                        && f.step == Step::Classification
+                        && !f.citation.contains("740.22(b)(1)"))
+            }
+            _ => {
+                f.held
+                    && !matches!(f.step, Step::Period | Step::Note)
+                    && !(f.step == Step::Classification && f.citation.contains("740.22(b)(1)"))
+            }
+        };
         let mut out: Vec<&str> = self
             .trace
             .iter()
-            .filter(|f| f.held && f.step != Step::Note && f.step != Step::Period)
-            .map(|f| f.citation.as_str())
+            .filter(carried)
+            .map(|f| f.citation.as_ref())
             .collect();
         out.dedup();
         out

@@ -5,6 +5,7 @@
 //! ([`ear::Law`]) and returns a [`Determination`].
 
 pub mod ace;
+pub mod csv_row;
 mod determination;
 mod error;
 mod review;

@@ -54,7 +54,7 @@ impl<'a> Review<'a> {
     pub(crate) fn push(
         &mut self,
         step: Step,
-        citation: impl Into<String>,
+        citation: impl Into<std::borrow::Cow<'static, str>>,
         check: &'static str,
         held: bool,
         because: String,
@@ -169,7 +169,7 @@ impl<'a> Review<'a> {
         let entry = self.law.entry(&key, self.tx.date).ok_or_else(|| {
             InputError::outside(
                 "item.eccn",
-                format!("{key} is not in the rules data on {}", self.tx.date),
+                format!("{key} is not in the rules data on {}", self.tx.on),
             )
         })?;
         let cyber = self.law.is_cybersecurity_item(eccn);
@@ -335,8 +335,8 @@ impl<'a> Review<'a> {
         let applies = tx.military_intelligence_end_use && covered.is_some();
         let because = match (&covered, tx.military_intelligence_end_use) {
             (_, false) => "the transaction does not state a military-intelligence end use or end user".to_string(),
-            (Some(_), true) => format!("a military-intelligence end use or end user in {}, a 744.22 destination on {}: a license is required for any item subject to the EAR; only GOV (740.11(b)(2)(ii)) overcomes it", dest.label(), tx.date),
-            (None, true) => format!("{} is not a 744.22 destination on {}", dest.label(), tx.date),
+            (Some(_), true) => format!("a military-intelligence end use or end user in {}, a 744.22 destination on {}: a license is required for any item subject to the EAR; only GOV (740.11(b)(2)(ii)) overcomes it", dest.label(), tx.on),
+            (None, true) => format!("{} is not a 744.22 destination on {}", dest.label(), tx.on),
         };
         let confidence = match (&covered, tx.military_intelligence_end_use) {
             (Some(p), true) => p.confidence,
@@ -366,7 +366,7 @@ impl<'a> Review<'a> {
                 format!(
                     "{} is not under a part 746 embargo on {}",
                     dest.label(),
-                    tx.date
+                    tx.on
                 ),
                 Confidence::Text,
             );

@@ -232,6 +232,8 @@ impl Role {
 pub struct Transaction {
     pub id: Option<String>,
     pub date: Date,
+    /// `date` as YYYY-MM-DD, formatted once for the findings.
+    pub on: String,
     pub item: Item,
     pub destination: Destination,
     pub end_user: PartyInput,
@@ -297,6 +299,7 @@ impl TransactionInput {
         }
         Ok(Transaction {
             id: self.id.clone(),
+            on: date.to_string(),
             date,
             item,
             destination,

@@ -21,6 +21,9 @@ pub struct Destination {
     /// Why `code` differs from `input_code`.
     #[serde(skip)]
     pub treated_as: Option<Provenance>,
+    /// "China (CN)", computed once: the engine writes it into many findings.
+    #[serde(skip)]
+    label: String,
 }
 
 impl Destination {
@@ -30,11 +33,16 @@ impl Destination {
     }
 
     /// "China (CN)", "Crimea ... (UA-43)".
-    pub fn label(&self) -> String {
-        match &self.region {
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    fn labelled(mut self) -> Self {
+        self.label = match &self.region {
             Some(r) => format!("{} ({r})", self.name),
             None => format!("{} ({})", self.name, self.code),
-        }
+        };
+        self
     }
 }
 
@@ -93,14 +101,18 @@ impl Law {
                 input_code: country.alpha2.to_string(),
                 region: None,
                 treated_as: Some(t.provenance.clone()),
-            },
+                label: String::new(),
+            }
+            .labelled(),
             None => Destination {
                 code: country.alpha2.to_string(),
                 name: country.name.to_string(),
                 input_code: country.alpha2.to_string(),
                 region: None,
                 treated_as: None,
-            },
+                label: String::new(),
+            }
+            .labelled(),
         })
     }
 
@@ -111,12 +123,16 @@ impl Law {
                 || r.name.eq_ignore_ascii_case(wanted)
                 || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(wanted))
         })?;
-        Some(Destination {
-            code: region.country.clone(),
-            name: region.name.clone(),
-            input_code: region.id.clone(),
-            region: Some(region.id.clone()),
-            treated_as: None,
-        })
+        Some(
+            Destination {
+                code: region.country.clone(),
+                name: region.name.clone(),
+                input_code: region.id.clone(),
+                region: Some(region.id.clone()),
+                treated_as: None,
+                label: String::new(),
+            }
+            .labelled(),
+        )
     }
 }

@@ -7,7 +7,7 @@ use crate::error::EarError;
 use crate::provenance::{Confidence, Provenance};
 use crate::{parse_date, Date};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 /// A Country Group id such as `D:1` or `E:2`.
@@ -92,6 +92,41 @@ pub struct CountryGroup {
     pub provenance: Provenance,
     pub note: Option<String>,
     pub members: Vec<Membership>,
+    /// Positions in `members` by country: the engine asks "is X in G on D?" many times
+    /// per determination, so this must not be a scan.
+    by_country: HashMap<String, Vec<usize>>,
+}
+
+impl CountryGroup {
+    fn new(
+        id: GroupId,
+        description: String,
+        provenance: Provenance,
+        note: Option<String>,
+        members: Vec<Membership>,
+    ) -> Self {
+        let mut by_country: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, m) in members.iter().enumerate() {
+            by_country.entry(m.country.clone()).or_default().push(i);
+        }
+        CountryGroup {
+            id,
+            description,
+            provenance,
+            note,
+            members,
+            by_country,
+        }
+    }
+
+    /// The membership of `country` holding on `date`, if any.
+    pub fn member_on(&self, country: &str, date: Date) -> Option<&Membership> {
+        self.by_country
+            .get(country)?
+            .iter()
+            .map(|&i| &self.members[i])
+            .find(|m| m.holds_on(date))
+    }
 }
 
 /// How a Country Chart column is filled.
@@ -115,10 +150,10 @@ pub struct ChartColumn {
 
 /// One cell of the Country Chart: is there an X, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChartCell {
+pub struct ChartCell<'a> {
     pub x: bool,
     pub because: String,
-    pub provenance: Provenance,
+    pub provenance: &'a Provenance,
 }
 
 #[derive(Debug, Clone)]
@@ -369,11 +404,7 @@ impl Law {
 
     /// The membership of `country` in `group` on `date`, if any.
     pub fn membership(&self, group: &str, country: &str, date: Date) -> Option<&Membership> {
-        self.groups
-            .get(group)?
-            .members
-            .iter()
-            .find(|m| m.country == country && m.holds_on(date))
+        self.groups.get(group)?.member_on(country, date)
     }
 
     pub fn in_group(&self, group: &str, country: &str, date: Date) -> bool {
@@ -397,25 +428,25 @@ impl Law {
     }
 
     /// Whether the Country Chart has an X for `country` in `column` on `date`.
-    pub fn chart_cell(&self, column: &str, country: &str, date: Date) -> Option<ChartCell> {
+    pub fn chart_cell(&self, column: &str, country: &str, date: Date) -> Option<ChartCell<'_>> {
         let col = self.columns.get(column)?;
         let cell = match &col.rule {
             ColumnRule::NoX => ChartCell {
                 x: false,
                 because: format!("no destination has an X in {column}"),
-                provenance: col.provenance.clone(),
+                provenance: &col.provenance,
             },
             ColumnRule::XExcept(exceptions) => {
                 match exceptions.iter().find(|m| m.country == country && m.holds_on(date)) {
                     Some(m) => ChartCell {
                         x: false,
                         because: format!("{column} has no X for {country} ({})", m.dates()),
-                        provenance: m.provenance.clone(),
+                        provenance: &m.provenance,
                     },
                     None => ChartCell {
                         x: true,
                         because: format!("{column} has an X for {country} on {date}"),
-                        provenance: col.provenance.clone(),
+                        provenance: &col.provenance,
                     },
                 }
             }
@@ -428,7 +459,7 @@ impl Law {
                 None => ChartCell {
                     x: true,
                     because: format!("{column} has an X for {country}: it is not in Country Group {group} on {date}"),
-                    provenance: col.provenance.clone(),
+                    provenance: &col.provenance,
                 },
             },
         };
@@ -487,7 +518,7 @@ impl Law {
     }
 
     /// 744.22: is `country` a destination of the military-intelligence rule on `date`?
-    pub fn military_intelligence(&self, country: &str, date: Date) -> Option<Provenance> {
+    pub fn military_intelligence(&self, country: &str, date: Date) -> Option<&Provenance> {
         self.mil_intel.iter().find_map(|d| {
             if !d.membership.holds_on(date) {
                 return None;
@@ -511,11 +542,11 @@ impl Law {
 }
 
 /// The less certain of two provenances (its source names both when they differ).
-fn weakest(a: &Provenance, b: &Provenance) -> Provenance {
+fn weakest<'a>(a: &'a Provenance, b: &'a Provenance) -> &'a Provenance {
     if b.confidence > a.confidence {
-        b.clone()
+        b
     } else {
-        a.clone()
+        a
     }
 }
 
@@ -704,13 +735,7 @@ fn build_groups(
         }
         out.insert(
             id.clone(),
-            CountryGroup {
-                id,
-                description: g.description,
-                provenance,
-                note: g.note,
-                members,
-            },
+            CountryGroup::new(id, g.description, provenance, g.note, members),
         );
     }
     Ok(out)

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod batch;
 mod check;
 mod classify;
 mod compare;
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Compare(a) => compare::run(a),
         Command::Lists { command } => lists::run(&cx, command),
         Command::Classify(a) => classify::run(a),
+        Command::Batch(a) => batch::run(&cx, a),
     }
 }
 
