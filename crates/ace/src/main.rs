@@ -9,6 +9,11 @@ mod render;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc: the engine allocates one string per finding; the system allocator made
+/// that a third of the time of a determination (see bench/README.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes, documented in `ace --help`.
 pub mod exit {
     pub const OK: u8 = 0;

@@ -5,6 +5,9 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 use decide::{decide, parse_input};
 use ear::{parse_date, Law};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CASES: [&str; 4] = [
     r#"{"date":"2023-06-01","item":{"eccn":"4D004"},"destination":"CN","end_user":{"kind":"government"}}"#,
     r#"{"date":"2023-06-01","item":{"eccn":"4D004"},"destination":"DE","end_user":{"kind":"non_government"}}"#,

@@ -14,6 +14,7 @@ use crate::transaction::{
     EndUserKind, FavorableTreatment, GovernmentRole, IncidentOwner, Item, Purpose, Sector,
 };
 use ear::{AceVersion, Confidence, Eccn};
+use std::borrow::Cow;
 
 /// Evaluates ACE; true when no restriction of (c) applies.
 pub(crate) fn evaluate(
@@ -22,7 +23,7 @@ pub(crate) fn evaluate(
     version: &AceVersion,
 ) -> Result<bool, InputError> {
     let text = Text::of(version);
-    a_scope(r, eccn);
+    a_scope(r);
     let government = b4_government_end_user(r, text)?;
     let blocked = [
         c1i_destination(r),
@@ -77,7 +78,7 @@ impl Text {
 
 /// (a) — ACE authorizes exports, reexports, transfers and deemed exports of
 /// cybersecurity items, subject to (c).
-fn a_scope(r: &mut Review<'_>, eccn: &Eccn) {
+fn a_scope(r: &mut Review<'_>) {
     let kind = if r.tx.deemed_export {
         "a deemed export"
     } else {
@@ -88,7 +89,10 @@ fn a_scope(r: &mut Review<'_>, eccn: &Eccn) {
         "15 CFR 740.22(a)",
         "the transaction is within the scope of ACE",
         true,
-        format!("{kind} of {eccn}, a cybersecurity item of 740.22(b)(1)"),
+        format!(
+            "{kind} of {}, a cybersecurity item of 740.22(b)(1)",
+            r.eccn_text()
+        ),
         Confidence::Text,
     );
 }
@@ -161,11 +165,7 @@ fn partially_government(eu: &crate::transaction::PartyInput) -> bool {
 /// Records (c)(1)(i) for an embargoed destination, where ACE is already unavailable under
 /// part 746, so the trace also shows the E:1/E:2 bar when it applies.
 pub(crate) fn record_destination_restriction(r: &mut Review<'_>) {
-    let tx = r.tx;
-    if ["E:1", "E:2"]
-        .iter()
-        .any(|g| r.law.in_group(g, &tx.destination.code, tx.date))
-    {
+    if ["E:1", "E:2"].iter().any(|g| r.in_group(g)) {
         c1i_destination(r);
     }
 }
@@ -177,7 +177,7 @@ fn c1i_destination(r: &mut Review<'_>) -> bool {
     let dest = &tx.destination;
     let groups: Vec<&str> = ["E:1", "E:2"]
         .into_iter()
-        .filter(|g| r.law.in_group(g, &dest.code, tx.date))
+        .filter(|g| r.in_group(g))
         .collect();
     let held = !groups.is_empty();
     let whom = if tx.deemed_export {
@@ -360,7 +360,7 @@ fn c1iii_non_government_end_user(
     let dest = &tx.destination;
     let groups: Vec<&str> = ["D:1", "D:5"]
         .into_iter()
-        .filter(|g| r.law.in_group(g, &dest.code, tx.date))
+        .filter(|g| r.in_group(g))
         .collect();
     if government == Government::Yes || groups.is_empty() {
         let because = if groups.is_empty() {
@@ -422,9 +422,9 @@ fn c1iii_a_favorable_treatment(r: &mut Review<'_>, text: Text, eccn: &Eccn) -> b
     let family = intrusion_family(eccn);
     let held = ft.is_some() && family;
     let because = match (ft, family) {
-        (Some(f), true) => format!("the end user is a favorable treatment cybersecurity end user ({}) and {eccn} is in the 4A005/4D001.a/4D004/4E001.a/4E001.c family", favorable_label(f)),
-        (Some(f), false) => format!("the end user is a favorable treatment cybersecurity end user ({}), but the exception covers only 4A005, 4D001.a, 4D004, 4E001.a and 4E001.c, not {eccn}", favorable_label(f)),
-        (None, _) => "the end user is not stated to be a favorable treatment cybersecurity end user".to_string(),
+        (Some(f), true) => Cow::Owned(format!("the end user is a favorable treatment cybersecurity end user ({}) and {eccn} is in the 4A005/4D001.a/4D004/4E001.a/4E001.c family", favorable_label(f))),
+        (Some(f), false) => Cow::Owned(format!("the end user is a favorable treatment cybersecurity end user ({}), but the exception covers only 4A005, 4D001.a, 4D004, 4E001.a and 4E001.c, not {eccn}", favorable_label(f))),
+        (None, _) => Cow::Borrowed("the end user is not stated to be a favorable treatment cybersecurity end user"),
     };
     let confidence = if held {
         text.unread_in_final()
@@ -450,8 +450,8 @@ fn c1iii_b_disclosure_or_response(r: &mut Review<'_>, text: Text) -> bool {
         Some(Purpose::VulnerabilityDisclosure | Purpose::CyberIncidentResponse)
     );
     let because = match p {
-        Some(p) => format!("the purpose is {}", purpose_label(p)),
-        None => "no purpose is stated".to_string(),
+        Some(p) => Cow::Owned(format!("the purpose is {}", purpose_label(p))),
+        None => Cow::Borrowed("no purpose is stated"),
     };
     let confidence = if held {
         text.unread_in_final()
@@ -472,13 +472,14 @@ fn c1iii_b_disclosure_or_response(r: &mut Review<'_>, text: Text) -> bool {
 /// (c)(1)(iii)(C) — deemed exports.
 fn c1iii_c_deemed_export(r: &mut Review<'_>, text: Text) -> bool {
     let held = r.tx.deemed_export;
-    let because = if held {
+    let because: Cow<'static, str> = if held {
         format!(
             "a deemed export to a national of {}",
             r.tx.destination.label()
         )
+        .into()
     } else {
-        "not a deemed export".to_string()
+        "not a deemed export".into()
     };
     let confidence = if held {
         text.unread_in_final()
@@ -501,9 +502,9 @@ fn c1iii_c_deemed_export(r: &mut Review<'_>, text: Text) -> bool {
 fn c2_end_use(r: &mut Review<'_>) -> bool {
     let held = r.tx.knowledge_unauthorized_use;
     let because = if held {
-        "the exporter knows or has reason to know the item will be used without the authorization of the owner, operator or administrator of the information system".to_string()
+        "the exporter knows or has reason to know the item will be used without the authorization of the owner, operator or administrator of the information system"
     } else {
-        "the transaction states no knowledge of unauthorized use".to_string()
+        "the transaction states no knowledge of unauthorized use"
     };
     r.push(Step::LicenseException, "15 CFR 740.22(c)(2)", "the exporter knows the item will be used to affect information systems without authorization", held, because, Confidence::Text);
     held
@@ -511,15 +512,17 @@ fn c2_end_use(r: &mut Review<'_>) -> bool {
 
 /// The D:1–D:5 groups the destination is in on the as-of date.
 fn d_groups(r: &Review<'_>) -> Vec<&'static str> {
-    let tx = r.tx;
     ["D:1", "D:2", "D:3", "D:4", "D:5"]
         .into_iter()
-        .filter(|g| r.law.in_group(g, &tx.destination.code, tx.date))
+        .filter(|g| r.in_group(g))
         .collect()
 }
 
 fn in_d_and_a6(r: &Review<'_>) -> bool {
-    !d_groups(r).is_empty() && r.law.in_group("A:6", &r.tx.destination.code, r.tx.date)
+    r.in_group("A:6")
+        && ["D:1", "D:2", "D:3", "D:4", "D:5"]
+            .iter()
+            .any(|g| r.in_group(g))
 }
 
 fn d_and_a6_fact(r: &Review<'_>, held: bool) -> String {

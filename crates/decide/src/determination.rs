@@ -95,7 +95,7 @@ pub struct Finding {
     /// Whether the condition checked holds.
     pub held: bool,
     /// The fact that decided it.
-    pub because: String,
+    pub because: Cow<'static, str>,
     /// The weakest confidence of the data this finding rests on.
     pub confidence: Confidence,
 }

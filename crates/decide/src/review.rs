@@ -7,12 +7,14 @@ use crate::determination::{Determination, Finding, Outcome, Step};
 use crate::error::InputError;
 use crate::transaction::{Item, ListCode, Purpose, Transaction};
 use ear::{AceVersion, Confidence, Eccn, EccnEntry, Law};
+use std::borrow::Cow;
 
 /// Decides one transaction.
 pub fn decide(tx: &Transaction, law: &Law) -> Result<Determination, InputError> {
     let mut review = Review {
         tx,
         law,
+        groups: law.group_ids_on(&tx.destination.code, tx.date),
         trace: Vec::with_capacity(16),
         review_policy: None,
     };
@@ -25,7 +27,7 @@ pub fn decide(tx: &Transaction, law: &Law) -> Result<Determination, InputError> 
         ruleset: law.hash().to_string(),
         ace_version: Some(version.id.clone()),
         eccn: match &tx.item {
-            Item::Classified { eccn, .. } => Some(eccn.to_string()),
+            Item::Classified { facts, .. } => Some(facts.text.clone()),
             Item::Published => None,
         },
         destination: tx.destination.embargo_key().to_string(),
@@ -38,6 +40,8 @@ pub fn decide(tx: &Transaction, law: &Law) -> Result<Determination, InputError> 
 pub(crate) struct Review<'a> {
     pub tx: &'a Transaction,
     pub law: &'a Law,
+    /// The Country Groups of the destination on the as-of date, looked up once.
+    pub groups: Vec<&'a str>,
     pub trace: Vec<Finding>,
     review_policy: Option<String>,
 }
@@ -51,13 +55,26 @@ enum Classified<'a> {
 }
 
 impl<'a> Review<'a> {
+    /// The canonical text of the ECCN decided.
+    pub(crate) fn eccn_text(&self) -> &str {
+        match &self.tx.item {
+            Item::Classified { facts, .. } => &facts.text,
+            Item::Published => "published item",
+        }
+    }
+
+    /// Whether the destination is in Country Group `group` on the as-of date.
+    pub(crate) fn in_group(&self, group: &str) -> bool {
+        self.groups.contains(&group)
+    }
+
     pub(crate) fn push(
         &mut self,
         step: Step,
         citation: impl Into<std::borrow::Cow<'static, str>>,
         check: &'static str,
         held: bool,
-        because: String,
+        because: impl Into<std::borrow::Cow<'static, str>>,
         confidence: Confidence,
     ) {
         self.trace.push(Finding {
@@ -65,7 +82,7 @@ impl<'a> Review<'a> {
             citation: citation.into(),
             check,
             held,
-            because,
+            because: because.into(),
             confidence,
         });
     }
@@ -131,9 +148,9 @@ impl<'a> Review<'a> {
     fn subject_to_ear(&mut self) -> bool {
         let published = matches!(self.tx.item, Item::Published);
         let because = if published {
-            "the transaction states the item is published: available to the public without restriction on further dissemination".to_string()
+            "the transaction states the item is published: available to the public without restriction on further dissemination"
         } else {
-            "the transaction does not state that the item is published".to_string()
+            "the transaction does not state that the item is published"
         };
         self.push(
             Step::SubjectToEar,
@@ -150,6 +167,7 @@ impl<'a> Review<'a> {
     fn classification(&mut self) -> Result<Classified<'a>, InputError> {
         let Item::Classified {
             eccn,
+            facts,
             encryption_cat5_part2,
             ..
         } = &self.tx.item
@@ -165,22 +183,24 @@ impl<'a> Review<'a> {
                 format!("{eccn} is also controlled in Category 5, Part 2 (encryption): it stays there and License Exception ENC (15 CFR 740.17), not ACE, applies — evaluate under ENC; ace reports this rather than deciding it"),
             ));
         }
-        let key = eccn.entry_key();
-        let entry = self.law.entry(&key, self.tx.date).ok_or_else(|| {
+        let key = &facts.key;
+        let entry = self.law.entry(key, self.tx.date).ok_or_else(|| {
             InputError::outside(
                 "item.eccn",
                 format!("{key} is not in the rules data on {}", self.tx.on),
             )
         })?;
-        let cyber = self.law.is_cybersecurity_item(eccn);
+        let cyber = facts.cybersecurity_item;
         let because = if cyber {
             format!(
-                "{eccn} is listed in 740.22(b)(1); reasons for control {}",
+                "{} is listed in 740.22(b)(1); reasons for control {}",
+                facts.text,
                 entry.reasons.join(", ")
             )
         } else {
             format!(
-                "{eccn} is not listed in 740.22(b)(1); reasons for control {}",
+                "{} is not listed in 740.22(b)(1); reasons for control {}",
+                facts.text,
                 entry.reasons.join(", ")
             )
         };
@@ -193,7 +213,7 @@ impl<'a> Review<'a> {
             because,
             prov.confidence,
         );
-        if self.released_by_4e001_note_1(eccn, &key) {
+        if self.released_by_4e001_note_1(eccn, key) {
             return Ok(Classified::Ear99);
         }
         Ok(Classified::Entry(eccn, entry))
@@ -211,8 +231,8 @@ impl<'a> Review<'a> {
             Some(Purpose::VulnerabilityDisclosure | Purpose::CyberIncidentResponse)
         );
         let because = match purpose {
-            Some(p) if released => format!("the purpose is {}: {eccn} technology exchanged for it is outside 4E001.a/.c and treated as EAR99 unless classified elsewhere", purpose_label(p)),
-            _ => "the purpose is neither vulnerability disclosure nor cyber incident response".to_string(),
+            Some(p) if released => Cow::Owned(format!("the purpose is {}: {eccn} technology exchanged for it is outside 4E001.a/.c and treated as EAR99 unless classified elsewhere", purpose_label(p))),
+            _ => Cow::Borrowed("the purpose is neither vulnerability disclosure nor cyber incident response"),
         };
         self.push(
             Step::Classification,
@@ -248,7 +268,7 @@ impl<'a> Review<'a> {
                 "15 CFR 736.2(b)(4); 15 CFR 744.11; 15 CFR 744.15; 15 CFR 744.21",
                 "a party is on the Denied Persons, Entity, Unverified, Military End User or SDN list",
                 false,
-                "no party of the transaction is on a restricted-party list (as stated or screened)".to_string(),
+                "no party of the transaction is on a restricted-party list (as stated or screened)",
                 Confidence::Text,
             );
         }
@@ -258,7 +278,7 @@ impl<'a> Review<'a> {
                 "15 CFR 744.11(a)",
                 "license exceptions (ACE included) may be used",
                 false,
-                "no license exception may be used for a party on the Entity List; ACE is not evaluated".to_string(),
+                "no license exception may be used for a party on the Entity List; ACE is not evaluated",
                 Confidence::Text,
             );
         }
@@ -331,12 +351,16 @@ impl<'a> Review<'a> {
     fn military_intelligence_744_22(&mut self) -> bool {
         let tx = self.tx;
         let dest = &tx.destination;
-        let covered = self.law.military_intelligence(&dest.code, tx.date);
+        let covered = if tx.military_intelligence_end_use {
+            self.law.military_intelligence(&dest.code, tx.date)
+        } else {
+            None
+        };
         let applies = tx.military_intelligence_end_use && covered.is_some();
         let because = match (&covered, tx.military_intelligence_end_use) {
-            (_, false) => "the transaction does not state a military-intelligence end use or end user".to_string(),
-            (Some(_), true) => format!("a military-intelligence end use or end user in {}, a 744.22 destination on {}: a license is required for any item subject to the EAR; only GOV (740.11(b)(2)(ii)) overcomes it", dest.label(), tx.on),
-            (None, true) => format!("{} is not a 744.22 destination on {}", dest.label(), tx.on),
+            (_, false) => Cow::Borrowed("the transaction does not state a military-intelligence end use or end user"),
+            (Some(_), true) => Cow::Owned(format!("a military-intelligence end use or end user in {}, a 744.22 destination on {}: a license is required for any item subject to the EAR; only GOV (740.11(b)(2)(ii)) overcomes it", dest.label(), tx.on)),
+            (None, true) => Cow::Owned(format!("{} is not a 744.22 destination on {}", dest.label(), tx.on)),
         };
         let confidence = match (&covered, tx.military_intelligence_end_use) {
             (Some(p), true) => p.confidence,
@@ -401,7 +425,7 @@ impl<'a> Review<'a> {
     /// EAR99 technology has no Country Chart reasons: no license is required.
     fn ear99_no_chart(&mut self) -> Outcome {
         self.push(Step::CountryChart, "15 CFR 738.3; 15 CFR 734.3(c)", "a Country Chart reason for control applies", false,
-            "the item is treated as EAR99: no reason for control, so no license is required on the Country Chart".to_string(), Confidence::Summary);
+            "the item is treated as EAR99: no reason for control, so no license is required on the Country Chart", Confidence::Summary);
         Outcome::NoLicenseRequired
     }
 
@@ -415,16 +439,16 @@ impl<'a> Review<'a> {
                 continue;
             };
             any_x |= cell.x;
-            let because = match &dest.treated_as {
-                Some(p) => format!(
-                    "{} (destination {} treated as {}: {}) — {}",
-                    cell.because, dest.input_code, dest.code, p.source, cell.provenance.source
-                ),
-                None => format!("{} — {}", cell.because, cell.provenance.source),
-            };
+            let mut because = cell.describe(reason, &dest.code, &tx.on);
+            if let Some(p) = &dest.treated_as {
+                because.push_str(&format!(
+                    " (destination {} treated as {}: {})",
+                    dest.input_code, dest.code, p.source
+                ));
+            }
             self.push(
                 Step::CountryChart,
-                format!("15 CFR part 738, supp. no. 1 ({reason})"),
+                chart_citation(reason),
                 "the Country Chart has an X for the destination",
                 cell.x,
                 because,
@@ -450,7 +474,7 @@ impl<'a> Review<'a> {
                 "15 CFR 744.15(b)",
                 "license exceptions (ACE included) may be used",
                 false,
-                "a party is on the Unverified List: no license exception may be used".to_string(),
+                "a party is on the Unverified List: no license exception may be used",
                 Confidence::Unverified,
             );
         }
@@ -486,7 +510,17 @@ impl<'a> Review<'a> {
     /// Where ACE is unavailable, GOV or TMP might still serve: said, not decided.
     fn other_exceptions_note(&mut self) {
         self.push(Step::Note, "15 CFR 740.11 (GOV); 15 CFR 740.9(a)(1) (TMP)", "other license exceptions might apply", false,
-            "not decided by ace: License Exception GOV may authorize exports to U.S. government agencies and personnel, and TMP the temporary export of tools of the trade (740.22(a))".to_string(), Confidence::Text);
+            "not decided by ace: License Exception GOV may authorize exports to U.S. government agencies and personnel, and TMP the temporary export of tools of the trade (740.22(a))", Confidence::Text);
+    }
+}
+
+/// The citation of a Country Chart column (static for the columns ace knows).
+fn chart_citation(column: &str) -> Cow<'static, str> {
+    match column {
+        "NS1" => Cow::Borrowed("15 CFR part 738, supp. no. 1 (NS1)"),
+        "NS2" => Cow::Borrowed("15 CFR part 738, supp. no. 1 (NS2)"),
+        "AT1" => Cow::Borrowed("15 CFR part 738, supp. no. 1 (AT1)"),
+        other => Cow::Owned(format!("15 CFR part 738, supp. no. 1 ({other})")),
     }
 }
 

@@ -191,10 +191,23 @@ pub enum Item {
     Published,
     Classified {
         eccn: Eccn,
+        /// Facts about `eccn` worked out once at validation, not on every decision.
+        facts: EccnFacts,
         digital_artifacts: bool,
         incident_owner: Option<IncidentOwner>,
         encryption_cat5_part2: bool,
     },
+}
+
+/// What validation learnt about the ECCN from the regulation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EccnFacts {
+    /// The canonical form, e.g. `4D001.a (for 4D004)`.
+    pub text: String,
+    /// The CCL entry, e.g. `4D001.a`.
+    pub key: String,
+    /// Listed in 740.22(b)(1).
+    pub cybersecurity_item: bool,
 }
 
 /// Which party a finding is about.
@@ -370,7 +383,13 @@ impl TransactionInput {
                 "only meaningful for digital artifacts; set item.digital_artifacts to true or drop it",
             ));
         }
+        let facts = EccnFacts {
+            text: eccn.to_string(),
+            key: eccn.entry_key(),
+            cybersecurity_item: law.is_cybersecurity_item(&eccn),
+        };
         Ok(Item::Classified {
+            facts,
             eccn,
             digital_artifacts: item.digital_artifacts,
             incident_owner: item.incident_owner,

@@ -6,8 +6,9 @@ use crate::eccn::Eccn;
 use crate::error::EarError;
 use crate::provenance::{Confidence, Provenance};
 use crate::{parse_date, Date};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// A Country Group id such as `D:1` or `E:2`.
@@ -105,7 +106,7 @@ impl CountryGroup {
         note: Option<String>,
         members: Vec<Membership>,
     ) -> Self {
-        let mut by_country: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_country: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, m) in members.iter().enumerate() {
             by_country.entry(m.country.clone()).or_default().push(i);
         }
@@ -152,8 +153,44 @@ pub struct ChartColumn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChartCell<'a> {
     pub x: bool,
-    pub because: String,
+    pub why: ChartWhy<'a>,
     pub provenance: &'a Provenance,
+}
+
+/// Why a Country Chart cell is what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChartWhy<'a> {
+    /// The column has no X anywhere (AT1).
+    NoXAnywhere,
+    /// A dated exception of the column removes the X.
+    Exception(&'a Membership),
+    /// The column has an X everywhere but its exceptions, and this is not one.
+    NotExcepted,
+    /// No X: the destination is in the column's exempt Country Group.
+    InGroup(&'a str),
+    /// X: the destination is not in the column's exempt Country Group.
+    NotInGroup(&'a str),
+}
+
+impl ChartCell<'_> {
+    /// One sentence for the trace, e.g. "NS1 has no X for AU (from 2024-04-19): 89 FR 28594".
+    pub fn describe(&self, column: &str, country: &str, on: &str) -> String {
+        match &self.why {
+            ChartWhy::NoXAnywhere => format!("no destination has an X in {column}"),
+            ChartWhy::Exception(m) => format!(
+                "{column} has no X for {country} ({}): {}",
+                m.dates(),
+                m.provenance.source
+            ),
+            ChartWhy::NotExcepted => format!("{column} has an X for {country} on {on}"),
+            ChartWhy::InGroup(g) => {
+                format!("{column} has no X for {country}: it is in Country Group {g} on {on}")
+            }
+            ChartWhy::NotInGroup(g) => {
+                format!("{column} has an X for {country}: it is not in Country Group {g} on {on}")
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -237,6 +274,9 @@ pub struct Law {
     controls_provenance: Provenance,
     ace_versions: Vec<AceVersion>,
     groups: BTreeMap<GroupId, CountryGroup>,
+    /// Every dated group membership by country, in group order: the engine's first
+    /// question about a destination is "which groups is it in on this date?".
+    groups_by_country: HashMap<String, Vec<(GroupId, Membership)>>,
     columns: BTreeMap<String, ChartColumn>,
     entries: Vec<EccnEntry>,
     cyber_items: HashSet<Eccn>,
@@ -411,6 +451,19 @@ impl Law {
         self.membership(group, country, date).is_some()
     }
 
+    /// The ids of the groups `country` is in on `date`, in group order (one hash lookup).
+    pub fn group_ids_on(&self, country: &str, date: Date) -> Vec<&str> {
+        self.groups_by_country
+            .get(country)
+            .map(|v| {
+                v.iter()
+                    .filter(|(_, m)| m.holds_on(date))
+                    .map(|(g, _)| g.as_str())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Every group `country` is in on `date`, in group order.
     pub fn groups_of(&self, country: &str, date: Date) -> Vec<(&str, &Membership)> {
         self.groups
@@ -427,25 +480,28 @@ impl Law {
         self.columns.get(id)
     }
 
-    /// Whether the Country Chart has an X for `country` in `column` on `date`.
+    /// Whether the Country Chart has an X for `country` in `column` on `date`, and why.
     pub fn chart_cell(&self, column: &str, country: &str, date: Date) -> Option<ChartCell<'_>> {
         let col = self.columns.get(column)?;
         let cell = match &col.rule {
             ColumnRule::NoX => ChartCell {
                 x: false,
-                because: format!("no destination has an X in {column}"),
+                why: ChartWhy::NoXAnywhere,
                 provenance: &col.provenance,
             },
             ColumnRule::XExcept(exceptions) => {
-                match exceptions.iter().find(|m| m.country == country && m.holds_on(date)) {
+                match exceptions
+                    .iter()
+                    .find(|m| m.country == country && m.holds_on(date))
+                {
                     Some(m) => ChartCell {
                         x: false,
-                        because: format!("{column} has no X for {country} ({})", m.dates()),
+                        why: ChartWhy::Exception(m),
                         provenance: &m.provenance,
                     },
                     None => ChartCell {
                         x: true,
-                        because: format!("{column} has an X for {country} on {date}"),
+                        why: ChartWhy::NotExcepted,
                         provenance: &col.provenance,
                     },
                 }
@@ -453,12 +509,12 @@ impl Law {
             ColumnRule::XExceptGroup(group) => match self.membership(group, country, date) {
                 Some(m) => ChartCell {
                     x: false,
-                    because: format!("{column} has no X for {country}: it is in Country Group {group} on {date}"),
+                    why: ChartWhy::InGroup(group),
                     provenance: weakest(&col.provenance, &m.provenance),
                 },
                 None => ChartCell {
                     x: true,
-                    because: format!("{column} has an X for {country}: it is not in Country Group {group} on {date}"),
+                    why: ChartWhy::NotInGroup(group),
                     provenance: &col.provenance,
                 },
             },
@@ -500,6 +556,9 @@ impl Law {
 
     /// A known difference between an entry's ACE line and 740.22(b)(1) for this ECCN.
     pub fn ace_line_discrepancy(&self, eccn: &Eccn) -> Option<&Provenance> {
+        if self.discrepancies.iter().all(|(e, _)| e.base != eccn.base) {
+            return None;
+        }
         self.discrepancies
             .iter()
             .find(|(e, _)| eccn.expand().iter().all(|x| x == e))
@@ -597,9 +656,19 @@ fn build<'a>(text: &dyn Fn(RuleFile) -> &'a str, hash: String) -> Result<Law, Ea
         &region_ids,
     )?;
 
+    let mut groups_by_country: HashMap<String, Vec<(GroupId, Membership)>> = HashMap::default();
+    for g in groups.values() {
+        for m in &g.members {
+            groups_by_country
+                .entry(m.country.clone())
+                .or_default()
+                .push((g.id.clone(), m.clone()));
+        }
+    }
     Ok(Law {
         hash,
         controls_from,
+        groups_by_country,
         controls_provenance: Provenance::new(periods.controls.source, periods.controls.confidence),
         ace_versions,
         groups,
@@ -823,7 +892,7 @@ fn build_eccns(
     file: EccnFile,
     columns: &BTreeMap<String, ChartColumn>,
 ) -> Result<EccnParts, EarError> {
-    let mut items = HashSet::new();
+    let mut items = HashSet::default();
     for (i, s) in file.cybersecurity_items.items.iter().enumerate() {
         let e: Eccn = s.parse().map_err(|e: crate::eccn::EccnParseError| {
             ctx.invalid(format!("cybersecurity_items.items[{i}]"), e.to_string())
