@@ -15,4 +15,6 @@ echo "== lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== tests"
+export ACE_TEST_POSTGRES_URL="${ACE_TEST_POSTGRES_URL:-$(scripts/ensure-postgres.sh)}"
 cargo test --workspace --locked
+./scripts/e2e.sh

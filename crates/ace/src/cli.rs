@@ -61,6 +61,182 @@ pub enum Command {
     /// Screen and decide a file of transactions (CSV or JSON Lines) on every core.
     #[command(after_help = BATCH_HELP)]
     Batch(BatchArgs),
+    /// Serve the HTTP API (JSON, API tokens with roles) and the web UI.
+    #[command(after_help = serve_help())]
+    Serve(ServeArgs),
+    /// API tokens: create one (its secret is printed once) or list them.
+    Tokens {
+        #[command(subcommand)]
+        command: TokensCommand,
+    },
+    /// The records ace keeps (EAR part 762): verify the hash chain, list, show, export.
+    Records {
+        #[command(subcommand)]
+        command: RecordsCommand,
+    },
+}
+
+/// `ace serve --help`: examples, the role matrix, and what a shutdown does.
+fn serve_help() -> String {
+    format!(
+        "Examples:
+  ace tokens create --name alice --role analyst > alice.token
+  ace serve --listen 127.0.0.1:8080
+  curl -s -H \"Authorization: Bearer $(cat alice.token)\" -d @transaction.json \\
+       http://127.0.0.1:8080/v1/determinations
+  ace serve --listen 127.0.0.1:8081 --database postgres://ace@db.example/ace
+
+Endpoints (JSON in and out; the OpenAPI document is at /openapi.json):
+  POST /v1/determinations   the transaction document of `ace check --input`
+  POST /v1/screenings       {{\"name\", \"country\"?, \"id\"?}}
+  POST /v1/reviews          {{\"record_id\", \"party\", \"list\", \"entry_id\",
+                             \"verdict\": \"true_match\"|\"false_positive\", \"reason\"}}
+  POST /v1/classifications  the answers map of `ace classify --answers`
+  GET  /v1/classifications/questions, /v1/matrix?eccn=&end_user=&as_of=
+  GET  /v1/records?since=&until=&kind=&actor=&after_id=&limit=, /v1/records/{{id}},
+       /v1/records/verify
+  GET  /v1/lists, /v1/rules, /v1/rules/{{groups,countries,eccns,embargoes,periods}}/...
+  GET/POST /v1/tokens
+  GET  /healthz, /metrics (Prometheus), /openapi.json
+
+{}
+
+Errors are JSON {{\"error\", \"field\", \"message\"}}: 400 names the field, 413 for a body
+over 1 MiB, 409 when a transaction `id` is reused with another body. A determination,
+screening or review is answered only once its record is durable; an `id` makes it
+idempotent (the same request again returns the same record, `replayed: true`).
+SIGINT/SIGTERM: stop accepting, finish the requests in flight, exit 0.",
+        server::api::ROLES
+    )
+}
+
+/// Where the records are kept.
+#[derive(Debug, Args)]
+pub struct DatabaseArg {
+    /// The record store: a `postgres://` URL, or the path of a SQLite file.
+    /// Default: DATA_DIR/records.sqlite3.
+    #[arg(long, env = "ACE_DATABASE", value_name = "URL")]
+    pub database: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    #[command(flatten)]
+    pub db: DatabaseArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// Create a token; prints its secret alone on standard output, once (only a hash is
+    /// stored).
+    #[command(
+        after_help = "Roles: analyst (determinations, screenings, classifications; reads records),\nreviewer (analyst + review decisions), auditor (reads only), admin (everything).\n\nExample:\n  ace tokens create --name alice --role reviewer > alice.token"
+    )]
+    Create {
+        /// 1-64 letters, digits, '.', '_', '-' or '@'; recorded as the actor of what the token does.
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// List tokens: name, role, creation time (never secrets).
+    List {
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Analyst,
+    Reviewer,
+    Auditor,
+    Admin,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecordsCommand {
+    /// Check the whole hash chain; exit 0 when intact, 1 naming the first broken link.
+    #[command(
+        after_help = "Prints the head (id and hash of the newest record): note it outside the database;\ndeleting the newest records can only be detected against such a note."
+    )]
+    Verify {
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// List records, oldest first: id, time, kind, actor, summary.
+    List {
+        #[command(flatten)]
+        filter: RecordFilterArgs,
+        /// At most this many.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// One JSON record per line.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Print one record as JSON, exactly as kept.
+    Show {
+        id: i64,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Export records as JSON Lines or CSV (input and output as canonical JSON text).
+    #[command(
+        after_help = "Examples:\n  ace records export --since 2024-01-01 --format csv > records.csv\n  ace records export --kind review --format jsonl --out reviews.jsonl"
+    )]
+    Export {
+        #[command(flatten)]
+        filter: RecordFilterArgs,
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: ExportFormat,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+/// Which records.
+#[derive(Debug, Args)]
+pub struct RecordFilterArgs {
+    /// Records created at or after (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Records created before (exclusive).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only one kind.
+    #[arg(long, value_enum)]
+    pub kind: Option<KindOfRecord>,
+    /// Only one actor (token name).
+    #[arg(long)]
+    pub actor: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindOfRecord {
+    Determination,
+    Screening,
+    Review,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Jsonl,
+    Csv,
 }
 
 const BATCH_HELP: &str = "\
@@ -86,7 +262,22 @@ Example:
 #[derive(Debug, Args)]
 pub struct BatchArgs {
     /// The transactions: CSV with a header, or JSON Lines (.jsonl, or content starting with '{').
-    pub file: PathBuf,
+    #[arg(required_unless_present = "rescreen")]
+    pub file: Option<PathBuf>,
+    /// Record each determination in the record store (idempotent: a transaction id
+    /// already recorded is not recorded again, so an interrupted run can be restarted).
+    #[arg(long)]
+    pub record: bool,
+    /// Re-run every recorded determination against the active list snapshot and rules,
+    /// and report those whose outcome would now change.
+    #[arg(long, conflicts_with_all = ["file", "record"])]
+    pub rescreen: bool,
+    /// The record store (default: DATA_DIR/records.sqlite3; postgres://... for PostgreSQL).
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+    /// The actor named in the records (default: batch).
+    #[arg(long, default_value = "batch")]
+    pub actor: String,
     /// Treat the input as JSON Lines whatever its extension.
     #[arg(long)]
     pub jsonl: bool,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ClassifyError;
 
 /// The answers given so far: question id → answer.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answers(pub BTreeMap<String, AnswerValue>);
 
@@ -17,6 +18,7 @@ pub struct Answers(pub BTreeMap<String, AnswerValue>);
 ///
 /// YAML 1.2 reads a bare `yes` as a string, so the strings `yes`/`no`/`true`/`false` are
 /// accepted for yes/no questions too.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum AnswerValue {

@@ -12,6 +12,7 @@ use crate::error::ClassifyError;
 
 /// The whole questionnaire: named conditions, the questions in the order they are asked,
 /// and the combinations of answers that contradict each other.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Questionnaire {
     /// Format version of the data file.
@@ -27,6 +28,7 @@ pub struct Questionnaire {
 }
 
 /// One question.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Question {
     /// Stable id, used as the key in answers files.
@@ -40,6 +42,7 @@ pub struct Question {
     /// Plain-language explanation with examples.
     pub help: String,
     /// When the question is asked; `None` means always.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub ask_if: Option<Condition>,
     /// Whether the rule behind the question was read in the regulation or reconstructed.
     pub confidence: Confidence,
@@ -52,6 +55,7 @@ pub struct Question {
 }
 
 /// The two kinds of question.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionKind {
@@ -62,6 +66,7 @@ pub enum QuestionKind {
 }
 
 /// How sure the data is about the rule behind a question.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Confidence {
@@ -73,6 +78,7 @@ pub enum Confidence {
 }
 
 /// One option of a choice question.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChoiceOption {
@@ -85,20 +91,24 @@ pub struct ChoiceOption {
 }
 
 /// A named condition.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct NamedCondition {
     /// The name used in other conditions.
     pub name: String,
     /// The condition.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub when: Condition,
     /// What it means.
     pub doc: String,
 }
 
 /// Answers that cannot all be true.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Contradiction {
     /// When the answers contradict each other.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub when: Condition,
     /// Why.
     pub why: String,

@@ -8,6 +8,7 @@ use crate::answers::{AnswerValue, Answers};
 use crate::questionnaire::{QuestionKind, Questionnaire};
 
 /// A classification: the result, the answers that led to it, and the questionnaire used.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Classification {
     /// What the item is.
@@ -22,6 +23,7 @@ pub struct Classification {
 }
 
 /// The outcome of the classification guidance.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ClassResult {
@@ -58,6 +60,7 @@ pub enum ClassResult {
 }
 
 /// One answered question on the path to the result.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     /// The question id.

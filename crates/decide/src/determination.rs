@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// The answer. Serialized names are part of the JSON contract.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Outcome {
     /// Not subject to the EAR (published software or technology).
@@ -70,6 +71,7 @@ impl fmt::Display for Outcome {
 }
 
 /// The step of the order of review (REGULATION.md §5) a finding belongs to.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
@@ -85,6 +87,7 @@ pub enum Step {
 }
 
 /// One rule checked: what was asked, whether it applied, and the fact that decided it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     pub step: Step,
@@ -97,6 +100,7 @@ pub struct Finding {
     /// The fact that decided it.
     pub because: Cow<'static, str>,
     /// The weakest confidence of the data this finding rests on.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub confidence: Confidence,
 }
 
@@ -107,6 +111,7 @@ impl Finding {
 }
 
 /// The engine's answer for one transaction.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Determination {
     pub outcome: Outcome,

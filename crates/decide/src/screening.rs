@@ -9,6 +9,7 @@ use screen::{Match, Query, Screener};
 use serde::Serialize;
 
 /// What screening found, per party.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ScreeningReport {
     /// Content hash of the list snapshot used.
@@ -18,6 +19,7 @@ pub struct ScreeningReport {
     pub parties: Vec<PartyScreening>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct PartyScreening {
     pub role: Role,

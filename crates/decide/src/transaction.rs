@@ -6,6 +6,7 @@ use ear::{Date, Destination, Eccn, Law, ProductGroup};
 use serde::{Deserialize, Serialize};
 
 /// The JSON contract. Other tools depend on it: extend it, never rename a field.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TransactionInput {
@@ -41,6 +42,7 @@ pub struct TransactionInput {
     pub military_intelligence_end_use: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ItemInput {
@@ -63,6 +65,7 @@ pub struct ItemInput {
     pub encryption_cat5_part2: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IncidentOwner {
@@ -71,6 +74,7 @@ pub enum IncidentOwner {
     Other,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PartyInput {
@@ -102,6 +106,7 @@ pub struct PartyInput {
     pub lists: Vec<ListHit>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EndUserKind {
@@ -109,6 +114,7 @@ pub enum EndUserKind {
     NonGovernment,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GovernmentRole {
@@ -121,6 +127,7 @@ pub enum GovernmentRole {
     Other,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FavorableTreatment {
@@ -130,6 +137,7 @@ pub enum FavorableTreatment {
     CivilHealthMedical,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sector {
@@ -140,6 +148,7 @@ pub enum Sector {
     Other,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Purpose {
@@ -149,6 +158,7 @@ pub enum Purpose {
 }
 
 /// A restricted-party list the party is on.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ListCode {
     #[serde(rename = "EL")]
@@ -163,6 +173,7 @@ pub enum ListCode {
     Sdn,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListHit {
@@ -211,6 +222,7 @@ pub struct EccnFacts {
 }
 
 /// Which party a finding is about.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

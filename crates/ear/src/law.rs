@@ -383,6 +383,15 @@ impl Law {
         })
     }
 
+    /// The bundled regulation with some files replaced by the given texts (tests, fuzzing,
+    /// and callers that keep rules somewhere other than a directory).
+    pub fn with_texts(overrides: &[(RuleFile, &str)]) -> Result<Law, EarError> {
+        Self::from_texts(|f| match overrides.iter().find(|(o, _)| *o == f) {
+            Some((_, text)) => Ok(((*text).to_string(), true)),
+            None => Ok((f.bundled().to_string(), false)),
+        })
+    }
+
     fn from_texts(
         mut text_of: impl FnMut(RuleFile) -> Result<(String, bool), EarError>,
     ) -> Result<Law, EarError> {

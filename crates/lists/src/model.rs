@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The list an entry is on, by the short code the CSL and BIS use.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ListId {
     /// BIS Entity List (15 CFR part 744, supplement no. 4).

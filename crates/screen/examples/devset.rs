@@ -126,20 +126,47 @@ fn title_case(s: &str) -> String {
         .join(" ")
 }
 
-/// `n` typos, each in a different word of at least 5 letters.
+/// `n` typos, each in a different name token (a run of letters: "AL-MAL"
+/// is two tokens) of at least 5 letters. A typo in a 3-letter token makes
+/// another name ("MAL" / "MLA"), not a misspelling of this one.
 fn typos(name: &str, n: usize, rng: &mut Rng) -> Option<String> {
-    let mut ws = words(name);
-    let mut long: Vec<usize> = (0..ws.len())
-        .filter(|&i| ws[i].chars().filter(|c| c.is_alphabetic()).count() >= 5)
-        .collect();
-    if long.len() < n || !is_latin(name) {
+    if !is_latin(name) {
         return None;
     }
-    for _ in 0..n {
-        let i = long.remove(rng.below(long.len()));
-        ws[i] = one_typo(&ws[i], rng);
+    let cs: Vec<char> = name.chars().collect();
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < cs.len() {
+        if cs[i].is_alphabetic() {
+            let start = i;
+            while i < cs.len() && cs[i].is_alphabetic() {
+                i += 1;
+            }
+            if i - start >= 5 {
+                runs.push((start, i));
+            }
+        } else {
+            i += 1;
+        }
     }
-    Some(ws.join(" "))
+    if runs.len() < n {
+        return None;
+    }
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    for _ in 0..n {
+        chosen.push(runs.remove(rng.below(runs.len())));
+    }
+    chosen.sort_unstable();
+    let mut out = String::new();
+    let mut at = 0;
+    for (a, b) in chosen {
+        out.extend(&cs[at..a]);
+        let run: String = cs[a..b].iter().collect();
+        out.push_str(&one_typo(&run, rng));
+        at = b;
+    }
+    out.extend(&cs[at..]);
+    Some(out)
 }
 
 fn one_typo(w: &str, rng: &mut Rng) -> String {
@@ -299,9 +326,11 @@ const VARIANTS: &[(&str, &str)] = &[
     ("YUSUF", "YOUSSEF"),
 ];
 
-/// Romanisation variants of one or two spellings.
+/// Romanisation variants of one or two spellings, each rewriting the
+/// published name (a rewrite never applies to the output of another:
+/// "CHEN" → "TCHEN", not "TTCHEN").
 fn translit_variant(e: &Entry, rng: &mut Rng) -> Option<String> {
-    let mut s = e.name.to_uppercase();
+    let s = e.name.to_uppercase();
     if !is_latin(&s) {
         return None;
     }
@@ -309,13 +338,22 @@ fn translit_variant(e: &Entry, rng: &mut Rng) -> Option<String> {
     if applicable.is_empty() {
         return None;
     }
+    let mut edits: Vec<(usize, usize, &str)> = Vec::new();
     for _ in 0..1 + rng.below(2) {
         let (from, to) = rng.pick(&applicable);
         if let Some(pos) = s.find(from) {
-            s.replace_range(pos..pos + from.len(), to);
+            let end = pos + from.len();
+            if edits.iter().all(|&(a, b, _)| end <= a || pos >= b) {
+                edits.push((pos, end, to));
+            }
         }
     }
-    (s != e.name.to_uppercase()).then_some(s)
+    edits.sort_unstable_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = s.clone();
+    for (a, b, to) in edits {
+        out.replace_range(a..b, to);
+    }
+    (out != s).then_some(out)
 }
 
 /// A strong alias, typed in title case.
@@ -538,6 +576,53 @@ const FIRST: &[(&str, &[&str])] = &[
             "Shreya",
         ],
     ),
+];
+
+/// The invented Arabic given names and surnames above, in Arabic script:
+/// not-listed queries that must not meet listed names on consonant skeletons.
+const ARABIC_FIRST: &[&str] = &[
+    "خالد",
+    "فاطمة",
+    "طارق",
+    "عائشة",
+    "ياسين",
+    "ليلى",
+    "بلال",
+    "مريم",
+    "فيصل",
+    "نور",
+    "حمزة",
+    "زينب",
+    "سمير",
+    "رانيا",
+    "وليد",
+    "هدى",
+    "نبيل",
+    "سلمى",
+    "عدنان",
+    "داليا",
+];
+const ARABIC_LAST: &[&str] = &[
+    "المنصوري",
+    "حداد",
+    "خوري",
+    "نصرالله",
+    "التميمي",
+    "بركات",
+    "درويش",
+    "فاروق",
+    "غانم",
+    "حجازي",
+    "جابر",
+    "كنعان",
+    "محفوظ",
+    "قاسم",
+    "الرفاعي",
+    "صباغ",
+    "شحادة",
+    "طحان",
+    "الزعبي",
+    "الخطيب",
 ];
 
 const LAST: &[(&str, &[&str])] = &[
@@ -792,6 +877,15 @@ fn not_listed_cases(
             let q = person(culture, firsts, lasts, rng);
             push(q, &format!("person_{culture}"), &mut out);
         }
+    }
+    for _ in 0..250 {
+        let q = format!(
+            "{} {} {}",
+            rng.pick(ARABIC_FIRST),
+            rng.pick(ARABIC_FIRST),
+            rng.pick(ARABIC_LAST)
+        );
+        push(q, "person_arabic_script", &mut out);
     }
     for _ in 0..300 {
         let q = format!(

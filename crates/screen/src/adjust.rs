@@ -5,6 +5,12 @@ use crate::explain::{Adjustment, AdjustmentKind};
 use crate::score::NameScore;
 use lists::model::PartyKind;
 
+/// A name that is the other plus one middle name scores at least this
+/// (times the better coverage) before the other adjustments.
+pub const MIDDLE_NAME_FLOOR: f64 = 0.9;
+/// Each spelling edit caps the score 0.07 lower: one typo at most 0.93, two
+/// 0.86, so that scores do not pile up near 1.
+pub const TYPO_CAP_PER_EDIT: f64 = 0.07;
 /// Legal forms on both sides that disagree.
 const LEGAL_MISMATCH: f64 = -0.02;
 /// A weak alias is never strong evidence on its own.
@@ -37,6 +43,20 @@ pub fn apply(scored: &NameScore, ctx: &Context) -> (f64, Vec<Adjustment>) {
         score: scored.base,
         out: Vec::new(),
     };
+    if scored.middle_missing {
+        let floor = MIDDLE_NAME_FLOOR * scored.query_coverage.max(scored.name_coverage);
+        if floor > st.score {
+            let detail = format!("one middle name missing, at least {floor:.2}");
+            st.step(AdjustmentKind::MissingMiddleName, detail, |_| floor);
+        }
+    }
+    if scored.typo_edits > 0 {
+        let cap = 1.0 - TYPO_CAP_PER_EDIT * scored.typo_edits as f64;
+        if st.score > cap {
+            let detail = format!("{} spelling edit(s), at most {cap:.2}", scored.typo_edits);
+            st.step(AdjustmentKind::Typos, detail, |_| cap);
+        }
+    }
     if scored.evidence < 1.0 {
         let detail = format!("only common tokens matched ×{:.2}", scored.evidence);
         st.step(AdjustmentKind::CommonTokensOnly, detail, |s| {

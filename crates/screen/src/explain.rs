@@ -5,6 +5,7 @@ use crate::score::{How, NameScore};
 use serde::Serialize;
 
 /// Everything that went into one score.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Explanation {
     /// One line for people: matched name, score, the token pairs, adjustments.
@@ -30,6 +31,7 @@ pub struct Explanation {
 }
 
 /// One aligned pair of tokens.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TokenMatch {
     /// The query token as normalized (legal forms as written).
@@ -46,6 +48,7 @@ pub struct TokenMatch {
 }
 
 /// A token left without a partner.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnmatchedToken {
     pub token: String,
@@ -54,6 +57,7 @@ pub struct UnmatchedToken {
 }
 
 /// What an adjustment was for.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AdjustmentKind {
@@ -73,9 +77,15 @@ pub enum AdjustmentKind {
     CountryMatch,
     /// The entry has countries and the query country is not one (−0.03).
     CountryMismatch,
+    /// Every token of one name is in the other, which has one more in the
+    /// middle (a middle name): the score is at least 0.90 × coverage.
+    MissingMiddleName,
+    /// Spelling mistakes cap the score: at most 1 − 0.07 per edit.
+    Typos,
 }
 
 /// One adjustment and its effect on the score (new minus old).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Adjustment {
     pub kind: AdjustmentKind,

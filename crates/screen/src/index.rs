@@ -3,8 +3,8 @@
 //! consonant skeletons, single-delete neighbourhood) from a query token to the
 //! vocabulary tokens it may match. Queries never scan the entries.
 
-use crate::keys::single_deletes;
-use crate::normalize::{tokenize, NameKind};
+use crate::keys::for_each_delete;
+use crate::normalize::{tokenize, NameKind, Token};
 use crate::score::{token_similarity, Keyed, TokenSim};
 use crate::weights::indexed_weight;
 use lists::model::Entry;
@@ -31,21 +31,14 @@ pub struct Index {
     pub weight: Vec<f64>,
     pub postings: Vec<Vec<u32>>,
     pub names: Vec<NameRec>,
+    /// Exact tokens; legal-form tokens live apart from plain ones ("co").
     exact: FxHashMap<Box<str>, Vid>,
+    exact_legal: FxHashMap<Box<str>, Vid>,
     loose: FxHashMap<Box<str>, Vec<Vid>>,
     vowel: FxHashMap<Box<str>, Vec<Vid>>,
-    consonant_all: FxHashMap<Box<str>, Vec<Vid>>,
-    consonant_abjad: FxHashMap<Box<str>, Vec<Vid>>,
+    class_all: FxHashMap<Box<str>, Vec<Vid>>,
+    class_abjad: FxHashMap<Box<str>, Vec<Vid>>,
     deletes: Vec<(u64, Vid)>,
-}
-
-/// Vocabulary key: legal-form tokens live apart from plain ones ("co").
-fn vocab_key(text: &str, legal: bool) -> String {
-    if legal {
-        format!("#{text}")
-    } else {
-        text.to_string()
-    }
 }
 
 fn hash(s: &str) -> u64 {
@@ -70,7 +63,7 @@ impl Index {
                 let name_id = ix.names.len() as u32;
                 let mut vids = Vec::with_capacity(tokens.len());
                 for t in &tokens {
-                    let vid = ix.intern(&t.text, t.legal, t.abjad);
+                    let vid = ix.intern(t);
                     if vid as usize == df.len() {
                         df.push(0);
                         last_entry.push(u32::MAX);
@@ -103,17 +96,21 @@ impl Index {
         ix
     }
 
-    fn intern(&mut self, text: &str, legal: bool, abjad: bool) -> Vid {
-        let key = vocab_key(text, legal);
-        if let Some(&vid) = self.exact.get(key.as_str()) {
+    fn intern(&mut self, t: &Token) -> Vid {
+        if let Some(vid) = self.exact(&t.text, t.legal) {
             return vid;
         }
         let vid = self.keyed.len() as Vid;
-        let k = Keyed::from_parts(text, legal, abjad);
-        if !legal {
+        let k = Keyed::new(t);
+        if !t.legal {
             self.add_keys(&k, vid);
         }
-        self.exact.insert(key.into_boxed_str(), vid);
+        let map = if t.legal {
+            &mut self.exact_legal
+        } else {
+            &mut self.exact
+        };
+        map.insert(t.text.as_str().into(), vid);
         self.keyed.push(k);
         self.postings.push(Vec::new());
         vid
@@ -122,24 +119,27 @@ impl Index {
     fn add_keys(&mut self, k: &Keyed, vid: Vid) {
         push_key(&mut self.loose, &k.loose, vid);
         push_key(&mut self.vowel, &k.vowel, vid);
-        push_key(&mut self.consonant_all, &k.consonant, vid);
+        push_key(&mut self.class_all, &k.class, vid);
         if k.abjad {
-            push_key(&mut self.consonant_abjad, &k.consonant, vid);
+            push_key(&mut self.class_abjad, &k.class, vid);
         }
         // Typos are made in spellings, variants in romanisations: both
         // neighbourhoods are indexed.
         for form in [&k.text, &k.loose] {
             if form.len() >= 5 {
-                for d in single_deletes(form) {
-                    self.deletes.push((hash(&d), vid));
-                }
+                for_each_delete(form, |d| self.deletes.push((hash(d), vid)));
             }
         }
     }
 
     /// The vocabulary id of an exact token, if indexed.
     pub fn exact(&self, text: &str, legal: bool) -> Option<Vid> {
-        self.exact.get(vocab_key(text, legal).as_str()).copied()
+        let map = if legal {
+            &self.exact_legal
+        } else {
+            &self.exact
+        };
+        map.get(text).copied()
     }
 
     /// Every vocabulary token similar enough to `q`, best first.
@@ -167,15 +167,16 @@ impl Index {
             (&self.vowel, q.vowel.as_str()),
             (
                 if q.abjad {
-                    &self.consonant_all
+                    &self.class_all
                 } else {
-                    &self.consonant_abjad
+                    &self.class_abjad
                 },
-                q.consonant.as_str(),
+                q.class.as_str(),
             ),
         ];
-        for (map, key) in maps {
-            if key.len() < 3 {
+        for (i, (map, key)) in maps.into_iter().enumerate() {
+            // Two-class keys ("AL" for "علي") only for Arabic-script queries.
+            if key.len() < if i == 2 && q.abjad { 2 } else { 3 } {
                 continue;
             }
             if let Some(v) = map.get(key) {
@@ -194,13 +195,13 @@ impl Index {
     /// query delete against the index's keys and deletes.
     fn gather_typos(&self, form: &str, cands: &mut Vec<Vid>) {
         self.deletes_of(hash(form), cands);
-        for d in single_deletes(form) {
-            cands.extend(self.exact(&d, false));
-            if let Some(v) = self.loose.get(d.as_str()) {
+        for_each_delete(form, |d| {
+            cands.extend(self.exact(d, false));
+            if let Some(v) = self.loose.get(d) {
                 cands.extend_from_slice(v);
             }
-            self.deletes_of(hash(&d), cands);
-        }
+            self.deletes_of(hash(d), cands);
+        });
     }
 
     fn deletes_of(&self, h: u64, cands: &mut Vec<Vid>) {

@@ -7,8 +7,16 @@
 //! * [`vowel_key`] additionally turns every run of vowels into one `*`, so that
 //!   "Muhammad", "Mohammed" and "Mohamed" share a key (Arabic names are
 //!   written without short vowels, so every romanisation guesses them).
-//! * [`consonant_key`] drops vowels and semivowels altogether: the only key an
-//!   Arabic- or Hebrew-script token can share with its Latin spelling.
+//! * [`consonant_key`] drops vowels and semivowels altogether.
+//! * [`class_key`] is the key an Arabic- or Hebrew-script token shares with
+//!   its Latin spellings: every consonant is mapped to a class of letters that
+//!   romanisations confuse (ت/ث/ط and `t`/`th`; د/ذ/ض/ظ/ز and `d`/`dh`/`z`;
+//!   س/ص/ش and `s`/`sh`/`ch`; ح/ه/خ and `h`/`kh`; ك/ق and `k`/`q`; ج/غ and
+//!   `j`/`g`/`gh`), vowels, alef, ayn and hamza are dropped except at the start,
+//!   waw and ya are kept only at the start, doubled classes are merged and a
+//!   final `h` (taa marbuta, "Hamzah"/"Hamza") is dropped. Arabic letters are
+//!   classed before romanisation ([`arabic_class`]), so digraphs cannot form
+//!   across letters (ط + ه is not ث).
 
 /// Folds romanisation variants; see the module doc.
 pub fn loose_key(token: &str) -> String {
@@ -112,14 +120,159 @@ pub fn consonant_key(loose: &str) -> String {
     out
 }
 
+/// The raw class code of an Arabic-script letter (see [`class_key`]): `0` for
+/// alef, hamza seats, alef maksura and taa marbuta, `9` for ayn, `W`/`Y` for
+/// waw/ya, otherwise the consonant class.
+pub fn arabic_class(c: char) -> Option<char> {
+    Some(match c {
+        'ا' | 'أ' | 'آ' | 'إ' | 'ٱ' | 'ء' | 'ؤ' | 'ئ' | 'ى' | 'ة' => '0',
+        'ع' => '9',
+        'و' => 'W',
+        'ي' | 'ی' => 'Y',
+        'ب' | 'پ' => 'B',
+        'ت' | 'ث' | 'ط' => 'T',
+        'ج' | 'غ' | 'گ' => 'G',
+        'ح' | 'ه' | 'ھ' | 'خ' => 'H',
+        'د' | 'ذ' | 'ض' | 'ظ' | 'ز' | 'ژ' => 'D',
+        'ر' => 'R',
+        'س' | 'ص' | 'ش' | 'چ' => 'S',
+        'ف' => 'F',
+        'ق' | 'ك' | 'ک' => 'K',
+        'ل' => 'L',
+        'م' => 'M',
+        'ن' => 'N',
+        _ => return None,
+    })
+}
+
+/// The raw class codes of a Latin (lower-case ASCII) spelling, digraphs first.
+pub fn latin_class_codes(text: &str) -> String {
+    const DIGRAPHS: &[(&str, &str)] = &[
+        ("sch", "S"),
+        ("th", "T"),
+        ("dh", "D"),
+        ("kh", "H"),
+        ("sh", "S"),
+        ("ch", "S"),
+        ("gh", "G"),
+        ("dj", "G"),
+        ("ph", "F"),
+        ("ck", "K"),
+    ];
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let mut i = 0;
+    'outer: while i < b.len() {
+        for (from, to) in DIGRAPHS {
+            if b[i..].starts_with(from.as_bytes()) {
+                out.push_str(to);
+                i += from.len();
+                continue 'outer;
+            }
+        }
+        out.push_str(match b[i] {
+            b'a' | b'e' | b'i' | b'o' | b'u' => "0",
+            b'b' | b'p' => "B",
+            b't' => "T",
+            b'd' | b'z' => "D",
+            b'j' | b'g' => "G",
+            b'h' => "H",
+            b'k' | b'q' | b'c' => "K",
+            b'x' => "KS",
+            b'f' => "F",
+            b'v' | b'w' => "W",
+            b'y' => "Y",
+            b'l' => "L",
+            b'm' => "M",
+            b'n' => "N",
+            b'r' => "R",
+            b's' => "S",
+            _ => "",
+        });
+        i += 1;
+    }
+    out
+}
+
+/// The class key of raw class codes (from [`arabic_class`] or
+/// [`latin_class_codes`]); see the module doc.
+pub fn class_key(codes: &str) -> String {
+    let mut out = String::with_capacity(codes.len());
+    for (i, c) in codes.chars().enumerate() {
+        let c = match c {
+            '0' | '9' if i == 0 => 'A',
+            '0' | '9' => continue,
+            'W' | 'Y' if i > 0 => continue,
+            c => c,
+        };
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    if out.len() > 2 && out.ends_with('H') {
+        out.pop();
+    }
+    out
+}
+
 /// Optimal-string-alignment Damerau-Levenshtein distance (adjacent
 /// transpositions count as one edit), stopping early once it exceeds `limit`;
 /// returns `limit + 1` in that case.
+///
+/// Only the diagonal band `|i - j| <= limit` is computed (a cell outside it
+/// is at least `|i - j|`), with values capped at `limit + 1`, in three rows
+/// on the stack: no allocation for tokens up to 63 bytes.
 pub fn osa_distance(a: &str, b: &str, limit: usize) -> usize {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len().abs_diff(b.len()) > limit {
         return limit + 1;
     }
+    if b.len() >= BAND_WIDTH || limit >= usize::from(u8::MAX) - 1 {
+        return osa_full(a, b, limit);
+    }
+    let cap = limit as u8 + 1;
+    let capped = |v: usize| v.min(usize::from(cap)) as u8;
+    let mut prev2 = [cap; BAND_WIDTH];
+    let mut prev = [cap; BAND_WIDTH];
+    let mut cur = [cap; BAND_WIDTH];
+    for (j, p) in prev.iter_mut().enumerate().take(b.len() + 1) {
+        *p = capped(j);
+    }
+    for i in 1..=a.len() {
+        let lo = i.saturating_sub(limit).max(1);
+        let hi = (i + limit).min(b.len());
+        cur[0] = capped(i);
+        if lo > 1 {
+            cur[lo - 1] = cap;
+        }
+        let mut row_min = cur[0];
+        for j in lo..=hi {
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(prev2[j - 2] + 1);
+            }
+            let d = d.min(cap);
+            cur[j] = d;
+            row_min = row_min.min(d);
+        }
+        if hi < b.len() {
+            cur[hi + 1] = cap;
+        }
+        if row_min > limit as u8 {
+            return limit + 1;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    usize::from(prev[b.len()])
+}
+
+/// Row width of the stack rows of [`osa_distance`].
+const BAND_WIDTH: usize = 64;
+
+/// [`osa_distance`] over full rows on the heap, for long tokens.
+fn osa_full(a: &[u8], b: &[u8], limit: usize) -> usize {
     let width = b.len() + 1;
     let mut prev2 = vec![0usize; width];
     let mut prev: Vec<usize> = (0..width).collect();
@@ -159,18 +312,31 @@ pub fn typo_limit(len: usize) -> usize {
 /// Every string obtained by deleting one byte (the symmetric-delete
 /// neighbourhood used by the typo index), deduplicated.
 pub fn single_deletes(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(s.len());
+    for_each_delete(s, |d| out.push(d.to_string()));
+    out
+}
+
+/// Calls `f` with each string of [`single_deletes`], in the same order,
+/// without allocating for tokens up to 64 bytes. `s` is ASCII.
+pub(crate) fn for_each_delete(s: &str, mut f: impl FnMut(&str)) {
     let b = s.as_bytes();
-    let mut out: Vec<String> = Vec::with_capacity(b.len());
+    let mut buf = [0u8; 64];
     for i in 0..b.len() {
         if i > 0 && b[i] == b[i - 1] {
             continue;
         }
-        let mut d = String::with_capacity(b.len() - 1);
-        d.push_str(&s[..i]);
-        d.push_str(&s[i + 1..]);
-        out.push(d);
+        if b.len() <= buf.len() {
+            buf[..i].copy_from_slice(&b[..i]);
+            buf[i..b.len() - 1].copy_from_slice(&b[i + 1..]);
+            match std::str::from_utf8(&buf[..b.len() - 1]) {
+                Ok(d) => f(d),
+                Err(_) => f(&[&s[..i], &s[i + 1..]].concat()),
+            }
+        } else {
+            f(&[&s[..i], &s[i + 1..]].concat());
+        }
     }
-    out
 }
 
 #[cfg(test)]
@@ -204,11 +370,60 @@ mod tests {
     }
 
     #[test]
+    fn class_key_meets_arabic_letters() {
+        let ar = |s: &str| class_key(&s.chars().filter_map(arabic_class).collect::<String>());
+        let la = |s: &str| class_key(&latin_class_codes(s));
+        assert_eq!(ar("محمد"), la("muhammad"));
+        assert_eq!(ar("طه"), la("taha"));
+        assert_eq!(ar("كاظم"), la("kazim"));
+        assert_eq!(ar("عبدالغفار"), la("abdalghafar"));
+        assert_eq!(ar("حمزة"), la("hamzah"));
+        assert_eq!(ar("يوسف"), la("yousef"));
+        assert_eq!(ar("رمضان"), la("ramazan"));
+    }
+
+    #[test]
     fn osa_counts_transpositions_once() {
         assert_eq!(osa_distance("umarov", "umraov", 2), 1);
         assert_eq!(osa_distance("umarov", "umarov", 2), 0);
         assert_eq!(osa_distance("umarov", "omarav", 2), 2);
         assert_eq!(osa_distance("abc", "xyzabc", 2), 3);
+    }
+
+    #[test]
+    fn banded_osa_agrees_with_full_rows() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "umarov",
+            "umraov",
+            "omarav",
+            "khamatovich",
+            "hamatovich",
+            "khamatavikh",
+            "abcdef",
+            "badcfe",
+            "xyzabc",
+            "muhammad",
+            "mohammed",
+        ];
+        for a in words {
+            for b in words {
+                for limit in 0..4 {
+                    let full = osa_full(a.as_bytes(), b.as_bytes(), limit);
+                    let full = if a.len().abs_diff(b.len()) > limit {
+                        limit + 1
+                    } else {
+                        full
+                    };
+                    assert_eq!(osa_distance(a, b, limit), full, "{a} {b} {limit}");
+                }
+            }
+        }
     }
 
     #[test]

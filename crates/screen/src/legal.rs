@@ -37,6 +37,10 @@ const PHRASES: &[(&[&str], &str)] = &[
     (&["closed", "joint", "stock", "company"], "jsc"),
     (&["public", "joint", "stock", "company"], "jsc"),
     (&["joint", "stock", "company"], "jsc"),
+    (&["open", "jointstock", "company"], "jsc"),
+    (&["closed", "jointstock", "company"], "jsc"),
+    (&["public", "jointstock", "company"], "jsc"),
+    (&["jointstock", "company"], "jsc"),
     (&["public", "limited", "company"], "plc"),
     (&["private", "limited", "company"], "ltd"),
     (&["private", "limited"], "ltd"),
@@ -130,6 +134,16 @@ pub fn is_legal_word(token: &str) -> bool {
 /// Multi-token phrases give their canonical form to their first token and
 /// `Some("")` to the rest (the caller drops those).
 pub fn recognise(tokens: &[String]) -> Vec<Option<&'static str>> {
+    let corrected: Vec<String>;
+    let tokens = if tokens.iter().any(|t| correct(t).is_some()) {
+        corrected = tokens
+            .iter()
+            .map(|t| correct(t).map_or_else(|| t.clone(), str::to_string))
+            .collect();
+        &corrected[..]
+    } else {
+        tokens
+    };
     let mut out = vec![None; tokens.len()];
     mark_phrases(tokens, &mut out);
     for (i, t) in tokens.iter().enumerate() {
@@ -140,6 +154,54 @@ pub fn recognise(tokens: &[String]) -> Vec<Option<&'static str>> {
     mark_edges(tokens, &mut out);
     keep_one_real_token(&mut out);
     out
+}
+
+/// Legal-form words long enough to be recognised with a typo or a
+/// romanisation variant in them ("LIMTIED", "COMPANI", "AKTZIONERNOE").
+const LONG_WORDS: &[&str] = &[
+    "limited",
+    "liability",
+    "company",
+    "corporation",
+    "incorporated",
+    "aktsionernoe",
+    "obshchestvo",
+    "ogranichennoy",
+    "otvetstvennostyu",
+    "publichnoe",
+    "zakrytoe",
+    "otkrytoe",
+    "joint",
+    "stock",
+    "closed",
+    "public",
+    "private",
+    "partnership",
+    "establishment",
+    "gesellschaft",
+    "sociedad",
+    "anonima",
+    "anonyme",
+];
+
+/// The legal-form word a token is a misspelling of: one edit from a word
+/// of [`LONG_WORDS`] (two from 9 letters), for tokens of 4 letters or more.
+/// One edit leaves the first two or the last two letters of a word of four
+/// or more in place, which rules out most tokens without computing a distance.
+fn correct(token: &str) -> Option<&'static str> {
+    use crate::keys::osa_distance;
+    let t = token.as_bytes();
+    if t.len() < 4 || !token.is_ascii() {
+        return None;
+    }
+    let limit = if t.len() >= 9 { 2 } else { 1 };
+    LONG_WORDS.iter().copied().find(|w| {
+        let wb = w.as_bytes();
+        wb.len().abs_diff(t.len()) <= limit
+            && (wb[..2] == t[..2] || wb[wb.len() - 2..] == t[t.len() - 2..])
+            && w != &token
+            && osa_distance(token, w, limit) <= limit
+    })
 }
 
 fn mark_phrases(tokens: &[String], out: &mut [Option<&'static str>]) {
@@ -222,6 +284,17 @@ mod tests {
         );
         // "SA" inside a name is not a legal form.
         assert_eq!(canon("abu sa ad trading")[1], None);
+    }
+
+    #[test]
+    fn misspelt_legal_forms_are_recognised() {
+        assert_eq!(canon("hatef shipping company limtied")[3], Some("ltd"));
+        assert_eq!(
+            canon("limited liabiliti compani fawaris"),
+            vec![Some("llc"), Some(""), Some(""), None]
+        );
+        assert_eq!(canon("aktzionernoe obshtchestvo pozitiv")[0], Some("jsc"));
+        assert_eq!(canon("point trading")[0], None);
     }
 
     #[test]

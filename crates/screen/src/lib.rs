@@ -13,11 +13,15 @@
 //! "SURNAME, Given" reordered, legal forms canonicalised). Tokens are aligned
 //! one to one regardless of order; a pair is `exact` (similarity 1),
 //! `legal_form` (1), `transliteration` (0.96: equal once `kh`/`h`,
-//! `y`/`i`/`j`, `ou`/`u`, `ts`/`c`... are folded), `phonetic` (0.90: equal on
+//! `y`/`i`/`j`, `ou`/`u`, `ts`/`c`... are folded), `phonetic` (0.92: equal on
 //! a vowel-insensitive skeleton, "Mohammed"/"Muhammad", or, for Arabic- and
-//! Hebrew-script tokens, on consonants) or `typo` (Damerau-Levenshtein: no
-//! typo below 5 letters, 1 up to 8, 2 from 9; one typo costs
-//! `0.08 + 0.6/length`, ≈ 0.84 in an 8-letter token).
+//! Hebrew-script tokens, on letter classes, [`keys::class_key`]) or `typo`
+//! (Damerau-Levenshtein: 1 edit from 5 letters, 2 from 9, and one missing
+//! letter in a 4-letter token at 0.82; one typo costs `0.04 + 0.35/length`,
+//! at most 0.90). Legal-form words are recognised with one typo ("LIMTIED",
+//! "COMPANI"); Arabic particles and compounds are made one ("Abdul Rahman",
+//! "Abd al-Rahman", "Abdulrahman", "عبدالرحمن" are `abd al rahman`; see
+//! [`normalize::arabic_name_parts`]).
 //!
 //! Every token has a weight: its rarity over the index (see [`weights`]),
 //! capped for tokens known to be common ("Mohammed", "Group", "Trading"),
@@ -31,7 +35,10 @@
 //! match says "someone else"):
 //!
 //! `base = max(Cq, Cn) × (f + (1 − f) × min(Cq, Cn))`, with `f` 0.6 when one
-//! token aligned, 0.675 for two, 0.75 for three or more; then
+//! token aligned, 0.675 for two, 0.75 for three or more (particles such as
+//! "al", "bin", "de" cost only their weight when unmatched); raised to
+//! 0.90 × coverage when the name is the query plus one middle name; capped at
+//! 1 − 0.07 per typo edit (one typo ≤ 0.93, two ≤ 0.86); then
 //! × evidence (`min(1, 0.55 + matched weight + 0.12 per extra token)`: a lone
 //! common token cannot hit), × 0.97 if the parts are reordered, −0.02 if
 //! legal forms disagree, × 0.90 on a weak alias, × 0.85 when a vessel or
@@ -47,13 +54,13 @@
 //! | parts reordered (no comma) | "Umarov Doku Khamatovich" | 0.97 |
 //! | original Cyrillic script | "Умаров Доку Хаматович" | 0.97 |
 //! | romanisation / Arabic vowel variants | "Doku Hamatovich Umarov", "Mohammed Yousef" / "Muhammad Yusuf" | 0.98 |
-//! | one typo (3-token name) | "Doku Khamatovich Umarof" | 0.96 |
-//! | two typos (3-token name) | "Doku Khamatavich Umarof" | 0.93 |
+//! | one typo (3-token name) | "Doku Khamatovich Umarof" | 0.93 |
+//! | a typo and a vowel variant (3-token name) | "Doku Khamatavich Umarof" | 0.93 |
 //! | legal form respelled ("JSC" / "AO") | "Positive Technologies JSC" / "AO Positive Technologies" | 1.00 |
 //! | legal forms differ ("LLC" / "JSC") | | 0.94 |
 //! | exact weak alias | | 0.90 |
 //! | extra common word | "NSO Group Technologies" / "NSO Group" | 0.93 |
-//! | missing middle name | "Doku Umarov" | 0.89 |
+//! | missing middle name | "Doku Umarov" | 0.90 |
 //! | surname only | "Umarov" | 0.73 |
 //! | other given name, same surname | "Ruslan Umarov" | 0.37 |
 //! | a lone common token | "Mohammed" / "Mohammed Ali Hassan", "Group" / "NSO Group" | 0.40 |
@@ -110,6 +117,7 @@ impl Query {
 }
 
 /// One listed entry that matched.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Match {
     pub list: ListId,
@@ -147,7 +155,22 @@ pub struct Screener {
 struct QueryToken {
     token: Token,
     weight: f64,
+    /// Best first (similarity, then vocabulary id).
     matches: Vec<(index::Vid, TokenSim)>,
+    /// The same matches by vocabulary id, for lookups.
+    by_vid: Vec<(index::Vid, TokenSim)>,
+    /// The total length of the matches' postings.
+    postings: usize,
+}
+
+impl QueryToken {
+    /// The similarity of this token to vocabulary token `vid`, if it matched.
+    fn sim(&self, vid: index::Vid) -> Option<TokenSim> {
+        self.by_vid
+            .binary_search_by_key(&vid, |m| m.0)
+            .ok()
+            .map(|i| self.by_vid[i].1)
+    }
 }
 
 /// Running upper-bound evidence for one candidate name.
@@ -179,9 +202,12 @@ impl Screener {
         }
         let candidates = self.candidates(&tokens, q, threshold);
         let mut best: FxHashMap<u32, (f64, u32, NameScore, Vec<Adjustment>)> = FxHashMap::default();
+        let qw: Vec<f64> = tokens.iter().map(|t| t.weight).collect();
+        let ql: Vec<bool> = tokens.iter().map(|t| t.token.legal).collect();
+        let (mut cw, mut cl) = (Vec::new(), Vec::new());
         for name_id in candidates {
             let rec = &self.index.names[name_id as usize];
-            let scored = self.score_name(&tokens, &rec.tokens);
+            let scored = self.score_name(&tokens, (&qw, &ql), &rec.tokens, (&mut cw, &mut cl));
             let entry = &self.entries[rec.entry as usize];
             let (score, adjustments) = adjust::apply(&scored, &context(q, entry, rec.weak));
             if score < threshold {
@@ -225,10 +251,18 @@ impl Screener {
                         |m| self.index.weight[m.0 as usize],
                     ),
                 };
+                let mut by_vid = matches.clone();
+                by_vid.sort_unstable_by_key(|m| m.0);
+                let postings = matches
+                    .iter()
+                    .map(|m| self.index.postings[m.0 as usize].len())
+                    .sum();
                 QueryToken {
                     token,
                     weight,
                     matches,
+                    by_vid,
+                    postings,
                 }
             })
             .collect()
@@ -279,6 +313,25 @@ impl Screener {
     }
 
     fn accumulate(&self, t: &QueryToken, qi: u16, admit: bool, acc: &mut FxHashMap<u32, Acc>) {
+        if !admit && t.postings > acc.len() * 8 {
+            // Cheaper to look the token up in each candidate than to walk
+            // its postings. The gain is that of the token's best match in
+            // the name, as walking the matches best first would find.
+            for (&name, a) in acc.iter_mut() {
+                let best = self.index.names[name as usize]
+                    .tokens
+                    .iter()
+                    .filter_map(|&v| t.sim(v))
+                    .map(|s| s.sim)
+                    .max_by(f64::total_cmp);
+                if let Some(sim) = best {
+                    a.matched += sim * t.weight;
+                    a.tokens += 1;
+                    a.last_q = qi;
+                }
+            }
+            return;
+        }
         for &(vid, sim) in &t.matches {
             let gain = sim.sim * t.weight;
             for &name in &self.index.postings[vid as usize] {
@@ -305,21 +358,22 @@ impl Screener {
         }
     }
 
-    fn score_name(&self, q: &[QueryToken], name: &[index::Vid]) -> NameScore {
-        let qw: Vec<f64> = q.iter().map(|t| t.weight).collect();
-        let ql: Vec<bool> = q.iter().map(|t| t.token.legal).collect();
-        let cw: Vec<f64> = name
-            .iter()
-            .map(|&v| self.index.weight[v as usize])
-            .collect();
-        let cl: Vec<bool> = name
-            .iter()
-            .map(|&v| self.index.keyed[v as usize].legal)
-            .collect();
-        let sim =
-            |qi: usize, ci: usize| q[qi].matches.iter().find(|m| m.0 == name[ci]).map(|m| m.1);
-        let pairs = align(&qw, &cw, sim);
-        name_score(&qw, &ql, &cw, &cl, pairs)
+    /// Scores a name; `qw`/`ql` are the query tokens' weights and legal
+    /// flags, `cw`/`cl` buffers for the name's.
+    fn score_name(
+        &self,
+        q: &[QueryToken],
+        (qw, ql): (&[f64], &[bool]),
+        name: &[index::Vid],
+        (cw, cl): (&mut Vec<f64>, &mut Vec<bool>),
+    ) -> NameScore {
+        cw.clear();
+        cw.extend(name.iter().map(|&v| self.index.weight[v as usize]));
+        cl.clear();
+        cl.extend(name.iter().map(|&v| self.index.keyed[v as usize].legal));
+        let sim = |qi: usize, ci: usize| q[qi].sim(name[ci]);
+        let pairs = align(qw, cw, sim);
+        name_score(qw, ql, cw, cl, pairs)
     }
 
     fn to_match(

@@ -7,6 +7,7 @@
 //! punctuation and space, with dotted abbreviations joined ("S.A." → `sa`) →
 //! "SURNAME, Given" reordered to natural order → legal forms canonicalised.
 
+use crate::keys;
 use crate::legal;
 use crate::translit::{self, Script};
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
@@ -48,6 +49,9 @@ pub struct Token {
     pub legal: bool,
     /// Transliterated from a consonant-only script (Arabic, Hebrew).
     pub abjad: bool,
+    /// For Arabic-script tokens, the letter classes of the original letters
+    /// ([`crate::keys::arabic_class`]), one per letter; empty otherwise.
+    pub arabic: String,
 }
 
 /// A raw token before legal-form handling.
@@ -55,6 +59,7 @@ pub struct Token {
 struct Raw {
     text: String,
     abjad: bool,
+    arabic: String,
 }
 
 /// Normalizes one name into tokens.
@@ -66,7 +71,7 @@ pub fn tokenize(name: &str, kind: NameKind) -> Vec<Token> {
     } else {
         raw.1 = None;
     }
-    apply_legal_forms(raw.0, kind)
+    arabic_name_parts(apply_legal_forms(raw.0, kind))
 }
 
 /// Case folding, transliteration and splitting. Returns the raw tokens and,
@@ -127,6 +132,7 @@ impl Splitter {
         if c == 'ع' && self.cur.text.is_empty() {
             // A word-initial ayn is romanised as its vowel ("Umar", "Abbas").
             self.cur.text.push('a');
+            self.cur.arabic.push('9');
             self.cur.abjad = true;
             return;
         }
@@ -138,6 +144,7 @@ impl Splitter {
         if let Some((latin, script)) = translit::transliterate(c) {
             self.cur.text.push_str(latin);
             self.cur.abjad |= script == Script::Abjad;
+            self.cur.arabic.extend(keys::arabic_class(c));
             return;
         }
         let mut pending = Vec::new();
@@ -157,6 +164,7 @@ impl Splitter {
         if let Some((latin, script)) = translit::transliterate(d) {
             self.cur.text.push_str(latin);
             self.cur.abjad |= script == Script::Abjad;
+            self.cur.arabic.extend(keys::arabic_class(d));
             return;
         }
         if !d.is_alphanumeric() {
@@ -173,6 +181,7 @@ impl Splitter {
             self.tokens.push(std::mem::take(&mut self.cur));
         }
         self.cur.abjad = false;
+        self.cur.arabic.clear();
     }
 
     fn finish(mut self) -> (Vec<Raw>, Option<usize>) {
@@ -204,8 +213,14 @@ fn expand_dots_and_articles(raw: Vec<Raw>, comma_at: Option<usize>) -> (Vec<Raw>
         if comma_at == Some(i) {
             new_comma = Some(out.len());
         }
-        for part in split_dotted(&r.text) {
-            push_with_article(&mut out, part, r.abjad);
+        let parts = split_dotted(&r.text);
+        let codes = if parts.len() == 1 {
+            r.arabic
+        } else {
+            String::new()
+        };
+        for part in parts {
+            push_with_article(&mut out, part, r.abjad, codes.clone());
         }
     }
     if comma_at.is_some() && new_comma.is_none() {
@@ -225,18 +240,25 @@ fn split_dotted(text: &str) -> Vec<String> {
     parts.into_iter().map(str::to_string).collect()
 }
 
-fn push_with_article(out: &mut Vec<Raw>, text: String, abjad: bool) {
-    if abjad && text.len() > 4 && text.starts_with("al") {
+fn push_with_article(out: &mut Vec<Raw>, text: String, abjad: bool, arabic: String) {
+    let article = arabic.is_empty() || arabic.starts_with("0L");
+    if abjad && article && text.len() > 4 && text.starts_with("al") {
         out.push(Raw {
             text: "al".into(),
             abjad,
+            arabic: arabic.get(..2).unwrap_or_default().to_string(),
         });
         out.push(Raw {
             text: text[2..].to_string(),
             abjad,
+            arabic: arabic.get(2..).unwrap_or_default().to_string(),
         });
     } else {
-        out.push(Raw { text, abjad });
+        out.push(Raw {
+            text,
+            abjad,
+            arabic,
+        });
     }
 }
 
@@ -285,16 +307,138 @@ fn apply_legal_forms(raw: Vec<Raw>, kind: NameKind) -> Vec<Token> {
                 display: r.text,
                 legal: true,
                 abjad: r.abjad,
+                arabic: String::new(),
             }),
             None => out.push(Token {
                 display: r.text.clone(),
                 text: r.text,
                 legal: false,
                 abjad: r.abjad,
+                arabic: r.arabic,
             }),
         }
     }
     out
+}
+
+/// Arabic name particles and compounds, which lists and people write many
+/// ways, made one on both sides of a comparison:
+///
+/// * the article: "el", "ul" and sun-letter forms ("ar-Rahman", "ad-Din",
+///   "ash-Shami") become `al`; "ibn", "ben" and Arabic "بن" become `bin`,
+///   "abou" and "أبو" `abu`;
+/// * "Abdul X", "Abdel-X", "Abdulx", "Abdurrahman" and Arabic "عبدالX" are
+///   split as "Abd al-X" is (`abd`, `al`, `x`), "Abdullah" and "عبدالله" as
+///   "Abd Allah";
+/// * "Xullah", "Xallah" and "Xالله" are split as "X Allah" is.
+pub fn arabic_name_parts(tokens: Vec<Token>) -> Vec<Token> {
+    let mut toks = tokens;
+    for i in 0..toks.len() {
+        if toks[i].legal {
+            continue;
+        }
+        let next = toks
+            .get(i + 1)
+            .filter(|t| !t.legal)
+            .map(|t| t.text.as_str());
+        if let Some(c) = particle(&toks[i].text, next, toks[i].abjad) {
+            toks[i].text = c.to_string();
+        }
+    }
+    if !toks
+        .iter()
+        .any(|t| t.text.starts_with("abd") || t.text.contains("llah") || t.text.ends_with("allh"))
+    {
+        return toks;
+    }
+    let mut out: Vec<Token> = Vec::with_capacity(toks.len() + 2);
+    for t in toks {
+        if t.legal {
+            out.push(t);
+            continue;
+        }
+        let text = t.text.clone();
+        if let Some(rest) = ABD_PREFIXES.iter().find_map(|p| text.strip_prefix(p)) {
+            if rest.is_empty() || rest.len() >= 2 {
+                let abjad_ok = t.arabic.starts_with("9BD0L");
+                let codes = |r: std::ops::Range<usize>| {
+                    if abjad_ok {
+                        t.arabic.get(r).unwrap_or_default().to_string()
+                    } else {
+                        String::new()
+                    }
+                };
+                out.push(part(&t, "abd", codes(0..3)));
+                if matches!(rest, "lah" | "la" | "lh") {
+                    out.push(part(&t, "allah", codes(3..usize::MAX)));
+                } else {
+                    out.push(part(&t, "al", codes(3..5)));
+                    if !rest.is_empty() {
+                        out.push(part(&t, rest, codes(5..usize::MAX)));
+                    }
+                }
+                continue;
+            }
+        }
+        let suffix = if t.abjad { "allh" } else { "allah" };
+        let stem = ["ullah", "ollah", "allah", "allh"]
+            .iter()
+            .filter(|s| t.abjad || **s != "allh")
+            .find_map(|s| text.strip_suffix(s));
+        if let Some(stem) = stem.filter(|s| s.len() >= 3 && !s.starts_with("abd")) {
+            let n = t.arabic.chars().count();
+            let (a, b) = if t.abjad && n == text.len() {
+                (
+                    t.arabic.get(..stem.len()).unwrap_or_default().to_string(),
+                    t.arabic.get(stem.len()..).unwrap_or_default().to_string(),
+                )
+            } else {
+                (String::new(), String::new())
+            };
+            out.push(part(&t, stem, a));
+            out.push(part(&t, suffix, b));
+            continue;
+        }
+        out.push(t);
+    }
+    out
+}
+
+const ABD_PREFIXES: &[&str] = &[
+    "abdoul", "abdool", "abdul", "abdel", "abdal", "abdol", "abdur", "abdus",
+];
+
+/// The canonical spelling of an Arabic particle, given the next token.
+fn particle(t: &str, next: Option<&str>, abjad: bool) -> Option<&'static str> {
+    match t {
+        "el" | "ul" | "ol" if next.is_some() => return Some("al"),
+        "ibn" | "ben" | "ebn" => return Some("bin"),
+        "bn" if abjad => return Some("bin"),
+        "abou" => return Some("abu"),
+        "abw" if abjad => return Some("abu"),
+        _ => {}
+    }
+    // Sun letters: "ar-Rahman", "ad-Din", "ash-Shami", "uz-Zaman".
+    let b = t.as_bytes();
+    if (2..=3).contains(&b.len()) && matches!(b[0], b'a' | b'e' | b'u') {
+        let cons = &t[1..];
+        let sun = matches!(cons, "t" | "th" | "d" | "dh" | "r" | "z" | "s" | "sh" | "n");
+        if sun && next.is_some_and(|n| n.len() > cons.len() + 1 && n.starts_with(cons)) {
+            return Some("al");
+        }
+    }
+    None
+}
+
+/// A part of a split token.
+fn part(t: &Token, text: &str, arabic: String) -> Token {
+    Token {
+        text: text.to_string(),
+        display: text.to_string(),
+        legal: false,
+        abjad: t.abjad,
+        arabic,
+    }
 }
 
 /// Splits run-together tokens ("aldubai", "deltaaero", "abumarzuq") into two
@@ -316,11 +460,13 @@ pub fn split_compounds(
                 out.push(Token {
                     display: a.clone(),
                     text: a,
+                    arabic: String::new(),
                     ..t.clone()
                 });
                 out.push(Token {
                     display: b.clone(),
                     text: b,
+                    arabic: String::new(),
                     ..t
                 });
             }

@@ -1,7 +1,7 @@
 //! The scorer: token similarity, order-insensitive alignment, the name score
 //! and its adjustments. See the crate documentation for the scale.
 
-use crate::keys::{consonant_key, loose_key, osa_distance, typo_limit, vowel_key};
+use crate::keys::{class_key, latin_class_codes, loose_key, osa_distance, typo_limit, vowel_key};
 use crate::normalize::Token;
 
 /// Token pairs less similar than this are not aligned.
@@ -10,6 +10,8 @@ const MIN_TOKEN_SIMILARITY: f64 = 0.7;
 const TRANSLITERATION_SIMILARITY: f64 = 0.96;
 /// Similarity of tokens equal on a vowel-insensitive or consonant skeleton.
 const PHONETIC_SIMILARITY: f64 = 0.92;
+/// A missing letter in a 4-letter token.
+const SHORT_TYPO_SIMILARITY: f64 = 0.82;
 /// Typo similarity never exceeds this.
 const TYPO_CEILING: f64 = 0.9;
 /// An unmatched (non-legal) token counts at least this much against coverage:
@@ -35,7 +37,9 @@ pub struct Keyed {
     pub text: String,
     pub loose: String,
     pub vowel: String,
-    pub consonant: String,
+    /// The letter-class key shared with Arabic-script spellings
+    /// ([`crate::keys::class_key`]).
+    pub class: String,
     pub legal: bool,
     pub abjad: bool,
 }
@@ -43,16 +47,27 @@ pub struct Keyed {
 impl Keyed {
     /// Computes the keys of a normalized token.
     pub fn new(t: &Token) -> Keyed {
-        Keyed::from_parts(&t.text, t.legal, t.abjad)
+        Keyed::with_arabic(&t.text, t.legal, t.abjad, &t.arabic)
     }
 
     /// Computes the keys from a token's text and flags.
     pub fn from_parts(text: &str, legal: bool, abjad: bool) -> Keyed {
+        Keyed::with_arabic(text, legal, abjad, "")
+    }
+
+    /// Computes the keys; `arabic` are the letter classes of an
+    /// Arabic-script token (empty: classes from the Latin text).
+    pub fn with_arabic(text: &str, legal: bool, abjad: bool, arabic: &str) -> Keyed {
         let loose = loose_key(text);
+        let class = if arabic.is_empty() {
+            class_key(&latin_class_codes(text))
+        } else {
+            class_key(arabic)
+        };
         Keyed {
             text: text.to_string(),
             vowel: vowel_key(&loose),
-            consonant: consonant_key(&loose),
+            class,
             loose,
             legal,
             abjad,
@@ -61,6 +76,7 @@ impl Keyed {
 }
 
 /// How a query token met a name token.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum How {
@@ -110,7 +126,7 @@ pub fn token_similarity(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
     if a.vowel == b.vowel && consonants(&a.vowel) >= 2 && vowel_variants_close(&a.loose, &b.loose) {
         return found(PHONETIC_SIMILARITY, How::Phonetic);
     }
-    if (a.abjad || b.abjad) && a.consonant == b.consonant && a.consonant.len() >= 2 {
+    if (a.abjad || b.abjad) && a.class == b.class && a.class.len() >= 2 {
         return found(PHONETIC_SIMILARITY, How::Phonetic);
     }
     typo_similarity(a, b)
@@ -134,7 +150,7 @@ fn vowel_variants_close(a: &str, b: &str) -> bool {
 fn typo_similarity(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
     let limit = typo_limit(a.text.len().min(b.text.len()));
     if limit == 0 {
-        return None;
+        return short_typo(a, b);
     }
     let d = osa_distance(&a.text, &b.text, limit).min(osa_distance(&a.loose, &b.loose, limit));
     if d == 0 || d > limit {
@@ -146,6 +162,26 @@ fn typo_similarity(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
         sim,
         how: How::Typo,
         distance: d as u8,
+    })
+}
+
+/// A 4-letter token against a 5-letter one with one letter more ("Ryon" /
+/// "Ryong", "Atti" / "Attia"): a typo of [`SHORT_TYPO_SIMILARITY`], too weak
+/// to match alone. Not "-n" against "-ng", two different Chinese syllables
+/// ("Xian" / "Xiang").
+fn short_typo(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
+    let (s, l) = if a.text.len() <= b.text.len() {
+        (&a.text, &b.text)
+    } else {
+        (&b.text, &a.text)
+    };
+    if s.len() != 4 || l.len() != 5 || (l.ends_with("ng") && s.ends_with('n')) {
+        return None;
+    }
+    (osa_distance(s, l, 1) == 1).then_some(TokenSim {
+        sim: SHORT_TYPO_SIMILARITY,
+        how: How::Typo,
+        distance: 1,
     })
 }
 
@@ -210,6 +246,10 @@ pub struct NameScore {
     pub order: f64,
     /// Both names carry legal forms and none aligned.
     pub legal_mismatch: bool,
+    /// The name is the query plus one middle token (see [`missing_middle`]).
+    pub middle_missing: bool,
+    /// Edits in the pairs aligned as typos.
+    pub typo_edits: usize,
     /// `base * evidence * order`.
     pub score: f64,
 }
@@ -253,7 +293,16 @@ pub fn name_score(
     let legal_mismatch = q_legal.iter().any(|&l| l)
         && c_legal.iter().any(|&l| l)
         && !pairs.iter().any(|p| q_legal[p.q]);
+    let middle_missing =
+        real.len() >= 2 && missing_middle(&real, q_weights, q_legal, c_weights, c_legal);
+    let typo_edits = pairs
+        .iter()
+        .filter(|p| p.sim.how == How::Typo)
+        .map(|p| usize::from(p.sim.distance))
+        .sum();
     NameScore {
+        middle_missing,
+        typo_edits,
         score: (base * evidence * order).clamp(0.0, 1.0),
         pairs,
         query_coverage,
@@ -265,8 +314,39 @@ pub fn name_score(
     }
 }
 
-/// A side's total weight, unmatched non-legal tokens counted at least
-/// [`UNMATCHED_FLOOR`].
+/// Whether every real token of the query (`a`) aligned and the name (`b`)
+/// has exactly one real token left over, between its first and last aligned
+/// tokens ("Doku Umarov" against "Doku Khamatovich Umarov"). Only this way
+/// round: a query with an extra middle token may name a relative or another
+/// person with the same given name and surname.
+fn missing_middle(
+    pairs: &[&Pair],
+    a_weights: &[f64],
+    a_legal: &[bool],
+    b_weights: &[f64],
+    b_legal: &[bool],
+) -> bool {
+    let side = |p: &Pair| (p.q, p.c);
+    let real = |w: &[f64], l: &[bool], i: usize| !l[i] && w[i] >= crate::weights::MIN_WEIGHT;
+    let a_all = (0..a_weights.len())
+        .filter(|&i| real(a_weights, a_legal, i))
+        .all(|i| pairs.iter().any(|p| side(p).0 == i));
+    if !a_all {
+        return false;
+    }
+    let b_aligned: Vec<usize> = pairs.iter().map(|p| side(p).1).collect();
+    let (lo, hi) = (
+        b_aligned.iter().copied().min().unwrap_or(0),
+        b_aligned.iter().copied().max().unwrap_or(0),
+    );
+    let left: Vec<usize> = (0..b_weights.len())
+        .filter(|&i| real(b_weights, b_legal, i) && !b_aligned.contains(&i))
+        .collect();
+    left.len() == 1 && left[0] > lo && left[0] < hi
+}
+
+/// A side's total weight, unmatched non-legal tokens (but particles)
+/// counted at least [`UNMATCHED_FLOOR`].
 fn side_total(weights: &[f64], legal: &[bool], matched: impl Iterator<Item = usize>) -> f64 {
     let mut used = vec![false; weights.len()];
     matched.for_each(|i| used[i] = true);
@@ -274,7 +354,15 @@ fn side_total(weights: &[f64], legal: &[bool], matched: impl Iterator<Item = usi
         .iter()
         .zip(legal)
         .zip(used)
-        .map(|((&w, &l), u)| if u || l { w } else { w.max(UNMATCHED_FLOOR) })
+        .map(|((&w, &l), u)| {
+            // Particles ("al", "bin", "de") weigh less than any real token
+            // and cost only their weight.
+            if u || l || w < crate::weights::MIN_WEIGHT {
+                w
+            } else {
+                w.max(UNMATCHED_FLOOR)
+            }
+        })
         .sum()
 }
 

@@ -34,6 +34,9 @@ pub struct OutputRow {
     pub needs_review: Vec<Hit>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The record written for this determination (with --record).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<i64>,
     #[serde(skip)]
     pub determination: Option<serde_json::Value>,
     #[serde(skip)]
@@ -50,18 +53,23 @@ pub struct Hit {
 }
 
 pub fn run(cx: &Context, a: BatchArgs) -> Result<u8> {
+    if a.rescreen {
+        return rescreen(cx, &a);
+    }
+    let Some(file) = a.file.clone() else {
+        return Err(bad("batch: give a FILE of transactions, or --rescreen"));
+    };
     let law = cx.law()?;
-    let text = std::fs::read(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
-    let rows = parse_file(&a.file, &text, a.jsonl)?;
-    let rejected_at_parse: Vec<(usize, String)> = rows
-        .iter()
-        .filter_map(|r| r.parsed.as_ref().err().map(|e| (r.line, e.clone())))
-        .collect();
+    let text = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+    let rows = parse_file(&file, &text, a.jsonl)?;
     if a.strict {
-        if let Some((line, e)) = rejected_at_parse.first() {
+        if let Some((line, e)) = rows
+            .iter()
+            .find_map(|r| r.parsed.as_ref().err().map(|e| (r.line, e)))
+        {
             return Err(bad(format!(
                 "{}: line {line}: {e} (--strict stops at the first bad row)",
-                a.file.display()
+                file.display()
             )));
         }
     }
@@ -72,19 +80,33 @@ pub fn run(cx: &Context, a: BatchArgs) -> Result<u8> {
         let hash = s.meta.hash.clone();
         (Some(Screener::new(s.entries)), Some(hash))
     };
+    let store = if a.record {
+        Some(open_store(cx, &a)?)
+    } else {
+        None
+    };
     let started = Instant::now();
-    let out_rows = process(
-        &rows,
-        &law,
-        screener.as_ref(),
-        snapshot.as_deref().unwrap_or(""),
-        a.threads,
-    );
+    let snapshot = snapshot.as_deref().unwrap_or("");
+    let mut out_rows = Vec::with_capacity(rows.len());
+    // With --record, rows are decided and recorded a chunk at a time, so a run killed
+    // half-way has recorded whole chunks and a restart skips them (idempotent ids).
+    let chunk = if store.is_some() {
+        RECORD_CHUNK
+    } else {
+        rows.len().max(1)
+    };
+    for part in rows.chunks(chunk) {
+        let mut decided = process(part, &law, screener.as_ref(), snapshot, a.threads);
+        if let Some(store) = &store {
+            record_rows(store.as_ref(), &mut decided, &law, snapshot, &a.actor)?;
+        }
+        out_rows.extend(decided);
+    }
     if a.strict {
         if let Some(r) = out_rows.iter().find(|r| r.error.is_some()) {
             return Err(bad(format!(
                 "{}: line {}: {} (--strict)",
-                a.file.display(),
+                file.display(),
                 r.line,
                 r.error.as_deref().unwrap_or("")
             )));
@@ -93,6 +115,161 @@ pub fn run(cx: &Context, a: BatchArgs) -> Result<u8> {
     write_output(&a, &out_rows)?;
     summary(&out_rows, started.elapsed());
     Ok(exit::OK)
+}
+
+/// Rows decided and recorded per record-store transaction with --record.
+const RECORD_CHUNK: usize = 5_000;
+
+fn open_store(cx: &Context, a: &BatchArgs) -> Result<Box<dyn records::RecordStore>> {
+    let url = a.database.clone().unwrap_or_else(|| {
+        cx.data_dir
+            .join("records.sqlite3")
+            .to_string_lossy()
+            .into_owned()
+    });
+    records::open(&url).with_context(|| format!("opening the record store {url}"))
+}
+
+/// The idempotency key of a row: its `id`, or a digest of the transaction when it has none.
+fn transaction_id(input: &TransactionInput) -> String {
+    match &input.id {
+        Some(id) => id.clone(),
+        None => {
+            let canonical =
+                records::canonical_json(&serde_json::to_value(input).unwrap_or_default());
+            format!(
+                "sha256:{}",
+                &records::sha256_hex(canonical.as_bytes())[..32]
+            )
+        }
+    }
+}
+
+/// Appends one record per decided row in one store transaction; rows already recorded
+/// (same transaction id) get their existing record back and are not appended again.
+fn record_rows(
+    store: &dyn records::RecordStore,
+    rows: &mut [OutputRow],
+    law: &Law,
+    snapshot: &str,
+    actor: &str,
+) -> Result<()> {
+    let mut new = Vec::new();
+    let mut which = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let (Some(input), Some(det)) = (&r.input, &r.determination) else {
+            continue;
+        };
+        new.push(records::NewRecord {
+            kind: records::RecordKind::Determination,
+            actor: actor.to_string(),
+            input: serde_json::to_value(input)?,
+            output: serde_json::json!({ "determination": det, "hits": r.hits, "needs_review": r.needs_review }),
+            ruleset: Some(law.hash().to_string()),
+            list_snapshot: (!snapshot.is_empty()).then(|| snapshot.to_string()),
+            transaction_id: Some(transaction_id(input)),
+        });
+        which.push(i);
+    }
+    if new.is_empty() {
+        return Ok(());
+    }
+    let recorded = store.append_many(new).context("recording determinations")?;
+    for (i, rec) in which.into_iter().zip(recorded) {
+        rows[i].record_id = Some(rec.id);
+    }
+    Ok(())
+}
+
+/// `--rescreen`: every recorded determination against today's lists and rules.
+fn rescreen(cx: &Context, a: &BatchArgs) -> Result<u8> {
+    let law = cx.law()?;
+    let snapshot = cx.snapshot()?;
+    let hash = snapshot.meta.hash.clone();
+    let screener = Screener::new(snapshot.entries);
+    let store = open_store(cx, a)?;
+    let out: Box<dyn Write> = match &a.out {
+        Some(p) => {
+            Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)
+        }
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = BufWriter::new(out);
+    let (mut seen, mut changed, mut after) = (0usize, 0usize, None);
+    loop {
+        let page = store.list(&records::Filter {
+            kind: Some(records::RecordKind::Determination),
+            after_id: after,
+            limit: Some(1000),
+            ..Default::default()
+        })?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        for rec in &page {
+            seen += 1;
+            if let Some(change) = rescreen_one(rec, &law, &screener, &hash) {
+                changed += 1;
+                serde_json::to_writer(&mut out, &change)?;
+                out.write_all(b"\n")?;
+            }
+        }
+    }
+    out.flush()?;
+    eprintln!("{seen} recorded determinations re-run against list snapshot {} and rules {}: {changed} would now change", &hash[..12], &law.hash()[..12]);
+    Ok(exit::OK)
+}
+
+/// A recorded determination whose outcome would change today, if it would.
+fn rescreen_one(
+    rec: &records::Record,
+    law: &Law,
+    screener: &Screener,
+    snapshot: &str,
+) -> Option<serde_json::Value> {
+    let old = rec
+        .output
+        .pointer("/determination/outcome")
+        .and_then(|v| v.as_str())?
+        .to_string();
+    let mut input: TransactionInput = serde_json::from_value(rec.input.clone()).ok()?;
+    // Drop the list memberships screening added last time: re-screen from the names.
+    for p in input
+        .end_user
+        .iter_mut()
+        .chain(input.consignee.iter_mut())
+        .chain(input.purchaser.iter_mut())
+        .chain(input.intermediate_consignees.iter_mut())
+    {
+        p.lists.retain(|h| h.score.is_none());
+    }
+    let report = screen_parties(
+        &mut input,
+        screener,
+        snapshot,
+        screen::DEFAULT_THRESHOLD,
+        screen::DEFAULT_REVIEW_THRESHOLD,
+    );
+    let date = rec
+        .output
+        .pointer("/determination/as_of")
+        .and_then(|v| v.as_str())
+        .and_then(ear::parse_date)
+        .unwrap_or_else(today);
+    let result = input.validate(law, date).and_then(|tx| decide(&tx, law));
+    let (new, deciding) = match &result {
+        Ok(d) => (
+            d.outcome.to_string(),
+            d.deciding_citations()
+                .into_iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>(),
+        ),
+        Err(e) => (format!("ERROR: {e}"), vec![]),
+    };
+    (new != old).then(|| {
+        let hits: Vec<serde_json::Value> = report.parties.iter().flat_map(|p| p.hits.iter().map(move |m| serde_json::json!({"party": p.name, "list": list_code(m), "id": m.id, "name": m.name, "score": m.score}))).collect();
+        serde_json::json!({"record_id": rec.id, "transaction_id": rec.transaction_id, "recorded_outcome": old, "outcome_now": new, "deciding": deciding, "hits": hits})
+    })
 }
 
 /// CSV with a header (one column per contract field) or JSON Lines.
@@ -241,6 +418,7 @@ fn decide_row(
         hits: vec![],
         needs_review: vec![],
         error: None,
+        record_id: None,
         determination: None,
         input: None,
     };
@@ -304,6 +482,7 @@ fn write_output(a: &BatchArgs, rows: &[OutputRow]) -> Result<()> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut w = BufWriter::new(sink);
+    // (rows are written once all are decided so the output keeps input order)
     let format = a.out_format.unwrap_or(match &a.out {
         Some(p) if p.extension().is_some_and(|e| e == "csv") => OutFormat::Csv,
         _ => OutFormat::Jsonl,

@@ -6,8 +6,11 @@ mod classify;
 mod compare;
 mod lists;
 mod matrix;
+mod records;
 mod rules;
 mod screen;
+mod serve;
+mod tokens;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
@@ -42,6 +45,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Lists { command } => lists::run(&cx, command),
         Command::Classify(a) => classify::run(a),
         Command::Batch(a) => batch::run(&cx, a),
+        Command::Serve(a) => serve::run(&cx, a),
+        Command::Tokens { command } => tokens::run(&cx, command),
+        Command::Records { command } => records::run(&cx, command),
     }
 }
 

@@ -33,6 +33,7 @@ pub use error::LoadError;
 use crate::model::{Entry, ListId};
 
 /// The official file formats.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Format {
     /// trade.gov Consolidated Screening List, CSV.

@@ -33,6 +33,7 @@ use crate::formats::{self, Format, InvalidList, LoadError, Loaded, ParseOptions}
 use crate::model::{Entry, ListId};
 
 /// One source file of a snapshot.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceMeta {
     pub file_name: String,
@@ -46,6 +47,7 @@ pub struct SourceMeta {
 }
 
 /// What a snapshot holds and where it came from (`meta.json`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SnapshotMeta {
     /// SHA-256 (hex) over the canonical serialization of all entries.

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# HTTP numbers for `POST /v1/determinations` (the record written before the response),
+# loaded with wrk over loopback:
+#   1. one `ace serve` on SQLite (the embedded default);
+#   2. one `ace serve` on PostgreSQL;
+#   3. two `ace serve` on two ports sharing one PostgreSQL, loaded at once;
+# after each: `ace records verify` must pass, the ids must be gap-free, and every
+# acknowledged (2xx) determination must be in the store (records >= acknowledged).
+#
+# Usage: bench/server/run.sh            (DURATION=20s CONNECTIONS=64 THREADS=2 by default)
+# Needs: wrk (installed with apt-get if missing), curl, psql, a PostgreSQL server
+# (ACE_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres; the script
+# creates and drops its own databases there). Loopback only; bounded duration.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+DURATION=${DURATION:-20s}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+PG_ADMIN=${ACE_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+LUA=bench/server/determinations.lua
+
+if ! command -v wrk >/dev/null; then
+    apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+fi
+
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
+cargo build --release -p ace >&2
+ACE=$CARGO_TARGET_DIR/release/ace
+
+WORK=$(mktemp -d)
+PIDS=()
+PG_DBS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    for db in "${PG_DBS[@]}"; do psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# A fresh PostgreSQL database; prints its URL (the caller adds the name to PG_DBS: this
+# runs in a subshell).
+fresh_pg() {
+    local name=$1
+    psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null
+    psql -q "$PG_ADMIN" -c "CREATE DATABASE $name" >/dev/null
+    echo "${PG_ADMIN%/*}/$name"
+}
+
+# start_server PORT DATABASE: starts `ace serve` in the background, waits for /healthz.
+start_server() {
+    local port=$1 db=$2
+    "$ACE" --data-dir "$WORK/data" serve --listen "127.0.0.1:$port" --database "$db" 2>>"$WORK/serve-$port.log" &
+    PIDS+=($!)
+    for _ in $(seq 100); do
+        curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    echo "ace serve on port $port did not start" >&2
+    cat "$WORK/serve-$port.log" >&2
+    exit 1
+}
+
+# stop_servers: SIGTERM, wait (graceful shutdown must exit 0).
+stop_servers() {
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid"; done
+    for pid in "${PIDS[@]}"; do wait "$pid" || { echo "ace serve exited non-zero" >&2; exit 1; }; done
+    PIDS=()
+}
+
+# load PORT CONNECTIONS OUTFILE: wrk against one server.
+load() {
+    ACE_TOKEN=$TOKEN wrk -t"$THREADS" -c"$2" -d"$DURATION" --latency -s "$LUA" \
+        "http://127.0.0.1:$1/v1/determinations" >"$3"
+}
+
+# summarize NAME WRK_OUTPUT...: requests/s, p50, p99, acknowledged.
+summarize() {
+    local name=$1; shift
+    local rps acked p50 p99
+    rps=$(awk '/^Requests\/sec/ {s += $2} END {printf "%.0f", s}' "$@")
+    acked=$(awk '/^ACK/ {s += $2} END {print s}' "$@")
+    p50=$(awk '$1 == "50%" {print $2}' "$@" | paste -sd/ -)
+    p99=$(awk '$1 == "99%" {print $2}' "$@" | paste -sd/ -)
+    echo "$acked" >"$WORK/acked"
+    printf '%-34s %8s req/s   p50 %-14s p99 %-14s acknowledged %s\n' "$name" "$rps" "$p50" "$p99" "$acked" | tee -a "$WORK/summary"
+}
+
+# check DATABASE: the chain verifies, ids are gap-free, and nothing acknowledged is missing.
+check() {
+    local db=$1 acked report records head
+    acked=$(cat "$WORK/acked")
+    report=$("$ACE" --data-dir "$WORK/data" records verify --json --database "$db") || {
+        echo "records verify FAILED: $report" >&2; exit 1; }
+    records=$(echo "$report" | sed -n 's/^  "records": \([0-9]*\),/\1/p')
+    head=$(echo "$report" | tr -d '\n ' | sed -n 's/.*"head":{"id":\([0-9]*\).*/\1/p')
+    if [ "$records" != "$head" ] || [ "$records" -lt "$acked" ]; then
+        echo "CHECK FAILED: $records records, head id $head, $acked acknowledged" >&2; exit 1
+    fi
+    printf '  verify ok: %s records, ids 1..%s gap-free, %s acknowledged, none missing\n' \
+        "$records" "$head" "$acked" | tee -a "$WORK/summary"
+}
+
+run_single() {
+    local name=$1 db=$2 port=$3
+    TOKEN=$("$ACE" --data-dir "$WORK/data" tokens create --name "bench-$port" --role analyst --database "$db")
+    start_server "$port" "$db"
+    load "$port" "$CONNECTIONS" "$WORK/wrk-$port.txt"
+    stop_servers
+    cat "$WORK/wrk-$port.txt" >&2
+    summarize "$name" "$WORK/wrk-$port.txt"
+    check "$db"
+}
+
+echo "== $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS -d$DURATION; $(date -u +%FT%TZ)" | tee "$WORK/summary"
+
+run_single "SQLite, one server" "$WORK/data/records.sqlite3" 8181
+
+PG=$(fresh_pg ace_bench_single)
+PG_DBS+=(ace_bench_single)
+run_single "PostgreSQL, one server" "$PG" 8182
+
+SHARED=$(fresh_pg ace_bench_shared)
+PG_DBS+=(ace_bench_shared)
+TOKEN=$("$ACE" --data-dir "$WORK/data" tokens create --name bench-shared --role analyst --database "$SHARED")
+start_server 8183 "$SHARED"
+start_server 8184 "$SHARED"
+HALF=$((CONNECTIONS / 2))
+load 8183 "$HALF" "$WORK/wrk-8183.txt" &
+A=$!
+load 8184 "$HALF" "$WORK/wrk-8184.txt" &
+B=$!
+wait $A $B
+stop_servers
+cat "$WORK/wrk-8183.txt" "$WORK/wrk-8184.txt" >&2
+summarize "PostgreSQL, two servers (sum; p: A/B)" "$WORK/wrk-8183.txt" "$WORK/wrk-8184.txt"
+check "$SHARED"
+
+echo
+cat "$WORK/summary"

@@ -1,0 +1,195 @@
+//! The canonical serialization that record hashes are computed over (specified in the crate docs).
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::types::Record;
+
+/// `prev_hash` of record 1.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Canonical JSON text of a value: object keys sorted by their UTF-8 bytes, recursively, no whitespace.
+pub fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_value(value, &mut out);
+    out
+}
+
+fn write_value(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push('{');
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(key, out);
+                out.push(':');
+                write_value(item, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(item, out);
+            }
+            out.push(']');
+        }
+        Value::String(s) => write_string(s, out),
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// JSON string literal: `"` and `\` escaped, control characters as `\b \f \n \r \t` or `\u00xx`,
+/// everything else as raw UTF-8 (serde_json's escaping).
+fn write_string(s: &str, out: &mut String) {
+    out.push_str(&Value::from(s).to_string());
+}
+
+/// The fields of a record that the hash covers, with input and output already in canonical text.
+pub(crate) struct HashedFields<'a> {
+    pub id: i64,
+    pub kind: &'a str,
+    pub created_at: &'a str,
+    pub actor: &'a str,
+    pub input: &'a str,
+    pub output: &'a str,
+    pub ruleset: Option<&'a str>,
+    pub list_snapshot: Option<&'a str>,
+    pub ace_version: &'a str,
+    pub transaction_id: Option<&'a str>,
+    pub prev_hash: &'a str,
+}
+
+impl HashedFields<'_> {
+    /// The canonical serialization: every field but `hash`, keys in sorted order.
+    pub fn canonical(&self) -> String {
+        let mut out = String::with_capacity(self.input.len() + self.output.len() + 400);
+        out.push('{');
+        push_field(&mut out, "ace_version", &text(self.ace_version), true);
+        push_field(&mut out, "actor", &text(self.actor), false);
+        push_field(&mut out, "created_at", &text(self.created_at), false);
+        push_field(&mut out, "id", &self.id.to_string(), false);
+        push_field(&mut out, "input", self.input, false);
+        push_field(&mut out, "kind", &text(self.kind), false);
+        push_field(
+            &mut out,
+            "list_snapshot",
+            &optional(self.list_snapshot),
+            false,
+        );
+        push_field(&mut out, "output", self.output, false);
+        push_field(&mut out, "prev_hash", &text(self.prev_hash), false);
+        push_field(&mut out, "ruleset", &optional(self.ruleset), false);
+        push_field(
+            &mut out,
+            "transaction_id",
+            &optional(self.transaction_id),
+            false,
+        );
+        out.push('}');
+        out
+    }
+
+    /// SHA-256, lowercase hex, of [`Self::canonical`].
+    pub fn hash(&self) -> String {
+        sha256_hex(self.canonical().as_bytes())
+    }
+}
+
+fn push_field(out: &mut String, key: &str, json: &str, first: bool) {
+    if !first {
+        out.push(',');
+    }
+    write_string(key, out);
+    out.push(':');
+    out.push_str(json);
+}
+
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    write_string(s, &mut out);
+    out
+}
+
+fn optional(s: Option<&str>) -> String {
+    s.map_or_else(|| "null".to_string(), text)
+}
+
+/// Lowercase hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The canonical serialization of a record: what [`record_hash`] hashes.
+pub fn canonical_record(r: &Record) -> String {
+    let input = canonical_json(&r.input);
+    let output = canonical_json(&r.output);
+    fields_of(r, &input, &output).canonical()
+}
+
+/// The hash a record must carry: SHA-256 (lowercase hex) of its canonical serialization.
+pub fn record_hash(r: &Record) -> String {
+    sha256_hex(canonical_record(r).as_bytes())
+}
+
+pub(crate) fn fields_of<'a>(r: &'a Record, input: &'a str, output: &'a str) -> HashedFields<'a> {
+    HashedFields {
+        id: r.id,
+        kind: r.kind.as_str(),
+        created_at: &r.created_at,
+        actor: &r.actor,
+        input,
+        output,
+        ruleset: r.ruleset.as_deref(),
+        list_snapshot: r.list_snapshot.as_deref(),
+        ace_version: &r.ace_version,
+        transaction_id: r.transaction_id.as_deref(),
+        prev_hash: &r.prev_hash,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::RecordKind;
+    use serde_json::json;
+
+    #[test]
+    fn keys_are_sorted_recursively_without_whitespace() {
+        let v = json!({"b": 1, "a": {"z": [3, {"y": true, "x": null}], "é": "\n\"q\""}, "A": 1.5});
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"A":1.5,"a":{"z":[3,{"x":null,"y":true}],"é":"\n\"q\""},"b":1}"#
+        );
+    }
+
+    #[test]
+    fn record_serialization_equals_sorted_json_of_the_record_without_hash() {
+        let r = Record {
+            id: 7,
+            kind: RecordKind::Screening,
+            created_at: "2024-05-29T12:00:00.000001Z".into(),
+            actor: "alice".into(),
+            input: json!({"q": [1, 2.25]}),
+            output: json!({"hits": []}),
+            ruleset: None,
+            list_snapshot: Some("ab".into()),
+            ace_version: "0.1.0".into(),
+            transaction_id: Some("t1".into()),
+            prev_hash: GENESIS_HASH.into(),
+            hash: String::new(),
+        };
+        let mut as_value = serde_json::to_value(&r).unwrap_or_default();
+        if let Value::Object(map) = &mut as_value {
+            map.remove("hash");
+        }
+        assert_eq!(canonical_record(&r), canonical_json(&as_value));
+    }
+}

@@ -1,0 +1,148 @@
+//! Versioned schema migrations: applied in order on open, each recorded in `schema_migrations`.
+//! A migration is never edited once released; changes are new migrations.
+
+/// One schema change.
+pub(crate) struct Migration {
+    /// Applied in increasing order, recorded when applied.
+    pub version: i64,
+    /// What it does, for `schema_migrations`.
+    pub name: &'static str,
+    /// The statements.
+    pub sql: &'static str,
+}
+
+/// Highest version a list of migrations reaches.
+pub(crate) fn latest(migrations: &[Migration]) -> i64 {
+    migrations.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// SQLite schema.
+pub(crate) const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "records chain, review index, tokens",
+    sql: r#"
+CREATE TABLE records (
+    id             INTEGER PRIMARY KEY,
+    kind           TEXT NOT NULL CHECK (kind IN ('determination', 'screening', 'review')),
+    created_at     TEXT NOT NULL,
+    actor          TEXT NOT NULL,
+    input          TEXT NOT NULL,
+    output         TEXT NOT NULL,
+    ruleset        TEXT,
+    list_snapshot  TEXT,
+    ace_version    TEXT NOT NULL,
+    transaction_id TEXT,
+    prev_hash      TEXT NOT NULL,
+    hash           TEXT NOT NULL
+);
+CREATE UNIQUE INDEX records_kind_transaction ON records (kind, transaction_id);
+CREATE INDEX records_created_at ON records (created_at);
+CREATE TRIGGER records_linear BEFORE INSERT ON records
+WHEN NEW.id <> COALESCE((SELECT MAX(id) FROM records), 0) + 1
+  OR NEW.prev_hash <> COALESCE((SELECT hash FROM records ORDER BY id DESC LIMIT 1),
+                               '0000000000000000000000000000000000000000000000000000000000000000')
+BEGIN SELECT RAISE(ABORT, 'records are a chain: a new record must follow the last one'); END;
+CREATE TRIGGER records_no_update BEFORE UPDATE ON records
+BEGIN SELECT RAISE(ABORT, 'records are append-only: UPDATE refused'); END;
+CREATE TRIGGER records_no_delete BEFORE DELETE ON records
+BEGIN SELECT RAISE(ABORT, 'records are append-only: DELETE refused'); END;
+
+CREATE TABLE reviews (
+    record_id        INTEGER PRIMARY KEY REFERENCES records (id),
+    party            TEXT NOT NULL,
+    party_key        TEXT NOT NULL,
+    list             TEXT NOT NULL,
+    entry_id         TEXT NOT NULL,
+    verdict          TEXT NOT NULL CHECK (verdict IN ('true_match', 'false_positive')),
+    reason           TEXT NOT NULL,
+    actor            TEXT NOT NULL,
+    screening_record INTEGER,
+    created_at       TEXT NOT NULL
+);
+CREATE INDEX reviews_key ON reviews (party_key, list, entry_id);
+CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews
+BEGIN SELECT RAISE(ABORT, 'reviews are append-only: UPDATE refused'); END;
+CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews
+BEGIN SELECT RAISE(ABORT, 'reviews are append-only: DELETE refused'); END;
+
+CREATE TABLE tokens (
+    name          TEXT PRIMARY KEY,
+    role          TEXT NOT NULL CHECK (role IN ('analyst', 'reviewer', 'auditor', 'admin')),
+    secret_sha256 TEXT NOT NULL UNIQUE,
+    created_at    TEXT NOT NULL
+);
+"#,
+}];
+
+/// PostgreSQL schema. Times and JSON are TEXT: the exact text that was hashed is what is kept
+/// (jsonb would re-format numbers and reorder keys).
+pub(crate) const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    name: "records chain, review index, tokens",
+    sql: r#"
+CREATE TABLE records (
+    id             BIGINT PRIMARY KEY,
+    kind           TEXT NOT NULL CHECK (kind IN ('determination', 'screening', 'review')),
+    created_at     TEXT NOT NULL,
+    actor          TEXT NOT NULL,
+    input          TEXT NOT NULL,
+    output         TEXT NOT NULL,
+    ruleset        TEXT,
+    list_snapshot  TEXT,
+    ace_version    TEXT NOT NULL,
+    transaction_id TEXT,
+    prev_hash      TEXT NOT NULL,
+    hash           TEXT NOT NULL
+);
+CREATE UNIQUE INDEX records_kind_transaction ON records (kind, transaction_id);
+CREATE INDEX records_created_at ON records (created_at);
+
+CREATE FUNCTION ace_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP;
+END $$;
+CREATE FUNCTION ace_records_linear() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    last_id   BIGINT;
+    last_hash TEXT;
+BEGIN
+    SELECT id, hash INTO last_id, last_hash FROM records ORDER BY id DESC LIMIT 1;
+    IF NEW.id <> COALESCE(last_id, 0) + 1
+       OR NEW.prev_hash <> COALESCE(last_hash, repeat('0', 64)) THEN
+        RAISE EXCEPTION 'records are a chain: record % must follow record %', NEW.id, COALESCE(last_id, 0);
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER records_linear BEFORE INSERT ON records
+    FOR EACH ROW EXECUTE FUNCTION ace_records_linear();
+CREATE TRIGGER records_no_update BEFORE UPDATE OR DELETE ON records
+    FOR EACH ROW EXECUTE FUNCTION ace_refuse_change();
+CREATE TRIGGER records_no_truncate BEFORE TRUNCATE ON records
+    FOR EACH STATEMENT EXECUTE FUNCTION ace_refuse_change();
+
+CREATE TABLE reviews (
+    record_id        BIGINT PRIMARY KEY REFERENCES records (id),
+    party            TEXT NOT NULL,
+    party_key        TEXT NOT NULL,
+    list             TEXT NOT NULL,
+    entry_id         TEXT NOT NULL,
+    verdict          TEXT NOT NULL CHECK (verdict IN ('true_match', 'false_positive')),
+    reason           TEXT NOT NULL,
+    actor            TEXT NOT NULL,
+    screening_record BIGINT,
+    created_at       TEXT NOT NULL
+);
+CREATE INDEX reviews_key ON reviews (party_key, list, entry_id);
+CREATE TRIGGER reviews_no_update BEFORE UPDATE OR DELETE ON reviews
+    FOR EACH ROW EXECUTE FUNCTION ace_refuse_change();
+CREATE TRIGGER reviews_no_truncate BEFORE TRUNCATE ON reviews
+    FOR EACH STATEMENT EXECUTE FUNCTION ace_refuse_change();
+
+CREATE TABLE tokens (
+    name          TEXT PRIMARY KEY,
+    role          TEXT NOT NULL CHECK (role IN ('analyst', 'reviewer', 'auditor', 'admin')),
+    secret_sha256 TEXT NOT NULL UNIQUE,
+    created_at    TEXT NOT NULL
+);
+"#,
+}];

@@ -1,0 +1,423 @@
+//! The shared back end: PostgreSQL, for several ace servers writing one chain.
+//!
+//! Appends take a transaction-scoped advisory lock, so writers in any number of processes
+//! extend the chain one transaction at a time; migrations take a session advisory lock, so
+//! servers starting together do not race.
+
+use std::sync::Mutex;
+
+use postgres::error::SqlState;
+use postgres::{Client, NoTls, SimpleQueryMessage, Statement};
+
+use crate::chain::{ChainWriter, Link, Tip, ACE_VERSION};
+use crate::error::{Error, Result};
+use crate::group::GroupCommit;
+use crate::migrations::{self, Migration};
+use crate::query::{Param, Selection};
+use crate::row::{token_of, ReviewRow, Row, COLUMNS, REVIEW_COLUMNS};
+use crate::store::{Backend, RecordStore, Store};
+use crate::types::{Head, Record, RecordKind, ReviewDecision, Token};
+
+/// Advisory lock held while migrating ("ace" "mig" in ASCII).
+const MIGRATION_LOCK: i64 = 0x0061_6365_006d_6967;
+/// Advisory lock held by the transaction that extends the chain ("ace" "chn").
+const CHAIN_LOCK: i64 = 0x0061_6365_0063_686e;
+
+/// Connects, applies pending migrations and starts the writer.
+pub(crate) fn open(url: &str) -> Result<Box<dyn RecordStore>> {
+    let mut first = connect(url)?;
+    migrate(&mut first, migrations::POSTGRES)?;
+    let writer = PgWriter::connect(url)?;
+    let backend = Postgres {
+        url: url.to_string(),
+        idle: Mutex::new(vec![first]),
+    };
+    Ok(Box::new(Store::new(
+        backend,
+        GroupCommit::start(Box::new(writer))?,
+    )))
+}
+
+/// A connection whose commits wait for the WAL flush (acknowledged means durable).
+fn connect(url: &str) -> Result<Client> {
+    let mut client = Client::connect(url, NoTls)?;
+    client.batch_execute("SET synchronous_commit = on")?;
+    Ok(client)
+}
+
+/// Applies the migrations not yet applied, one process at a time.
+fn migrate(client: &mut Client, all: &[Migration]) -> Result<()> {
+    client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
+    let applied = apply_pending(client, all);
+    let unlocked = client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]);
+    applied?;
+    unlocked?;
+    Ok(())
+}
+
+fn apply_pending(client: &mut Client, all: &[Migration]) -> Result<()> {
+    client.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )?;
+    let current: i64 = client
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
+            &[],
+        )?
+        .get(0);
+    let known = migrations::latest(all);
+    if current > known {
+        return Err(Error::SchemaTooNew {
+            found: current,
+            known,
+        });
+    }
+    for m in all.iter().filter(|m| m.version > current) {
+        let mut tx = client.transaction()?;
+        tx.batch_execute(m.sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            &[&m.version, &m.name, &crate::time::now()],
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Reading connections, opened on demand and kept for reuse.
+struct Postgres {
+    url: String,
+    idle: Mutex<Vec<Client>>,
+}
+
+impl Postgres {
+    fn with_client<T>(&self, f: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
+        let pooled = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let mut client = match pooled {
+            Some(c) if !c.is_closed() => c,
+            _ => connect(&self.url)?,
+        };
+        let result = f(&mut client);
+        if !client.is_closed() {
+            if let Ok(mut idle) = self.idle.lock() {
+                idle.push(client);
+            }
+        }
+        result
+    }
+}
+
+fn read_row(r: &postgres::Row) -> Result<Row> {
+    Ok(Row {
+        id: r.try_get(0)?,
+        kind: r.try_get(1)?,
+        created_at: r.try_get(2)?,
+        actor: r.try_get(3)?,
+        input: r.try_get(4)?,
+        output: r.try_get(5)?,
+        ruleset: r.try_get(6)?,
+        list_snapshot: r.try_get(7)?,
+        ace_version: r.try_get(8)?,
+        transaction_id: r.try_get(9)?,
+        prev_hash: r.try_get(10)?,
+        hash: r.try_get(11)?,
+    })
+}
+
+fn read_review(r: &postgres::Row) -> Result<ReviewDecision> {
+    ReviewRow {
+        record_id: r.try_get(0)?,
+        party: r.try_get(1)?,
+        party_key: r.try_get(2)?,
+        list: r.try_get(3)?,
+        entry_id: r.try_get(4)?,
+        verdict: r.try_get(5)?,
+        reason: r.try_get(6)?,
+        actor: r.try_get(7)?,
+        screening_record: r.try_get(8)?,
+        created_at: r.try_get(9)?,
+    }
+    .into_decision()
+}
+
+fn read_token(r: &postgres::Row) -> Result<Token> {
+    let role: String = r.try_get(1)?;
+    token_of(r.try_get(0)?, &role, r.try_get(2)?)
+}
+
+fn boxed(p: &Param) -> Box<dyn postgres::types::ToSql + Sync> {
+    match p {
+        Param::Text(s) => Box::new(s.clone()),
+        Param::Int(i) => Box::new(*i),
+    }
+}
+
+impl Backend for Postgres {
+    fn rows(&self, selection: &Selection, limit: usize) -> Result<Vec<Row>> {
+        let (sql, params) = selection.sql(COLUMNS, limit, |i| format!("${i}"));
+        let owned: Vec<Box<dyn postgres::types::ToSql + Sync>> = params.iter().map(boxed).collect();
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+            owned.iter().map(|b| b.as_ref()).collect();
+        self.with_client(|c| c.query(sql.as_str(), &refs)?.iter().map(read_row).collect())
+    }
+
+    fn row(&self, id: i64) -> Result<Option<Row>> {
+        let sql = format!("SELECT {COLUMNS} FROM records WHERE id = $1");
+        self.with_client(|c| {
+            c.query_opt(sql.as_str(), &[&id])?
+                .as_ref()
+                .map(read_row)
+                .transpose()
+        })
+    }
+
+    fn count(&self) -> Result<u64> {
+        self.with_client(|c| {
+            let n: i64 = c
+                .query_one("SELECT COUNT(*) FROM records", &[])?
+                .try_get(0)?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+    }
+
+    fn head(&self) -> Result<Option<Head>> {
+        self.with_client(|c| {
+            let row = c.query_opt("SELECT id, hash FROM records ORDER BY id DESC LIMIT 1", &[])?;
+            row.map(|r| {
+                Ok(Head {
+                    id: r.try_get(0)?,
+                    hash: r.try_get(1)?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn reviews_for(
+        &self,
+        party_key: &str,
+        list: &str,
+        entry_id: &str,
+    ) -> Result<Vec<ReviewDecision>> {
+        let sql = format!(
+            "SELECT {REVIEW_COLUMNS} FROM reviews
+             WHERE party_key = $1 AND list = $2 AND entry_id = $3 ORDER BY record_id"
+        );
+        self.with_client(|c| {
+            c.query(sql.as_str(), &[&party_key, &list, &entry_id])?
+                .iter()
+                .map(read_review)
+                .collect()
+        })
+    }
+
+    fn insert_token(&self, token: &Token, secret_hash: &str) -> Result<()> {
+        self.with_client(|c| {
+            let inserted = c.execute(
+                "INSERT INTO tokens (name, role, secret_sha256, created_at) VALUES ($1, $2, $3, $4)",
+                &[&token.name, &token.role.as_str(), &secret_hash, &token.created_at],
+            );
+            match inserted {
+                Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => Err(Error::DuplicateToken(token.name.clone())),
+                other => other.map(|_| ()).map_err(Error::from),
+            }
+        })
+    }
+
+    fn token_by_hash(&self, secret_hash: &str) -> Result<Option<Token>> {
+        self.with_client(|c| {
+            let sql = "SELECT name, role, created_at FROM tokens WHERE secret_sha256 = $1";
+            c.query_opt(sql, &[&secret_hash])?
+                .as_ref()
+                .map(read_token)
+                .transpose()
+        })
+    }
+
+    fn tokens(&self) -> Result<Vec<Token>> {
+        self.with_client(|c| {
+            c.query(
+                "SELECT name, role, created_at FROM tokens ORDER BY name",
+                &[],
+            )?
+            .iter()
+            .map(read_token)
+            .collect()
+        })
+    }
+}
+
+/// The newest link, read under the chain lock.
+const TIP_QUERY: &str = "SELECT id, hash, created_at FROM records ORDER BY id DESC LIMIT 1";
+
+/// The tip from its text row.
+fn tip_of(row: &postgres::SimpleQueryRow) -> Result<Tip> {
+    let text = |i: usize| row.try_get(i).map(|v| v.unwrap_or_default().to_string());
+    let id_text = text(0)?;
+    let id = id_text.parse().map_err(|_| Error::Corrupt {
+        id: 0,
+        problem: format!("the newest record has a non-numeric id {id_text:?}"),
+    })?;
+    Ok(Tip {
+        id,
+        hash: text(1)?,
+        created_at: text(2)?,
+    })
+}
+
+/// The writer's connection and its prepared statements.
+struct PgWriter {
+    url: String,
+    live: Option<Prepared>,
+}
+
+struct Prepared {
+    client: Client,
+    existing: Statement,
+    insert: Statement,
+    review: Statement,
+}
+
+impl PgWriter {
+    fn connect(url: &str) -> Result<Self> {
+        Ok(PgWriter {
+            url: url.to_string(),
+            live: Some(Prepared::new(connect(url)?)?),
+        })
+    }
+
+    /// The live connection, reconnecting if the last one was lost (e.g. a server restart).
+    fn live(&mut self) -> Result<&mut Prepared> {
+        if self.live.as_ref().is_none_or(|p| p.client.is_closed()) {
+            self.live = Some(Prepared::new(connect(&self.url)?)?);
+        }
+        self.live.as_mut().ok_or(Error::WriterGone)
+    }
+}
+
+impl Prepared {
+    fn new(mut client: Client) -> Result<Self> {
+        // A generic plan made while the table was small would scan it whole for every batch.
+        client.batch_execute("SET plan_cache_mode = force_custom_plan")?;
+        let existing = client.prepare(&format!(
+            "SELECT {COLUMNS} FROM records
+             WHERE kind = ANY($1::text[]) AND transaction_id = ANY($2::text[])"
+        ))?;
+        // One statement per batch however many records: the rows travel as parallel arrays.
+        let insert = client.prepare(&format!(
+            "INSERT INTO records ({COLUMNS})
+             SELECT * FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                  $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])"
+        ))?;
+        let review = client.prepare(&format!(
+            "INSERT INTO reviews ({REVIEW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        ))?;
+        Ok(Prepared {
+            client,
+            existing,
+            insert,
+            review,
+        })
+    }
+}
+
+impl ChainWriter for PgWriter {
+    fn begin(&mut self) -> Result<Option<Tip>> {
+        let p = self.live()?;
+        // One round trip: the lock is taken inside the transaction (released by its end), and
+        // the tip is read by a later statement, whose snapshot sees every earlier holder's commit.
+        let messages = p.client.simple_query(&format!(
+            "BEGIN; SELECT pg_advisory_xact_lock({CHAIN_LOCK}); {TIP_QUERY}"
+        ))?;
+        let tip_row = messages.iter().rev().find_map(|m| match m {
+            SimpleQueryMessage::Row(row) if row.len() == 3 => Some(row),
+            _ => None,
+        });
+        tip_row.map(tip_of).transpose()
+    }
+
+    fn existing(&mut self, keys: &[(RecordKind, String)]) -> Result<Vec<Record>> {
+        let p = self.live()?;
+        let kinds: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+        let ids: Vec<&str> = keys.iter().map(|(_, t)| t.as_str()).collect();
+        let mut found = Vec::new();
+        for row in p.client.query(&p.existing, &[&kinds, &ids])? {
+            // The two ANY conditions also match crossed pairs; keep only the pairs asked for.
+            let record = read_row(&row)?.into_record()?;
+            let wanted = keys
+                .iter()
+                .any(|(k, t)| *k == record.kind && Some(t) == record.transaction_id.as_ref());
+            if wanted {
+                found.push(record);
+            }
+        }
+        Ok(found)
+    }
+
+    fn insert(&mut self, links: &[Link<'_>]) -> Result<()> {
+        let p = self.live()?;
+        let ids: Vec<i64> = links.iter().map(|l| l.stamp.id).collect();
+        let versions = vec![ACE_VERSION; links.len()];
+        p.client.execute(
+            &p.insert,
+            &[
+                &ids,
+                &texts(links, |l| l.item.kind.as_str()),
+                &texts(links, |l| &l.stamp.created_at),
+                &texts(links, |l| &l.item.actor),
+                &texts(links, |l| &l.item.input),
+                &texts(links, |l| &l.item.output),
+                &optional_texts(links, |l| l.item.ruleset.as_deref()),
+                &optional_texts(links, |l| l.item.list_snapshot.as_deref()),
+                &versions,
+                &optional_texts(links, |l| l.item.transaction_id.as_deref()),
+                &texts(links, |l| &l.stamp.prev_hash),
+                &texts(links, |l| &l.stamp.hash),
+            ],
+        )?;
+        for link in links {
+            if let Some(r) = &link.item.review {
+                p.client.execute(
+                    &p.review,
+                    &[
+                        &link.stamp.id,
+                        &r.party,
+                        &r.party_key,
+                        &r.list,
+                        &r.entry_id,
+                        &r.verdict.as_str(),
+                        &r.reason,
+                        &link.item.actor,
+                        &r.screening_record,
+                        &link.stamp.created_at,
+                    ],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        Ok(self.live()?.client.batch_execute("COMMIT")?)
+    }
+
+    fn rollback(&mut self) {
+        if let Some(p) = self.live.as_mut().filter(|p| !p.client.is_closed()) {
+            let _ = p.client.batch_execute("ROLLBACK");
+        }
+    }
+}
+
+/// One text column of a batch insert.
+fn texts<'b, 'a: 'b>(links: &'b [Link<'a>], field: fn(&'b Link<'a>) -> &'b str) -> Vec<&'b str> {
+    links.iter().map(field).collect()
+}
+
+/// One nullable text column of a batch insert.
+fn optional_texts<'b, 'a: 'b>(
+    links: &'b [Link<'a>],
+    field: fn(&'b Link<'a>) -> Option<&'b str>,
+) -> Vec<Option<&'b str>> {
+    links.iter().map(field).collect()
+}

@@ -1,0 +1,218 @@
+//! The `RecordStore` interface and its one implementation over any database back end.
+
+use std::io::Write;
+
+use crate::chain::{review_item, Item};
+use crate::error::Result;
+use crate::export;
+use crate::group::GroupCommit;
+use crate::query::Selection;
+use crate::row::Row;
+use crate::time;
+use crate::tokens;
+use crate::types::{
+    Filter, Format, Head, NewRecord, NewReview, Record, ReviewDecision, Role, Token, VerifyReport,
+};
+use crate::verify::ChainCheck;
+
+/// Records read per query when streaming (verify, export, unlimited lists).
+const PAGE: usize = 1000;
+
+/// The record keeping of ace: an append-only, hash-chained log plus tokens and the review index.
+///
+/// Synchronous; every method may block on the database (call it from `spawn_blocking` in
+/// async code). Appends are group-committed: concurrent callers share one transaction.
+pub trait RecordStore: Send + Sync {
+    /// Appends a record; it is durable when this returns. If a record of the same kind with the
+    /// same `transaction_id` exists, returns that one and appends nothing. An error does not
+    /// prove that nothing was written (the connection may break during `COMMIT`): retry with
+    /// the same `transaction_id`.
+    fn append(&self, record: NewRecord) -> Result<Record>;
+    /// Appends several records in one transaction, in order (same idempotency rule per record).
+    fn append_many(&self, records: Vec<NewRecord>) -> Result<Vec<Record>>;
+    /// The record with this id.
+    fn get(&self, id: i64) -> Result<Option<Record>>;
+    /// Records matching the filter, oldest first (all of them when `limit` is `None`).
+    fn list(&self, filter: &Filter) -> Result<Vec<Record>>;
+    /// Number of records.
+    fn count(&self) -> Result<u64>;
+    /// The newest record's id and hash: note it outside the database as an anchor.
+    fn head(&self) -> Result<Option<Head>>;
+    /// Checks the whole chain, page by page; reports the first broken link.
+    fn verify(&self) -> Result<VerifyReport>;
+    /// Writes the matching records; returns how many.
+    fn export(&self, filter: &Filter, format: Format, out: &mut dyn Write) -> Result<u64>;
+    /// Appends a review record and indexes the decision for later screenings, atomically.
+    fn record_review(&self, review: NewReview) -> Result<Record>;
+    /// Every decision recorded for this normalized party name, list and entry, oldest first.
+    fn reviews_for(
+        &self,
+        party_key: &str,
+        list: &str,
+        entry_id: &str,
+    ) -> Result<Vec<ReviewDecision>>;
+    /// Creates a token and returns its secret, which is not stored and cannot be shown again.
+    fn create_token(&self, name: &str, role: Role) -> Result<String>;
+    /// The token a secret belongs to, if any.
+    fn authenticate(&self, secret: &str) -> Result<Option<Token>>;
+    /// All tokens, by name.
+    fn list_tokens(&self) -> Result<Vec<Token>>;
+}
+
+/// The reading side and the tokens of a database; appends go through a [`crate::chain::ChainWriter`].
+pub(crate) trait Backend: Send + Sync + 'static {
+    /// Rows matching a selection, ordered by id, at most `limit`.
+    fn rows(&self, selection: &Selection, limit: usize) -> Result<Vec<Row>>;
+    /// One row.
+    fn row(&self, id: i64) -> Result<Option<Row>>;
+    /// Number of rows.
+    fn count(&self) -> Result<u64>;
+    /// The newest row's id and hash.
+    fn head(&self) -> Result<Option<Head>>;
+    /// Indexed review decisions for a key.
+    fn reviews_for(
+        &self,
+        party_key: &str,
+        list: &str,
+        entry_id: &str,
+    ) -> Result<Vec<ReviewDecision>>;
+    /// Stores a token; `Error::DuplicateToken` when the name is taken.
+    fn insert_token(&self, token: &Token, secret_hash: &str) -> Result<()>;
+    /// The token with this secret hash.
+    fn token_by_hash(&self, secret_hash: &str) -> Result<Option<Token>>;
+    /// All tokens by name.
+    fn tokens(&self) -> Result<Vec<Token>>;
+}
+
+/// A back end with its group-commit writer.
+pub(crate) struct Store<B: Backend> {
+    backend: B,
+    writer: GroupCommit,
+}
+
+impl<B: Backend> Store<B> {
+    /// Joins a back end and its writer.
+    pub fn new(backend: B, writer: GroupCommit) -> Self {
+        Store { backend, writer }
+    }
+
+    /// Calls `each` for every matching row, a page at a time, until it returns false.
+    fn for_each_row(
+        &self,
+        filter: &Filter,
+        mut each: impl FnMut(Row) -> Result<bool>,
+    ) -> Result<()> {
+        let mut selection = Selection::of(filter)?;
+        let mut remaining = filter.limit.unwrap_or(usize::MAX);
+        while remaining > 0 {
+            let page = self.backend.rows(&selection, remaining.min(PAGE))?;
+            let full = page.len() == remaining.min(PAGE);
+            remaining -= page.len();
+            for row in page {
+                selection.after_id = row.id;
+                if !each(row)? {
+                    return Ok(());
+                }
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<B: Backend> RecordStore for Store<B> {
+    fn append(&self, record: NewRecord) -> Result<Record> {
+        let mut appended = self.append_many(vec![record])?;
+        appended.pop().ok_or(crate::Error::WriterGone)
+    }
+
+    fn append_many(&self, records: Vec<NewRecord>) -> Result<Vec<Record>> {
+        let items = records.iter().map(Item::from_new).collect();
+        let outcomes = self.writer.submit(items)?;
+        Ok(outcomes
+            .into_iter()
+            .zip(records)
+            .map(|(o, r)| o.into_record(r))
+            .collect())
+    }
+
+    fn get(&self, id: i64) -> Result<Option<Record>> {
+        self.backend.row(id)?.map(Row::into_record).transpose()
+    }
+
+    fn list(&self, filter: &Filter) -> Result<Vec<Record>> {
+        let mut records = Vec::new();
+        self.for_each_row(filter, |row| {
+            records.push(row.into_record()?);
+            Ok(true)
+        })?;
+        Ok(records)
+    }
+
+    fn count(&self) -> Result<u64> {
+        self.backend.count()
+    }
+
+    fn head(&self) -> Result<Option<Head>> {
+        self.backend.head()
+    }
+
+    fn verify(&self) -> Result<VerifyReport> {
+        let mut check = ChainCheck::new();
+        self.for_each_row(&Filter::default(), |row| Ok(check.next(&row)))?;
+        Ok(check.finish())
+    }
+
+    fn export(&self, filter: &Filter, format: Format, out: &mut dyn Write) -> Result<u64> {
+        export::start(format, out)?;
+        let mut written = 0;
+        self.for_each_row(filter, |row| {
+            export::write_row(format, row, out)?;
+            written += 1;
+            Ok(true)
+        })?;
+        out.flush()?;
+        Ok(written)
+    }
+
+    fn record_review(&self, review: NewReview) -> Result<Record> {
+        let (record, fields) = review_item(&review)?;
+        let mut item = Item::from_new(&record);
+        item.review = Some(fields);
+        let mut outcomes = self.writer.submit(vec![item])?;
+        let outcome = outcomes.pop().ok_or(crate::Error::WriterGone)?;
+        Ok(outcome.into_record(record))
+    }
+
+    fn reviews_for(
+        &self,
+        party_key: &str,
+        list: &str,
+        entry_id: &str,
+    ) -> Result<Vec<ReviewDecision>> {
+        self.backend.reviews_for(party_key, list, entry_id)
+    }
+
+    fn create_token(&self, name: &str, role: Role) -> Result<String> {
+        tokens::check_name(name)?;
+        let secret = tokens::new_secret()?;
+        let token = Token {
+            name: name.to_string(),
+            role,
+            created_at: time::now(),
+        };
+        self.backend
+            .insert_token(&token, &tokens::secret_hash(&secret))?;
+        Ok(secret)
+    }
+
+    fn authenticate(&self, secret: &str) -> Result<Option<Token>> {
+        self.backend.token_by_hash(&tokens::secret_hash(secret))
+    }
+
+    fn list_tokens(&self) -> Result<Vec<Token>> {
+        self.backend.tokens()
+    }
+}

@@ -1,0 +1,605 @@
+//! The test suite every back end runs, written over `&dyn RecordStore` plus raw SQL access.
+
+#![allow(dead_code)]
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use records::{
+    check_anchor, record_hash, Filter, Format, Head, NewRecord, NewReview, RecordKind, RecordStore,
+    Role, Verdict,
+};
+use serde_json::json;
+
+/// A database under test: how to open it and how to reach it behind the store's back.
+pub trait Db {
+    /// URL or path for `records::open`.
+    fn url(&self) -> String;
+    /// Runs raw SQL (several statements allowed); the error text on failure.
+    fn exec(&self, sql: &str) -> Result<(), String>;
+    /// Runs a query whose first column is text; that column of every row.
+    fn query_text(&self, sql: &str) -> Result<Vec<String>, String>;
+    /// SQL that drops the append-only and linearity triggers of `records`.
+    fn drop_guards_sql(&self) -> &'static str;
+
+    /// A new store handle (another "process").
+    fn open(&self) -> Box<dyn RecordStore> {
+        match records::open(&self.url()) {
+            Ok(store) => store,
+            Err(e) => panic!("cannot open {}: {e}", self.url()),
+        }
+    }
+}
+
+pub fn determination(n: usize) -> NewRecord {
+    NewRecord {
+        kind: RecordKind::Determination,
+        actor: "alice".into(),
+        input: json!({"transaction": {"eccn": "5A002.a", "destination": "DE", "n": n}}),
+        output: json!({"outcome": "ACE", "trace": [{"citation": "740.22(a)", "held": true, "because": "ok"}]}),
+        ruleset: Some("r".repeat(64)),
+        list_snapshot: Some("s".repeat(64)),
+        transaction_id: None,
+    }
+}
+
+fn append_n(store: &dyn RecordStore, n: usize) {
+    for i in 0..n {
+        store.append(determination(i)).expect("append");
+    }
+}
+
+fn assert_verified(store: &dyn RecordStore, records: u64) {
+    let report = store.verify().expect("verify");
+    assert!(report.ok, "chain broken: {:?}", report.first_broken);
+    assert_eq!(report.records, records);
+}
+
+fn broken_at(store: &dyn RecordStore) -> (i64, String) {
+    let report = store.verify().expect("verify");
+    assert!(!report.ok, "tampering went unnoticed");
+    let link = report.first_broken.expect("a broken link");
+    (link.id, link.problem)
+}
+
+pub fn append_get_list(db: &dyn Db) {
+    let store = db.open();
+    let first = store.append(determination(0)).expect("append");
+    assert_eq!(first.id, 1);
+    assert_eq!(first.prev_hash, records::GENESIS_HASH);
+    assert_eq!(first.hash, record_hash(&first));
+    assert_eq!(first.ace_version, records::ACE_VERSION);
+    assert_eq!(store.get(1).expect("get"), Some(first.clone()));
+    assert_eq!(store.get(2).expect("get"), None);
+
+    let mut screening = determination(1);
+    screening.kind = RecordKind::Screening;
+    screening.actor = "bob".into();
+    let second = store.append(screening).expect("append");
+    assert_eq!(
+        (second.id, second.prev_hash.as_str()),
+        (2, first.hash.as_str())
+    );
+    let many = store
+        .append_many(vec![determination(2), determination(3), determination(4)])
+        .expect("many");
+    assert_eq!(many.iter().map(|r| r.id).collect::<Vec<_>>(), vec![3, 4, 5]);
+    assert_eq!(store.count().expect("count"), 5);
+
+    let all = store.list(&Filter::default()).expect("list");
+    assert_eq!(
+        all.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 5]
+    );
+    let bobs = Filter {
+        actor: Some("bob".into()),
+        ..Filter::default()
+    };
+    assert_eq!(store.list(&bobs).expect("list").len(), 1);
+    let screenings = Filter {
+        kind: Some(RecordKind::Screening),
+        ..Filter::default()
+    };
+    assert_eq!(store.list(&screenings).expect("list")[0].id, 2);
+    let page = Filter {
+        after_id: Some(2),
+        limit: Some(2),
+        ..Filter::default()
+    };
+    assert_eq!(
+        store
+            .list(&page)
+            .expect("list")
+            .iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>(),
+        vec![3, 4]
+    );
+    let future = Filter {
+        since: Some("2999-01-01".into()),
+        ..Filter::default()
+    };
+    assert!(store.list(&future).expect("list").is_empty());
+    let past = Filter {
+        until: Some("2000-01-01T00:00:00+01:00".into()),
+        ..Filter::default()
+    };
+    assert!(store.list(&past).expect("list").is_empty());
+    let bad = Filter {
+        since: Some("last tuesday".into()),
+        ..Filter::default()
+    };
+    assert!(store.list(&bad).is_err());
+    assert_eq!(
+        store.head().expect("head"),
+        Some(Head {
+            id: 5,
+            hash: all[4].hash.clone()
+        })
+    );
+}
+
+pub fn numbers_and_text_survive_storage(db: &dyn Db) {
+    let store = db.open();
+    let mut r = determination(0);
+    r.input = json!({"floats": [0.1, 1e300, -0.0, 2.5e-8, 1.7976931348623157e308], "big": 18446744073709551615u64,
+                     "neg": -9223372036854775808i64, "text": "é \u{1F600} \"q\" \\ \n \u{7}", "z": {"b": 1, "a": 2}});
+    let appended = store.append(r.clone()).expect("append");
+    let stored = store.get(appended.id).expect("get").expect("present");
+    assert_eq!(stored.input, r.input);
+    assert_eq!(record_hash(&stored), stored.hash);
+    assert_verified(store.as_ref(), 1);
+}
+
+pub fn chain_verifies(db: &dyn Db) {
+    let store = db.open();
+    assert_verified(store.as_ref(), 0);
+    append_n(store.as_ref(), 2500);
+    assert_verified(store.as_ref(), 2500);
+    let records = store
+        .list(&Filter {
+            limit: Some(3),
+            ..Filter::default()
+        })
+        .expect("list");
+    assert_eq!(records[1].prev_hash, records[0].hash);
+    assert_eq!(records[2].prev_hash, records[1].hash);
+}
+
+pub fn edited_output_is_detected(db: &dyn Db) {
+    let store = db.open();
+    append_n(store.as_ref(), 10);
+    db.exec(db.drop_guards_sql()).expect("drop triggers");
+    db.exec(r#"UPDATE records SET output = '{"outcome":"NLR"}' WHERE id = 5"#)
+        .expect("tamper");
+    let (id, problem) = broken_at(store.as_ref());
+    assert_eq!(id, 5);
+    assert!(problem.starts_with("hash mismatch: stored "), "{problem}");
+}
+
+pub fn edit_with_recomputed_hash_is_detected_at_the_next_link(db: &dyn Db) {
+    let store = db.open();
+    append_n(store.as_ref(), 10);
+    let mut forged = store.get(5).expect("get").expect("record 5");
+    forged.output = json!({"outcome": "NLR"});
+    forged.hash = record_hash(&forged);
+    db.exec(db.drop_guards_sql()).expect("drop triggers");
+    let sql = format!(
+        r#"UPDATE records SET output = '{{"outcome":"NLR"}}', hash = '{}' WHERE id = 5"#,
+        forged.hash
+    );
+    db.exec(&sql).expect("tamper");
+    let (id, problem) = broken_at(store.as_ref());
+    assert_eq!(id, 6);
+    assert!(
+        problem.starts_with("prev_hash does not match record 5's hash"),
+        "{problem}"
+    );
+}
+
+pub fn deleted_middle_record_is_detected(db: &dyn Db) {
+    let store = db.open();
+    append_n(store.as_ref(), 10);
+    db.exec(db.drop_guards_sql()).expect("drop triggers");
+    db.exec("DELETE FROM records WHERE id = 5").expect("tamper");
+    let (id, problem) = broken_at(store.as_ref());
+    assert_eq!(id, 6);
+    assert_eq!(problem, "id 5 missing (gap between 4 and 6)");
+}
+
+pub fn swapped_records_are_detected(db: &dyn Db) {
+    let store = db.open();
+    append_n(store.as_ref(), 10);
+    db.exec(db.drop_guards_sql()).expect("drop triggers");
+    db.exec(
+        "UPDATE records SET id = -5 WHERE id = 5;
+         UPDATE records SET id = 5 WHERE id = 6;
+         UPDATE records SET id = 6 WHERE id = -5;",
+    )
+    .expect("tamper");
+    let (id, problem) = broken_at(store.as_ref());
+    assert_eq!(id, 5);
+    assert!(problem.starts_with("hash mismatch"), "{problem}");
+}
+
+pub fn deleted_tail_needs_the_anchor(db: &dyn Db) {
+    let store = db.open();
+    append_n(store.as_ref(), 10);
+    let anchor = store.head().expect("head").expect("a head");
+    assert_eq!(check_anchor(store.as_ref(), &anchor).expect("anchor"), None);
+    db.exec(db.drop_guards_sql()).expect("drop triggers");
+    db.exec("DELETE FROM records WHERE id > 7").expect("tamper");
+    // The shortened chain is still a valid chain: only the noted head shows the loss.
+    assert_verified(store.as_ref(), 7);
+    let missing = check_anchor(store.as_ref(), &anchor)
+        .expect("anchor")
+        .expect("loss detected");
+    assert_eq!(missing.id, 10);
+    assert!(missing.problem.contains("missing"), "{}", missing.problem);
+}
+
+pub fn database_refuses_update_delete_and_forks(db: &dyn Db) {
+    let store = db.open();
+    append_n(store.as_ref(), 3);
+    let update = db.exec("UPDATE records SET actor = 'mallory' WHERE id = 2");
+    assert!(update.expect_err("update refused").contains("append-only"));
+    let delete = db.exec("DELETE FROM records WHERE id = 3");
+    assert!(delete.expect_err("delete refused").contains("append-only"));
+    let fork = db.exec(
+        "INSERT INTO records (id, kind, created_at, actor, input, output, ace_version, prev_hash, hash)
+         VALUES (9, 'review', 'x', 'm', '{}', '{}', '0', 'p', 'h')",
+    );
+    assert!(fork.expect_err("fork refused").contains("chain"));
+    assert_verified(store.as_ref(), 3);
+}
+
+pub fn idempotent_by_transaction_id(db: &dyn Db) {
+    let store = db.open();
+    let mut r = determination(1);
+    r.transaction_id = Some("tx-1".into());
+    let first = store.append(r.clone()).expect("append");
+    let mut changed = r.clone();
+    changed.output = json!({"outcome": "different"});
+    let again = store.append(changed).expect("append again");
+    assert_eq!(again, first);
+    let mut screening = r.clone();
+    screening.kind = RecordKind::Screening;
+    assert_eq!(store.append(screening).expect("other kind").id, 2);
+    // Within one transaction, too.
+    let mut r3 = determination(3);
+    r3.transaction_id = Some("tx-3".into());
+    let batch = store
+        .append_many(vec![r3.clone(), r3.clone(), r.clone()])
+        .expect("many");
+    assert_eq!(
+        batch.iter().map(|x| x.id).collect::<Vec<_>>(),
+        vec![3, 3, 1]
+    );
+    assert_eq!(store.count().expect("count"), 3);
+    assert_verified(store.as_ref(), 3);
+}
+
+pub fn concurrent_appends_stay_linear(db: &dyn Db) {
+    let store: Arc<dyn RecordStore> = Arc::from(db.open());
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                (0..200)
+                    .map(|i| {
+                        store
+                            .append(determination(t * 1000 + i))
+                            .expect("append")
+                            .id
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut ids: Vec<i64> = threads
+        .into_iter()
+        .flat_map(|t| t.join().expect("thread"))
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=1600).collect::<Vec<i64>>());
+    assert_verified(store.as_ref(), 1600);
+}
+
+pub fn two_handles_share_one_chain(db: &dyn Db) {
+    let handles: Vec<Arc<dyn RecordStore>> = vec![Arc::from(db.open()), Arc::from(db.open())];
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let store = handles[t % 2].clone();
+            std::thread::spawn(move || {
+                (0..100)
+                    .map(|i| {
+                        let mut r = determination(i);
+                        r.transaction_id = Some(format!("h{t}-{i}"));
+                        let got = store.append(r).expect("append");
+                        (got.id, got.transaction_id)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let acked: Vec<(i64, Option<String>)> = threads
+        .into_iter()
+        .flat_map(|t| t.join().expect("thread"))
+        .collect();
+    let reader = db.open();
+    assert_verified(reader.as_ref(), 800);
+    for (id, transaction_id) in acked {
+        let stored = reader
+            .get(id)
+            .expect("get")
+            .expect("acknowledged record present");
+        assert_eq!(stored.transaction_id, transaction_id);
+    }
+}
+
+pub fn export_formats(db: &dyn Db) {
+    let store = db.open();
+    append_n(store.as_ref(), 5);
+    let mut jsonl = Vec::new();
+    assert_eq!(
+        store
+            .export(&Filter::default(), Format::Jsonl, &mut jsonl)
+            .expect("export"),
+        5
+    );
+    let text = String::from_utf8(jsonl).expect("utf8");
+    let lines: Vec<records::Record> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("record"))
+        .collect();
+    assert_eq!(lines, store.list(&Filter::default()).expect("list"));
+    let mut csv = Vec::new();
+    let since = Filter {
+        after_id: Some(3),
+        ..Filter::default()
+    };
+    assert_eq!(
+        store.export(&since, Format::Csv, &mut csv).expect("export"),
+        2
+    );
+    let csv = String::from_utf8(csv).expect("utf8");
+    assert!(csv.starts_with("id,kind,created_at,actor,"));
+    assert_eq!(csv.lines().count(), 3);
+    assert!(csv
+        .lines()
+        .nth(1)
+        .expect("row")
+        .starts_with("4,determination,"));
+    auditor_recomputes_with_python(&text);
+}
+
+/// The canonical serialization as documented can be recomputed by an independent tool.
+fn auditor_recomputes_with_python(jsonl: &str) {
+    let script = r#"
+import sys, json, hashlib
+prev = "0" * 64
+for line in sys.stdin:
+    r = json.loads(line); h = r.pop("hash")
+    c = json.dumps(r, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert hashlib.sha256(c.encode()).hexdigest() == h, r["id"]
+    assert r["prev_hash"] == prev, r["id"]
+    prev = h
+print("ok")
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 is needed for the auditor test");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(jsonl.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("python3");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+}
+
+pub fn reviews_are_recorded_and_found(db: &dyn Db) {
+    let store = db.open();
+    append_n(store.as_ref(), 1);
+    let review = NewReview {
+        party: "ACME Trading LLC".into(),
+        party_key: "acme trading".into(),
+        list: "SDN".into(),
+        entry_id: "12345".into(),
+        verdict: Verdict::FalsePositive,
+        reason: "different address and date of incorporation".into(),
+        actor: "rita".into(),
+        screening_record: Some(1),
+        list_snapshot: Some("s".repeat(64)),
+        transaction_id: Some("review-1".into()),
+    };
+    let record = store.record_review(review.clone()).expect("review");
+    assert_eq!(
+        (record.id, record.kind, record.actor.as_str()),
+        (2, RecordKind::Review, "rita")
+    );
+    let again = store
+        .record_review(review.clone())
+        .expect("same review again");
+    assert_eq!(again.id, 2);
+    let found = store
+        .reviews_for("acme trading", "SDN", "12345")
+        .expect("reviews");
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (found[0].record_id, found[0].verdict),
+        (2, Verdict::FalsePositive)
+    );
+    assert_eq!(found[0].reason, review.reason);
+    assert_eq!(found[0].screening_record, Some(1));
+    assert!(store
+        .reviews_for("acme trading", "SDN", "99999")
+        .expect("reviews")
+        .is_empty());
+    let no_reason = NewReview {
+        reason: " ".into(),
+        transaction_id: None,
+        ..review
+    };
+    assert!(store.record_review(no_reason).is_err());
+    assert_verified(store.as_ref(), 2);
+}
+
+pub fn tokens_store_only_a_hash(db: &dyn Db) {
+    let store = db.open();
+    let secret = store.create_token("alice", Role::Analyst).expect("create");
+    let token = store
+        .authenticate(&secret)
+        .expect("auth")
+        .expect("known secret");
+    assert_eq!((token.name.as_str(), token.role), ("alice", Role::Analyst));
+    assert_eq!(store.authenticate("ace_not-a-secret").expect("auth"), None);
+    assert!(matches!(
+        store.create_token("alice", Role::Admin),
+        Err(records::Error::DuplicateToken(_))
+    ));
+    assert!(store.create_token("bad name", Role::Admin).is_err());
+    store.create_token("bob", Role::Auditor).expect("create");
+    let names: Vec<String> = store
+        .list_tokens()
+        .expect("list")
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(names, vec!["alice", "bob"]);
+    // Only the SHA-256 of the secret is stored.
+    let stored = db
+        .query_text("SELECT secret_sha256 FROM tokens WHERE name = 'alice'")
+        .expect("query");
+    assert_eq!(stored, vec![records::sha256_hex(secret.as_bytes())]);
+    let everything = db
+        .query_text("SELECT name || role || secret_sha256 || created_at FROM tokens")
+        .expect("query");
+    assert!(
+        everything.iter().all(|row| !row.contains(&secret[4..])),
+        "the secret itself was stored"
+    );
+}
+
+/// Environment variables of the child appender.
+pub const CHILD_URL: &str = "ACE_RECORDS_CHILD_URL";
+pub const CHILD_ACKS: &str = "ACE_RECORDS_CHILD_ACKS";
+
+/// Body of the child process: appends from 4 threads until killed (or 60 s), writing the id and
+/// transaction id of every acknowledged append to the acks file.
+pub fn child_appender() {
+    let (Ok(url), Ok(acks)) = (std::env::var(CHILD_URL), std::env::var(CHILD_ACKS)) else {
+        return;
+    };
+    let store: Arc<dyn RecordStore> = Arc::from(records::open(&url).expect("child open"));
+    let file = Arc::new(Mutex::new(std::fs::File::create(acks).expect("acks file")));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let (store, file) = (store.clone(), file.clone());
+            std::thread::spawn(move || {
+                let mut i = 0;
+                while Instant::now() < deadline {
+                    let mut r = determination(i);
+                    r.transaction_id = Some(format!("child-{t}-{i}"));
+                    let got = store.append(r).expect("child append");
+                    let line = format!("{} child-{t}-{i}\n", got.id);
+                    file.lock()
+                        .expect("lock")
+                        .write_all(line.as_bytes())
+                        .expect("ack");
+                    i += 1;
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        let _ = t.join();
+    }
+}
+
+/// Runs `child_appender` in a child process of this test binary, SIGKILLs it mid-stream, and
+/// checks the chain and every acknowledged record.
+pub fn killed_writer_loses_nothing(db: &dyn Db, dir: &Path) {
+    drop(db.open()); // migrate first, so the child starts appending at once
+    let acks = dir.join("acks.txt");
+    let mut child = Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--exact",
+            "child_appender",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_URL, db.url())
+        .env(CHILD_ACKS, &acks)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn child");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while ack_lines(&acks).len() < 500 {
+        assert!(
+            Instant::now() < deadline,
+            "child acknowledged too little in 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    let acked = ack_lines(&acks);
+    let store = db.open();
+    let report = store.verify().expect("verify");
+    assert!(
+        report.ok,
+        "chain broken after SIGKILL: {:?}",
+        report.first_broken
+    );
+    let mut seen = HashSet::new();
+    for (id, transaction_id) in &acked {
+        let stored = store
+            .get(*id)
+            .expect("get")
+            .expect("acknowledged record lost");
+        assert_eq!(
+            stored.transaction_id.as_deref(),
+            Some(transaction_id.as_str())
+        );
+        seen.insert(*id);
+    }
+    assert!(report.records >= seen.len() as u64);
+    // The store is usable after the crash.
+    store.append(determination(0)).expect("append after crash");
+    assert!(store.verify().expect("verify").ok);
+}
+
+fn ack_lines(path: &Path) -> Vec<(i64, String)> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| {
+            let (id, transaction_id) = l.split_once(' ')?;
+            Some((id.parse().ok()?, transaction_id.to_string()))
+        })
+        .collect()
+}
+
+/// One `#[test]` per suite function for a back end; `$db` makes a fresh database.
+#[macro_export]
+macro_rules! suite {
+    ($db:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                let db = $db;
+                common::$name(&db);
+            }
+        )*
+    };
+}

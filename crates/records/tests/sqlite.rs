@@ -1,0 +1,104 @@
+//! The common suite against SQLite files in temporary directories.
+
+mod common;
+
+use common::Db;
+use tempfile::TempDir;
+
+struct SqliteDb {
+    dir: TempDir,
+}
+
+fn fresh() -> SqliteDb {
+    SqliteDb {
+        dir: tempfile::tempdir().expect("temp dir"),
+    }
+}
+
+impl Db for SqliteDb {
+    fn url(&self) -> String {
+        self.dir
+            .path()
+            .join("data")
+            .join("records.sqlite")
+            .display()
+            .to_string()
+    }
+
+    fn exec(&self, sql: &str) -> Result<(), String> {
+        let conn = rusqlite::Connection::open(self.url()).map_err(|e| e.to_string())?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(|e| e.to_string())?;
+        conn.execute_batch(sql).map_err(|e| e.to_string())
+    }
+
+    fn query_text(&self, sql: &str) -> Result<Vec<String>, String> {
+        let conn = rusqlite::Connection::open(self.url()).map_err(|e| e.to_string())?;
+        let mut stmt = conn.prepare(sql).map_err(|e| e.to_string())?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| e.to_string())?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())
+    }
+
+    fn drop_guards_sql(&self) -> &'static str {
+        "DROP TRIGGER records_no_update; DROP TRIGGER records_no_delete; DROP TRIGGER records_linear;"
+    }
+}
+
+suite!(fresh();
+    append_get_list,
+    numbers_and_text_survive_storage,
+    chain_verifies,
+    edited_output_is_detected,
+    edit_with_recomputed_hash_is_detected_at_the_next_link,
+    deleted_middle_record_is_detected,
+    swapped_records_are_detected,
+    deleted_tail_needs_the_anchor,
+    database_refuses_update_delete_and_forks,
+    idempotent_by_transaction_id,
+    concurrent_appends_stay_linear,
+    two_handles_share_one_chain,
+    export_formats,
+    reviews_are_recorded_and_found,
+    tokens_store_only_a_hash,
+);
+
+#[test]
+fn killed_writer_loses_nothing() {
+    let db = fresh();
+    common::killed_writer_loses_nothing(&db, db.dir.path());
+}
+
+#[test]
+fn schema_is_versioned() {
+    let db = fresh();
+    drop(db.open());
+    drop(db.open());
+    let conn = rusqlite::Connection::open(db.url()).expect("open");
+    let versions: i64 = conn
+        .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
+        .expect("query");
+    assert_eq!(versions, 1);
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("pragma");
+    assert_eq!(mode, "wal");
+    conn.execute(
+        "INSERT INTO schema_migrations VALUES (999, 'future', 'x')",
+        [],
+    )
+    .expect("insert");
+    assert!(matches!(
+        records::open(&db.url()),
+        Err(records::Error::SchemaTooNew { found: 999, .. })
+    ));
+}
+
+/// Not a test: the body of the child process `killed_writer_loses_nothing` spawns and kills.
+#[test]
+#[ignore]
+fn child_appender() {
+    common::child_appender();
+}

@@ -1,0 +1,177 @@
+//! Determinations, screenings, reviews, classifications and the matrix.
+
+use super::{bad_params, blocking};
+use crate::auth::{Caller, Permission};
+use crate::body::JsonBody;
+use crate::error::{ApiError, ErrorBody};
+use crate::service::{
+    self, Decided, MatrixRow, ReviewRequest, Reviewed, Screened, ScreeningRequest,
+};
+use crate::state::AppState;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use decide::transaction::EndUserKind;
+use decide::TransactionInput;
+use serde::Deserialize;
+
+/// Screens the named parties, decides, records, and answers with the record id.
+#[utoipa::path(post, path = "/v1/determinations", tag = "decisions",
+    request_body(content = TransactionInput, description = "The transaction document of `ace check --input` (docs/transaction.md)"),
+    responses(
+        (status = 201, description = "Decided and recorded (200 when `id` was already recorded: `replayed`)", body = Decided),
+        (status = 400, description = "Bad input: `field` names it", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, description = "`id` already recorded with another input or answer", body = ErrorBody),
+        (status = 413, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn determination(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Decided>), ApiError> {
+    caller.require(Permission::Create)?;
+    let (input, received): (TransactionInput, _) = body.parse_with_value()?;
+    let decided = blocking(&state, move |s| {
+        service::determine_received(s, input, received, &caller.name)
+    })
+    .await?;
+    Ok((created_unless(decided.replayed), Json(decided)))
+}
+
+/// 201 for a new record, 200 for a replayed one.
+fn created_unless(replayed: bool) -> StatusCode {
+    if replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    }
+}
+
+/// Screens one name against the active list snapshot and records it.
+#[utoipa::path(post, path = "/v1/screenings", tag = "decisions",
+    request_body = ScreeningRequest,
+    responses(
+        (status = 201, description = "Screened and recorded; each match carries earlier review decisions", body = Screened),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn screening(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Screened>), ApiError> {
+    caller.require(Permission::Create)?;
+    let (request, received): (ScreeningRequest, _) = body.parse_with_value()?;
+    let screened = blocking(&state, move |s| {
+        service::screen_name_received(s, request, received, &caller.name)
+    })
+    .await?;
+    Ok((created_unless(screened.replayed), Json(screened)))
+}
+
+/// A reviewer marks a match of a recorded screening as a true match or a false positive.
+#[utoipa::path(post, path = "/v1/reviews", tag = "decisions",
+    request_body = ReviewRequest,
+    responses(
+        (status = 201, description = "The decision, recorded; later screenings of the same party show it", body = Reviewed),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, description = "Only a reviewer or an admin decides reviews", body = ErrorBody),
+        (status = 413, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn review(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Reviewed>), ApiError> {
+    caller.require(Permission::Review)?;
+    let request: ReviewRequest = body.parse()?;
+    let reviewed = blocking(&state, move |s| service::review(s, request, &caller.name)).await?;
+    Ok((StatusCode::CREATED, Json(reviewed)))
+}
+
+/// Classification guidance from a complete set of answers (not recorded).
+#[utoipa::path(post, path = "/v1/classifications", tag = "classification",
+    request_body(content = classify::Answers, description = "question id → true/false or an option id"),
+    responses(
+        (status = 200, body = classify::Classification),
+        (status = 400, description = "`field` names the missing, unknown, invalid or contradictory question(s)", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn classification(
+    caller: Caller,
+    body: JsonBody,
+) -> Result<Json<classify::Classification>, ApiError> {
+    caller.require(Permission::Create)?;
+    let answers: classify::Answers = body.parse()?;
+    Ok(Json(service::classify(&answers)?))
+}
+
+/// The classification questionnaire: questions, conditions, contradictions.
+#[utoipa::path(get, path = "/v1/classifications/questions", tag = "classification",
+    responses((status = 200, body = classify::Questionnaire), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn questions(caller: Caller) -> Result<Json<&'static classify::Questionnaire>, ApiError> {
+    caller.require(Permission::Read)?;
+    Ok(Json(service::questionnaire()))
+}
+
+/// `GET /v1/matrix` parameters.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixQuery {
+    /// The ECCN, e.g. `4D004` or `5A001.j`.
+    eccn: String,
+    /// `government` or `non_government`.
+    end_user: String,
+    /// `YYYY-MM-DD` (default: today).
+    as_of: Option<String>,
+}
+
+/// The outcome for every destination at once.
+#[utoipa::path(get, path = "/v1/matrix", tag = "decisions", params(MatrixQuery),
+    responses((status = 200, body = Vec<MatrixRow>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn matrix(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<MatrixQuery>, QueryRejection>,
+) -> Result<Json<Vec<MatrixRow>>, ApiError> {
+    caller.require(Permission::Read)?;
+    let Query(q) = query.map_err(|e| bad_params("query", e.body_text()))?;
+    let kind = match q.end_user.as_str() {
+        "government" => EndUserKind::Government,
+        "non_government" => EndUserKind::NonGovernment,
+        other => {
+            return Err(ApiError::bad(
+                "end_user",
+                format!("'{other}'; accepted: government, non_government"),
+            ))
+        }
+    };
+    let date = parse_as_of(q.as_of.as_deref())?;
+    let eccn = q.eccn;
+    let rows = blocking(&state, move |s| service::matrix(s, &eccn, kind, date))
+        .await
+        .map_err(|e| match e {
+            ApiError::BadInput { field, message } if field.starts_with("item.") => {
+                ApiError::bad("eccn", message)
+            }
+            other => other,
+        })?;
+    Ok(Json(rows))
+}
+
+/// An `as_of` query parameter: a date, default today.
+pub(crate) fn parse_as_of(value: Option<&str>) -> Result<ear::Date, ApiError> {
+    match value {
+        None => Ok(chrono::Utc::now().date_naive()),
+        Some(s) => ear::parse_date(s).ok_or_else(|| {
+            ApiError::bad(
+                "as_of",
+                format!("'{s}' is not a date; give YYYY-MM-DD, e.g. 2023-06-01"),
+            )
+        }),
+    }
+}

@@ -1,0 +1,194 @@
+//! Reading records, verifying the chain, and API tokens.
+
+use super::{bad_params, blocking};
+use crate::auth::{Caller, Permission};
+use crate::body::JsonBody;
+use crate::error::{ApiError, ErrorBody};
+use crate::service::{self, NewToken};
+use crate::state::AppState;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use records::{Filter, Record, RecordKind, Role, Token, VerifyReport};
+use serde::{Deserialize, Serialize};
+
+/// Records in one page by default, and at most.
+const DEFAULT_LIMIT: usize = 100;
+const MAX_LIMIT: usize = 1000;
+
+/// `GET /v1/records` parameters.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RecordsQuery {
+    /// Records created at or after (`YYYY-MM-DD` or RFC 3339).
+    since: Option<String>,
+    /// Records created before (exclusive).
+    until: Option<String>,
+    /// `determination`, `screening` or `review`.
+    kind: Option<String>,
+    /// Only this actor (token name).
+    actor: Option<String>,
+    /// Only records with a greater id (paging: pass the last `next_after_id`).
+    after_id: Option<i64>,
+    /// At most this many (default 100, at most 1000).
+    limit: Option<usize>,
+}
+
+/// One page of records.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RecordsPage {
+    pub records: Vec<Record>,
+    /// Pass as `after_id` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_after_id: Option<i64>,
+}
+
+/// Records, oldest first, filtered and paged.
+#[utoipa::path(get, path = "/v1/records", tag = "records", params(RecordsQuery),
+    responses((status = 200, body = RecordsPage), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<RecordsQuery>, QueryRejection>,
+) -> Result<Json<RecordsPage>, ApiError> {
+    caller.require(Permission::Read)?;
+    let Query(q) = query.map_err(|e| bad_params("query", e.body_text()))?;
+    let filter = filter(&q)?;
+    let limit = filter.limit.unwrap_or(DEFAULT_LIMIT);
+    let until = q.until.clone();
+    let records = blocking(&state, move |s| service::records(s, &filter))
+        .await
+        .map_err(|e| name_time_field(e, until.as_deref()))?;
+    let next_after_id = (records.len() == limit)
+        .then(|| records.last().map(|r| r.id))
+        .flatten();
+    Ok(Json(RecordsPage {
+        records,
+        next_after_id,
+    }))
+}
+
+fn filter(q: &RecordsQuery) -> Result<Filter, ApiError> {
+    let kind = match q.kind.as_deref() {
+        None => None,
+        Some(k) => Some(RecordKind::parse(k).ok_or_else(|| {
+            ApiError::bad(
+                "kind",
+                format!("'{k}'; accepted: determination, screening, review"),
+            )
+        })?),
+    };
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(ApiError::bad(
+            "limit",
+            format!("{limit}; accepted: 1 to {MAX_LIMIT}"),
+        ));
+    }
+    Ok(Filter {
+        since: q.since.clone(),
+        until: q.until.clone(),
+        kind,
+        actor: q.actor.clone(),
+        after_id: q.after_id,
+        limit: Some(limit),
+    })
+}
+
+/// The store says which time was invalid by value; name the parameter.
+fn name_time_field(e: ApiError, until: Option<&str>) -> ApiError {
+    match e {
+        ApiError::Store(records::Error::InvalidTime { value }) => {
+            let field = if Some(value.as_str()) == until {
+                "until"
+            } else {
+                "since"
+            };
+            ApiError::bad(
+                field,
+                format!(
+                    "'{value}' is not a time; give YYYY-MM-DD or RFC 3339 (2024-05-29T12:00:00Z)"
+                ),
+            )
+        }
+        other => other,
+    }
+}
+
+/// One record by id, exactly as kept.
+#[utoipa::path(get, path = "/v1/records/{id}", tag = "records",
+    params(("id" = i64, Path, description = "The record id")),
+    responses((status = 200, body = Record), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Record>, ApiError> {
+    caller.require(Permission::Read)?;
+    let id: i64 = id.parse().map_err(|_| {
+        ApiError::bad(
+            "id",
+            format!("'{id}' is not a record id (a positive integer)"),
+        )
+    })?;
+    Ok(Json(
+        blocking(&state, move |s| service::record_by_id(s, id)).await?,
+    ))
+}
+
+/// Checks the whole hash chain; reports the first broken link.
+#[utoipa::path(get, path = "/v1/records/verify", tag = "records",
+    responses((status = 200, body = VerifyReport), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn verify(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<VerifyReport>, ApiError> {
+    caller.require(Permission::Read)?;
+    Ok(Json(blocking(&state, service::verify).await?))
+}
+
+/// Every API token: names and roles, never secrets (admin).
+#[utoipa::path(get, path = "/v1/tokens", tag = "tokens",
+    responses((status = 200, body = Vec<Token>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<Token>>, ApiError> {
+    caller.require(Permission::Admin)?;
+    Ok(Json(blocking(&state, service::tokens).await?))
+}
+
+/// `POST /v1/tokens` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// 1–64 letters, digits, `.`, `_`, `-`, `@`; recorded as the actor.
+    pub name: String,
+    pub role: Role,
+}
+
+/// Creates a token (admin); the secret is in the answer once, only its hash is stored.
+#[utoipa::path(post, path = "/v1/tokens", tag = "tokens", request_body = TokenRequest,
+    responses((status = 201, body = NewToken), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<NewToken>), ApiError> {
+    caller.require(Permission::Admin)?;
+    let request: TokenRequest = body.parse()?;
+    let token = blocking(&state, move |s| {
+        service::create_token(s, &request.name, request.role)
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(token)))
+}

@@ -1,0 +1,412 @@
+//! The determination form (`GET /ui`) and its submission (`POST /ui/determinations`).
+
+use super::html::{csrf_field, error_page, esc, may_determine, page, Nav};
+use super::session::{see_other, Signed};
+use crate::error::ApiError;
+use crate::service;
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use decide::transaction::{ItemInput, PartyInput};
+use decide::TransactionInput;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+/// The form's fields, as posted and as shown again (after an error, or prefilled).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct FormValues {
+    pub csrf: String,
+    pub eccn: String,
+    pub published: Option<String>,
+    pub digital_artifacts: Option<String>,
+    pub incident_owner: String,
+    pub destination: String,
+    pub end_user_name: String,
+    pub end_user_kind: String,
+    pub government_role: String,
+    pub favorable_treatment: String,
+    pub consignee_name: String,
+    pub purpose: String,
+    pub deemed_export: Option<String>,
+    pub knowledge_unauthorized_use: Option<String>,
+    pub military_intelligence_end_use: Option<String>,
+    pub as_of: String,
+}
+
+/// What `GET /ui` may be given: an ECCN (from the classification page), a destination
+/// and end-user kind (from the map), or a record to start from.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Prefill {
+    eccn: Option<String>,
+    destination: Option<String>,
+    end_user_kind: Option<String>,
+    from: Option<i64>,
+}
+
+/// `GET /ui`: the form, empty or prefilled.
+pub async fn show(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(prefill): Query<Prefill>,
+) -> Response {
+    let mut values = FormValues::default();
+    if let Some(id) = prefill.from {
+        let store = state.store().clone();
+        if let Ok(Ok(Some(record))) = tokio::task::spawn_blocking(move || store.get(id)).await {
+            if let Ok(input) = serde_json::from_value::<TransactionInput>(record.input) {
+                values = from_input(&input);
+            }
+        }
+    }
+    if let Some(eccn) = prefill.eccn {
+        values.eccn = eccn;
+    }
+    if let Some(destination) = prefill.destination {
+        values.destination = destination;
+    }
+    if let Some(kind) = prefill.end_user_kind {
+        values.end_user_kind = kind;
+    }
+    form_page(&state, &signed, &values, None, StatusCode::OK)
+}
+
+/// `POST /ui/determinations`: decides, records, and redirects to the result page.
+pub async fn submit(
+    State(state): State<AppState>,
+    signed: Signed,
+    Form(values): Form<FormValues>,
+) -> Response {
+    if let Some(refused) = signed.csrf_refusal(&values.csrf) {
+        return refused;
+    }
+    if let Some(refused) = signed.role_refusal(may_determine, "submit determinations") {
+        return refused;
+    }
+    let input = match to_input(&values) {
+        Ok(input) => input,
+        Err(message) => {
+            return form_page(
+                &state,
+                &signed,
+                &values,
+                Some(&message),
+                StatusCode::BAD_REQUEST,
+            )
+        }
+    };
+    let actor = signed.session.token_name.clone();
+    let shared = state.clone();
+    let decided =
+        tokio::task::spawn_blocking(move || service::determine(&shared, input, &actor)).await;
+    match decided {
+        Ok(Ok(decided)) => see_other(&format!("/ui/determinations/{}", decided.record_id)),
+        Ok(Err(ApiError::BadInput { field, message })) => {
+            let message = format!("{field}: {message}");
+            form_page(
+                &state,
+                &signed,
+                &values,
+                Some(&message),
+                StatusCode::BAD_REQUEST,
+            )
+        }
+        Ok(Err(e)) => error_page(e.status(), Some(&signed.session), &e.to_string()),
+        Err(_) => error_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some(&signed.session),
+            "internal error",
+        ),
+    }
+}
+
+/// A checkbox's state.
+fn checked(v: &Option<String>) -> bool {
+    v.as_deref().is_some_and(|v| !v.is_empty())
+}
+
+/// A select's value as one of the transaction's enums (`""` = not given).
+fn choice<T: DeserializeOwned>(field: &str, value: &str) -> Result<Option<T>, String> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_value(serde_json::Value::String(value.to_string()))
+        .map(Some)
+        .map_err(|_| format!("{field}: '{value}' is not one of the choices offered"))
+}
+
+/// A text field: trimmed, `None` when empty.
+fn text(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+/// The destination as typed, with a trailing ` (DE)` reduced to the code.
+fn destination(value: &str) -> Option<String> {
+    let value = value.trim();
+    if let Some(open) = value.rfind(" (") {
+        let code = value[open + 2..].trim_end_matches(')');
+        if value.ends_with(')') && (2..=6).contains(&code.len()) {
+            return Some(code.to_string());
+        }
+    }
+    text(value)
+}
+
+/// The transaction document the form describes.
+pub fn to_input(v: &FormValues) -> Result<TransactionInput, String> {
+    let published = checked(&v.published);
+    let item = ItemInput {
+        eccn: if published { None } else { text(&v.eccn) },
+        published,
+        digital_artifacts: checked(&v.digital_artifacts),
+        incident_owner: choice("item.incident_owner", &v.incident_owner)?,
+        ..ItemInput::default()
+    };
+    let end_user = PartyInput {
+        name: text(&v.end_user_name),
+        kind: choice("end_user.kind", &v.end_user_kind)?,
+        government_role: choice("end_user.government_role", &v.government_role)?,
+        favorable_treatment: choice("end_user.favorable_treatment", &v.favorable_treatment)?,
+        ..PartyInput::default()
+    };
+    let consignee = text(&v.consignee_name).map(|name| PartyInput {
+        name: Some(name),
+        ..PartyInput::default()
+    });
+    Ok(TransactionInput {
+        date: text(&v.as_of),
+        item: Some(item),
+        destination: destination(&v.destination),
+        end_user: (end_user != PartyInput::default()).then_some(end_user),
+        consignee,
+        purpose: choice("purpose", &v.purpose)?,
+        deemed_export: checked(&v.deemed_export),
+        knowledge_unauthorized_use: checked(&v.knowledge_unauthorized_use),
+        military_intelligence_end_use: checked(&v.military_intelligence_end_use),
+        ..TransactionInput::default()
+    })
+}
+
+/// The serialized name of an enum value (`non_government`).
+fn name_of<T: serde::Serialize>(v: &Option<T>) -> String {
+    v.as_ref()
+        .and_then(|v| serde_json::to_value(v).ok())
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The form values for a recorded transaction (to amend or repeat it).
+pub fn from_input(input: &TransactionInput) -> FormValues {
+    let flag = |b: bool| b.then(|| "on".to_string());
+    let item = input.item.clone().unwrap_or_default();
+    let end_user = input.end_user.clone().unwrap_or_default();
+    FormValues {
+        eccn: item.eccn.clone().unwrap_or_default(),
+        published: flag(item.published),
+        digital_artifacts: flag(item.digital_artifacts),
+        incident_owner: name_of(&item.incident_owner),
+        destination: input.destination.clone().unwrap_or_default(),
+        end_user_name: end_user.name.clone().unwrap_or_default(),
+        end_user_kind: name_of(&end_user.kind),
+        government_role: name_of(&end_user.government_role),
+        favorable_treatment: name_of(&end_user.favorable_treatment),
+        consignee_name: input
+            .consignee
+            .as_ref()
+            .and_then(|c| c.name.clone())
+            .unwrap_or_default(),
+        purpose: name_of(&input.purpose),
+        deemed_export: flag(input.deemed_export),
+        knowledge_unauthorized_use: flag(input.knowledge_unauthorized_use),
+        military_intelligence_end_use: flag(input.military_intelligence_end_use),
+        as_of: input.date.clone().unwrap_or_default(),
+        csrf: String::new(),
+    }
+}
+
+/// `<option>`s for a select, the current value selected; the first is "not stated".
+fn options(current: &str, none_label: &str, choices: &[(&str, &str)]) -> String {
+    let mut out = format!(r#"<option value="">{}</option>"#, esc(none_label));
+    for (value, label) in choices {
+        let selected = if *value == current { " selected" } else { "" };
+        out.push_str(&format!(
+            r#"<option value="{value}"{selected}>{label}</option>"#
+        ));
+    }
+    out
+}
+
+/// A checkbox with its label.
+fn checkbox(name: &str, value: &Option<String>, label: &str, hint: &str) -> String {
+    let on = if checked(value) { " checked" } else { "" };
+    format!(
+        r#"<div class="check"><input type="checkbox" id="{name}" name="{name}" value="on"{on}><label for="{name}">{label}</label><p class="hint" id="{name}-hint">{hint}</p></div>"#
+    )
+}
+
+/// The datalist of destinations: every country by name, and the part 746 regions.
+fn destination_list(state: &AppState) -> String {
+    let mut out = String::from(r#"<datalist id="destinations">"#);
+    for c in countries::all() {
+        out.push_str(&format!(
+            r#"<option value="{}">{}</option>"#,
+            esc(c.name),
+            esc(c.alpha2)
+        ));
+    }
+    for r in state.law().regions() {
+        out.push_str(&format!(
+            r#"<option value="{}">{}</option>"#,
+            esc(&r.id),
+            esc(&r.name)
+        ));
+    }
+    out.push_str("</datalist>");
+    out
+}
+
+/// The datalist of ECCNs ace decides.
+fn eccn_list(state: &AppState) -> String {
+    let mut out = String::from(r#"<datalist id="eccns">"#);
+    for e in state.law().cybersecurity_items() {
+        out.push_str(&format!(r#"<option value="{}">"#, esc(&e.to_string())));
+    }
+    out.push_str(r#"<option value="5D001.e"></datalist>"#);
+    out
+}
+
+/// The form page.
+fn form_page(
+    state: &AppState,
+    signed: &Signed,
+    v: &FormValues,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let session = &signed.session;
+    let error = error
+        .map(|e| {
+            format!(
+                r#"<p class="notice error" role="alert" id="form-error">{}</p>"#,
+                esc(e)
+            )
+        })
+        .unwrap_or_default();
+    let read_only = if may_determine(session.role) {
+        String::new()
+    } else {
+        format!(
+            r#"<p class="notice" role="status">Your role ({}) can read and verify records but not submit determinations.</p>"#,
+            esc(session.role.as_str())
+        )
+    };
+    let submit = if may_determine(session.role) {
+        r#"<button type="submit" class="primary">Screen and decide</button>"#
+    } else {
+        r#"<button type="submit" class="primary" disabled>Screen and decide</button>"#
+    };
+    let body = format!(
+        r#"<h1>New determination</h1>
+<p class="lead">Screens every named party against the active list snapshot, applies the EAR as of the date given, and records the answer in the hash-chained log.</p>
+{read_only}{error}
+<form method="post" action="/ui/determinations" class="determination" novalidate>
+{csrf}
+<fieldset><legend>Item</legend>
+<div class="field"><label for="eccn">ECCN, with its "for" qualifier where it has one</label>
+<input id="eccn" name="eccn" list="eccns" value="{eccn}" placeholder="4D004, 4D001.a (for 4D004), 5A001.j" autocomplete="off" aria-describedby="eccn-hint">
+<p class="hint" id="eccn-hint">Not sure? <a href="/ui/classify">Classify the item</a> first.</p></div>
+{published}
+{digital}
+<div class="field"><label for="incident_owner">Owner of the systems the digital artifacts come from</label>
+<select id="incident_owner" name="incident_owner">{incident_owner}</select></div>
+</fieldset>
+<fieldset><legend>Destination</legend>
+<div class="field"><label for="destination">Country or region (type to search)</label>
+<input id="destination" name="destination" list="destinations" value="{destination}" placeholder="Germany, DE, Crimea" autocomplete="off" required aria-describedby="destination-hint">
+<p class="hint" id="destination-hint">For a deemed export: the person's latest country of citizenship or permanent residency.</p></div>
+{deemed}
+</fieldset>
+<fieldset><legend>End user</legend>
+<div class="field"><label for="end_user_name">Name (screened against the lists)</label>
+<input id="end_user_name" name="end_user_name" value="{end_user_name}" autocomplete="off"></div>
+<div class="field"><label for="end_user_kind">Government or not</label>
+<select id="end_user_kind" name="end_user_kind">{kind}</select></div>
+<div class="field"><label for="government_role">Government end user's role</label>
+<select id="government_role" name="government_role">{role}</select></div>
+<div class="field"><label for="favorable_treatment">Favorable-treatment category (740.22, supp. no. 3 to part 740)</label>
+<select id="favorable_treatment" name="favorable_treatment">{favorable}</select></div>
+<div class="field"><label for="consignee_name">Consignee name (optional, screened too)</label>
+<input id="consignee_name" name="consignee_name" value="{consignee}" autocomplete="off"></div>
+</fieldset>
+<fieldset><legend>Circumstances</legend>
+<div class="field"><label for="purpose">Purpose</label>
+<select id="purpose" name="purpose">{purpose}</select></div>
+{knowledge}
+{milintel}
+<div class="field"><label for="as_of">Regulation as of</label>
+<input id="as_of" name="as_of" type="date" value="{as_of}" min="2022-03-07" aria-describedby="as_of-hint">
+<p class="hint" id="as_of-hint">Empty: today.</p></div>
+</fieldset>
+<div class="actions">{submit}</div>
+</form>
+{eccn_list}{destination_list}"#,
+        csrf = csrf_field(session),
+        eccn = esc(&v.eccn),
+        published = checkbox("published", &v.published, "Published (not subject to the EAR, 734.7)", "Published software or technology, available to the public without restriction."),
+        digital = checkbox("digital_artifacts", &v.digital_artifacts, "Digital artifacts (740.22(b)(2))", "Evidence from an incident's information systems."),
+        incident_owner = options(&v.incident_owner, "Not stated", &[("favorable_treatment", "A favorable-treatment end user"), ("government", "A government"), ("other", "Someone else")]),
+        destination = esc(&v.destination),
+        deemed = checkbox("deemed_export", &v.deemed_export, "Deemed export (release to a foreign person in the U.S.)", "734.13(b)."),
+        end_user_name = esc(&v.end_user_name),
+        kind = options(&v.end_user_kind, "Not stated", &[("non_government", "Non-government"), ("government", "Government")]),
+        role = options(&v.government_role, "Not applicable / not stated", &[("police_or_judicial", "Police or judicial body"), ("national_csirt", "National CSIRT"), ("military", "Military"), ("intelligence", "Intelligence"), ("research_institution", "Research institution"), ("international_organization", "International organization"), ("other", "Other")]),
+        favorable = options(&v.favorable_treatment, "None", &[("us_subsidiary", "U.S. subsidiary"), ("banking_financial", "Banking or financial institution"), ("insurance", "Insurance company"), ("civil_health_medical", "Civil health or medical institution")]),
+        consignee = esc(&v.consignee_name),
+        purpose = options(&v.purpose, "Not stated", &[("vulnerability_disclosure", "Vulnerability disclosure"), ("cyber_incident_response", "Cyber incident response"), ("criminal_or_civil_investigation", "Criminal or civil investigation")]),
+        knowledge = checkbox("knowledge_unauthorized_use", &v.knowledge_unauthorized_use, "We know or have reason to know the item will be used without the owner's authorization", "740.22(c)(2)."),
+        milintel = checkbox("military_intelligence_end_use", &v.military_intelligence_end_use, "Military-intelligence end use or end user", "744.22."),
+        as_of = esc(&v.as_of),
+        eccn_list = eccn_list(state),
+        destination_list = destination_list(state),
+    );
+    (
+        status,
+        page("New determination", Some(session), Nav::Determine, &body),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_values_become_the_transaction_document() {
+        let v = FormValues {
+            eccn: " 4D004 ".into(),
+            destination: "Germany (DE)".into(),
+            end_user_name: "Acme".into(),
+            end_user_kind: "non_government".into(),
+            knowledge_unauthorized_use: Some("on".into()),
+            ..FormValues::default()
+        };
+        let input = to_input(&v).unwrap();
+        assert_eq!(input.item.as_ref().unwrap().eccn.as_deref(), Some("4D004"));
+        assert_eq!(input.destination.as_deref(), Some("DE"));
+        assert!(input.knowledge_unauthorized_use);
+        assert_eq!(from_input(&input).end_user_kind, "non_government");
+    }
+
+    #[test]
+    fn unknown_choice_is_refused() {
+        let v = FormValues {
+            purpose: "fun".into(),
+            ..FormValues::default()
+        };
+        assert!(to_input(&v).unwrap_err().starts_with("purpose:"));
+    }
+}

@@ -1,0 +1,125 @@
+//! Signing in with an API token, and signing out.
+
+use super::html::{esc, page, Nav};
+use super::session::{self, Signed, COOKIE_NAME, LIFETIME, LOGIN_COOKIE};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+use std::time::Duration;
+
+/// How long the sign-in form stays valid.
+const LOGIN_NONCE_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+/// The sign-in form as posted.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    nonce: String,
+}
+
+/// A form posted with only its CSRF token (sign-out, verify).
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// `GET /ui/login`: the form, with a fresh double-submit nonce.
+pub async fn show(headers: HeaderMap) -> Response {
+    if session::from_headers(&headers).is_some() {
+        return session::see_other("/ui");
+    }
+    login_page(&headers, StatusCode::OK, None)
+}
+
+/// The sign-in page with an optional error; sets the nonce cookie.
+fn login_page(headers: &HeaderMap, status: StatusCode, error: Option<&str>) -> Response {
+    let nonce = session::random_token();
+    let error = error
+        .map(|e| format!(r#"<p class="notice error" role="alert">{}</p>"#, esc(e)))
+        .unwrap_or_default();
+    let body = format!(
+        r#"<section class="card narrow">
+<h1>Sign in</h1>
+<p class="muted">Paste your API token. An administrator creates one with <code>ace tokens create --name NAME --role ROLE</code>.</p>
+{error}
+<form method="post" action="/ui/login" class="stack">
+<input type="hidden" name="nonce" value="{nonce}">
+<label for="token">API token</label>
+<input id="token" name="token" type="password" autocomplete="off" required autofocus>
+<button type="submit" class="primary">Sign in</button>
+</form>
+</section>"#,
+        nonce = esc(&nonce),
+    );
+    let mut response = (status, page("Sign in", None, Nav::None, &body)).into_response();
+    let cookie = session::set_cookie(headers, LOGIN_COOKIE, &nonce, LOGIN_NONCE_LIFETIME);
+    response.headers_mut().append(SET_COOKIE, cookie);
+    response
+}
+
+/// `POST /ui/login`: checks the nonce and the token, then starts a session.
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let expected = session::cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
+    if form.nonce.is_empty() || !session::same_secret(&form.nonce, &expected) {
+        return login_page(
+            &headers,
+            StatusCode::FORBIDDEN,
+            Some("The sign-in form expired or was not sent by this browser. Try again."),
+        );
+    }
+    let secret = form.token.trim().to_string();
+    let store = state.store().clone();
+    let token = tokio::task::spawn_blocking(move || store.authenticate(&secret)).await;
+    match token {
+        Ok(Ok(Some(token))) => {
+            let id = session::create(&token.name, token.role);
+            let mut response = session::see_other("/ui");
+            let set = response.headers_mut();
+            set.append(
+                SET_COOKIE,
+                session::set_cookie(&headers, COOKIE_NAME, &id, LIFETIME),
+            );
+            set.append(
+                SET_COOKIE,
+                session::set_cookie(&headers, LOGIN_COOKIE, "", Duration::ZERO),
+            );
+            response
+        }
+        Ok(Ok(None)) => login_page(&headers, StatusCode::UNAUTHORIZED, Some("Unknown token.")),
+        Ok(Err(e)) => login_page(
+            &headers,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some(&format!("Record store: {e}")),
+        ),
+        Err(_) => login_page(
+            &headers,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some("Internal error."),
+        ),
+    }
+}
+
+/// `POST /ui/logout`: ends the session (CSRF-checked) and clears the cookie.
+pub async fn logout(signed: Signed, headers: HeaderMap, Form(form): Form<CsrfOnly>) -> Response {
+    if let Some(refused) = signed.csrf_refusal(&form.csrf) {
+        return refused;
+    }
+    session::destroy(&signed.id);
+    let mut response = session::see_other("/ui/login");
+    response.headers_mut().append(
+        SET_COOKIE,
+        session::set_cookie(&headers, COOKIE_NAME, "", Duration::ZERO),
+    );
+    response
+}

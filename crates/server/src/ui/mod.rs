@@ -1,0 +1,141 @@
+//! The web UI under `/ui`: server-rendered pages for the compliance officer.
+//!
+//! | route | page |
+//! |---|---|
+//! | `GET /` | redirect to `/ui` |
+//! | `GET,POST /ui/login`, `POST /ui/logout` | sign in with an API token, sign out |
+//! | `GET /ui` | the determination form (`?eccn=`, `?destination=`, `?from=RECORD` prefill it) |
+//! | `POST /ui/determinations` | screen, decide, record; redirect to the result |
+//! | `GET /ui/determinations/{id}` | the result: banner, screening with reviews, cited trace |
+//! | `POST /ui/reviews` | a reviewer's decision on one screening match |
+//! | `GET /ui/records` | records, newest first (`?kind=&since=&q=`) |
+//! | `GET /ui/records/{id}`, `GET /ui/records/{id}/memo` | one record; the printable memo |
+//! | `POST /ui/records/verify` | verify the hash chain |
+//! | `GET /ui/map` | outcome per destination (`?eccn=&end_user=&as_of=`) |
+//! | `GET /ui/classify` | the classification questionnaire |
+//! | `GET /ui/assets/{file}` | CSS, JS, SVG compiled into the binary |
+//!
+//! Sessions and CSRF: see [`session`]. Every page is built from escaped strings
+//! ([`html::esc`]); the Content-Security-Policy allows only this server's own scripts
+//! and styles. All decisions go through [`crate::service`].
+
+mod classify;
+mod determine;
+mod ecfr;
+mod html;
+mod login;
+mod map;
+mod memo;
+mod records;
+mod render;
+mod result;
+pub mod session;
+
+#[cfg(test)]
+mod tests;
+
+pub use ecfr::{ecfr_url, link_citation};
+pub use html::esc;
+
+use crate::state::AppState;
+use axum::extract::Path;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use html::error_page;
+use session::Signed;
+
+/// The UI's routes (merged into the application router).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/ui") }))
+        .route("/ui", get(determine::show))
+        .route("/ui/", get(|| async { Redirect::to("/ui") }))
+        .route("/ui/login", get(login::show).post(login::submit))
+        .route("/ui/logout", post(login::logout))
+        .route("/ui/determinations", post(determine::submit))
+        .route("/ui/determinations/{id}", get(result::show))
+        .route("/ui/reviews", post(result::submit))
+        .route("/ui/records", get(records::list))
+        .route("/ui/records/verify", post(records::verify))
+        .route("/ui/records/{id}", get(records::show))
+        .route("/ui/records/{id}/memo", get(memo::show))
+        .route("/ui/map", get(map::show))
+        .route("/ui/classify", get(classify::show))
+        .route("/ui/assets/{file}", get(asset))
+        .route(
+            "/favicon.ico",
+            get(|| async { Redirect::permanent("/ui/assets/logo.svg") }),
+        )
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+/// Headers on every UI response: a strict Content-Security-Policy (own scripts and styles
+/// only, no framing, forms post only here), no MIME sniffing, no referrer off-site.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    let set = [
+        (
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        ),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "same-origin"),
+        ("x-frame-options", "DENY"),
+    ];
+    for (name, value) in set {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+const CSS: &str = include_str!("../../assets/ui.css");
+const JS: &str = include_str!("../../assets/ui.js");
+const LOGO: &str = include_str!("../../assets/logo.svg");
+
+/// `GET /ui/assets/{file}`: the embedded stylesheet, script and logo.
+async fn asset(Path(file): Path<String>) -> Response {
+    let (body, kind) = match file.as_str() {
+        "ui.css" => (CSS, "text/css; charset=utf-8"),
+        "ui.js" => (JS, "text/javascript; charset=utf-8"),
+        "logo.svg" => (LOGO, "image/svg+xml"),
+        _ => return (StatusCode::NOT_FOUND, "no such asset").into_response(),
+    };
+    (
+        [
+            (CONTENT_TYPE, HeaderValue::from_static(kind)),
+            (
+                CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// One record, or the error page to answer with (404 when there is none).
+async fn load_record(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+) -> Result<::records::Record, Response> {
+    let shared = state.clone();
+    let found =
+        tokio::task::spawn_blocking(move || crate::service::record_by_id(&shared, id)).await;
+    match found {
+        Ok(Ok(record)) => Ok(record),
+        Ok(Err(e)) => Err(error_page(
+            e.status(),
+            Some(&signed.session),
+            &e.to_string(),
+        )),
+        Err(_) => Err(error_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some(&signed.session),
+            "internal error",
+        )),
+    }
+}

@@ -1,0 +1,457 @@
+//! The UI through the whole application router (`tower::ServiceExt::oneshot`): sign-in,
+//! sessions, CSRF and roles, and what the pages show.
+
+use crate::state::AppState;
+use axum::body::Body;
+use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use records::Role;
+use std::sync::{Arc, OnceLock};
+use tower::ServiceExt;
+
+/// The bundled regulation and list snapshot, loaded once.
+fn bundled() -> &'static (ear::Law, lists::Snapshot) {
+    static BUNDLED: OnceLock<(ear::Law, lists::Snapshot)> = OnceLock::new();
+    BUNDLED.get_or_init(|| {
+        (
+            ear::Law::bundled().expect("rules"),
+            lists::bundled().expect("lists"),
+        )
+    })
+}
+
+/// An application over a temporary store, with one token per role.
+struct Fixture {
+    app: Router,
+    tokens: Vec<(Role, String)>,
+    _dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let store = records::open(&dir.path().join("r.sqlite3").to_string_lossy()).unwrap();
+        let tokens = [Role::Analyst, Role::Reviewer, Role::Auditor, Role::Admin]
+            .into_iter()
+            .map(|role| (role, store.create_token(role.as_str(), role).unwrap()))
+            .collect();
+        let (law, snapshot) = bundled();
+        let screener = screen::Screener::new(snapshot.entries.clone());
+        let state = AppState::new(
+            law.clone(),
+            screener,
+            snapshot.meta.clone(),
+            Arc::from(store),
+        );
+        Fixture {
+            app: crate::router(state),
+            tokens,
+            _dir: dir,
+        }
+    }
+
+    fn token(&self, role: Role) -> &str {
+        &self.tokens.iter().find(|(r, _)| *r == role).unwrap().1
+    }
+
+    async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    async fn get(&self, uri: &str, cookie: Option<&str>) -> Reply {
+        let mut request = Request::get(uri);
+        if let Some(c) = cookie {
+            request = request.header(COOKIE, c);
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(&self, uri: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Reply {
+        let body = form
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    super::html::url_encode(k),
+                    super::html::url_encode(v)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut request =
+            Request::post(uri).header("content-type", "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            request = request.header(COOKIE, c);
+        }
+        self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Signs in with the role's token; returns the session cookie and the CSRF token.
+    async fn sign_in(&self, role: Role) -> (String, String) {
+        let form = self.get("/ui/login", None).await;
+        let nonce = hidden(&form.body, "nonce");
+        let login_cookie = cookie_pair(&form, "ace_login");
+        let signed = self
+            .post(
+                "/ui/login",
+                Some(&login_cookie),
+                &[("nonce", &nonce), ("token", self.token(role))],
+            )
+            .await;
+        assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+        let session = cookie_pair(&signed, "ace_session");
+        let home = self.get("/ui", Some(&session)).await;
+        assert_eq!(home.status, StatusCode::OK);
+        (session.clone(), hidden(&home.body, "csrf"))
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn location(&self) -> &str {
+        self.headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+}
+
+/// The value of the first hidden field `name` in a page.
+fn hidden(body: &str, name: &str) -> String {
+    let marker = format!(r#"name="{name}" value=""#);
+    let start = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no field {name}"))
+        + marker.len();
+    body[start..].split('"').next().unwrap().to_string()
+}
+
+/// `name=value` of a cookie the reply sets.
+fn cookie_pair(reply: &Reply, name: &str) -> String {
+    reply
+        .headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_else(|| panic!("no cookie {name}"))
+        .to_string()
+}
+
+fn determination<'a>(
+    csrf: &'a str,
+    destination: &'a str,
+    name: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("eccn", "4D004"),
+        ("destination", destination),
+        ("end_user_name", name),
+        ("end_user_kind", "non_government"),
+    ]
+}
+
+#[tokio::test]
+async fn pages_need_a_session() {
+    let f = Fixture::new();
+    for uri in [
+        "/ui",
+        "/ui/records",
+        "/ui/map",
+        "/ui/classify",
+        "/ui/determinations/1",
+    ] {
+        let reply = f.get(uri, None).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{uri}");
+        assert_eq!(reply.location(), "/ui/login");
+    }
+    let stale = f.get("/ui", Some("ace_session=0000")).await;
+    assert_eq!(stale.location(), "/ui/login");
+    assert!(cookie_pair(&stale, "ace_session").ends_with('='));
+    assert_eq!(f.get("/", None).await.location(), "/ui");
+}
+
+#[tokio::test]
+async fn sign_in_sets_a_strict_http_only_cookie() {
+    let f = Fixture::new();
+    let form = f.get("/ui/login", None).await;
+    let nonce = hidden(&form.body, "nonce");
+    let login_cookie = cookie_pair(&form, "ace_login");
+    let reply = f
+        .post(
+            "/ui/login",
+            Some(&login_cookie),
+            &[("nonce", &nonce), ("token", f.token(Role::Reviewer))],
+        )
+        .await;
+    assert_eq!(reply.location(), "/ui");
+    let set = reply
+        .headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("ace_session="))
+        .unwrap();
+    assert!(set.contains("; HttpOnly; SameSite=Strict; Path=/"), "{set}");
+
+    let wrong = f
+        .post(
+            "/ui/login",
+            Some(&login_cookie),
+            &[("nonce", &nonce), ("token", "nope")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("Unknown token."));
+    let no_nonce = f
+        .post("/ui/login", None, &[("token", f.token(Role::Reviewer))])
+        .await;
+    assert_eq!(no_nonce.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn forms_without_the_session_csrf_token_are_refused() {
+    let f = Fixture::new();
+    let (session, csrf) = f.sign_in(Role::Analyst).await;
+    let missing = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &determination("", "DE", "Acme"),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    assert!(missing.body.contains("CSRF"));
+    let wrong = "0".repeat(64);
+    let forged = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &determination(&wrong, "DE", "Acme"),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let verify = f.post("/ui/records/verify", Some(&session), &[]).await;
+    assert_eq!(verify.status, StatusCode::FORBIDDEN);
+    let ok = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &determination(&csrf, "DE", "Acme"),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert!(ok.location().starts_with("/ui/determinations/"));
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session() {
+    let f = Fixture::new();
+    let (session, csrf) = f.sign_in(Role::Analyst).await;
+    let refused = f.post("/ui/logout", Some(&session), &[("csrf", "x")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let out = f
+        .post("/ui/logout", Some(&session), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(out.location(), "/ui/login");
+    assert_eq!(f.get("/ui", Some(&session)).await.location(), "/ui/login");
+}
+
+#[tokio::test]
+async fn result_page_shows_the_outcome_trace_and_hit() {
+    let f = Fixture::new();
+    let (session, csrf) = f.sign_in(Role::Analyst).await;
+    let posted = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &determination(&csrf, "Israel", "NSO Group"),
+        )
+        .await;
+    let page = f.get(posted.location(), Some(&session)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(r#"data-outcome="LICENSE_REQUIRED""#));
+    assert!(page
+        .body
+        .contains(r#"href="https://www.ecfr.gov/current/title-15/section-744.11"#));
+    assert!(page.body.contains("NSO Group"));
+    assert!(page.body.contains("Entity List"));
+    // An analyst sees no review buttons.
+    assert!(!page.body.contains(r#"value="false_positive""#));
+    let record = posted.location().rsplit('/').next().unwrap();
+    let memo = f
+        .get(&format!("/ui/records/{record}/memo"), Some(&session))
+        .await;
+    assert!(memo.body.contains("Export Determination Memo"));
+    assert!(memo.body.contains("Guidance, not legal advice"));
+}
+
+#[tokio::test]
+async fn user_text_is_escaped() {
+    let f = Fixture::new();
+    let (session, csrf) = f.sign_in(Role::Analyst).await;
+    let name = r#"<script>alert("x")</script>"#;
+    let posted = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &determination(&csrf, "DE", name),
+        )
+        .await;
+    let page = f.get(posted.location(), Some(&session)).await;
+    assert!(!page.body.contains(name));
+    assert!(page
+        .body
+        .contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"));
+    assert!(page.headers.get("content-security-policy").is_some());
+}
+
+#[tokio::test]
+async fn bad_input_is_shown_on_the_form() {
+    let f = Fixture::new();
+    let (session, csrf) = f.sign_in(Role::Analyst).await;
+    let reply = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &determination(&csrf, "Atlantis", "Acme"),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.body.contains("destination"));
+    assert!(reply.body.contains(r#"value="Atlantis""#));
+}
+
+#[tokio::test]
+async fn roles_are_enforced_by_the_server() {
+    let f = Fixture::new();
+    let (auditor, csrf) = f.sign_in(Role::Auditor).await;
+    let form = f.get("/ui", Some(&auditor)).await;
+    assert!(form.body.contains("disabled>Screen and decide"));
+    let refused = f
+        .post(
+            "/ui/determinations",
+            Some(&auditor),
+            &determination(&csrf, "DE", "Acme"),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let (analyst, analyst_csrf) = f.sign_in(Role::Analyst).await;
+    let posted = f
+        .post(
+            "/ui/determinations",
+            Some(&analyst),
+            &determination(&analyst_csrf, "DE", "Cytrox Digital Labs"),
+        )
+        .await;
+    let record = posted.location().rsplit('/').next().unwrap().to_string();
+    let review = [
+        ("csrf", analyst_csrf.as_str()),
+        ("record", record.as_str()),
+        ("party", "0"),
+        ("group", "needs_review"),
+        ("index", "0"),
+        ("verdict", "false_positive"),
+        ("reason", "different company"),
+    ];
+    let refused = f.post("/ui/reviews", Some(&analyst), &review).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // The auditor reads records and verifies the chain.
+    let verified = f
+        .post("/ui/records/verify", Some(&auditor), &[("csrf", &csrf)])
+        .await;
+    assert!(verified.body.contains("Chain intact"));
+}
+
+#[tokio::test]
+async fn a_false_positive_is_recorded_and_shown_on_later_determinations() {
+    let f = Fixture::new();
+    let (session, csrf) = f.sign_in(Role::Reviewer).await;
+    let first = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &determination(&csrf, "DE", "Cytrox Digital Labs"),
+        )
+        .await;
+    let page = f.get(first.location(), Some(&session)).await;
+    assert!(
+        page.body.contains(r#"value="false_positive""#),
+        "a reviewer sees the buttons"
+    );
+    let record = first.location().rsplit('/').next().unwrap().to_string();
+    let review = [
+        ("csrf", csrf.as_str()),
+        ("record", record.as_str()),
+        ("party", "0"),
+        ("group", "needs_review"),
+        ("index", "0"),
+        ("verdict", "false_positive"),
+        ("reason", "a German start-up, not the listed company"),
+    ];
+    let done = f.post("/ui/reviews", Some(&session), &review).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let after = f
+        .get(&format!("/ui/determinations/{record}"), Some(&session))
+        .await;
+    assert!(after.body.contains("False positive"));
+    assert!(after.body.contains("on this determination"));
+    let second = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &determination(&csrf, "DE", "Cytrox Digital Labs"),
+        )
+        .await;
+    let later = f.get(second.location(), Some(&session)).await;
+    assert!(later
+        .body
+        .contains("a German start-up, not the listed company"));
+    assert!(later.body.contains(&format!("record #{record}")));
+}
+
+#[tokio::test]
+async fn map_classify_records_and_assets() {
+    let f = Fixture::new();
+    let (session, _) = f.sign_in(Role::Auditor).await;
+    let map = f
+        .get("/ui/map?eccn=4D004&end_user=government", Some(&session))
+        .await;
+    assert!(map
+        .body
+        .contains(r#"data-code="CN" data-outcome="LICENSE_REQUIRED""#));
+    assert!(map.body.contains(r#"data-code="DE" data-outcome="ACE""#));
+    let classify = f.get("/ui/classify", Some(&session)).await;
+    assert!(classify.body.contains("Question 1"));
+    assert!(classify.body.contains("https://www.ecfr.gov/"));
+    let records = f.get("/ui/records?kind=review&q=x", Some(&session)).await;
+    assert_eq!(records.status, StatusCode::OK);
+    let css = f.get("/ui/assets/ui.css", None).await;
+    assert_eq!(
+        css.headers.get("content-type").unwrap(),
+        "text/css; charset=utf-8"
+    );
+    assert!(css.body.contains("@media print"));
+    assert_eq!(
+        f.get("/ui/assets/x.js", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

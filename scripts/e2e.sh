@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# End-to-end test of the web UI in a real browser: builds `ace`, makes sure Debian's
+# `chromium` and the pinned playwright-core (e2e/package-lock.json) are installed, starts
+# `ace serve` on a free port over a temporary data directory with a reviewer token, runs
+# e2e/run.mjs against it, and always stops the server. Screenshots: e2e/screenshots/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+echo "== e2e (web UI in headless Chromium)"
+
+# Runs a command as root: directly, or through sudo when there is one.
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        echo "e2e: need root to install $*" >&2; return 1
+    fi
+}
+
+if [ ! -x /usr/bin/chromium ]; then
+    echo "e2e: installing Debian's chromium"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "e2e: installing node and npm"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+
+cargo build -p ace --locked --quiet
+target_dir=$(cargo metadata --format-version 1 --no-deps | node -e \
+    'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+ace="$target_dir/debug/ace"
+
+(cd e2e && npm ci --no-audit --no-fund --loglevel=error)
+
+data=$(mktemp -d)
+log="$data/serve.log"
+server=""
+cleanup() {
+    if [ -n "$server" ]; then
+        kill "$server" 2>/dev/null || true
+        wait "$server" 2>/dev/null || true
+    fi
+    rm -rf "$data"
+}
+trap cleanup EXIT
+
+token=$("$ace" --data-dir "$data" tokens create --name e2e --role reviewer)
+
+"$ace" --data-dir "$data" serve --listen 127.0.0.1:0 2>"$log" &
+server=$!
+
+# The server prints "listening on http://ADDR" once bound (port 0: the OS picks a free one).
+url=""
+for _ in $(seq 1 300); do
+    url=$(sed -n 's/.*listening on \(http:\/\/[^ ]*\).*/\1/p' "$log" | head -n 1)
+    [ -n "$url" ] && break
+    if ! kill -0 "$server" 2>/dev/null; then
+        echo "e2e: ace serve exited:" >&2; cat "$log" >&2; exit 1
+    fi
+    sleep 0.1
+done
+[ -n "$url" ] || { echo "e2e: ace serve did not start:" >&2; cat "$log" >&2; exit 1; }
+for _ in $(seq 1 100); do
+    if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$url/healthz"; then
+        break
+    fi
+    sleep 0.1
+done
+
+ACE_URL="$url" ACE_TOKEN="$token" node "$root/e2e/run.mjs"
