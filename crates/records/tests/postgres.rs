@@ -174,10 +174,3 @@ fn database_url_is_rewritten() {
     );
     assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
 }
-
-/// Not a test: the body of the child process `killed_writer_loses_nothing` spawns and kills.
-#[test]
-#[ignore]
-fn child_appender() {
-    common::child_appender();
-}

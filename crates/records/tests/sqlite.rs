@@ -95,10 +95,3 @@ fn schema_is_versioned() {
         Err(records::Error::SchemaTooNew { found: 999, .. })
     ));
 }
-
-/// Not a test: the body of the child process `killed_writer_loses_nothing` spawns and kills.
-#[test]
-#[ignore]
-fn child_appender() {
-    common::child_appender();
-}

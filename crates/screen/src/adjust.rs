@@ -41,24 +41,39 @@ pub struct Context<'a> {
 pub fn apply(scored: &NameScore, ctx: &Context) -> (f64, Vec<Adjustment>) {
     let mut st = Steps {
         score: scored.base,
-        out: Vec::new(),
+        out: Some(Vec::new()),
     };
+    steps(scored, ctx, &mut st);
+    (st.score, st.out.unwrap_or_default())
+}
+
+/// The score [`apply`] returns, without describing the adjustments.
+pub(crate) fn score(scored: &NameScore, ctx: &Context) -> f64 {
+    let mut st = Steps {
+        score: scored.base,
+        out: None,
+    };
+    steps(scored, ctx, &mut st);
+    st.score
+}
+
+fn steps(scored: &NameScore, ctx: &Context, st: &mut Steps) {
     if scored.middle_missing {
         let floor = MIDDLE_NAME_FLOOR * scored.query_coverage.max(scored.name_coverage);
         if floor > st.score {
-            let detail = format!("one middle name missing, at least {floor:.2}");
+            let detail = || format!("one middle name missing, at least {floor:.2}");
             st.step(AdjustmentKind::MissingMiddleName, detail, |_| floor);
         }
     }
     if scored.typo_edits > 0 {
         let cap = 1.0 - TYPO_CAP_PER_EDIT * scored.typo_edits as f64;
         if st.score > cap {
-            let detail = format!("{} spelling edit(s), at most {cap:.2}", scored.typo_edits);
+            let detail = || format!("{} spelling edit(s), at most {cap:.2}", scored.typo_edits);
             st.step(AdjustmentKind::Typos, detail, |_| cap);
         }
     }
     if scored.evidence < 1.0 {
-        let detail = format!("only common tokens matched ×{:.2}", scored.evidence);
+        let detail = || format!("only common tokens matched ×{:.2}", scored.evidence);
         st.step(AdjustmentKind::CommonTokensOnly, detail, |s| {
             s * scored.evidence
         });
@@ -66,24 +81,24 @@ pub fn apply(scored: &NameScore, ctx: &Context) -> (f64, Vec<Adjustment>) {
     if scored.order < 1.0 {
         st.step(
             AdjustmentKind::Reordered,
-            "name parts reordered".into(),
+            || "name parts reordered".into(),
             |s| s * scored.order,
         );
     }
     if scored.legal_mismatch {
         st.step(
             AdjustmentKind::LegalFormMismatch,
-            "legal forms differ".into(),
+            || "legal forms differ".into(),
             |s| s + LEGAL_MISMATCH,
         );
     }
     if ctx.weak {
-        let detail = format!("weak alias ×{WEAK_ALIAS_FACTOR:.2}");
+        let detail = || format!("weak alias ×{WEAK_ALIAS_FACTOR:.2}");
         st.step(AdjustmentKind::WeakAlias, detail, |s| s * WEAK_ALIAS_FACTOR);
     }
     if partial_vessel(scored, ctx) {
         let detail =
-            format!("vessel/aircraft name covers part of the query ×{PARTIAL_VESSEL_FACTOR:.2}");
+            || format!("vessel/aircraft name covers part of the query ×{PARTIAL_VESSEL_FACTOR:.2}");
         st.step(AdjustmentKind::PartialVesselName, detail, |s| {
             s * PARTIAL_VESSEL_FACTOR
         });
@@ -91,32 +106,39 @@ pub fn apply(scored: &NameScore, ctx: &Context) -> (f64, Vec<Adjustment>) {
     if kinds_disagree(ctx.query_kind, ctx.entry_kind) {
         st.step(
             AdjustmentKind::KindMismatch,
-            "person vs. organisation".into(),
+            || "person vs. organisation".into(),
             |s| s + KIND_MISMATCH,
         );
     }
-    if let Some((kind, detail, delta)) = country(ctx.query_country, ctx.entry_countries) {
+    if let Some((kind, delta)) = country(ctx.query_country, ctx.entry_countries) {
+        let detail = || country_detail(kind, ctx.query_country, ctx.entry_countries);
         st.step(kind, detail, |s| s + delta);
     }
-    (st.score, st.out)
 }
 
-/// The running score and the adjustments applied so far.
+/// The running score and, when explaining, the adjustments applied so far.
 struct Steps {
     score: f64,
-    out: Vec<Adjustment>,
+    out: Option<Vec<Adjustment>>,
 }
 
 impl Steps {
-    fn step(&mut self, kind: AdjustmentKind, detail: String, f: impl FnOnce(f64) -> f64) {
+    fn step(
+        &mut self,
+        kind: AdjustmentKind,
+        detail: impl FnOnce() -> String,
+        f: impl FnOnce(f64) -> f64,
+    ) {
         let new = f(self.score).clamp(0.0, 1.0);
         if (new - self.score).abs() > 1e-12 {
-            let effect = crate::explain::round(new - self.score);
-            self.out.push(Adjustment {
-                kind,
-                detail,
-                effect,
-            });
+            if let Some(out) = &mut self.out {
+                let effect = crate::explain::round(new - self.score);
+                out.push(Adjustment {
+                    kind,
+                    detail: detail(),
+                    effect,
+                });
+            }
         }
         self.score = new;
     }
@@ -139,19 +161,25 @@ fn kinds_disagree(q: Option<PartyKind>, e: Option<PartyKind>) -> bool {
     }
 }
 
-fn country(query: Option<&str>, entry: &[String]) -> Option<(AdjustmentKind, String, f64)> {
+fn country(query: Option<&str>, entry: &[String]) -> Option<(AdjustmentKind, f64)> {
     let q = query.map(str::trim).filter(|q| !q.is_empty())?;
     if entry.is_empty() {
         return None;
     }
     if entry.iter().any(|c| c.eq_ignore_ascii_case(q)) {
-        let detail = format!("country {} is the entry's", q.to_ascii_uppercase());
-        return Some((AdjustmentKind::CountryMatch, detail, COUNTRY_MATCH));
+        return Some((AdjustmentKind::CountryMatch, COUNTRY_MATCH));
     }
-    let detail = format!(
-        "country {} not in {}",
-        q.to_ascii_uppercase(),
-        entry.join(",")
-    );
-    Some((AdjustmentKind::CountryMismatch, detail, COUNTRY_MISMATCH))
+    Some((AdjustmentKind::CountryMismatch, COUNTRY_MISMATCH))
+}
+
+fn country_detail(kind: AdjustmentKind, query: Option<&str>, entry: &[String]) -> String {
+    let q = query
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    if kind == AdjustmentKind::CountryMatch {
+        format!("country {q} is the entry's")
+    } else {
+        format!("country {q} not in {}", entry.join(","))
+    }
 }

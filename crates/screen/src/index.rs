@@ -38,13 +38,21 @@ pub struct Index {
     vowel: FxHashMap<Box<str>, Vec<Vid>>,
     class_all: FxHashMap<Box<str>, Vec<Vid>>,
     class_abjad: FxHashMap<Box<str>, Vec<Vid>>,
+    /// Symmetric-delete neighbourhood: ([`delete_key`], token), sorted.
     deletes: Vec<(u64, Vid)>,
+    /// `deletes[delete_start[b]..delete_start[b + 1]]` are the keys whose top
+    /// `64 - delete_shift` bits are `b`.
+    delete_start: Vec<u32>,
+    delete_shift: u32,
 }
 
-fn hash(s: &str) -> u64 {
+/// The key of a delete in [`Index::deletes`]: its hash, multiplied by an odd
+/// constant (a bijection) so that the top bits, which choose the bucket, are
+/// well mixed.
+fn delete_key(s: &str) -> u64 {
     let mut h = FxHasher::default();
     h.write(s.as_bytes());
-    h.finish()
+    h.finish().wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 impl Index {
@@ -93,7 +101,24 @@ impl Index {
             .map(|(k, &d)| indexed_weight(&k.text, k.legal, d as usize, entries.len()))
             .collect();
         ix.deletes.sort_unstable();
+        ix.bucket_deletes();
         ix
+    }
+
+    /// Fills `delete_start`, about one delete per bucket.
+    fn bucket_deletes(&mut self) {
+        let bits = (usize::BITS - self.deletes.len().leading_zeros()).clamp(1, 24);
+        self.delete_shift = 64 - bits;
+        let buckets = 1usize << bits;
+        self.delete_start = Vec::with_capacity(buckets + 1);
+        let mut i = 0;
+        for b in 0..buckets as u64 {
+            while i < self.deletes.len() && self.deletes[i].0 >> self.delete_shift < b {
+                i += 1;
+            }
+            self.delete_start.push(i as u32);
+        }
+        self.delete_start.push(self.deletes.len() as u32);
     }
 
     fn intern(&mut self, t: &Token) -> Vid {
@@ -127,7 +152,7 @@ impl Index {
         // neighbourhoods are indexed.
         for form in [&k.text, &k.loose] {
             if form.len() >= 5 {
-                for_each_delete(form, |d| self.deletes.push((hash(d), vid)));
+                for_each_delete(form, |d| self.deletes.push((delete_key(d), vid)));
             }
         }
     }
@@ -194,20 +219,25 @@ impl Index {
     /// Symmetric deletes: the query key against the index's deletes, and each
     /// query delete against the index's keys and deletes.
     fn gather_typos(&self, form: &str, cands: &mut Vec<Vid>) {
-        self.deletes_of(hash(form), cands);
+        self.deletes_of(delete_key(form), cands);
         for_each_delete(form, |d| {
             cands.extend(self.exact(d, false));
             if let Some(v) = self.loose.get(d) {
                 cands.extend_from_slice(v);
             }
-            self.deletes_of(hash(d), cands);
+            self.deletes_of(delete_key(d), cands);
         });
     }
 
     fn deletes_of(&self, h: u64, cands: &mut Vec<Vid>) {
-        let start = self.deletes.partition_point(|&(k, _)| k < h);
+        let Some(&end) = self.delete_start.get((h >> self.delete_shift) as usize + 1) else {
+            return;
+        };
+        let begin = self.delete_start[(h >> self.delete_shift) as usize];
+        let bucket = &self.deletes[begin as usize..end as usize];
+        let start = bucket.partition_point(|&(k, _)| k < h);
         cands.extend(
-            self.deletes[start..]
+            bucket[start..]
                 .iter()
                 .take_while(|&&(k, _)| k == h)
                 .map(|&(_, v)| v),

@@ -157,19 +157,63 @@ struct QueryToken {
     weight: f64,
     /// Best first (similarity, then vocabulary id).
     matches: Vec<(index::Vid, TokenSim)>,
-    /// The same matches by vocabulary id, for lookups.
-    by_vid: Vec<(index::Vid, TokenSim)>,
     /// The total length of the matches' postings.
     postings: usize,
 }
 
-impl QueryToken {
-    /// The similarity of this token to vocabulary token `vid`, if it matched.
-    fn sim(&self, vid: index::Vid) -> Option<TokenSim> {
-        self.by_vid
-            .binary_search_by_key(&vid, |m| m.0)
-            .ok()
-            .map(|i| self.by_vid[i].1)
+/// Per-query buffers for scoring candidate names.
+struct Scratch {
+    /// Query token weights and legal flags.
+    qw: Vec<f64>,
+    ql: Vec<bool>,
+    /// Every query token's matches, by [`match_key`] (vocabulary id, then
+    /// query token).
+    by_vid: Vec<(u64, TokenSim)>,
+    /// The current name's token weights and legal flags.
+    cw: Vec<f64>,
+    cl: Vec<bool>,
+    /// The current name's similarities, query token major.
+    sims: Vec<Option<TokenSim>>,
+}
+
+/// The matches of vocabulary token `vid` in `by_vid` (see [`Scratch`]).
+fn matches_of(
+    by_vid: &[(u64, TokenSim)],
+    vid: index::Vid,
+) -> impl Iterator<Item = (usize, TokenSim)> + '_ {
+    let start = by_vid.partition_point(|m| m.0 < match_key(vid, 0));
+    by_vid[start..]
+        .iter()
+        .take_while(move |m| m.0 >> 32 == u64::from(vid))
+        .map(|m| ((m.0 & u64::from(u32::MAX)) as usize, m.1))
+}
+
+/// Orders matches by vocabulary id, then query token.
+fn match_key(vid: index::Vid, qi: usize) -> u64 {
+    (u64::from(vid) << 32) | qi as u64
+}
+
+impl Scratch {
+    /// The matches of vocabulary token `vid`, as (query token, similarity).
+    fn matches_of(&self, vid: index::Vid) -> impl Iterator<Item = (usize, TokenSim)> + '_ {
+        matches_of(&self.by_vid, vid)
+    }
+
+    fn new(q: &[QueryToken]) -> Scratch {
+        let mut by_vid: Vec<(u64, TokenSim)> = q
+            .iter()
+            .enumerate()
+            .flat_map(|(qi, t)| t.matches.iter().map(move |&(v, s)| (match_key(v, qi), s)))
+            .collect();
+        by_vid.sort_unstable_by_key(|m| m.0);
+        Scratch {
+            qw: q.iter().map(|t| t.weight).collect(),
+            ql: q.iter().map(|t| t.token.legal).collect(),
+            by_vid,
+            cw: Vec::new(),
+            cl: Vec::new(),
+            sims: Vec::new(),
+        }
     }
 }
 
@@ -200,16 +244,15 @@ impl Screener {
         if !tokens.iter().any(|t| !t.token.legal) {
             return Vec::new();
         }
-        let candidates = self.candidates(&tokens, q, threshold);
+        let mut scratch = Scratch::new(&tokens);
+        let candidates = self.candidates(&tokens, &scratch, q, threshold);
         let mut best: FxHashMap<u32, (f64, u32, NameScore, Vec<Adjustment>)> = FxHashMap::default();
-        let qw: Vec<f64> = tokens.iter().map(|t| t.weight).collect();
-        let ql: Vec<bool> = tokens.iter().map(|t| t.token.legal).collect();
-        let (mut cw, mut cl) = (Vec::new(), Vec::new());
         for name_id in candidates {
             let rec = &self.index.names[name_id as usize];
-            let scored = self.score_name(&tokens, (&qw, &ql), &rec.tokens, (&mut cw, &mut cl));
+            let scored = self.score_name(&mut scratch, &rec.tokens);
             let entry = &self.entries[rec.entry as usize];
-            let (score, adjustments) = adjust::apply(&scored, &context(q, entry, rec.weak));
+            let ctx = context(q, entry, rec.weak);
+            let score = adjust::score(&scored, &ctx);
             if score < threshold {
                 continue;
             }
@@ -217,6 +260,7 @@ impl Screener {
                 .get(&rec.entry)
                 .is_none_or(|b| score > b.0 || (score == b.0 && name_id < b.1));
             if better {
+                let (score, adjustments) = adjust::apply(&scored, &ctx);
                 best.insert(rec.entry, (score, name_id, scored, adjustments));
             }
         }
@@ -251,8 +295,6 @@ impl Screener {
                         |m| self.index.weight[m.0 as usize],
                     ),
                 };
-                let mut by_vid = matches.clone();
-                by_vid.sort_unstable_by_key(|m| m.0);
                 let postings = matches
                     .iter()
                     .map(|m| self.index.postings[m.0 as usize].len())
@@ -261,7 +303,6 @@ impl Screener {
                     token,
                     weight,
                     matches,
-                    by_vid,
                     postings,
                 }
             })
@@ -271,7 +312,13 @@ impl Screener {
     /// Names sharing a similar token with the query that could still reach
     /// `threshold`. Only the rarest query tokens admit new candidates: a name
     /// matching none of them cannot cover enough of the query.
-    fn candidates(&self, tokens: &[QueryToken], q: &Query, threshold: f64) -> Vec<u32> {
+    fn candidates(
+        &self,
+        tokens: &[QueryToken],
+        sc: &Scratch,
+        q: &Query,
+        threshold: f64,
+    ) -> Vec<u32> {
         let total: f64 = tokens.iter().map(|t| t.weight).sum();
         let legal: f64 = tokens
             .iter()
@@ -294,11 +341,20 @@ impl Screener {
                 .then(a.cmp(&b))
         });
         let mut rest: f64 = order.iter().map(|&i| tokens[i].weight).sum::<f64>() + legal;
-        let mut acc: FxHashMap<u32, Acc> = FxHashMap::default();
+        let mut admitted = 0;
+        let mut left = rest;
+        for &qi in &order {
+            if left >= need {
+                admitted += tokens[qi].postings;
+            }
+            left -= tokens[qi].weight;
+        }
+        let mut acc: FxHashMap<u32, Acc> =
+            FxHashMap::with_capacity_and_hasher(admitted.min(4096), Default::default());
         for &qi in &order {
             let admit = rest >= need;
             rest -= tokens[qi].weight;
-            self.accumulate(&tokens[qi], qi as u16, admit, &mut acc);
+            self.accumulate(&tokens[qi], sc, qi, admit, &mut acc);
         }
         let mut out: Vec<u32> = acc
             .into_iter()
@@ -312,7 +368,15 @@ impl Screener {
         out
     }
 
-    fn accumulate(&self, t: &QueryToken, qi: u16, admit: bool, acc: &mut FxHashMap<u32, Acc>) {
+    fn accumulate(
+        &self,
+        t: &QueryToken,
+        sc: &Scratch,
+        qi: usize,
+        admit: bool,
+        acc: &mut FxHashMap<u32, Acc>,
+    ) {
+        let (q_no, qi) = (qi, qi as u16);
         if !admit && t.postings > acc.len() * 8 {
             // Cheaper to look the token up in each candidate than to walk
             // its postings. The gain is that of the token's best match in
@@ -321,8 +385,9 @@ impl Screener {
                 let best = self.index.names[name as usize]
                     .tokens
                     .iter()
-                    .filter_map(|&v| t.sim(v))
-                    .map(|s| s.sim)
+                    .flat_map(|&v| sc.matches_of(v))
+                    .filter(|m| m.0 == q_no)
+                    .map(|m| m.1.sim)
                     .max_by(f64::total_cmp);
                 if let Some(sim) = best {
                     a.matched += sim * t.weight;
@@ -358,22 +423,25 @@ impl Screener {
         }
     }
 
-    /// Scores a name; `qw`/`ql` are the query tokens' weights and legal
-    /// flags, `cw`/`cl` buffers for the name's.
-    fn score_name(
-        &self,
-        q: &[QueryToken],
-        (qw, ql): (&[f64], &[bool]),
-        name: &[index::Vid],
-        (cw, cl): (&mut Vec<f64>, &mut Vec<bool>),
-    ) -> NameScore {
-        cw.clear();
-        cw.extend(name.iter().map(|&v| self.index.weight[v as usize]));
-        cl.clear();
-        cl.extend(name.iter().map(|&v| self.index.keyed[v as usize].legal));
-        let sim = |qi: usize, ci: usize| q[qi].sim(name[ci]);
-        let pairs = align(qw, cw, sim);
-        name_score(qw, ql, cw, cl, pairs)
+    /// Scores a name against the query of `sc`.
+    fn score_name(&self, sc: &mut Scratch, name: &[index::Vid]) -> NameScore {
+        sc.cw.clear();
+        sc.cw
+            .extend(name.iter().map(|&v| self.index.weight[v as usize]));
+        sc.cl.clear();
+        sc.cl
+            .extend(name.iter().map(|&v| self.index.keyed[v as usize].legal));
+        let nc = name.len();
+        sc.sims.clear();
+        sc.sims.resize(sc.qw.len() * nc, None);
+        for (ci, &vid) in name.iter().enumerate() {
+            for (qi, sim) in matches_of(&sc.by_vid, vid) {
+                sc.sims[qi * nc + ci] = Some(sim);
+            }
+        }
+        let sims = &sc.sims;
+        let pairs = align(&sc.qw, &sc.cw, |qi, ci| sims[qi * nc + ci]);
+        name_score(&sc.qw, &sc.ql, &sc.cw, &sc.cl, pairs)
     }
 
     fn to_match(

@@ -152,7 +152,16 @@ fn typo_similarity(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
     if limit == 0 {
         return short_typo(a, b);
     }
-    let d = osa_distance(&a.text, &b.text, limit).min(osa_distance(&a.loose, &b.loose, limit));
+    // The smaller of the distances of the spellings and of the loose keys;
+    // the latter is 0 exactly when the keys are equal, at least 1 otherwise.
+    let d = if a.loose == b.loose {
+        0
+    } else {
+        match osa_distance(&a.text, &b.text, limit) {
+            1 => 1,
+            d => d.min(osa_distance(&a.loose, &b.loose, limit)),
+        }
+    };
     if d == 0 || d > limit {
         return None;
     }
@@ -200,7 +209,7 @@ pub fn align(
     c_weights: &[f64],
     sim: impl Fn(usize, usize) -> Option<TokenSim>,
 ) -> Vec<Pair> {
-    let mut all = Vec::new();
+    let mut all = Vec::with_capacity(q_weights.len().min(c_weights.len()) + 2);
     for q in 0..q_weights.len() {
         for c in 0..c_weights.len() {
             if let Some(s) = sim(q, c).filter(|s| s.sim >= MIN_TOKEN_SIMILARITY) {
@@ -216,18 +225,49 @@ pub fn align(
             .then(a.q.abs_diff(a.c).cmp(&b.q.abs_diff(b.c)))
             .then((a.q, a.c).cmp(&(b.q, b.c)))
     });
-    let mut used_q = vec![false; q_weights.len()];
-    let mut used_c = vec![false; c_weights.len()];
-    let mut pairs = Vec::new();
-    for p in all {
-        if !used_q[p.q] && !used_c[p.c] {
-            used_q[p.q] = true;
-            used_c[p.c] = true;
-            pairs.push(p);
+    let mut used_q = IndexSet::new(q_weights.len());
+    let mut used_c = IndexSet::new(c_weights.len());
+    all.retain(|p| {
+        let free = !used_q.contains(p.q) && !used_c.contains(p.c);
+        if free {
+            used_q.insert(p.q);
+            used_c.insert(p.c);
+        }
+        free
+    });
+    all.sort_by_key(|p| p.q);
+    all
+}
+
+/// A set of token positions: a bit mask up to 64, a vector beyond.
+struct IndexSet {
+    bits: u64,
+    more: Vec<bool>,
+}
+
+impl IndexSet {
+    fn new(n: usize) -> IndexSet {
+        IndexSet {
+            bits: 0,
+            more: if n > 64 { vec![false; n] } else { Vec::new() },
         }
     }
-    pairs.sort_by_key(|p| p.q);
-    pairs
+
+    fn contains(&self, i: usize) -> bool {
+        if self.more.is_empty() {
+            self.bits >> i & 1 == 1
+        } else {
+            self.more[i]
+        }
+    }
+
+    fn insert(&mut self, i: usize) {
+        if self.more.is_empty() {
+            self.bits |= 1 << i;
+        } else {
+            self.more[i] = true;
+        }
+    }
 }
 
 /// What the alignment yields before list-level adjustments.
@@ -270,7 +310,8 @@ pub fn name_score(
     );
     let mq: f64 = pairs.iter().map(|p| p.sim.sim * q_weights[p.q]).sum();
     let mc: f64 = pairs.iter().map(|p| p.sim.sim * c_weights[p.c]).sum();
-    let real: Vec<&Pair> = pairs.iter().filter(|p| !q_legal[p.q]).collect();
+    let real = || pairs.iter().filter(|p| !q_legal[p.q]);
+    let n_real = real().count();
     let query_coverage = ratio(mq, wq);
     let name_coverage = ratio(mc, wc);
     let (hi, lo) = if query_coverage >= name_coverage {
@@ -278,23 +319,22 @@ pub fn name_score(
     } else {
         (name_coverage, query_coverage)
     };
-    let base = if real.is_empty() {
+    let base = if n_real == 0 {
         0.0
     } else {
-        let floor = coverage_floor(real.len());
+        let floor = coverage_floor(n_real);
         hi * (floor + (1.0 - floor) * lo)
     };
-    let info: f64 = real
-        .iter()
+    let info: f64 = real()
         .map(|p| p.sim.sim * q_weights[p.q].min(c_weights[p.c]))
         .sum();
-    let evidence = evidence_factor(info, real.len());
-    let order = if in_order(&real) { 1.0 } else { ORDER_PENALTY };
+    let evidence = evidence_factor(info, n_real);
+    let order = if in_order(real()) { 1.0 } else { ORDER_PENALTY };
     let legal_mismatch = q_legal.iter().any(|&l| l)
         && c_legal.iter().any(|&l| l)
         && !pairs.iter().any(|p| q_legal[p.q]);
     let middle_missing =
-        real.len() >= 2 && missing_middle(&real, q_weights, q_legal, c_weights, c_legal);
+        n_real >= 2 && missing_middle(real, q_weights, q_legal, c_weights, c_legal);
     let typo_edits = pairs
         .iter()
         .filter(|p| p.sim.how == How::Typo)
@@ -319,45 +359,45 @@ pub fn name_score(
 /// tokens ("Doku Umarov" against "Doku Khamatovich Umarov"). Only this way
 /// round: a query with an extra middle token may name a relative or another
 /// person with the same given name and surname.
-fn missing_middle(
-    pairs: &[&Pair],
+fn missing_middle<'p, I: Iterator<Item = &'p Pair>>(
+    pairs: impl Fn() -> I,
     a_weights: &[f64],
     a_legal: &[bool],
     b_weights: &[f64],
     b_legal: &[bool],
 ) -> bool {
-    let side = |p: &Pair| (p.q, p.c);
     let real = |w: &[f64], l: &[bool], i: usize| !l[i] && w[i] >= crate::weights::MIN_WEIGHT;
     let a_all = (0..a_weights.len())
         .filter(|&i| real(a_weights, a_legal, i))
-        .all(|i| pairs.iter().any(|p| side(p).0 == i));
+        .all(|i| pairs().any(|p| p.q == i));
     if !a_all {
         return false;
     }
-    let b_aligned: Vec<usize> = pairs.iter().map(|p| side(p).1).collect();
     let (lo, hi) = (
-        b_aligned.iter().copied().min().unwrap_or(0),
-        b_aligned.iter().copied().max().unwrap_or(0),
+        pairs().map(|p| p.c).min().unwrap_or(0),
+        pairs().map(|p| p.c).max().unwrap_or(0),
     );
-    let left: Vec<usize> = (0..b_weights.len())
-        .filter(|&i| real(b_weights, b_legal, i) && !b_aligned.contains(&i))
-        .collect();
-    left.len() == 1 && left[0] > lo && left[0] < hi
+    let mut left =
+        (0..b_weights.len()).filter(|&i| real(b_weights, b_legal, i) && !pairs().any(|p| p.c == i));
+    match (left.next(), left.next()) {
+        (Some(i), None) => i > lo && i < hi,
+        _ => false,
+    }
 }
 
 /// A side's total weight, unmatched non-legal tokens (but particles)
 /// counted at least [`UNMATCHED_FLOOR`].
 fn side_total(weights: &[f64], legal: &[bool], matched: impl Iterator<Item = usize>) -> f64 {
-    let mut used = vec![false; weights.len()];
-    matched.for_each(|i| used[i] = true);
+    let mut used = IndexSet::new(weights.len());
+    matched.for_each(|i| used.insert(i));
     weights
         .iter()
         .zip(legal)
-        .zip(used)
-        .map(|((&w, &l), u)| {
+        .enumerate()
+        .map(|(i, (&w, &l))| {
             // Particles ("al", "bin", "de") weigh less than any real token
             // and cost only their weight.
-            if u || l || w < crate::weights::MIN_WEIGHT {
+            if used.contains(i) || l || w < crate::weights::MIN_WEIGHT {
                 w
             } else {
                 w.max(UNMATCHED_FLOOR)
@@ -401,8 +441,13 @@ pub fn score_upper_bound(coverable: f64, total: f64, matched: f64, matched_token
 }
 
 /// Legal forms move freely ("AO X" is "X JSC"), so only real tokens count.
-fn in_order(pairs: &[&Pair]) -> bool {
-    pairs.windows(2).all(|w| w[0].c < w[1].c)
+fn in_order<'p>(pairs: impl Iterator<Item = &'p Pair>) -> bool {
+    let mut last = None;
+    pairs.into_iter().all(|p| {
+        let ok = last.is_none_or(|l| l < p.c);
+        last = Some(p.c);
+        ok
+    })
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use records::{
@@ -493,52 +493,12 @@ pub fn tokens_store_only_a_hash(db: &dyn Db) {
 pub const CHILD_URL: &str = "ACE_RECORDS_CHILD_URL";
 pub const CHILD_ACKS: &str = "ACE_RECORDS_CHILD_ACKS";
 
-/// Body of the child process: appends from 4 threads until killed (or 60 s), writing the id and
-/// transaction id of every acknowledged append to the acks file.
-pub fn child_appender() {
-    let (Ok(url), Ok(acks)) = (std::env::var(CHILD_URL), std::env::var(CHILD_ACKS)) else {
-        return;
-    };
-    let store: Arc<dyn RecordStore> = Arc::from(records::open(&url).expect("child open"));
-    let file = Arc::new(Mutex::new(std::fs::File::create(acks).expect("acks file")));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let threads: Vec<_> = (0..4)
-        .map(|t| {
-            let (store, file) = (store.clone(), file.clone());
-            std::thread::spawn(move || {
-                let mut i = 0;
-                while Instant::now() < deadline {
-                    let mut r = determination(i);
-                    r.transaction_id = Some(format!("child-{t}-{i}"));
-                    let got = store.append(r).expect("child append");
-                    let line = format!("{} child-{t}-{i}\n", got.id);
-                    file.lock()
-                        .expect("lock")
-                        .write_all(line.as_bytes())
-                        .expect("ack");
-                    i += 1;
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        let _ = t.join();
-    }
-}
-
-/// Runs `child_appender` in a child process of this test binary, SIGKILLs it mid-stream, and
+/// Runs the `records-crash-child` binary, SIGKILLs it mid-stream, and
 /// checks the chain and every acknowledged record.
 pub fn killed_writer_loses_nothing(db: &dyn Db, dir: &Path) {
     drop(db.open()); // migrate first, so the child starts appending at once
     let acks = dir.join("acks.txt");
-    let mut child = Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "--exact",
-            "child_appender",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+    let mut child = Command::new(env!("CARGO_BIN_EXE_records-crash-child"))
         .env(CHILD_URL, db.url())
         .env(CHILD_ACKS, &acks)
         .stdout(Stdio::null())
