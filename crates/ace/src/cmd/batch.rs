@@ -61,18 +61,7 @@ pub fn run(cx: &Context, a: BatchArgs) -> Result<u8> {
     };
     let law = cx.law()?;
     let text = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-    let rows = parse_file(&file, &text, a.jsonl)?;
-    if a.strict {
-        if let Some((line, e)) = rows
-            .iter()
-            .find_map(|r| r.parsed.as_ref().err().map(|e| (r.line, e)))
-        {
-            return Err(bad(format!(
-                "{}: line {line}: {e} (--strict stops at the first bad row)",
-                file.display()
-            )));
-        }
-    }
+    let mut source = RowSource::open(&file, &text, a.jsonl)?;
     let (screener, snapshot) = if a.no_screen {
         (None, None)
     } else {
@@ -85,37 +74,60 @@ pub fn run(cx: &Context, a: BatchArgs) -> Result<u8> {
     } else {
         None
     };
-    let started = Instant::now();
     let snapshot = snapshot.as_deref().unwrap_or("");
-    let mut out_rows = Vec::with_capacity(rows.len());
-    // With --record, rows are decided and recorded a chunk at a time, so a run killed
-    // half-way has recorded whole chunks and a restart skips them (idempotent ids).
+    let started = Instant::now();
+    let mut sink = Sink::open(&a)?;
+    let mut summary = Summary::default();
+    let progress = Progress::new(source.estimated_rows());
+    // Rows are read, decided (on every core), recorded and written a chunk at a time:
+    // memory stays flat whatever the file's size, the output keeps input order, and with
+    // --record a run killed half-way has recorded whole chunks that a restart skips.
     let chunk = if store.is_some() {
         RECORD_CHUNK
     } else {
-        rows.len().max(1)
+        PROCESS_CHUNK
     };
-    for part in rows.chunks(chunk) {
-        let mut decided = process(part, &law, screener.as_ref(), snapshot, a.threads);
+    loop {
+        let part = source.next_chunk(chunk);
+        if part.is_empty() {
+            break;
+        }
+        let keep = store.is_some();
+        let mut decided = process(
+            &part,
+            &law,
+            screener.as_ref(),
+            snapshot,
+            a.threads,
+            keep,
+            &progress,
+        );
+        if a.strict {
+            if let Some(r) = decided.iter().find(|r| r.error.is_some()) {
+                return Err(bad(format!(
+                    "{}: line {}: {} (--strict stops at the first bad row)",
+                    file.display(),
+                    r.line,
+                    r.error.as_deref().unwrap_or("")
+                )));
+            }
+        }
         if let Some(store) = &store {
             record_rows(store.as_ref(), &mut decided, &law, snapshot, &a.actor)?;
         }
-        out_rows.extend(decided);
-    }
-    if a.strict {
-        if let Some(r) = out_rows.iter().find(|r| r.error.is_some()) {
-            return Err(bad(format!(
-                "{}: line {}: {} (--strict)",
-                file.display(),
-                r.line,
-                r.error.as_deref().unwrap_or("")
-            )));
+        for r in &decided {
+            summary.add(r);
+            sink.write(r)?;
         }
     }
-    write_output(&a, &out_rows)?;
-    summary(&out_rows, started.elapsed());
+    progress.finish();
+    sink.finish()?;
+    summary.print(started.elapsed());
     Ok(exit::OK)
 }
+
+/// Rows decided per chunk without --record.
+const PROCESS_CHUNK: usize = 50_000;
 
 /// Rows decided and recorded per record-store transaction with --record.
 const RECORD_CHUNK: usize = 5_000;
@@ -272,76 +284,121 @@ fn rescreen_one(
     })
 }
 
-/// CSV with a header (one column per contract field) or JSON Lines.
-fn parse_file(path: &std::path::Path, bytes: &[u8], force_jsonl: bool) -> Result<Vec<InputRow>> {
-    let jsonl = force_jsonl
-        || path
-            .extension()
-            .is_some_and(|e| e == "jsonl" || e == "ndjson")
-        || bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    if jsonl {
-        let text = std::str::from_utf8(bytes)
-            .map_err(|e| bad(format!("{}: not UTF-8 text ({e})", path.display())))?;
-        return Ok(text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| InputRow {
-                line: i + 1,
-                parsed: decide::parse_input(l).map_err(|e| e.to_string()),
-            })
-            .collect());
+/// The rows of a CSV file with a header (one column per contract field) or of JSON
+/// Lines, read a chunk at a time.
+enum RowSource<'a> {
+    Jsonl {
+        lines: std::iter::Enumerate<std::str::Lines<'a>>,
+        estimate: usize,
+    },
+    Csv {
+        header: Vec<String>,
+        records: csv::StringRecordsIntoIter<&'a [u8]>,
+        estimate: usize,
+    },
+}
+
+impl<'a> RowSource<'a> {
+    fn open(path: &std::path::Path, bytes: &'a [u8], force_jsonl: bool) -> Result<Self> {
+        let estimate = bytecount_lines(bytes);
+        let jsonl = force_jsonl
+            || path
+                .extension()
+                .is_some_and(|e| e == "jsonl" || e == "ndjson")
+            || bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        if jsonl {
+            let text = std::str::from_utf8(bytes)
+                .map_err(|e| bad(format!("{}: not UTF-8 text ({e})", path.display())))?;
+            return Ok(RowSource::Jsonl {
+                lines: text.lines().enumerate(),
+                estimate,
+            });
+        }
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| {
+                bad(format!(
+                    "{}: line 1: cannot read the header: {e}",
+                    path.display()
+                ))
+            })?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
+        decide::csv_row::check_header(&header)
+            .map_err(|e| bad(format!("{}: line 1: {e}", path.display())))?;
+        Ok(RowSource::Csv {
+            header,
+            records: reader.into_records(),
+            estimate: estimate.saturating_sub(1),
+        })
     }
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| {
-            bad(format!(
-                "{}: line 1: cannot read the header: {e}",
-                path.display()
-            ))
-        })?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    decide::csv_row::check_header(&header)
-        .map_err(|e| bad(format!("{}: line 1: {e}", path.display())))?;
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        match record {
-            Ok(r) => {
-                let line = r.position().map(|p| p.line() as usize).unwrap_or(0);
-                let fields: Vec<&str> = r.iter().collect();
-                let parsed = if fields.len() != header.len() {
-                    Err(format!(
-                        "{} fields where the header has {}",
-                        fields.len(),
-                        header.len()
-                    ))
-                } else {
-                    decide::csv_row::from_row(&header, &fields).map_err(|e| e.to_string())
-                };
-                rows.push(InputRow { line, parsed });
-            }
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                rows.push(InputRow {
-                    line,
-                    parsed: Err(format!("not valid CSV: {e}")),
-                });
-            }
+
+    fn estimated_rows(&self) -> usize {
+        match self {
+            RowSource::Jsonl { estimate, .. } | RowSource::Csv { estimate, .. } => *estimate,
         }
     }
-    Ok(rows)
+
+    /// Up to `n` more rows, parsed or rejected with the reason.
+    fn next_chunk(&mut self, n: usize) -> Vec<InputRow> {
+        let mut out = Vec::with_capacity(n.min(65_536));
+        while out.len() < n {
+            let row = match self {
+                RowSource::Jsonl { lines, .. } => match lines.find(|(_, l)| !l.trim().is_empty()) {
+                    Some((i, l)) => InputRow {
+                        line: i + 1,
+                        parsed: decide::parse_input(l).map_err(|e| e.to_string()),
+                    },
+                    None => break,
+                },
+                RowSource::Csv {
+                    header, records, ..
+                } => match records.next() {
+                    Some(Ok(r)) => csv_row(header, &r),
+                    Some(Err(e)) => InputRow {
+                        line: e.position().map(|p| p.line() as usize).unwrap_or(0),
+                        parsed: Err(format!("not valid CSV: {e}")),
+                    },
+                    None => break,
+                },
+            };
+            out.push(row);
+        }
+        out
+    }
+}
+
+fn csv_row(header: &[String], r: &csv::StringRecord) -> InputRow {
+    let line = r.position().map(|p| p.line() as usize).unwrap_or(0);
+    let fields: Vec<&str> = r.iter().collect();
+    let parsed = if fields.len() != header.len() {
+        Err(format!(
+            "{} fields where the header has {}",
+            fields.len(),
+            header.len()
+        ))
+    } else {
+        decide::csv_row::from_row(header, &fields).map_err(|e| e.to_string())
+    };
+    InputRow { line, parsed }
+}
+
+fn bytecount_lines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 /// Decides every row on `threads` workers (default: every core), keeping input order.
+/// `keep` retains each row's input and determination for recording.
 fn process(
     rows: &[InputRow],
     law: &Law,
     screener: Option<&Screener>,
     snapshot: &str,
     threads: Option<usize>,
+    keep: bool,
+    progress: &Progress,
 ) -> Vec<OutputRow> {
     let workers = threads
         .unwrap_or_else(|| {
@@ -351,25 +408,23 @@ fn process(
         })
         .max(1);
     let chunk = rows.len().div_ceil(workers).max(1);
-    let done = AtomicUsize::new(0);
     let today = today();
     std::thread::scope(|scope| {
         let handles: Vec<_> = rows
             .chunks(chunk)
             .map(|part| {
-                let done = &done;
                 scope.spawn(move || {
                     part.iter()
                         .map(|r| {
-                            let out = decide_row(r, law, screener, snapshot, today);
-                            done.fetch_add(1, Ordering::Relaxed);
+                            let out = decide_row(r, law, screener, snapshot, today, keep);
+                            progress.done.fetch_add(1, Ordering::Relaxed);
                             out
                         })
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
-        progress(&done, rows.len(), &handles);
+        progress.show_while(&handles);
         handles
             .into_iter()
             .flat_map(|h| h.join().unwrap_or_default())
@@ -377,30 +432,54 @@ fn process(
     })
 }
 
-fn progress<T>(done: &AtomicUsize, total: usize, handles: &[std::thread::ScopedJoinHandle<'_, T>]) {
-    if !std::io::stderr().is_terminal() || total < 1000 {
-        return;
+/// A progress bar with rate and ETA on stderr, shown only on a terminal.
+struct Progress {
+    done: AtomicUsize,
+    total: usize,
+    started: Instant,
+    visible: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        Progress {
+            done: AtomicUsize::new(0),
+            total,
+            started: Instant::now(),
+            visible: std::io::stderr().is_terminal() && total >= 1000,
+        }
     }
-    let start = Instant::now();
-    while handles.iter().any(|h| !h.is_finished()) {
-        std::thread::sleep(Duration::from_millis(250));
-        let n = done.load(Ordering::Relaxed);
-        let secs = start.elapsed().as_secs_f64().max(1e-3);
-        let rate = n as f64 / secs;
+
+    fn show_while<T>(&self, handles: &[std::thread::ScopedJoinHandle<'_, T>]) {
+        while self.visible && handles.iter().any(|h| !h.is_finished()) {
+            std::thread::sleep(Duration::from_millis(250));
+            self.draw();
+        }
+    }
+
+    fn draw(&self) {
+        let n = self.done.load(Ordering::Relaxed);
+        let total = self.total.max(n).max(1);
+        let rate = n as f64 / self.started.elapsed().as_secs_f64().max(1e-3);
         let eta = if rate > 0.0 {
             (total - n) as f64 / rate
         } else {
             0.0
         };
-        let width = 30;
-        let filled = width * n / total.max(1);
+        let filled = 30 * n / total;
         eprint!(
             "\r[{}{}] {n}/{total} {rate:.0}/s ETA {eta:.0}s ",
             "#".repeat(filled),
-            " ".repeat(width - filled)
+            " ".repeat(30 - filled)
         );
     }
-    eprintln!();
+
+    fn finish(&self) {
+        if self.visible {
+            self.draw();
+            eprintln!();
+        }
+    }
 }
 
 fn decide_row(
@@ -409,6 +488,7 @@ fn decide_row(
     screener: Option<&Screener>,
     snapshot: &str,
     today: ear::Date,
+    keep: bool,
 ) -> OutputRow {
     let mut row = OutputRow {
         line: r.line,
@@ -459,11 +539,15 @@ fn decide_row(
                 .into_iter()
                 .map(str::to_string)
                 .collect();
-            row.determination = serde_json::to_value(&d).ok();
+            if keep {
+                row.determination = serde_json::to_value(&d).ok();
+            }
         }
         Err(e) => row.error = Some(e.to_string()),
     }
-    row.input = Some(input);
+    if keep {
+        row.input = Some(input);
+    }
     row
 }
 
@@ -474,44 +558,57 @@ fn list_code(m: &screen::Match) -> String {
         .unwrap_or_default()
 }
 
-fn write_output(a: &BatchArgs, rows: &[OutputRow]) -> Result<()> {
-    let sink: Box<dyn Write> = match &a.out {
-        Some(p) => {
-            Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)
-        }
-        None => Box::new(std::io::stdout().lock()),
-    };
-    let mut w = BufWriter::new(sink);
-    // (rows are written once all are decided so the output keeps input order)
-    let format = a.out_format.unwrap_or(match &a.out {
-        Some(p) if p.extension().is_some_and(|e| e == "csv") => OutFormat::Csv,
-        _ => OutFormat::Jsonl,
-    });
-    match format {
-        OutFormat::Jsonl => {
-            for r in rows {
-                serde_json::to_writer(&mut w, r)?;
+/// Where results go, one row at a time, in input order.
+enum Sink {
+    Jsonl(BufWriter<Box<dyn Write>>),
+    Csv(Box<csv::Writer<BufWriter<Box<dyn Write>>>>),
+}
+
+impl Sink {
+    fn open(a: &BatchArgs) -> Result<Sink> {
+        let out: Box<dyn Write> = match &a.out {
+            Some(p) => Box::new(
+                std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+            ),
+            None => Box::new(std::io::stdout().lock()),
+        };
+        let format = a.out_format.unwrap_or(match &a.out {
+            Some(p) if p.extension().is_some_and(|e| e == "csv") => OutFormat::Csv,
+            _ => OutFormat::Jsonl,
+        });
+        let w = BufWriter::new(out);
+        Ok(match format {
+            OutFormat::Jsonl => Sink::Jsonl(w),
+            OutFormat::Csv => {
+                let mut c = csv::Writer::from_writer(w);
+                c.write_record([
+                    "line",
+                    "id",
+                    "outcome",
+                    "deciding",
+                    "hits",
+                    "needs_review",
+                    "record_id",
+                    "error",
+                ])?;
+                Sink::Csv(Box::new(c))
+            }
+        })
+    }
+
+    fn write(&mut self, r: &OutputRow) -> Result<()> {
+        match self {
+            Sink::Jsonl(w) => {
+                serde_json::to_writer(&mut *w, r)?;
                 w.write_all(b"\n")?;
             }
-        }
-        OutFormat::Csv => {
-            let mut c = csv::Writer::from_writer(w);
-            c.write_record([
-                "line",
-                "id",
-                "outcome",
-                "deciding",
-                "hits",
-                "needs_review",
-                "error",
-            ])?;
-            let fmt = |hs: &[Hit]| {
-                hs.iter()
-                    .map(|h| format!("{}:{}:{}:{:.2}", h.list, h.id, h.name, h.score))
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            };
-            for r in rows {
+            Sink::Csv(c) => {
+                let fmt = |hs: &[Hit]| {
+                    hs.iter()
+                        .map(|h| format!("{}:{}:{}:{:.2}", h.list, h.id, h.name, h.score))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                };
                 c.write_record([
                     r.line.to_string(),
                     r.id.clone().unwrap_or_default(),
@@ -519,63 +616,78 @@ fn write_output(a: &BatchArgs, rows: &[OutputRow]) -> Result<()> {
                     r.deciding.join("; "),
                     fmt(&r.hits),
                     fmt(&r.needs_review),
+                    r.record_id.map(|i| i.to_string()).unwrap_or_default(),
                     r.error.clone().unwrap_or_default(),
                 ])?;
             }
-            c.flush()?;
-            return Ok(());
         }
+        Ok(())
     }
-    w.flush()?;
-    Ok(())
+
+    fn finish(self) -> Result<()> {
+        match self {
+            Sink::Jsonl(mut w) => w.flush()?,
+            Sink::Csv(mut c) => c.flush()?,
+        }
+        Ok(())
+    }
 }
 
-fn summary(rows: &[OutputRow], elapsed: Duration) {
-    let mut outcomes: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut lists: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in rows {
-        *outcomes.entry(r.outcome.as_str()).or_default() += 1;
+/// The end-of-run summary: counts per outcome, hits per list, rejected rows.
+#[derive(Default)]
+struct Summary {
+    total: usize,
+    outcomes: BTreeMap<String, usize>,
+    lists: BTreeMap<String, usize>,
+    rejected: usize,
+    first_rejected: Vec<(usize, String)>,
+}
+
+impl Summary {
+    fn add(&mut self, r: &OutputRow) {
+        self.total += 1;
+        *self.outcomes.entry(r.outcome.clone()).or_default() += 1;
         for h in &r.hits {
-            *lists.entry(h.list.as_str()).or_default() += 1;
+            *self.lists.entry(h.list.clone()).or_default() += 1;
+        }
+        if let Some(e) = &r.error {
+            self.rejected += 1;
+            if self.first_rejected.len() < 20 {
+                self.first_rejected.push((r.line, e.clone()));
+            }
         }
     }
-    let rate = rows.len() as f64 / elapsed.as_secs_f64().max(1e-9);
-    eprintln!(
-        "{} transactions in {:.2}s ({rate:.0}/s)",
-        rows.len(),
-        elapsed.as_secs_f64()
-    );
-    eprintln!(
-        "  outcomes: {}",
-        outcomes
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    eprintln!(
-        "  hits per list: {}",
-        if lists.is_empty() {
-            "none".to_string()
-        } else {
-            lists
-                .iter()
-                .map(|(k, v)| format!("{k} {v}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    );
-    let rejected: Vec<&OutputRow> = rows.iter().filter(|r| r.error.is_some()).collect();
-    if !rejected.is_empty() {
-        eprintln!("  rejected rows: {}", rejected.len());
-        for r in rejected.iter().take(20) {
-            eprintln!("    line {}: {}", r.line, r.error.as_deref().unwrap_or(""));
-        }
-        if rejected.len() > 20 {
-            eprintln!(
-                "    ... and {} more (each is in the output with outcome REJECTED)",
-                rejected.len() - 20
-            );
+
+    fn print(&self, elapsed: Duration) {
+        let joined = |m: &BTreeMap<String, usize>| {
+            if m.is_empty() {
+                "none".to_string()
+            } else {
+                m.iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        let rate = self.total as f64 / elapsed.as_secs_f64().max(1e-9);
+        eprintln!(
+            "{} transactions in {:.2}s ({rate:.0}/s)",
+            self.total,
+            elapsed.as_secs_f64()
+        );
+        eprintln!("  outcomes: {}", joined(&self.outcomes));
+        eprintln!("  hits per list: {}", joined(&self.lists));
+        if self.rejected > 0 {
+            eprintln!("  rejected rows: {}", self.rejected);
+            for (line, e) in &self.first_rejected {
+                eprintln!("    line {line}: {e}");
+            }
+            if self.rejected > self.first_rejected.len() {
+                eprintln!(
+                    "    ... and {} more (each is in the output with outcome REJECTED)",
+                    self.rejected - self.first_rejected.len()
+                );
+            }
         }
     }
 }
