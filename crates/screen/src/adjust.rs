@@ -20,6 +20,10 @@ pub const WEAK_ALIAS_FACTOR: f64 = 0.9;
 pub const PARTIAL_VESSEL_FACTOR: f64 = 0.85;
 /// Query coverage below which a vessel or aircraft match counts as partial.
 const VESSEL_FULL_COVERAGE: f64 = 0.9;
+/// A name linked to the query by one word only, while the query says more, is at most
+/// a "needs review" match: "Mateo Smith" is not the one-word alias "MATEO", and "Ben
+/// Berg" is not "JOINT STOCK COMPANY BERG AB".
+pub const SINGLE_WORD_CAP: f64 = 0.80;
 /// Person vs. organisation.
 const KIND_MISMATCH: f64 = -0.05;
 /// The query country is one of the entry's.
@@ -71,6 +75,12 @@ fn steps(scored: &NameScore, ctx: &Context, st: &mut Steps) {
             let detail = || format!("{} spelling edit(s), at most {cap:.2}", scored.typo_edits);
             st.step(AdjustmentKind::Typos, detail, |_| cap);
         }
+    }
+    if single_word_link(scored) && st.score > SINGLE_WORD_CAP {
+        let detail = || {
+            format!("only one word links the name to a query that says more, at most {SINGLE_WORD_CAP:.2}")
+        };
+        st.step(AdjustmentKind::SingleWordLink, detail, |_| SINGLE_WORD_CAP);
     }
     if scored.evidence < 1.0 {
         let detail = || format!("only common tokens matched ×{:.2}", scored.evidence);
@@ -142,6 +152,10 @@ impl Steps {
         }
         self.score = new;
     }
+}
+
+fn single_word_link(scored: &NameScore) -> bool {
+    scored.single_word_link
 }
 
 fn partial_vessel(scored: &NameScore, ctx: &Context) -> bool {

@@ -71,6 +71,8 @@ pub enum AdjustmentKind {
     WeakAlias,
     /// A vessel or aircraft name covers only part of the query (×0.85).
     PartialVesselName,
+    /// One word is the only link between the name and a longer query.
+    SingleWordLink,
     /// Query and entry kinds disagree, person vs. organisation (−0.05).
     KindMismatch,
     /// The query country is among the entry's countries (+0.02).

@@ -21,7 +21,10 @@
 //! at most 0.90). Legal-form words are recognised with one typo ("LIMTIED",
 //! "COMPANI"); Arabic particles and compounds are made one ("Abdul Rahman",
 //! "Abd al-Rahman", "Abdulrahman", "عبدالرحمن" are `abd al rahman`; see
-//! [`normalize::arabic_name_parts`]).
+//! [`normalize::arabic_name_parts`]). In an index, an Arabic-script query
+//! token is also read with ث as `s` and a final ة as `t`, and a run-together
+//! query token that splits into two indexed ones ("Aldajani") is tried both
+//! whole and split; each entry keeps its best score.
 //!
 //! Every token has a weight: its rarity over the index (see [`weights`]),
 //! capped for tokens known to be common ("Mohammed", "Group", "Trading"),
@@ -161,6 +164,16 @@ struct QueryToken {
     postings: usize,
 }
 
+/// The best name of an entry so far, and the query variant it was scored
+/// against (see [`Screener::query_variants`]).
+struct Best {
+    score: f64,
+    name_id: u32,
+    variant: usize,
+    scored: NameScore,
+    adjustments: Vec<Adjustment>,
+}
+
 /// Per-query buffers for scoring candidate names.
 struct Scratch {
     /// Query token weights and legal flags.
@@ -240,34 +253,44 @@ impl Screener {
     /// The entries whose best name scores at least `threshold`, best first,
     /// one [`Match`] per entry.
     pub fn screen(&self, q: &Query, threshold: f64) -> Vec<Match> {
-        let tokens = self.query_tokens(q);
-        if !tokens.iter().any(|t| !t.token.legal) {
-            return Vec::new();
-        }
-        let mut scratch = Scratch::new(&tokens);
-        let candidates = self.candidates(&tokens, &scratch, q, threshold);
-        let mut best: FxHashMap<u32, (f64, u32, NameScore, Vec<Adjustment>)> = FxHashMap::default();
-        for name_id in candidates {
-            let rec = &self.index.names[name_id as usize];
-            let scored = self.score_name(&mut scratch, &rec.tokens);
-            let entry = &self.entries[rec.entry as usize];
-            let ctx = context(q, entry, rec.weak);
-            let score = adjust::score(&scored, &ctx);
-            if score < threshold {
+        let variants = self.query_variants(q);
+        let mut best: FxHashMap<u32, Best> = FxHashMap::default();
+        for (v, tokens) in variants.iter().enumerate() {
+            if !tokens.iter().any(|t| !t.token.legal) {
                 continue;
             }
-            let better = best
-                .get(&rec.entry)
-                .is_none_or(|b| score > b.0 || (score == b.0 && name_id < b.1));
-            if better {
-                let (score, adjustments) = adjust::apply(&scored, &ctx);
-                best.insert(rec.entry, (score, name_id, scored, adjustments));
+            let mut scratch = Scratch::new(tokens);
+            let candidates = self.candidates(tokens, &scratch, q, threshold);
+            for name_id in candidates {
+                let rec = &self.index.names[name_id as usize];
+                let scored = self.score_name(&mut scratch, &rec.tokens);
+                let entry = &self.entries[rec.entry as usize];
+                let ctx = context(q, entry, rec.weak);
+                let score = adjust::score(&scored, &ctx);
+                if score < threshold {
+                    continue;
+                }
+                let better = best
+                    .get(&rec.entry)
+                    .is_none_or(|b| score > b.score || (score == b.score && name_id < b.name_id));
+                if better {
+                    let (score, adjustments) = adjust::apply(&scored, &ctx);
+                    let b = Best {
+                        score,
+                        name_id,
+                        variant: v,
+                        scored,
+                        adjustments,
+                    };
+                    best.insert(rec.entry, b);
+                }
             }
         }
         let mut out: Vec<Match> = best
             .into_values()
-            .map(|(score, name_id, scored, adj)| {
-                self.to_match(&tokens, name_id, score, &scored, adj)
+            .map(|b| {
+                let tokens = &variants[b.variant];
+                self.to_match(tokens, b.name_id, b.score, &b.scored, b.adjustments)
             })
             .collect();
         out.sort_by(|a, b| {
@@ -278,16 +301,47 @@ impl Screener {
         out
     }
 
-    fn query_tokens(&self, q: &Query) -> Vec<QueryToken> {
-        let n = self.entries.len();
+    /// The query's tokens; and, when a run-together token ("Aldajani",
+    /// "Tochun") was left whole because it resembles some indexed token,
+    /// the tokens with it split too ("al dajani", "to chun"): each entry
+    /// keeps the better score of the two.
+    fn query_variants(&self, q: &Query) -> Vec<Vec<QueryToken>> {
         let tokens = tokenize(&q.name, NameKind::from_party(q.kind));
         let known = |t: &str| self.index.exact(t, false).is_some();
-        let matches_whole = |t: &Token| !self.index.similar(&Keyed::new(t)).is_empty();
-        normalize::split_compounds(tokens, known, matches_whole)
+        let kept_whole = std::cell::Cell::new(false);
+        let matches_whole = |t: &Token| {
+            let whole = !self.index.similar(&Keyed::new(t)).is_empty();
+            kept_whole.set(kept_whole.get() || whole);
+            whole
+        };
+        let first = normalize::split_compounds(tokens.clone(), known, matches_whole);
+        let mut out = vec![self.query_tokens(first)];
+        if kept_whole.get() {
+            let split = normalize::split_compounds(tokens, known, |_| false);
+            out.push(self.query_tokens(split));
+        }
+        out
+    }
+
+    fn query_tokens(&self, tokens: Vec<Token>) -> Vec<QueryToken> {
+        let n = self.entries.len();
+        tokens
             .into_iter()
             .map(|token| {
                 let keyed = Keyed::new(&token);
-                let matches = self.index.similar(&keyed);
+                let mut matches = self.index.similar(&keyed);
+                for alt in abjad_readings(&token) {
+                    let alt = Keyed::from_parts(&alt, token.legal, true);
+                    for (vid, sim) in self.index.similar(&alt) {
+                        let sim = score::as_variant(sim);
+                        match matches.iter_mut().find(|m| m.0 == vid) {
+                            Some(m) if m.1.sim < sim.sim => m.1 = sim,
+                            Some(_) => {}
+                            None => matches.push((vid, sim)),
+                        }
+                    }
+                    matches.sort_by(|a, b| b.1.sim.total_cmp(&a.1.sim).then(a.0.cmp(&b.0)));
+                }
                 let weight = match self.index.exact(&token.text, token.legal) {
                     Some(v) => self.index.weight[v as usize],
                     None => matches.first().map_or_else(
@@ -483,6 +537,23 @@ impl Screener {
             entry_index: rec.entry as usize,
         }
     }
+}
+
+/// Other readings of an Arabic-script query token: ث is `th` in Arabic but
+/// `s` in Persian and Urdu ("ثاقب" / "SAQIB"), and a final ة is `t` when the
+/// word is the first of a construct ("عصبة الأنصار" / "ASBAT AL-ANSAR").
+fn abjad_readings(t: &Token) -> Vec<String> {
+    let mut out = Vec::new();
+    if !t.abjad || t.legal {
+        return out;
+    }
+    if t.text.contains("th") {
+        out.push(t.text.replace("th", "s"));
+    }
+    if t.text.len() >= 4 && t.arabic.ends_with('0') && t.text.ends_with('a') {
+        out.push(format!("{}t", t.text));
+    }
+    out
 }
 
 /// The query coverage a name needs for its score to possibly reach

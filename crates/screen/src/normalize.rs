@@ -416,6 +416,10 @@ fn particle(t: &str, next: Option<&str>, abjad: bool) -> Option<&'static str> {
         "bn" if abjad => return Some("bin"),
         "abou" => return Some("abu"),
         "abw" if abjad => return Some("abu"),
+        // "ولد" (son of) is written "ould" in Mauritanian names; "في" is
+        // "in" in the English names of organisations ("AL-QAIDA IN IRAQ").
+        "wld" if abjad => return Some("ould"),
+        "fy" if abjad => return Some("in"),
         _ => {}
     }
     // Sun letters: "ar-Rahman", "ad-Din", "ash-Shami", "uz-Zaman".

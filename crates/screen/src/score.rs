@@ -132,6 +132,19 @@ pub fn token_similarity(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
     typo_similarity(a, b)
 }
 
+/// A match found through another reading of a token is at best phonetic.
+pub(crate) fn as_variant(s: TokenSim) -> TokenSim {
+    if s.sim > PHONETIC_SIMILARITY {
+        TokenSim {
+            sim: PHONETIC_SIMILARITY,
+            how: How::Phonetic,
+            distance: 0,
+        }
+    } else {
+        s
+    }
+}
+
 /// Consonants in a vowel key: a skeleton of one consonant ("*n*" for both
 /// "Junjie" and "Yanni") says nothing.
 fn consonants(vowel_key: &str) -> usize {
@@ -290,6 +303,9 @@ pub struct NameScore {
     pub middle_missing: bool,
     /// Edits in the pairs aligned as typos.
     pub typo_edits: usize,
+    /// One real (non-legal-form) token is the only link, and the query has other real
+    /// tokens the name does not have.
+    pub single_word_link: bool,
     /// `base * evidence * order`.
     pub score: f64,
 }
@@ -340,7 +356,10 @@ pub fn name_score(
         .filter(|p| p.sim.how == How::Typo)
         .map(|p| usize::from(p.sim.distance))
         .sum();
+    let single_word_link =
+        n_real == 1 && (0..q_legal.len()).any(|i| !q_legal[i] && !pairs.iter().any(|p| p.q == i));
     NameScore {
+        single_word_link,
         middle_missing,
         typo_edits,
         score: (base * evidence * order).clamp(0.0, 1.0),

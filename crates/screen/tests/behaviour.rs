@@ -362,3 +362,100 @@ fn compare_kind_changes_legal_form_handling() {
     let person = compare("Ao Wei", "Wei", Some(PartyKind::Individual));
     assert!(company.score > person.score);
 }
+
+#[test]
+fn arabic_script_readings_of_tha_taa_marbuta_and_ould() {
+    use ListId::Sdn;
+    use PartyKind::*;
+    let s = Screener::new(vec![
+        entry(Sdn, "p-1", "NOOR MOHAMMAD SAQIB", Individual, &[], &["AF"]),
+        entry(Sdn, "e-1", "ASBAT AL-ANSAR", Entity, &[], &["LB"]),
+        entry(
+            Sdn,
+            "p-2",
+            "HAMADA OULD MOHAMED EL KHAIRY",
+            Individual,
+            &[],
+            &["ML"],
+        ),
+        entry(Sdn, "p-3", "TAHIR, Nur Ahmad", Individual, &[], &["AF"]),
+    ]);
+    // ث read as `s` (Persian, Urdu).
+    assert_eq!(hits(&s, "نور محمد ثاقب"), ["p-1"]);
+    // A final ة read as `t` in a construct.
+    assert_eq!(hits(&s, "عصبة الأنصار"), ["e-1"]);
+    // "ولد" is "ould".
+    assert_eq!(hits(&s, "حماده ولد محمد الخيري"), ["p-2"]);
+    // Another reading is at best phonetic.
+    let m = &s.screen(&Query::name("نور محمد ثاقب"), DEFAULT_THRESHOLD)[0];
+    assert!(m.score < 1.0, "{}", m.score);
+}
+
+#[test]
+fn a_run_together_article_is_also_tried_split() {
+    use ListId::Sdn;
+    use PartyKind::*;
+    let s = Screener::new(vec![
+        entry(Sdn, "p-1", "AL-DAJANI, Sa'ad", Individual, &[], &["IQ"]),
+        // "aldajani" resembles this token, so it is not only split.
+        entry(Sdn, "p-2", "ALDAJANY, Omar", Individual, &[], &["JO"]),
+    ]);
+    assert_eq!(hits(&s, "Aldajani Saad"), ["p-1"]);
+    assert_eq!(hits(&s, "Aldajany Omar"), ["p-2"]);
+}
+
+/// Regression (ace batch on generated names): a one-word alias or a one-word company name
+/// must not turn a longer query into a hit — "Mateo Smith" against the weak alias "MATEO",
+/// "Apex Capital LLC" against "APEX" — but it stays visible for review.
+#[test]
+fn one_word_link_to_a_longer_query_is_review_not_hit() {
+    let s = Screener::new(vec![
+        entry(
+            ListId::Sdn,
+            "p1",
+            "ARREDONDO ORTIZ, Carlos Arturo",
+            PartyKind::Individual,
+            &[("MATEO", AliasKind::Aka)],
+            &["CO"],
+        ),
+        entry(
+            ListId::EntityList,
+            "e1",
+            "APEX",
+            PartyKind::Entity,
+            &[],
+            &["CN"],
+        ),
+        entry(
+            ListId::EntityList,
+            "e2",
+            "NSO Group",
+            PartyKind::Entity,
+            &[],
+            &["IL"],
+        ),
+    ]);
+    for query in ["Mateo Smith", "Apex Capital LLC"] {
+        let all = s.screen(&Query::name(query), DEFAULT_REVIEW_THRESHOLD);
+        assert!(!all.is_empty(), "{query}: should be kept for review");
+        for m in &all {
+            assert!(
+                m.score < DEFAULT_THRESHOLD,
+                "{query} hit {} at {}",
+                m.matched,
+                m.score
+            );
+            assert!(
+                m.explanation
+                    .adjustments
+                    .iter()
+                    .any(|a| a.kind == AdjustmentKind::SingleWordLink),
+                "{query}: {:?}",
+                m.explanation
+            );
+        }
+    }
+    // Two linked words are still a hit.
+    let hits = s.screen(&Query::name("NSO Group Technologies"), DEFAULT_THRESHOLD);
+    assert_eq!(hits.first().map(|m| m.id.as_str()), Some("e2"));
+}
