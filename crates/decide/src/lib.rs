@@ -8,12 +8,14 @@ pub mod ace;
 pub mod csv_row;
 mod determination;
 mod error;
+mod matrix;
 mod review;
 pub mod screening;
 pub mod transaction;
 
 pub use determination::{Determination, Finding, Outcome, Step};
 pub use error::InputError;
+pub use matrix::{matrix, MatrixRow};
 pub use review::decide;
 pub use transaction::{parse_input, Transaction, TransactionInput};
 

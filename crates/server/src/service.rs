@@ -24,7 +24,7 @@
 use crate::error::ApiError;
 use crate::state::AppState;
 use decide::screening::{screen_parties, ScreeningReport};
-use decide::transaction::{EndUserKind, ItemInput, PartyInput, Role as PartyRole};
+use decide::transaction::{EndUserKind, PartyInput, Role as PartyRole};
 use decide::{decide, Determination, TransactionInput};
 use lists::model::ListId;
 use records::{
@@ -626,15 +626,8 @@ pub fn tokens(state: &AppState) -> Result<Vec<Token>, ApiError> {
     Ok(state.store().list_tokens()?)
 }
 
-/// One row of the matrix: the outcome for one destination.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct MatrixRow {
-    pub code: String,
-    pub name: String,
-    pub outcome: decide::Outcome,
-    pub deciding: Vec<String>,
-    pub unverified: bool,
-}
+/// One row of the matrix (the type lives in `decide`, shared with `ace matrix`).
+pub use decide::MatrixRow;
 
 /// The outcome for every destination, for one ECCN, end-user kind and date.
 pub fn matrix(
@@ -643,42 +636,7 @@ pub fn matrix(
     kind: EndUserKind,
     date: ear::Date,
 ) -> Result<Vec<MatrixRow>, ApiError> {
-    let law = state.law();
-    let destinations = countries::all()
-        .iter()
-        .map(|c| c.alpha2.to_string())
-        .filter(|c| c != "US")
-        .chain(law.regions().iter().map(|r| r.id.clone()));
-    let mut rows = Vec::new();
-    for code in destinations {
-        let input = TransactionInput {
-            date: Some(date.to_string()),
-            item: Some(ItemInput {
-                eccn: Some(eccn.to_string()),
-                ..ItemInput::default()
-            }),
-            destination: Some(code.clone()),
-            end_user: Some(PartyInput {
-                kind: Some(kind),
-                ..PartyInput::default()
-            }),
-            ..TransactionInput::default()
-        };
-        let tx = input.validate(law, date)?;
-        let d = decide(&tx, law)?;
-        rows.push(MatrixRow {
-            name: tx.destination.name.clone(),
-            code,
-            outcome: d.outcome,
-            deciding: d
-                .deciding_citations()
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
-            unverified: d.unverified,
-        });
-    }
-    Ok(rows)
+    Ok(decide::matrix(state.law(), eccn, kind, date, false)?)
 }
 
 /// Appends a record of another kind (screening, review) — the shared path for the API.

@@ -5,8 +5,7 @@ use crate::cli::{EndUserKindArg, MatrixArgs};
 use crate::context::Context;
 use crate::exit;
 use anyhow::Result;
-use decide::transaction::{EndUserKind, ItemInput, PartyInput};
-use decide::{decide, TransactionInput};
+use decide::transaction::EndUserKind;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -25,47 +24,17 @@ pub fn run(cx: &Context, a: MatrixArgs) -> Result<u8> {
         EndUserKindArg::Government => EndUserKind::Government,
         EndUserKindArg::NonGovernment => EndUserKind::NonGovernment,
     };
-    let mut rows = Vec::new();
-    let destinations = countries::all()
-        .iter()
-        .map(|c| c.alpha2.to_string())
-        .filter(|c| c != "US")
-        .chain(law.regions().iter().map(|r| r.id.clone()));
-    for code in destinations {
-        let input = TransactionInput {
-            date: Some(date.to_string()),
-            item: Some(ItemInput {
-                eccn: Some(a.eccn.clone()),
-                ..ItemInput::default()
-            }),
-            destination: Some(code.clone()),
-            end_user: Some(PartyInput {
-                kind: Some(kind),
-                ..PartyInput::default()
-            }),
-            deemed_export: a.deemed_export,
-            ..TransactionInput::default()
-        };
-        let tx = input.validate(&law, date).map_err(|e| bad(e.to_string()))?;
-        let d = decide(&tx, &law).map_err(|e| bad(e.to_string()))?;
-        rows.push(Row {
-            name: tx.destination.name.clone()
-                + &tx
-                    .destination
-                    .treated_as
-                    .as_ref()
-                    .map(|_| format!(" (as {})", tx.destination.code))
-                    .unwrap_or_default(),
-            code,
-            outcome: d.outcome.to_string(),
-            deciding: d
-                .deciding_citations()
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
-            unverified: d.unverified,
-        });
-    }
+    let rows: Vec<Row> = decide::matrix(&law, &a.eccn, kind, date, a.deemed_export)
+        .map_err(|e| bad(e.to_string()))?
+        .into_iter()
+        .map(|r| Row {
+            code: r.code,
+            name: r.name,
+            outcome: r.outcome.to_string(),
+            deciding: r.deciding,
+            unverified: r.unverified,
+        })
+        .collect();
     if a.json {
         println!(
             "{}",
