@@ -101,9 +101,26 @@ pub struct PartyInput {
     /// Interim rule: an entity or individual acting on behalf of a government.
     #[serde(default)]
     pub acting_on_behalf_of_government: bool,
+    /// For a deemed export: the person's citizenships, each with the date it was acquired.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub citizenships: Vec<DatedCountry>,
+    /// For a deemed export: the person's permanent residencies, each with its start date.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permanent_residencies: Vec<DatedCountry>,
     /// Restricted-party list memberships, stated by the caller or found by screening.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lists: Vec<ListHit>,
+}
+
+/// A country held since a date (a citizenship or a permanent residency).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatedCountry {
+    /// ISO code or country name.
+    pub country: String,
+    /// `YYYY-MM-DD`: when it was acquired.
+    pub since: String,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -411,16 +428,66 @@ impl TransactionInput {
 
     fn destination(&self, law: &Law, date: Date) -> Result<Destination, InputError> {
         let field = "destination";
+        let latest = self.latest_citizenship_or_residency(law, date)?;
         let input = self.destination.as_deref().map(str::trim).unwrap_or("");
         if input.is_empty() {
-            return Err(InputError::new(
+            return latest.map(|(d, _)| d).ok_or_else(|| InputError::new(
                 field,
-                "required: an ISO 3166-1 code or country name (for a deemed export, the person's latest citizenship or permanent residency)",
+                "required: an ISO 3166-1 code or country name (for a deemed export, the person's latest citizenship or permanent residency, or give end_user.citizenships / permanent_residencies)",
             ));
         }
-        law.resolve_destination(input, date)
-            .map_err(|e| InputError::new(field, e.to_string()))
+        let destination = law
+            .resolve_destination(input, date)
+            .map_err(|e| InputError::new(field, e.to_string()))?;
+        match latest {
+            Some((d, since)) if d.code != destination.code => Err(InputError::new(
+                field,
+                format!("{} is not the person's latest citizenship or permanent residency, which is {} (since {since}); a deemed export goes to that country (15 CFR 734.13(b))", destination.label(), d.label()),
+            )),
+            _ => Ok(destination),
+        }
     }
+
+    /// 734.13(b): for a deemed export, the person's most recent country of citizenship or
+    /// permanent residency, when the transaction lists them.
+    fn latest_citizenship_or_residency(
+        &self,
+        law: &Law,
+        date: Date,
+    ) -> Result<Option<(Destination, Date)>, InputError> {
+        let Some(person) = self.end_user.as_ref().filter(|_| self.deemed_export) else {
+            return Ok(None);
+        };
+        let mut latest: Option<(Destination, Date)> = None;
+        for (list, entries) in [
+            ("citizenships", &person.citizenships),
+            ("permanent_residencies", &person.permanent_residencies),
+        ] {
+            for (i, c) in entries.iter().enumerate() {
+                let field = format!("end_user.{list}[{i}]");
+                let since = parse_since(&field, &c.since)?;
+                if since > date {
+                    continue;
+                }
+                let d = law
+                    .resolve_destination(&c.country, date)
+                    .map_err(|e| InputError::new(format!("{field}.country"), e.to_string()))?;
+                if latest.as_ref().is_none_or(|(_, s)| since >= *s) {
+                    latest = Some((d, since));
+                }
+            }
+        }
+        Ok(latest)
+    }
+}
+
+fn parse_since(field: &str, s: &str) -> Result<Date, InputError> {
+    ear::parse_date(s).ok_or_else(|| {
+        InputError::new(
+            format!("{field}.since"),
+            format!("'{s}' is not a date; give YYYY-MM-DD"),
+        )
+    })
 }
 
 /// ace decides cybersecurity items, 5D001.e, and the 5E001 ACE-line discrepancy;
