@@ -5,6 +5,7 @@ use super::{bad, today};
 use crate::cli::{BatchArgs, OutFormat};
 use crate::context::Context;
 use crate::exit;
+use crate::progress::Progress;
 use anyhow::{Context as _, Result};
 use decide::screening::screen_parties;
 use decide::{decide, TransactionInput};
@@ -12,8 +13,8 @@ use ear::Law;
 use screen::Screener;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::io::{BufWriter, IsTerminal, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::io::{BufWriter, Write};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// One input row, parsed or rejected.
@@ -430,56 +431,6 @@ fn process(
             .flat_map(|h| h.join().unwrap_or_default())
             .collect()
     })
-}
-
-/// A progress bar with rate and ETA on stderr, shown only on a terminal.
-struct Progress {
-    done: AtomicUsize,
-    total: usize,
-    started: Instant,
-    visible: bool,
-}
-
-impl Progress {
-    fn new(total: usize) -> Self {
-        Progress {
-            done: AtomicUsize::new(0),
-            total,
-            started: Instant::now(),
-            visible: std::io::stderr().is_terminal() && total >= 1000,
-        }
-    }
-
-    fn show_while<T>(&self, handles: &[std::thread::ScopedJoinHandle<'_, T>]) {
-        while self.visible && handles.iter().any(|h| !h.is_finished()) {
-            std::thread::sleep(Duration::from_millis(250));
-            self.draw();
-        }
-    }
-
-    fn draw(&self) {
-        let n = self.done.load(Ordering::Relaxed);
-        let total = self.total.max(n).max(1);
-        let rate = n as f64 / self.started.elapsed().as_secs_f64().max(1e-3);
-        let eta = if rate > 0.0 {
-            (total - n) as f64 / rate
-        } else {
-            0.0
-        };
-        let filled = 30 * n / total;
-        eprint!(
-            "\r[{}{}] {n}/{total} {rate:.0}/s ETA {eta:.0}s ",
-            "#".repeat(filled),
-            " ".repeat(30 - filled)
-        );
-    }
-
-    fn finish(&self) {
-        if self.visible {
-            self.draw();
-            eprintln!();
-        }
-    }
 }
 
 fn decide_row(

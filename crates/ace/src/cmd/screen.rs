@@ -6,7 +6,7 @@ use crate::context::Context;
 use crate::exit;
 use anyhow::{Context as _, Result};
 use screen::{Query, Screener};
-use std::io::{BufRead, BufWriter, IsTerminal, Write};
+use std::io::{BufRead, BufWriter, Write};
 
 pub fn run(cx: &Context, a: ScreenArgs) -> Result<u8> {
     let threshold = a.threshold.unwrap_or(screen::DEFAULT_THRESHOLD);
@@ -76,21 +76,17 @@ fn batch(screener: &Screener, path: &std::path::Path, threshold: f64) -> Result<
     let queries = parse_batch(&lines, path)?;
     let out = std::io::stdout();
     let mut out = BufWriter::new(out.lock());
-    let progress = std::io::stderr().is_terminal() && queries.len() > 1000;
-    for (i, q) in queries.iter().enumerate() {
+    let progress = crate::progress::Progress::new(queries.len());
+    for q in &queries {
         let matches = screener.screen(q, threshold);
         serde_json::to_writer(
             &mut out,
             &serde_json::json!({"query": q.name, "country": q.country, "matches": matches}),
         )?;
         out.write_all(b"\n")?;
-        if progress && i % 1000 == 0 {
-            eprint!("\r{i}/{} screened", queries.len());
-        }
+        progress.advance(1);
     }
-    if progress {
-        eprintln!("\r{}/{} screened", queries.len(), queries.len());
-    }
+    progress.finish();
     out.flush()?;
     Ok(exit::OK)
 }
