@@ -121,11 +121,14 @@ pub fn consonant_key(loose: &str) -> String {
 }
 
 /// The raw class code of an Arabic-script letter (see [`class_key`]): `0` for
-/// alef, hamza seats, alef maksura and taa marbuta, `9` for ayn, `W`/`Y` for
+/// alef, hamza seats and taa marbuta, `I` for alef maksura (a vowel too), `9` for ayn, `W`/`Y` for
 /// waw/ya, otherwise the consonant class.
 pub fn arabic_class(c: char) -> Option<char> {
     Some(match c {
-        'ا' | 'أ' | 'آ' | 'إ' | 'ٱ' | 'ء' | 'ؤ' | 'ئ' | 'ى' | 'ة' => '0',
+        'ا' | 'أ' | 'آ' | 'إ' | 'ٱ' | 'ء' | 'ؤ' | 'ئ' | 'ة' => '0',
+        // Alef maksura: a vowel like alef, but kept apart because Persian
+        // and Afghan writing use it for a final ya ("حقانى" / "HAQQANI").
+        'ى' => 'I',
         'ع' => '9',
         'و' => 'W',
         'ي' | 'ی' => 'Y',
@@ -200,8 +203,8 @@ pub fn class_key(codes: &str) -> String {
     let mut out = String::with_capacity(codes.len());
     for (i, c) in codes.chars().enumerate() {
         let c = match c {
-            '0' | '9' if i == 0 => 'A',
-            '0' | '9' => continue,
+            '0' | '9' | 'I' if i == 0 => 'A',
+            '0' | '9' | 'I' => continue,
             'W' | 'Y' if i > 0 => continue,
             c => c,
         };

@@ -21,10 +21,13 @@
 //! at most 0.90). Legal-form words are recognised with one typo ("LIMTIED",
 //! "COMPANI"); Arabic particles and compounds are made one ("Abdul Rahman",
 //! "Abd al-Rahman", "Abdulrahman", "عبدالرحمن" are `abd al rahman`; see
-//! [`normalize::arabic_name_parts`]). In an index, an Arabic-script query
-//! token is also read with ث as `s` and a final ة as `t`, and a run-together
-//! query token that splits into two indexed ones ("Aldajani") is tried both
-//! whole and split; each entry keeps its best score.
+//! [`normalize::arabic_name_parts`]; so are "Salahuddin", "Noureddine",
+//! "نورالدين" as `X al din`, and "Essaadi" as `al saadi`). In an index, an
+//! Arabic-script query token is also read with ث as `s`, a final ة as `t`, a
+//! final ى as `y` and ك + ح as Latin `kh`; a two-letter Arabic-script word is
+//! also tried joined to the next ("لا لا" / "LALA"), and "بنX" split; a
+//! run-together query token that splits into two indexed ones ("Aldajani")
+//! is tried both whole and split; each entry keeps its best score.
 //!
 //! Every token has a weight: its rarity over the index (see [`weights`]),
 //! capped for tokens known to be common ("Mohammed", "Group", "Trading"),
@@ -304,7 +307,9 @@ impl Screener {
     /// The query's tokens; and, when a run-together token ("Aldajani",
     /// "Tochun") was left whole because it resembles some indexed token,
     /// the tokens with it split too ("al dajani", "to chun"): each entry
-    /// keeps the better score of the two.
+    /// keeps the better score of the two. An Arabic-script two-letter word
+    /// is also tried joined to the next one ("لا لا" / "LALA", "ما يشو" /
+    /// "MAYCHOU").
     fn query_variants(&self, q: &Query) -> Vec<Vec<QueryToken>> {
         let tokens = tokenize(&q.name, NameKind::from_party(q.kind));
         let known = |t: &str| self.index.exact(t, false).is_some();
@@ -314,11 +319,15 @@ impl Screener {
             kept_whole.set(kept_whole.get() || whole);
             whole
         };
+        let joined = normalize::join_short_abjad(&tokens);
         let first = normalize::split_compounds(tokens.clone(), known, matches_whole);
         let mut out = vec![self.query_tokens(first)];
         if kept_whole.get() {
             let split = normalize::split_compounds(tokens, known, |_| false);
             out.push(self.query_tokens(split));
+        }
+        if let Some(joined) = joined {
+            out.push(self.query_tokens(joined));
         }
         out
     }
@@ -540,8 +549,11 @@ impl Screener {
 }
 
 /// Other readings of an Arabic-script query token: ث is `th` in Arabic but
-/// `s` in Persian and Urdu ("ثاقب" / "SAQIB"), and a final ة is `t` when the
-/// word is the first of a construct ("عصبة الأنصار" / "ASBAT AL-ANSAR").
+/// `s` in Persian and Urdu ("ثاقب" / "SAQIB"), a final ة is `t` when the
+/// word is the first of a construct ("عصبة الأنصار" / "ASBAT AL-ANSAR"), and
+/// a final alef maksura ى is a ya in Persian and Afghan writing ("حقانى" /
+/// "HAQQANI"), and ك + ح may be what a Latin `kh` stood for ("لكحل" /
+/// "LAKHAL"; the reading takes its letter classes from the romanisation).
 fn abjad_readings(t: &Token) -> Vec<String> {
     let mut out = Vec::new();
     if !t.abjad || t.legal {
@@ -552,6 +564,14 @@ fn abjad_readings(t: &Token) -> Vec<String> {
     }
     if t.text.len() >= 4 && t.arabic.ends_with('0') && t.text.ends_with('a') {
         out.push(format!("{}t", t.text));
+    }
+    if t.arabic.contains("KH") && t.text.contains("kh") {
+        out.push(t.text.clone());
+    }
+    if t.text.len() >= 4 && t.arabic.ends_with('I') {
+        if let Some(stem) = t.text.strip_suffix('a') {
+            out.push(format!("{stem}y"));
+        }
     }
     out
 }
@@ -628,5 +648,35 @@ pub fn compare(a: &str, b: &str, kind: Option<PartyKind>) -> Comparison {
         score,
         r#match: score >= DEFAULT_THRESHOLD,
         explanation,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn readings(name: &str) -> Vec<String> {
+        let t = tokenize(name, NameKind::Unknown);
+        abjad_readings(&t[0])
+    }
+
+    #[test]
+    fn final_alef_maksura_is_also_read_as_ya() {
+        assert!(readings("حقانى").contains(&"hqany".to_string()));
+        // A final alef is not.
+        assert!(!readings("حقانا").contains(&"hqany".to_string()));
+    }
+
+    #[test]
+    fn kaf_and_haa_are_also_read_as_latin_kh() {
+        let r = readings("لكحل");
+        assert!(r.contains(&"lkhl".to_string()));
+        let alt = score::Keyed::from_parts("lkhl", false, true);
+        assert_eq!(
+            alt.class,
+            score::Keyed::from_parts("lakhal", false, false).class
+        );
+        // Without the pair, no such reading.
+        assert!(readings("لحل").is_empty());
     }
 }

@@ -242,7 +242,11 @@ fn split_dotted(text: &str) -> Vec<String> {
 
 fn push_with_article(out: &mut Vec<Raw>, text: String, abjad: bool, arabic: String) {
     let article = arabic.is_empty() || arabic.starts_with("0L");
-    if abjad && article && text.len() > 4 && text.starts_with("al") {
+    // After "عبد" the article is split even before a two-letter name
+    // ("عبد الحی" / "ABDUL HAI"), but not in "عبد الله".
+    let after_abd = out.last().is_some_and(|r| r.abjad && r.text == "abd");
+    let long = text.len() > 4 || (after_abd && text.len() == 4 && text != "allh");
+    if abjad && article && long && text.starts_with("al") {
         out.push(Raw {
             text: "al".into(),
             abjad,
@@ -345,10 +349,15 @@ pub fn arabic_name_parts(tokens: Vec<Token>) -> Vec<Token> {
             toks[i].text = c.to_string();
         }
     }
-    if !toks
-        .iter()
-        .any(|t| t.text.starts_with("abd") || t.text.contains("llah") || t.text.ends_with("allh"))
-    {
+    if !toks.iter().any(|t| {
+        t.text.starts_with("abd")
+            || t.text.contains("llah")
+            || t.text.ends_with("allh")
+            || t.text.contains("din")
+            || t.text.contains("dyn")
+            || t.text.contains("deen")
+            || t.text.starts_with('e')
+    }) {
         return toks;
     }
     let mut out: Vec<Token> = Vec::with_capacity(toks.len() + 2);
@@ -380,6 +389,26 @@ pub fn arabic_name_parts(tokens: Vec<Token>) -> Vec<Token> {
                 continue;
             }
         }
+        if let Some((stem, din)) = din_split(&text, t.abjad) {
+            let n = t.arabic.chars().count();
+            let codes = |r: std::ops::Range<usize>| {
+                if t.abjad && n == text.len() {
+                    t.arabic.get(r).unwrap_or_default().to_string()
+                } else {
+                    String::new()
+                }
+            };
+            let s = stem.len();
+            out.push(part(&t, stem, codes(0..s)));
+            out.push(part(&t, "al", codes(s..s + 2)));
+            out.push(part(&t, din, codes(s + 2..usize::MAX)));
+            continue;
+        }
+        if let Some(rest) = assimilated_article(&text, t.abjad) {
+            out.push(part(&t, "al", String::new()));
+            out.push(part(&t, rest, String::new()));
+            continue;
+        }
         let suffix = if t.abjad { "allh" } else { "allah" };
         let stem = ["ullah", "ollah", "allah", "allh"]
             .iter()
@@ -402,6 +431,42 @@ pub fn arabic_name_parts(tokens: Vec<Token>) -> Vec<Token> {
         out.push(t);
     }
     out
+}
+
+/// "Xuddin", "Xeddine", "Xaldin" and Arabic "Xالدين" (`X al-Din`, as in
+/// "Salahuddin", "Noureddine", "نورالدين") split as "X ad-Din" is: the stem
+/// (at least 3 letters, 2 in Arabic script) and `din` (`dyn` in Arabic
+/// script).
+fn din_split(text: &str, abjad: bool) -> Option<(&str, &'static str)> {
+    const LATIN: &[&str] = &[
+        "uddin", "uddine", "uddeen", "oddin", "eddin", "eddine", "addin", "aldin", "aldine",
+        "uldin", "eldin", "eldine", "oldin",
+    ];
+    let (stem, din) = if abjad {
+        (text.strip_suffix("aldyn")?, "dyn")
+    } else {
+        (LATIN.iter().find_map(|s| text.strip_suffix(s))?, "din")
+    };
+    let min = if abjad { 2 } else { 3 };
+    (stem.len() >= min && stem.is_ascii()).then_some((stem, din))
+}
+
+/// A Latin token starting with the Arabic article assimilated to a doubled
+/// sun letter ("Essaadi", "Ettounsi", "Ezzaouia" for as-Saadi, at-Tounsi,
+/// az-Zaouia): the rest of the word, to be read after `al`. The rest must
+/// be at least 5 letters, so that "Ennis" or "Eddie" stay whole.
+///
+/// "Elsseid" (el-Sseid) is read the same way: `al` and "seid".
+fn assimilated_article(text: &str, abjad: bool) -> Option<&str> {
+    let b = text.as_bytes();
+    let sun = |c: u8| matches!(c, b's' | b't' | b'd' | b'z' | b'r' | b'n');
+    if abjad || b.len() < 7 || b[0] != b'e' {
+        return None;
+    }
+    if b[1] == b'l' && b[2] == b[3] && sun(b[2]) {
+        return Some(&text[3..]);
+    }
+    (b[1] == b[2] && sun(b[1])).then(|| &text[2..])
 }
 
 const ABD_PREFIXES: &[&str] = &[
@@ -442,6 +507,68 @@ fn part(t: &Token, text: &str, arabic: String) -> Token {
         legal: false,
         abjad: t.abjad,
         arabic,
+    }
+}
+
+/// The tokens with every Arabic-script two-letter word that is not a
+/// particle joined to the Arabic-script word after it ("لا لا" → `lala`,
+/// "ما يشو" → `mayshw`): names written as one word in Latin script are often
+/// split after a non-joining letter in Arabic script; so are the Pashto and
+/// Persian name suffixes "خیل" (`khel`) and "زاده" (`zada`) written apart
+/// ("شهيد خيل" / "SHAHIDKHEL"). A word starting with
+/// "بن" (son of) and at least three more letters is split after it ("بنحسين"
+/// → `bin hsyn`). `None` when there is nothing to join or split.
+pub fn join_short_abjad(tokens: &[Token]) -> Option<Vec<Token>> {
+    let joins = |t: &Token, next: &Token| {
+        t.abjad
+            && next.abjad
+            && !t.legal
+            && !next.legal
+            && ((t.text.len() == 2 && !matches!(t.text.as_str(), "al" | "in"))
+                || (t.text.len() >= 3 && matches!(next.text.as_str(), "khyl" | "zadh")))
+    };
+    if !tokens.windows(2).any(|w| joins(&w[0], &w[1]))
+        && !tokens.iter().any(|t| bin_split(t).is_some())
+    {
+        return None;
+    }
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len() + 1);
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = &tokens[i];
+        if let Some(rest) = bin_split(t) {
+            out.push(part(t, "bin", t.arabic[..2].to_string()));
+            out.push(part(t, rest, t.arabic[2..].to_string()));
+            i += 1;
+            continue;
+        }
+        match tokens.get(i + 1).filter(|n| joins(t, n)) {
+            Some(n) => {
+                out.push(Token {
+                    text: format!("{}{}", t.text, n.text),
+                    display: format!("{}{}", t.display, n.display),
+                    legal: false,
+                    abjad: true,
+                    arabic: format!("{}{}", t.arabic, n.arabic),
+                });
+                i += 2;
+            }
+            None => {
+                out.push(t.clone());
+                i += 1;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// The rest of an Arabic-script word starting with "بن" and at least three
+/// more letters (see [`join_short_abjad`]).
+fn bin_split(t: &Token) -> Option<&str> {
+    if t.abjad && !t.legal && t.text.len() >= 5 && t.arabic.len() == t.text.len() {
+        t.text.strip_prefix("bn")
+    } else {
+        None
     }
 }
 
@@ -576,5 +703,48 @@ mod tests {
         assert!(t[0].legal);
         assert_eq!(t.len(), 2);
         assert!(!tokenize("Ao Wei", NameKind::Person)[0].legal);
+    }
+
+    #[test]
+    fn din_compounds_split_like_ad_din() {
+        let t = |s: &str| texts(s, NameKind::Unknown);
+        assert_eq!(t("SALAHUDDIN"), ["salah", "al", "din"]);
+        assert_eq!(t("Noureddine"), ["nour", "al", "din"]);
+        assert_eq!(t("Badroldin"), ["badr", "al", "din"]);
+        assert_eq!(t("نورالدين"), ["nwr", "al", "dyn"]);
+        // Too short a stem: a name of its own.
+        assert_eq!(t("Aladdin"), ["aladdin"]);
+    }
+
+    #[test]
+    fn article_after_abd_is_split_before_short_names() {
+        let t = |s: &str| texts(s, NameKind::Unknown);
+        assert_eq!(t("عبد الحی"), ["abd", "al", "hy"]);
+        assert_eq!(t("عبد الله"), ["abd", "allh"]);
+        // Elsewhere a four-letter word keeps its al.
+        assert_eq!(t("محمد الحی"), ["mhmd", "alhy"]);
+    }
+
+    #[test]
+    fn assimilated_article_is_split() {
+        let t = |s: &str| texts(s, NameKind::Unknown);
+        assert_eq!(t("ESSAADI"), ["al", "saadi"]);
+        assert_eq!(t("Elsseid"), ["al", "seid"]);
+        assert_eq!(t("Ennis Eddie"), ["ennis", "eddie"]);
+    }
+
+    #[test]
+    fn short_arabic_words_join_and_bin_splits() {
+        let j = |s: &str| {
+            join_short_abjad(&tokenize(s, NameKind::Unknown))
+                .map(|v| v.into_iter().map(|t| t.text).collect::<Vec<_>>())
+        };
+        assert_eq!(j("علي ما يشو").unwrap(), ["aly", "mayshw"]);
+        assert_eq!(j("لا لا آخوند").unwrap(), ["lala", "akhwnd"]);
+        assert_eq!(j("بنحسين").unwrap(), ["bin", "hsyn"]);
+        assert_eq!(j("سيد شهيد خيل").unwrap(), ["syd", "shhydkhyl"]);
+        // The article is not joined; Latin words are left alone.
+        assert_eq!(j("عبد الحق"), None);
+        assert_eq!(j("Li Ma Wei"), None);
     }
 }
