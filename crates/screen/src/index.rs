@@ -200,8 +200,15 @@ impl Index {
             ),
         ];
         for (i, (map, key)) in maps.into_iter().enumerate() {
-            // Two-class keys ("AL" for "علي") only for Arabic-script queries.
-            if key.len() < if i == 2 && q.abjad { 2 } else { 3 } {
+            // Two-class keys ("AL" for "علي") only for Arabic-script queries;
+            // one- and two-letter tokens also by loose key (the conjunction
+            // "Y" / "I", "YU" / "IU"): few spellings share such short keys.
+            let min = match i {
+                0 if q.text.len() <= 2 => 1,
+                2 if q.abjad => 2,
+                _ => 3,
+            };
+            if key.len() < min {
                 continue;
             }
             if let Some(v) = map.get(key) {

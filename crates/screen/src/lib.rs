@@ -553,7 +553,8 @@ impl Screener {
 /// word is the first of a construct ("عصبة الأنصار" / "ASBAT AL-ANSAR"), and
 /// a final alef maksura ى is a ya in Persian and Afghan writing ("حقانى" /
 /// "HAQQANI"), and ك + ح may be what a Latin `kh` stood for ("لكحل" /
-/// "LAKHAL"; the reading takes its letter classes from the romanisation).
+/// "LAKHAL"; the reading takes its letter classes from the romanisation),
+/// and a word-final خ is also the German and Dutch `ch` ("بريخ" / "BARICH").
 fn abjad_readings(t: &Token) -> Vec<String> {
     let mut out = Vec::new();
     if !t.abjad || t.legal {
@@ -567,6 +568,11 @@ fn abjad_readings(t: &Token) -> Vec<String> {
     }
     if t.arabic.contains("KH") && t.text.contains("kh") {
         out.push(t.text.clone());
+    }
+    if t.text.len() >= 4 {
+        if let Some(stem) = t.text.strip_suffix("kh") {
+            out.push(format!("{stem}ch"));
+        }
     }
     if t.text.len() >= 4 && t.arabic.ends_with('I') {
         if let Some(stem) = t.text.strip_suffix('a') {
@@ -678,5 +684,18 @@ mod tests {
         );
         // Without the pair, no such reading.
         assert!(readings("لحل").is_empty());
+    }
+
+    #[test]
+    fn final_khaa_is_also_read_as_latin_ch() {
+        let r = readings("بريخ");
+        assert!(r.contains(&"brych".to_string()));
+        let alt = score::Keyed::from_parts("brych", false, true);
+        assert_eq!(
+            alt.class,
+            score::Keyed::from_parts("barich", false, false).class
+        );
+        // Not at the start of a word.
+        assert!(!readings("خان").iter().any(|r| r.contains("ch")));
     }
 }

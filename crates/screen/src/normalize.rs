@@ -608,13 +608,26 @@ pub fn split_compounds(
 }
 
 fn compound_split(t: &Token, known: &impl Fn(&str) -> bool) -> Option<(String, String)> {
-    if t.legal || t.text.len() < 6 || !t.text.is_ascii() || known(&t.text) {
+    if t.legal || t.text.len() < 5 || !t.text.is_ascii() || known(&t.text) {
         return None;
     }
-    (2..=t.text.len() - 3)
+    (2..=t.text.len() - 2)
         .map(|i| t.text.split_at(i))
-        .find(|(a, b)| known(a) && known(b))
+        .filter(|(_, b)| b.len() >= 3 || (!t.abjad && is_code(b, b, b)))
+        .find(|(a, b)| {
+            known(a) && known(b) && (t.text.len() >= 6 || (!t.abjad && is_code(&t.text, a, b)))
+        })
         .map(|(a, b)| (a.to_string(), b.to_string()))
+}
+
+/// A five-letter token is split only when it reads as a code, not a word
+/// ("EP-MNH", "P4-MGU" typed "Epmnh", "P4mgu"), and a two-letter tail is
+/// split off only when it is one ("GARANT-SV" typed "Garantsv"): it has a digit, or one of
+/// the parts has no vowel ("Dalia" is not "da" + "lia"); not in Arabic
+/// script, whose romanisation has no short vowels.
+fn is_code(whole: &str, a: &str, b: &str) -> bool {
+    let voweless = |s: &str| !s.bytes().any(|c| b"aeiouy".contains(&c));
+    whole.bytes().any(|c| c.is_ascii_digit()) || voweless(a) || voweless(b)
 }
 
 #[cfg(test)]
@@ -693,6 +706,30 @@ mod tests {
         assert_eq!(split("Aldubai"), vec!["al", "dubai"]);
         assert_eq!(split("Deltaaero"), vec!["delta", "aero"]);
         assert_eq!(split("Alexander"), vec!["alexander"]);
+    }
+
+    #[test]
+    fn five_letter_codes_split_but_five_letter_words_do_not() {
+        let known = |t: &str| ["ep", "mnh", "p4", "mgu", "da", "lia"].contains(&t);
+        let split = |s: &str| -> Vec<String> {
+            split_compounds(tokenize(s, NameKind::Unknown), known, |_| false)
+                .into_iter()
+                .map(|t| t.text)
+                .collect()
+        };
+        assert_eq!(split("Epmnh"), vec!["ep", "mnh"]);
+        assert_eq!(split("P4mgu"), vec!["p4", "mgu"]);
+        assert_eq!(split("Dalia"), vec!["dalia"]);
+        // A two-letter tail only when it has no vowel ("GARANT-SV").
+        let known = |t: &str| ["garant", "sv", "ana", "na"].contains(&t);
+        let split = |s: &str| -> Vec<String> {
+            split_compounds(tokenize(s, NameKind::Unknown), known, |_| false)
+                .into_iter()
+                .map(|t| t.text)
+                .collect()
+        };
+        assert_eq!(split("Garantsv"), vec!["garant", "sv"]);
+        assert_eq!(split("Garantna"), vec!["garantna"]);
     }
 
     #[test]

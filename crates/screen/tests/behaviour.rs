@@ -459,3 +459,37 @@ fn one_word_link_to_a_longer_query_is_review_not_hit() {
     let hits = s.screen(&Query::name("NSO Group Technologies"), DEFAULT_THRESHOLD);
     assert_eq!(hits.first().map(|m| m.id.as_str()), Some("e2"));
 }
+
+#[test]
+fn one_letter_words_meet_their_romanisation_variant() {
+    // The Spanish conjunction written "I" for "Y" is aligned, not left over.
+    let s = Screener::new(vec![entry(
+        ListId::Sdn,
+        "sdn-y",
+        "TODOBOLSAS Y COLSOBRES",
+        PartyKind::Entity,
+        &[],
+        &["CO"],
+    )]);
+    let m = s.screen(
+        &Query::name("TODOBOLSAS I COLSOBRES"),
+        DEFAULT_REVIEW_THRESHOLD,
+    );
+    assert_eq!(m.len(), 1);
+    assert!(
+        m[0].explanation.summary.contains("i~y"),
+        "{}",
+        m[0].explanation.summary
+    );
+    assert!(m[0].score >= DEFAULT_THRESHOLD);
+    // Two-letter words too ("IU" / "YU").
+    let s = Screener::new(vec![entry(
+        ListId::Sdn,
+        "sdn-yu",
+        "YU SONG 12",
+        PartyKind::Vessel,
+        &[],
+        &[],
+    )]);
+    assert_eq!(hits(&s, "IU SONG 12"), vec!["sdn-yu"]);
+}
