@@ -272,9 +272,8 @@ pub struct BatchArgs {
     /// and report those whose outcome would now change.
     #[arg(long, conflicts_with_all = ["file", "record"])]
     pub rescreen: bool,
-    /// The record store (default: DATA_DIR/records.sqlite3; postgres://... for PostgreSQL).
-    #[arg(long, value_name = "URL")]
-    pub database: Option<String>,
+    #[command(flatten)]
+    pub db: DatabaseArg,
     /// The actor named in the records (default: batch).
     #[arg(long, default_value = "batch")]
     pub actor: String,

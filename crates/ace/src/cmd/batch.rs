@@ -133,14 +133,9 @@ const PROCESS_CHUNK: usize = 50_000;
 /// Rows decided and recorded per record-store transaction with --record.
 const RECORD_CHUNK: usize = 5_000;
 
+/// The record store of `--database` (the same default and error as `ace records`).
 fn open_store(cx: &Context, a: &BatchArgs) -> Result<Box<dyn records::RecordStore>> {
-    let url = a.database.clone().unwrap_or_else(|| {
-        cx.data_dir
-            .join("records.sqlite3")
-            .to_string_lossy()
-            .into_owned()
-    });
-    records::open(&url).with_context(|| format!("opening the record store {url}"))
+    Ok(super::records::open_store(cx, &a.db)?.0)
 }
 
 /// The idempotency key of a row: its `id`, or a digest of the transaction when it has none.

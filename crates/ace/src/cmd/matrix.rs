@@ -6,16 +6,7 @@ use crate::context::Context;
 use crate::exit;
 use anyhow::Result;
 use decide::transaction::EndUserKind;
-use serde::Serialize;
-
-#[derive(Serialize)]
-struct Row {
-    code: String,
-    name: String,
-    outcome: String,
-    deciding: Vec<String>,
-    unverified: bool,
-}
+use decide::MatrixRow as Row;
 
 pub fn run(cx: &Context, a: MatrixArgs) -> Result<u8> {
     let law = cx.law()?;
@@ -24,17 +15,8 @@ pub fn run(cx: &Context, a: MatrixArgs) -> Result<u8> {
         EndUserKindArg::Government => EndUserKind::Government,
         EndUserKindArg::NonGovernment => EndUserKind::NonGovernment,
     };
-    let rows: Vec<Row> = decide::matrix(&law, &a.eccn, kind, date, a.deemed_export)
-        .map_err(|e| bad(e.to_string()))?
-        .into_iter()
-        .map(|r| Row {
-            code: r.code,
-            name: r.name,
-            outcome: r.outcome.to_string(),
-            deciding: r.deciding,
-            unverified: r.unverified,
-        })
-        .collect();
+    let rows = decide::matrix(&law, &a.eccn, kind, date, a.deemed_export)
+        .map_err(|e| bad(e.to_string()))?;
     if a.json {
         println!(
             "{}",
@@ -71,13 +53,13 @@ fn print_table(eccn: &str, kind: EndUserKind, date: ear::Date, rows: &[Row]) {
     );
     let mut counts = std::collections::BTreeMap::new();
     for r in rows {
-        *counts.entry(r.outcome.as_str()).or_insert(0) += 1;
+        *counts.entry(r.outcome.code()).or_insert(0) += 1;
         let doubt = if r.unverified { " ?" } else { "" };
         println!(
             "  {:<7} {:<44} {:<17}{doubt} {}",
             r.code,
             truncate(&r.name, 44),
-            r.outcome,
+            r.outcome.code(),
             r.deciding.last().map(String::as_str).unwrap_or("")
         );
     }
