@@ -55,6 +55,10 @@ fn fold_digraphs(b: &[u8]) -> String {
         ("oo", "u"),
         ("ee", "i"),
         ("ie", "i"),
+        // An English-style long i after a vowel: "Saeed", "Naeem", "Raees"
+        // are سعيد, نعيم, رئيس, romanised "Said", "Naim", "Rais" too. Read
+        // as `a` + `ee`, not as German `ae` + `e` ("Schaefer").
+        ("aee", "ai"),
         ("ae", "e"),
         ("q", "k"),
         ("w", "v"),
@@ -397,6 +401,17 @@ mod tests {
         assert_eq!(loose_key("yuriy"), loose_key("jurij"));
         assert_eq!(loose_key("abdallah"), loose_key("abdalla"));
         assert_eq!(loose_key("youssef"), loose_key("yusef"));
+    }
+
+    #[test]
+    fn vowel_then_long_ee_is_a_long_i() {
+        assert_eq!(loose_key("saeed"), loose_key("said"));
+        assert_eq!(loose_key("naeem"), loose_key("naim"));
+        assert_eq!(loose_key("raees"), loose_key("rais"));
+        // "ae" alone is still the German umlaut, and Saad is another name.
+        assert_eq!(loose_key("schaefer"), loose_key("schefer"));
+        assert_ne!(loose_key("saeed"), loose_key("saad"));
+        assert_ne!(loose_key("saeed"), loose_key("sayed"));
     }
 
     #[test]
