@@ -367,6 +367,11 @@ pub fn arabic_name_parts(tokens: Vec<Token>) -> Vec<Token> {
             continue;
         }
         let text = t.text.clone();
+        if let Some(rest) = article_after_abd(out.last(), &t) {
+            out.push(part(&t, "al", String::new()));
+            out.push(part(&t, rest, String::new()));
+            continue;
+        }
         if let Some(rest) = ABD_PREFIXES.iter().find_map(|p| text.strip_prefix(p)) {
             if rest.is_empty() || rest.len() >= 2 {
                 let abjad_ok = t.arabic.starts_with("9BD0L");
@@ -399,7 +404,9 @@ pub fn arabic_name_parts(tokens: Vec<Token>) -> Vec<Token> {
                 }
             };
             let s = stem.len();
-            out.push(part(&t, stem, codes(0..s)));
+            if s > 0 {
+                out.push(part(&t, stem, codes(0..s)));
+            }
             out.push(part(&t, "al", codes(s..s + 2)));
             out.push(part(&t, din, codes(s + 2..usize::MAX)));
             continue;
@@ -433,10 +440,26 @@ pub fn arabic_name_parts(tokens: Vec<Token>) -> Vec<Token> {
     out
 }
 
+/// The rest of a Latin word written with its article after "Abd" ("Abd
+/// Alrahman", "Abd Elaziz", "Abd Ulkarim" for Abd al-Rahman...): "Abd" is
+/// always followed by the article and a divine name, so the word is split as
+/// "al-Rahman" is. Not "Abd Allah", which stays `allah`; the rest has at
+/// least 3 letters.
+fn article_after_abd<'t>(prev: Option<&Token>, t: &'t Token) -> Option<&'t str> {
+    if t.abjad || !prev.is_some_and(|p| p.text == "abd" && !p.abjad) {
+        return None;
+    }
+    let rest = ["al", "el", "ul"]
+        .iter()
+        .find_map(|a| t.text.strip_prefix(a))?;
+    (rest.len() >= 3 && !matches!(rest, "lah" | "lh")).then_some(rest)
+}
+
 /// "Xuddin", "Xeddine", "Xaldin" and Arabic "Xالدين" (`X al-Din`, as in
 /// "Salahuddin", "Noureddine", "نورالدين") split as "X ad-Din" is: the stem
 /// (at least 3 letters, 2 in Arabic script) and `din` (`dyn` in Arabic
-/// script).
+/// script). The second word written apart ("Nur Aldin", "Jamal Uddin",
+/// "Salah Eddine") has no stem and is `al din` too.
 fn din_split(text: &str, abjad: bool) -> Option<(&str, &'static str)> {
     const LATIN: &[&str] = &[
         "uddin", "uddine", "uddeen", "oddin", "eddin", "eddine", "addin", "aldin", "aldine",
@@ -448,7 +471,8 @@ fn din_split(text: &str, abjad: bool) -> Option<(&str, &'static str)> {
         (LATIN.iter().find_map(|s| text.strip_suffix(s))?, "din")
     };
     let min = if abjad { 2 } else { 3 };
-    (stem.len() >= min && stem.is_ascii()).then_some((stem, din))
+    let apart = !abjad && stem.is_empty();
+    ((stem.len() >= min || apart) && stem.is_ascii()).then_some((stem, din))
 }
 
 /// A Latin token starting with the Arabic article assimilated to a doubled
@@ -485,6 +509,9 @@ fn particle(t: &str, next: Option<&str>, abjad: bool) -> Option<&'static str> {
         // "in" in the English names of organisations ("AL-QAIDA IN IRAQ").
         "wld" if abjad => return Some("ould"),
         "fy" if abjad => return Some("in"),
+        // "و" (and) written apart, as Persian and Urdu writing does
+        // ("جیش المھاجرین و الأنصار" / "JAISH AL-MUHAJIREEN WA ANSAR").
+        "w" if abjad && next.is_some() => return Some("wa"),
         _ => {}
     }
     // Sun letters: "ar-Rahman", "ad-Din", "ash-Shami", "uz-Zaman".
@@ -751,6 +778,22 @@ mod tests {
         assert_eq!(t("نورالدين"), ["nwr", "al", "dyn"]);
         // Too short a stem: a name of its own.
         assert_eq!(t("Aladdin"), ["aladdin"]);
+        // The second word written apart.
+        assert_eq!(t("Nur Aldin"), ["nur", "al", "din"]);
+        assert_eq!(t("Jamal Uddin"), ["jamal", "al", "din"]);
+        assert_eq!(t("Salah Eddine"), t("SALAHEDDINE"));
+    }
+
+    #[test]
+    fn article_written_on_after_abd_is_split() {
+        let t = |s: &str| texts(s, NameKind::Unknown);
+        assert_eq!(t("Abd Alrahman"), ["abd", "al", "rahman"]);
+        assert_eq!(t("Abd Alrahman"), t("ABD AL-RAHMAN"));
+        assert_eq!(t("Abd Elaziz"), t("Abdelaziz"));
+        // Abd Allah stays one name; elsewhere "Al..." is a word of its own.
+        assert_eq!(t("Abd Allah"), ["abd", "allah"]);
+        assert_eq!(t("Ali Alrahman"), ["ali", "alrahman"]);
+        assert_eq!(t("Abd Alan"), ["abd", "alan"]);
     }
 
     #[test]
@@ -760,6 +803,18 @@ mod tests {
         assert_eq!(t("عبد الله"), ["abd", "allh"]);
         // Elsewhere a four-letter word keeps its al.
         assert_eq!(t("محمد الحی"), ["mhmd", "alhy"]);
+    }
+
+    #[test]
+    fn waw_written_apart_is_wa() {
+        let t = |s: &str| texts(s, NameKind::Unknown);
+        assert_eq!(
+            t("جيش المهاجرين و انصار"),
+            ["jysh", "al", "mhajryn", "wa", "ansar"]
+        );
+        // Not at the end, and "و" starting a word stays part of it.
+        assert_eq!(t("انصار و"), ["ansar", "w"]);
+        assert_eq!(t("وليد"), ["wlyd"]);
     }
 
     #[test]
