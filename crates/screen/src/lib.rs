@@ -17,7 +17,7 @@
 //! a vowel-insensitive skeleton, "Mohammed"/"Muhammad", or, for Arabic- and
 //! Hebrew-script tokens, on letter classes, [`keys::class_key`]) or `typo`
 //! (Damerau-Levenshtein: 1 edit from 5 letters, 2 from 9, and one missing
-//! letter in a 4-letter token at 0.82; one typo costs `0.04 + 0.35/length`,
+//! letter in a 4-letter token at 0.87; one typo costs `0.04 + 0.35/length`,
 //! at most 0.90). Legal-form words are recognised with one typo ("LIMTIED",
 //! "COMPANI"); Arabic particles and compounds are made one ("Abdul Rahman",
 //! "Abd al-Rahman", "Abdulrahman", "عبدالرحمن" are `abd al rahman`; see

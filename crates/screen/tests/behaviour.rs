@@ -493,3 +493,19 @@ fn one_letter_words_meet_their_romanisation_variant() {
     )]);
     assert_eq!(hits(&s, "IU SONG 12"), vec!["sdn-yu"]);
 }
+
+#[test]
+fn a_missing_letter_in_a_four_letter_name_part_does_not_sink_the_name() {
+    use ListId::DeniedPersons as Dpl;
+    use PartyKind::*;
+    let s = Screener::new(vec![
+        entry(Dpl, "p-1", "ADNAN ATTIA", Individual, &[], &["EG"]),
+        // A second Adnan makes the given name less distinctive than the surname.
+        entry(Dpl, "p-2", "ADNAN KHALIL", Individual, &[], &["LB"]),
+        entry(Dpl, "p-3", "MATTI CHONG", Individual, &[], &["MY"]),
+    ]);
+    assert_eq!(hits(&s, "Adnan Atti"), ["p-1"]);
+    // The short spelling alone is for review only, as is another given name.
+    assert!(hits(&s, "Atti").is_empty());
+    assert!(hits(&s, "Omar Atti").is_empty());
+}
