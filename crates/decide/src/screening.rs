@@ -36,10 +36,30 @@ impl ScreeningReport {
     }
 }
 
+/// What screening a transaction needs of a screener: the matches of one query at a
+/// threshold, and the entries those matches point into. [`Screener`] is one; a server may
+/// put a memo in front of it (screening is a pure function of the snapshot and the query).
+pub trait PartyScreener {
+    /// Matches scoring at least `threshold`, best first.
+    fn screen(&self, query: &Query, threshold: f64) -> Vec<Match>;
+    /// The entries of the snapshot, indexed by [`Match::entry_index`].
+    fn entries(&self) -> &[Entry];
+}
+
+impl PartyScreener for Screener {
+    fn screen(&self, query: &Query, threshold: f64) -> Vec<Match> {
+        Screener::screen(self, query, threshold)
+    }
+
+    fn entries(&self) -> &[Entry] {
+        Screener::entries(self)
+    }
+}
+
 /// Screens every named party of `input`, adding decisive hits to its `lists`.
 pub fn screen_parties(
     input: &mut TransactionInput,
-    screener: &Screener,
+    screener: &impl PartyScreener,
     snapshot: &str,
     hit: f64,
     review: f64,

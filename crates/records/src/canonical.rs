@@ -1,5 +1,7 @@
 //! The canonical serialization that record hashes are computed over (specified in the crate docs).
 
+use std::fmt::Write;
+
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -18,18 +20,15 @@ pub fn canonical_json(value: &Value) -> String {
 fn write_value(value: &Value, out: &mut String) {
     match value {
         Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            out.push('{');
-            for (i, (key, item)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(key, out);
-                out.push(':');
-                write_value(item, out);
+            // serde_json's map is usually a BTreeMap, already in byte order; another build
+            // of it (preserve_order) keeps insertion order, which must be sorted.
+            if map.keys().is_sorted_by(|a, b| a.as_bytes() <= b.as_bytes()) {
+                write_object(map.iter(), out);
+            } else {
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                write_object(entries.into_iter(), out);
             }
-            out.push('}');
         }
         Value::Array(items) => {
             out.push('[');
@@ -42,14 +41,57 @@ fn write_value(value: &Value, out: &mut String) {
             out.push(']');
         }
         Value::String(s) => write_string(s, out),
-        scalar => out.push_str(&scalar.to_string()),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Null => out.push_str("null"),
+        // serde_json's own number text (shortest round-trip form), as hashed since v1.
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
     }
 }
 
+fn write_object<'v>(entries: impl Iterator<Item = (&'v String, &'v Value)>, out: &mut String) {
+    out.push('{');
+    for (i, (key, item)) in entries.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(key, out);
+        out.push(':');
+        write_value(item, out);
+    }
+    out.push('}');
+}
+
 /// JSON string literal: `"` and `\` escaped, control characters as `\b \f \n \r \t` or `\u00xx`,
-/// everything else as raw UTF-8 (serde_json's escaping).
+/// everything else as raw UTF-8 (serde_json's escaping, byte for byte).
 fn write_string(s: &str, out: &mut String) {
-    out.push_str(&Value::from(s).to_string());
+    out.reserve(s.len() + 2);
+    out.push('"');
+    let mut plain_from = 0;
+    for (i, byte) in s.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        // Only ASCII bytes are escaped, so `i` is always a char boundary.
+        out.push_str(&s[plain_from..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{byte:04x}");
+        } else {
+            out.push_str(escape);
+        }
+        plain_from = i + 1;
+    }
+    out.push_str(&s[plain_from..]);
+    out.push('"');
 }
 
 /// The fields of a record that the hash covers, with input and output already in canonical text.
@@ -168,6 +210,36 @@ mod tests {
             canonical_json(&v),
             r#"{"A":1.5,"a":{"z":[3,{"x":null,"y":true}],"é":"\n\"q\""},"b":1}"#
         );
+    }
+
+    #[test]
+    fn strings_are_escaped_exactly_as_serde_json_escapes_them() {
+        let mut samples: Vec<String> = (0u32..0x80)
+            .filter_map(char::from_u32)
+            .map(|c| format!("a{c}b"))
+            .collect();
+        samples.extend(
+            [
+                "",
+                "\u{7f}",
+                "é\"\\\u{1}x",
+                "مرحبا\n",
+                "\u{2028}\u{2029}",
+                "😀\t",
+            ]
+            .map(String::from),
+        );
+        for s in samples {
+            let mut ours = String::new();
+            write_string(&s, &mut ours);
+            assert_eq!(ours, Value::from(s.as_str()).to_string(), "escaping {s:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_keep_serde_json_text() {
+        let v = json!([0, -1, 1.5, 1e300, 0.1, u64::MAX, i64::MIN, 2.5e-8]);
+        assert_eq!(canonical_json(&v), v.to_string());
     }
 
     #[test]

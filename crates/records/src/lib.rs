@@ -78,7 +78,7 @@ pub use error::{Error, Result};
 pub use store::RecordStore;
 pub use types::{
     BrokenLink, Filter, Format, Head, NewRecord, NewReview, Record, RecordKind, ReviewDecision,
-    Role, Token, Verdict, VerifyReport,
+    ReviewKey, Role, Token, Verdict, VerifyReport,
 };
 
 /// Opens a record store: a `postgres://` or `postgresql://` URL is a PostgreSQL database;

@@ -16,7 +16,7 @@ use crate::migrations::{self, Migration};
 use crate::query::{Param, Selection};
 use crate::row::{token_of, ReviewRow, Row, COLUMNS, REVIEW_COLUMNS};
 use crate::store::{Backend, RecordStore, Store};
-use crate::types::{Head, Record, RecordKind, ReviewDecision, Token};
+use crate::types::{Head, Record, RecordKind, ReviewDecision, ReviewKey, Token};
 
 /// Advisory lock held while migrating ("ace" "mig" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0061_6365_006d_6967;
@@ -30,7 +30,7 @@ pub(crate) fn open(url: &str) -> Result<Box<dyn RecordStore>> {
     let writer = PgWriter::connect(url)?;
     let backend = Postgres {
         url: url.to_string(),
-        idle: Mutex::new(vec![first]),
+        idle: Mutex::new(vec![Reader::new(first)?]),
     };
     Ok(Box::new(Store::new(
         backend,
@@ -88,23 +88,52 @@ fn apply_pending(client: &mut Client, all: &[Migration]) -> Result<()> {
 /// Reading connections, opened on demand and kept for reuse.
 struct Postgres {
     url: String,
-    idle: Mutex<Vec<Client>>,
+    idle: Mutex<Vec<Reader>>,
+}
+
+/// A reading connection with the statement every screening runs, prepared once.
+struct Reader {
+    client: Client,
+    reviews: Statement,
+}
+
+impl Reader {
+    fn new(mut client: Client) -> Result<Self> {
+        let columns = REVIEW_COLUMNS
+            .split(", ")
+            .map(|c| format!("r.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // All the keys of one screening in one round trip; `k.ord` says which key a row is for.
+        let reviews = client.prepare(&format!(
+            "SELECT {columns}, k.ord FROM reviews r
+             JOIN UNNEST($1::text[], $2::text[], $3::text[]) WITH ORDINALITY
+                  AS k(party_key, list, entry_id, ord)
+               ON r.party_key = k.party_key AND r.list = k.list AND r.entry_id = k.entry_id
+             ORDER BY r.record_id"
+        ))?;
+        Ok(Reader { client, reviews })
+    }
 }
 
 impl Postgres {
-    fn with_client<T>(&self, f: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
+    fn with_reader<T>(&self, f: impl FnOnce(&mut Reader) -> Result<T>) -> Result<T> {
         let pooled = self.idle.lock().ok().and_then(|mut idle| idle.pop());
-        let mut client = match pooled {
-            Some(c) if !c.is_closed() => c,
-            _ => connect(&self.url)?,
+        let mut reader = match pooled {
+            Some(r) if !r.client.is_closed() => r,
+            _ => Reader::new(connect(&self.url)?)?,
         };
-        let result = f(&mut client);
-        if !client.is_closed() {
+        let result = f(&mut reader);
+        if !reader.client.is_closed() {
             if let Ok(mut idle) = self.idle.lock() {
-                idle.push(client);
+                idle.push(reader);
             }
         }
         result
+    }
+
+    fn with_client<T>(&self, f: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
+        self.with_reader(|r| f(&mut r.client))
     }
 }
 
@@ -124,6 +153,9 @@ fn read_row(r: &postgres::Row) -> Result<Row> {
         hash: r.try_get(11)?,
     })
 }
+
+/// Columns of [`REVIEW_COLUMNS`], read by [`read_review`].
+const REVIEW_COLUMN_COUNT: usize = 10;
 
 fn read_review(r: &postgres::Row) -> Result<ReviewDecision> {
     ReviewRow {
@@ -194,22 +226,28 @@ impl Backend for Postgres {
         })
     }
 
-    fn reviews_for(
-        &self,
-        party_key: &str,
-        list: &str,
-        entry_id: &str,
-    ) -> Result<Vec<ReviewDecision>> {
-        let sql = format!(
-            "SELECT {REVIEW_COLUMNS} FROM reviews
-             WHERE party_key = $1 AND list = $2 AND entry_id = $3 ORDER BY record_id"
-        );
-        self.with_client(|c| {
-            c.query(sql.as_str(), &[&party_key, &list, &entry_id])?
-                .iter()
-                .map(read_review)
-                .collect()
-        })
+    fn reviews_for_keys(&self, keys: &[ReviewKey]) -> Result<Vec<Vec<ReviewDecision>>> {
+        let column = |f: fn(&ReviewKey) -> &str| keys.iter().map(f).collect::<Vec<&str>>();
+        let party_keys = column(|k| &k.party_key);
+        let lists = column(|k| &k.list);
+        let entries = column(|k| &k.entry_id);
+        let rows = self.with_reader(|r| {
+            Ok(r.client
+                .query(&r.reviews, &[&party_keys, &lists, &entries])?)
+        })?;
+        let mut found = vec![Vec::new(); keys.len()];
+        for row in &rows {
+            let ordinal: i64 = row.try_get(REVIEW_COLUMN_COUNT)?;
+            let slot = usize::try_from(ordinal - 1)
+                .ok()
+                .and_then(|i| found.get_mut(i))
+                .ok_or_else(|| Error::Corrupt {
+                    id: 0,
+                    problem: format!("review lookup answered for key {ordinal} of {}", keys.len()),
+                })?;
+            slot.push(read_review(row)?);
+        }
+        Ok(found)
     }
 
     fn insert_token(&self, token: &Token, secret_hash: &str) -> Result<()> {

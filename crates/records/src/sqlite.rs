@@ -13,7 +13,7 @@ use crate::migrations::{self, Migration};
 use crate::query::{Param, Selection};
 use crate::row::{token_of, ReviewRow, Row, COLUMNS, REVIEW_COLUMNS};
 use crate::store::{Backend, RecordStore, Store};
-use crate::types::{Head, Record, RecordKind, ReviewDecision, Token};
+use crate::types::{Head, Record, RecordKind, ReviewDecision, ReviewKey, Token};
 
 /// How long a connection waits for another process's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -181,20 +181,21 @@ impl Backend for Sqlite {
         })
     }
 
-    fn reviews_for(
-        &self,
-        party_key: &str,
-        list: &str,
-        entry_id: &str,
-    ) -> Result<Vec<ReviewDecision>> {
+    fn reviews_for_keys(&self, keys: &[ReviewKey]) -> Result<Vec<Vec<ReviewDecision>>> {
+        // In-process: one cached statement run per key costs less than building a query.
         self.with_conn(|c| {
             let sql = format!(
                 "SELECT {REVIEW_COLUMNS} FROM reviews
                  WHERE party_key = ?1 AND list = ?2 AND entry_id = ?3 ORDER BY record_id"
             );
             let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![party_key, list, entry_id], read_review)?;
-            rows.map(|r| r.map_err(Error::from).and_then(ReviewRow::into_decision))
+            keys.iter()
+                .map(|k| {
+                    let rows =
+                        stmt.query_map(params![k.party_key, k.list, k.entry_id], read_review)?;
+                    rows.map(|r| r.map_err(Error::from).and_then(ReviewRow::into_decision))
+                        .collect()
+                })
                 .collect()
         })
     }

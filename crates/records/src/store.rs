@@ -11,7 +11,8 @@ use crate::row::Row;
 use crate::time;
 use crate::tokens;
 use crate::types::{
-    Filter, Format, Head, NewRecord, NewReview, Record, ReviewDecision, Role, Token, VerifyReport,
+    Filter, Format, Head, NewRecord, NewReview, Record, ReviewDecision, ReviewKey, Role, Token,
+    VerifyReport,
 };
 use crate::verify::ChainCheck;
 
@@ -50,7 +51,17 @@ pub trait RecordStore: Send + Sync {
         party_key: &str,
         list: &str,
         entry_id: &str,
-    ) -> Result<Vec<ReviewDecision>>;
+    ) -> Result<Vec<ReviewDecision>> {
+        let key = ReviewKey {
+            party_key: party_key.to_string(),
+            list: list.to_string(),
+            entry_id: entry_id.to_string(),
+        };
+        Ok(self.reviews_for_keys(&[key])?.pop().unwrap_or_default())
+    }
+    /// [`RecordStore::reviews_for`] for several keys at once, in one database round trip:
+    /// the decisions of `keys[i]` are at `[i]`, oldest first.
+    fn reviews_for_keys(&self, keys: &[ReviewKey]) -> Result<Vec<Vec<ReviewDecision>>>;
     /// Creates a token and returns its secret, which is not stored and cannot be shown again.
     fn create_token(&self, name: &str, role: Role) -> Result<String>;
     /// The token a secret belongs to, if any.
@@ -69,13 +80,8 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn count(&self) -> Result<u64>;
     /// The newest row's id and hash.
     fn head(&self) -> Result<Option<Head>>;
-    /// Indexed review decisions for a key.
-    fn reviews_for(
-        &self,
-        party_key: &str,
-        list: &str,
-        entry_id: &str,
-    ) -> Result<Vec<ReviewDecision>>;
+    /// Indexed review decisions for each key (`[i]` for `keys[i]`), oldest first.
+    fn reviews_for_keys(&self, keys: &[ReviewKey]) -> Result<Vec<Vec<ReviewDecision>>>;
     /// Stores a token; `Error::DuplicateToken` when the name is taken.
     fn insert_token(&self, token: &Token, secret_hash: &str) -> Result<()>;
     /// The token with this secret hash.
@@ -186,13 +192,11 @@ impl<B: Backend> RecordStore for Store<B> {
         Ok(outcome.into_record(record))
     }
 
-    fn reviews_for(
-        &self,
-        party_key: &str,
-        list: &str,
-        entry_id: &str,
-    ) -> Result<Vec<ReviewDecision>> {
-        self.backend.reviews_for(party_key, list, entry_id)
+    fn reviews_for_keys(&self, keys: &[ReviewKey]) -> Result<Vec<Vec<ReviewDecision>>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.backend.reviews_for_keys(keys)
     }
 
     fn create_token(&self, name: &str, role: Role) -> Result<String> {

@@ -252,6 +252,17 @@ pub struct NewReview {
     pub transaction_id: Option<String>,
 }
 
+/// What review decisions are looked up by: a party's normalized name, a list and an entry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ReviewKey {
+    /// The party's name as the screening engine normalizes it.
+    pub party_key: String,
+    /// The list code (`EL`, `SDN`, ...).
+    pub list: String,
+    /// The entry's id on that list.
+    pub entry_id: String,
+}
+
 /// A recorded review decision, as indexed for later screenings.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,6 +12,7 @@ pub mod api;
 pub mod auth;
 pub mod body;
 pub mod error;
+pub mod memo;
 pub mod metrics;
 pub mod service;
 pub mod state;

@@ -23,12 +23,13 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use decide::screening::{screen_parties, ScreeningReport};
+use decide::screening::{screen_parties, PartyScreener, ScreeningReport};
 use decide::transaction::{EndUserKind, PartyInput, Role as PartyRole};
 use decide::{decide, Determination, TransactionInput};
 use lists::model::ListId;
 use records::{
-    Filter, NewRecord, NewReview, Record, RecordKind, ReviewDecision, Role, Token, Verdict,
+    Filter, NewRecord, NewReview, Record, RecordKind, ReviewDecision, ReviewKey, Role, Token,
+    Verdict,
 };
 use screen::{Match, Query};
 use serde::{Deserialize, Serialize};
@@ -217,17 +218,23 @@ struct Appended {
 /// transaction id, checks that it is the same request with the same answer (else 409).
 fn append(state: &AppState, new: NewRecord) -> Result<Appended, ApiError> {
     let started = now_stamp();
-    let (input, output) = (new.input.clone(), new.output.clone());
+    // Only a request with an id can meet an earlier record, so only it needs the copies.
+    let sent = new
+        .transaction_id
+        .is_some()
+        .then(|| (new.input.clone(), new.output.clone()));
     let record = state.store().append(new)?;
-    let earlier = record.transaction_id.is_some() && record.created_at < started;
-    if !earlier {
-        state.metrics().record_appended();
-        return Ok(Appended {
-            record,
-            replayed: false,
-        });
-    }
-    check_replay(&record, &input, &output)?;
+    let earlier = match sent {
+        Some(sent) if record.created_at < started => sent,
+        _ => {
+            state.metrics().record_appended();
+            return Ok(Appended {
+                record,
+                replayed: false,
+            });
+        }
+    };
+    check_replay(&record, &earlier.0, &earlier.1)?;
     Ok(Appended {
         record,
         replayed: true,
@@ -287,23 +294,40 @@ pub fn parse_list(code: &str) -> Option<ListId> {
     serde_json::from_value(Value::String(code.trim().to_string())).ok()
 }
 
-/// Earlier review decisions on one match of one party.
-fn reviews_of(state: &AppState, key: &str, m: &Match) -> Result<Vec<ReviewDecision>, ApiError> {
-    Ok(state.store().reviews_for(key, &list_code(m.list), &m.id)?)
+/// The key a review decision on match `m` of the party `key` is kept under.
+fn review_key(key: &str, m: &Match) -> ReviewKey {
+    ReviewKey {
+        party_key: key.to_string(),
+        list: list_code(m.list),
+        entry_id: m.id.clone(),
+    }
 }
 
-fn reviewed_matches(
+/// Earlier review decisions for every match of several parties, looked up at once (one
+/// database round trip however many matches): `[p][i]` for the `i`th match of party `p`.
+fn earlier_reviews(
     state: &AppState,
-    key: &str,
-    matches: &[Match],
-) -> Result<Vec<ReviewedMatch>, ApiError> {
+    parties: &[(&str, &[Match])],
+) -> Result<Vec<Vec<Vec<ReviewDecision>>>, ApiError> {
+    let keys: Vec<ReviewKey> = parties
+        .iter()
+        .flat_map(|(key, matches)| matches.iter().map(|m| review_key(key, m)))
+        .collect();
+    let mut found = state.store().reviews_for_keys(&keys)?.into_iter();
+    Ok(parties
+        .iter()
+        .map(|(_, matches)| found.by_ref().take(matches.len()).collect())
+        .collect())
+}
+
+/// Matches with their earlier reviews (`reviews[i]` for `matches[i]`).
+fn reviewed(matches: &[Match], reviews: Vec<Vec<ReviewDecision>>) -> Vec<ReviewedMatch> {
+    let mut reviews = reviews.into_iter();
     matches
         .iter()
-        .map(|m| {
-            Ok(ReviewedMatch {
-                reviews: reviews_of(state, key, m)?,
-                r#match: m.clone(),
-            })
+        .map(|m| ReviewedMatch {
+            r#match: m.clone(),
+            reviews: reviews.next().unwrap_or_default(),
         })
         .collect()
 }
@@ -313,20 +337,31 @@ pub fn with_reviews(
     state: &AppState,
     report: &ScreeningReport,
 ) -> Result<ReviewedScreening, ApiError> {
+    let keys: Vec<String> = report.parties.iter().map(|p| party_key(&p.name)).collect();
+    let lookups: Vec<(&str, &[Match])> = report
+        .parties
+        .iter()
+        .zip(&keys)
+        .flat_map(|(p, key)| {
+            [
+                (key.as_str(), &p.hits[..]),
+                (key.as_str(), &p.needs_review[..]),
+            ]
+        })
+        .collect();
+    let mut reviews = earlier_reviews(state, &lookups)?.into_iter();
     let parties = report
         .parties
         .iter()
-        .map(|p| {
-            let key = party_key(&p.name);
-            Ok(ReviewedParty {
-                role: p.role,
-                name: p.name.clone(),
-                hits: reviewed_matches(state, &key, &p.hits)?,
-                needs_review: reviewed_matches(state, &key, &p.needs_review)?,
-                party_key: key,
-            })
+        .zip(keys)
+        .map(|(p, key)| ReviewedParty {
+            role: p.role,
+            name: p.name.clone(),
+            hits: reviewed(&p.hits, reviews.next().unwrap_or_default()),
+            needs_review: reviewed(&p.needs_review, reviews.next().unwrap_or_default()),
+            party_key: key,
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .collect();
     Ok(ReviewedScreening {
         snapshot: report.snapshot.clone(),
         hit_threshold: report.hit_threshold,
@@ -420,14 +455,15 @@ pub fn screen_name_received(
         .into_iter()
         .partition(|m| m.score >= screen::DEFAULT_THRESHOLD);
     let key = party_key(&request.name);
+    let mut reviews = earlier_reviews(state, &[(&key, &hits), (&key, &needs_review)])?.into_iter();
     let output = ScreeningOutput {
         name: request.name.clone(),
         country,
         list_snapshot: state.snapshot().hash.clone(),
         hit_threshold: screen::DEFAULT_THRESHOLD,
         review_threshold: screen::DEFAULT_REVIEW_THRESHOLD,
-        hits: reviewed_matches(state, &key, &hits)?,
-        needs_review: reviewed_matches(state, &key, &needs_review)?,
+        hits: reviewed(&hits, reviews.next().unwrap_or_default()),
+        needs_review: reviewed(&needs_review, reviews.next().unwrap_or_default()),
         party_key: key,
     };
     let appended = append(

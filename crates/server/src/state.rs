@@ -2,6 +2,7 @@
 //! active list snapshot, and the record store.
 
 use crate::auth::TokenCache;
+use crate::memo::{MemoScreener, MEMO_CAPACITY};
 use crate::metrics::Metrics;
 use ear::Law;
 use lists::snapshot::SnapshotMeta;
@@ -17,7 +18,8 @@ pub struct AppState {
 
 pub struct Inner {
     pub law: Law,
-    pub screener: Screener,
+    /// The screener of the active snapshot, with a memo of recent queries.
+    pub screener: MemoScreener,
     /// The active list snapshot the screener indexes.
     pub snapshot: SnapshotMeta,
     pub store: Arc<dyn RecordStore>,
@@ -37,7 +39,7 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 law,
-                screener,
+                screener: MemoScreener::new(screener, MEMO_CAPACITY),
                 snapshot,
                 store,
                 tokens: TokenCache::default(),
@@ -50,7 +52,8 @@ impl AppState {
         &self.inner.law
     }
 
-    pub fn screener(&self) -> &Screener {
+    /// The screener of the active snapshot, with its memo (what screening parties uses).
+    pub fn screener(&self) -> &MemoScreener {
         &self.inner.screener
     }
 

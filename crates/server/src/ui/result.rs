@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use records::{Record, RecordKind, Verdict};
+use records::{Record, RecordKind, ReviewKey, Verdict};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -68,12 +68,16 @@ pub async fn live_reviews(state: &AppState, record: &Record) -> Result<Reviews, 
     let keys = match_keys(record);
     let state = state.clone();
     let looked = tokio::task::spawn_blocking(move || {
-        let mut out = Reviews::new();
-        for key in keys {
-            let found = state.store().reviews_for(&key.0, &key.1, &key.2)?;
-            out.insert(key, found);
-        }
-        Ok::<_, ApiError>(out)
+        let lookup: Vec<ReviewKey> = keys
+            .iter()
+            .map(|(party_key, list, entry_id)| ReviewKey {
+                party_key: party_key.clone(),
+                list: list.clone(),
+                entry_id: entry_id.clone(),
+            })
+            .collect();
+        let found = state.store().reviews_for_keys(&lookup)?;
+        Ok::<Reviews, ApiError>(keys.into_iter().zip(found).collect())
     })
     .await;
     looked.map_err(|e| ApiError::Internal(e.to_string()))?
