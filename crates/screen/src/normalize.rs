@@ -357,6 +357,9 @@ pub fn arabic_name_parts(tokens: Vec<Token>) -> Vec<Token> {
             || t.text.contains("dyn")
             || t.text.contains("deen")
             || t.text.starts_with('e')
+            || t.text.starts_with("binal")
+            || t.text.starts_with("benal")
+            || t.text.starts_with("ibnal")
     }) {
         return toks;
     }
@@ -377,7 +380,7 @@ pub fn arabic_name_parts(tokens: Vec<Token>) -> Vec<Token> {
                 let abjad_ok = t.arabic.starts_with("9BD0L");
                 let codes = |r: std::ops::Range<usize>| {
                     if abjad_ok {
-                        t.arabic.get(r).unwrap_or_default().to_string()
+                        arabic_codes(&t.arabic, r)
                     } else {
                         String::new()
                     }
@@ -398,7 +401,7 @@ pub fn arabic_name_parts(tokens: Vec<Token>) -> Vec<Token> {
             let n = t.arabic.chars().count();
             let codes = |r: std::ops::Range<usize>| {
                 if t.abjad && n == text.len() {
-                    t.arabic.get(r).unwrap_or_default().to_string()
+                    arabic_codes(&t.arabic, r)
                 } else {
                     String::new()
                 }
@@ -409,6 +412,12 @@ pub fn arabic_name_parts(tokens: Vec<Token>) -> Vec<Token> {
             }
             out.push(part(&t, "al", codes(s..s + 2)));
             out.push(part(&t, din, codes(s + 2..usize::MAX)));
+            continue;
+        }
+        if let Some(rest) = bin_al(&text, t.abjad) {
+            out.push(part(&t, "bin", String::new()));
+            out.push(part(&t, "al", String::new()));
+            out.push(part(&t, rest, String::new()));
             continue;
         }
         if let Some(rest) = assimilated_article(&text, t.abjad) {
@@ -475,6 +484,19 @@ fn din_split(text: &str, abjad: bool) -> Option<(&str, &'static str)> {
     ((stem.len() >= min || apart) && stem.is_ascii()).then_some((stem, din))
 }
 
+/// "Binalshibh", "Benalhaj": "bin al-X" (son of al-X) written as one word;
+/// the rest of the word after `bin al`, at least 4 letters, so that "Binali"
+/// or "Benalla" stay whole.
+fn bin_al(text: &str, abjad: bool) -> Option<&str> {
+    if abjad {
+        return None;
+    }
+    let rest = ["binal", "benal", "ibnal"]
+        .iter()
+        .find_map(|p| text.strip_prefix(p))?;
+    (rest.len() >= 4).then_some(rest)
+}
+
 /// A Latin token starting with the Arabic article assimilated to a doubled
 /// sun letter ("Essaadi", "Ettounsi", "Ezzaouia" for as-Saadi, at-Tounsi,
 /// az-Zaouia): the rest of the word, to be read after `al`. The rest must
@@ -524,6 +546,15 @@ fn particle(t: &str, next: Option<&str>, abjad: bool) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// The letter classes `r` of a split Arabic-script token, the end clamped
+/// to the codes' length (`start..usize::MAX` is "to the end").
+fn arabic_codes(codes: &str, r: std::ops::Range<usize>) -> String {
+    codes
+        .get(r.start..r.end.min(codes.len()))
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// A part of a split token.
@@ -803,6 +834,25 @@ mod tests {
         assert_eq!(t("عبد الله"), ["abd", "allh"]);
         // Elsewhere a four-letter word keeps its al.
         assert_eq!(t("محمد الحی"), ["mhmd", "alhy"]);
+    }
+
+    #[test]
+    fn split_arabic_script_parts_keep_their_letter_classes() {
+        let run_together = tokenize("عبدالحی", NameKind::Unknown);
+        let apart = tokenize("عبد الحی", NameKind::Unknown);
+        assert_eq!(run_together, apart);
+        assert_eq!(run_together[2].arabic, "HY");
+        let din = tokenize("نورالدين", NameKind::Unknown);
+        assert_eq!(din[2].arabic, "DYN");
+    }
+
+    #[test]
+    fn bin_al_written_as_one_word_is_split() {
+        let t = |s: &str| texts(s, NameKind::Unknown);
+        assert_eq!(t("BINALSHIBH"), ["bin", "al", "shibh"]);
+        assert_eq!(t("BINALSHIBH"), t("BIN AL-SHIBH"));
+        assert_eq!(t("بن الشيبة"), ["bin", "al", "shyba"]);
+        assert_eq!(t("Binali Benalla"), ["binali", "benalla"]);
     }
 
     #[test]
