@@ -574,6 +574,13 @@ fn abjad_readings(t: &Token) -> Vec<String> {
             out.push(format!("{stem}ch"));
         }
     }
+    // A two-letter word of a consonant and ya has no other vowel: the ya is
+    // the diphthong, "حی" / "HAI" or "HAYY" ("Abd al-Hayy"), "ری" / "RAY".
+    if t.text.len() == 2 && t.arabic.len() == 2 && t.arabic.ends_with('Y') {
+        if let Some(c) = t.text.strip_suffix('y') {
+            out.push(format!("{c}ay"));
+        }
+    }
     if t.text.len() >= 4 && t.arabic.ends_with('I') {
         if let Some(stem) = t.text.strip_suffix('a') {
             out.push(format!("{stem}y"));
@@ -671,6 +678,18 @@ mod tests {
         assert!(readings("حقانى").contains(&"hqany".to_string()));
         // A final alef is not.
         assert!(!readings("حقانا").contains(&"hqany".to_string()));
+    }
+
+    #[test]
+    fn consonant_and_ya_are_also_read_as_a_diphthong() {
+        let t = tokenize("عبد الحی", NameKind::Unknown);
+        let r = abjad_readings(&t[2]);
+        assert_eq!(r, ["hay"]);
+        let alt = score::Keyed::from_parts(&r[0], false, true);
+        let sim = score::token_similarity(&alt, &score::Keyed::from_parts("hai", false, false));
+        assert!(sim.is_some());
+        // Only in a two-letter word.
+        assert!(readings("حسين").iter().all(|r| !r.contains("ay")));
     }
 
     #[test]

@@ -509,3 +509,45 @@ fn a_missing_letter_in_a_four_letter_name_part_does_not_sink_the_name() {
     assert!(hits(&s, "Atti").is_empty());
     assert!(hits(&s, "Omar Atti").is_empty());
 }
+
+#[test]
+fn romanisation_and_compound_rules_of_round_two() {
+    use ListId::Sdn;
+    use PartyKind::*;
+    let s = Screener::new(vec![
+        entry(Sdn, "p-1", "Saeed Talebi", Individual, &[], &["IR"]),
+        entry(
+            Sdn,
+            "p-2",
+            "ABD AL-RAHMAN, Atiyah",
+            Individual,
+            &[],
+            &["LY"],
+        ),
+        entry(
+            Sdn,
+            "p-3",
+            "RAMZI MOHAMED ABDULLAH BINALSHIBH",
+            Individual,
+            &[],
+            &["YE"],
+        ),
+        entry(Sdn, "p-4", "ABDULHAI SALEK", Individual, &[], &["AF"]),
+        entry(Sdn, "p-5", "NUR AL-DIN, Jawad", Individual, &[], &["IQ"]),
+    ]);
+    // سعيد: Saeed and Said are one name, a romanisation variant.
+    assert_eq!(hits(&s, "SAID TALEBI"), ["p-1"]);
+    let m = &s.screen(&Query::name("SAID TALEBI"), DEFAULT_THRESHOLD)[0];
+    assert_eq!(m.explanation.tokens[0].how, How::Transliteration);
+    // "Abd Alrahman" is "Abd al-Rahman".
+    assert_eq!(hits(&s, "Abd Alrahman Atiyah"), ["p-2"]);
+    // "Binalshibh" is "bin al-Shibh".
+    assert_eq!(hits(&s, "رمزي محمد عبد الله بن الشيبة"), ["p-3"]);
+    // "عبدالحی": Abd al-Hayy, the ya of a two-letter word read as a diphthong.
+    assert_eq!(hits(&s, "عبدالحی سالک"), ["p-4"]);
+    // "Nur Aldin" is "Nur al-Din".
+    assert_eq!(hits(&s, "Jawad Nur Aldin"), ["p-5"]);
+    // Another given name with a shared surname is still no hit.
+    assert!(hits(&s, "Hamid Talebi").is_empty());
+    assert!(hits(&s, "Abd Alaziz Atiyah").is_empty());
+}
