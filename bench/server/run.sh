@@ -7,18 +7,23 @@
 # after each: `ace records verify` must pass, the ids must be gap-free, and every
 # acknowledged (2xx) determination must be in the store (records >= acknowledged).
 #
-# Usage: bench/server/run.sh            (DURATION=20s CONNECTIONS=64 THREADS=2 by default)
+# Each setup is loaded twice: with determinations.lua (six transactions whose parties recur,
+# as a company's customers do: the server's screening memo answers the repeats) and with
+# determinations-unique.lua (the same transactions with a new made-up name for every party
+# of every request: every screening walks the index).
+#
+# Usage: bench/server/run.sh            (DURATION=10s CONNECTIONS=16 THREADS=2 by default)
 # Needs: wrk (installed with apt-get if missing), curl, psql, a PostgreSQL server
 # (ACE_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres; the script
 # creates and drops its own databases there). Loopback only; bounded duration.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-DURATION=${DURATION:-20s}
-CONNECTIONS=${CONNECTIONS:-64}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
 PG_ADMIN=${ACE_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-LUA=bench/server/determinations.lua
+WORKLOADS=${WORKLOADS:-"recurring unique"}
 
 if ! command -v wrk >/dev/null; then
     apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
@@ -69,6 +74,15 @@ stop_servers() {
     PIDS=()
 }
 
+# lua_of WORKLOAD: the wrk script of a workload.
+lua_of() {
+    case $1 in
+        recurring) echo bench/server/determinations.lua ;;
+        unique) echo bench/server/determinations-unique.lua ;;
+        *) echo "unknown workload $1 (recurring or unique)" >&2; exit 2 ;;
+    esac
+}
+
 # load PORT CONNECTIONS OUTFILE: wrk against one server.
 load() {
     ACE_TOKEN=$TOKEN wrk -t"$THREADS" -c"$2" -d"$DURATION" --latency -s "$LUA" \
@@ -84,7 +98,7 @@ summarize() {
     p50=$(awk '$1 == "50%" {print $2}' "$@" | paste -sd/ -)
     p99=$(awk '$1 == "99%" {print $2}' "$@" | paste -sd/ -)
     echo "$acked" >"$WORK/acked"
-    printf '%-34s %8s req/s   p50 %-14s p99 %-14s acknowledged %s\n' "$name" "$rps" "$p50" "$p99" "$acked" | tee -a "$WORK/summary"
+    printf '%-46s %8s req/s   p50 %-14s p99 %-14s acknowledged %s\n' "$name" "$rps" "$p50" "$p99" "$acked" | tee -a "$WORK/summary"
 }
 
 # check DATABASE: the chain verifies, ids are gap-free, and nothing acknowledged is missing.
@@ -115,27 +129,30 @@ run_single() {
 
 echo "== $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS -d$DURATION; $(date -u +%FT%TZ)" | tee "$WORK/summary"
 
-run_single "SQLite, one server" "$WORK/data/records.sqlite3" 8181
+for WORKLOAD in $WORKLOADS; do
+    LUA=$(lua_of "$WORKLOAD")
+    run_single "SQLite, one server ($WORKLOAD)" "$WORK/data/records-$WORKLOAD.sqlite3" 8181
 
-PG=$(fresh_pg ace_bench_single)
-PG_DBS+=(ace_bench_single)
-run_single "PostgreSQL, one server" "$PG" 8182
+    PG=$(fresh_pg "ace_bench_single_$WORKLOAD")
+    PG_DBS+=("ace_bench_single_$WORKLOAD")
+    run_single "PostgreSQL, one server ($WORKLOAD)" "$PG" 8182
 
-SHARED=$(fresh_pg ace_bench_shared)
-PG_DBS+=(ace_bench_shared)
-TOKEN=$("$ACE" --data-dir "$WORK/data" tokens create --name bench-shared --role analyst --database "$SHARED")
-start_server 8183 "$SHARED"
-start_server 8184 "$SHARED"
-HALF=$((CONNECTIONS / 2))
-load 8183 "$HALF" "$WORK/wrk-8183.txt" &
-A=$!
-load 8184 "$HALF" "$WORK/wrk-8184.txt" &
-B=$!
-wait $A $B
-stop_servers
-cat "$WORK/wrk-8183.txt" "$WORK/wrk-8184.txt" >&2
-summarize "PostgreSQL, two servers (sum; p: A/B)" "$WORK/wrk-8183.txt" "$WORK/wrk-8184.txt"
-check "$SHARED"
+    SHARED=$(fresh_pg "ace_bench_shared_$WORKLOAD")
+    PG_DBS+=("ace_bench_shared_$WORKLOAD")
+    TOKEN=$("$ACE" --data-dir "$WORK/data" tokens create --name "bench-shared-$WORKLOAD" --role analyst --database "$SHARED")
+    start_server 8183 "$SHARED"
+    start_server 8184 "$SHARED"
+    HALF=$((CONNECTIONS / 2))
+    load 8183 "$HALF" "$WORK/wrk-8183.txt" &
+    A=$!
+    load 8184 "$HALF" "$WORK/wrk-8184.txt" &
+    B=$!
+    wait $A $B
+    stop_servers
+    cat "$WORK/wrk-8183.txt" "$WORK/wrk-8184.txt" >&2
+    summarize "PostgreSQL, two servers ($WORKLOAD; sum; p: A/B)" "$WORK/wrk-8183.txt" "$WORK/wrk-8184.txt"
+    check "$SHARED"
+done
 
 echo
 cat "$WORK/summary"

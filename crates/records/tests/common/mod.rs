@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use records::{
     check_anchor, record_hash, Filter, Format, Head, NewRecord, NewReview, RecordKind, RecordStore,
-    Role, Verdict,
+    ReviewKey, Role, Verdict,
 };
 use serde_json::json;
 
@@ -254,7 +254,34 @@ pub fn database_refuses_update_delete_and_forks(db: &dyn Db) {
          VALUES (9, 'review', 'x', 'm', '{}', '{}', '0', 'p', 'h')",
     );
     assert!(fork.expect_err("fork refused").contains("chain"));
-    assert_verified(store.as_ref(), 3);
+    let head = store.head().expect("head").expect("a head");
+    let insert = |id: i64, prev: &str| {
+        format!("({id}, 'review', 'x', 'm', '{{}}', '{{}}', '0', '{prev}', 'h{id}')")
+    };
+    let columns = "INSERT INTO records (id, kind, created_at, actor, input, output, ace_version, prev_hash, hash) VALUES ";
+    // The next id, but not linked to the head.
+    let unlinked = db.exec(&format!("{columns}{}", insert(4, "not-the-head")));
+    assert!(unlinked.expect_err("unlinked refused").contains("chain"));
+    // Several rows in one statement: the first links to the head, the second to nothing.
+    let broken_batch = db.exec(&format!(
+        "{columns}{}, {}",
+        insert(4, &head.hash),
+        insert(5, "wrong")
+    ));
+    assert!(broken_batch
+        .expect_err("broken batch refused")
+        .contains("chain"));
+    // A gap after the head.
+    let gap = db.exec(&format!("{columns}{}", insert(5, "h4")));
+    assert!(gap.expect_err("gap refused").contains("chain"));
+    // Rows that do link (the check itself is not what refuses everything).
+    db.exec(&format!(
+        "{columns}{}, {}",
+        insert(4, &head.hash),
+        insert(5, "h4")
+    ))
+    .expect("a linked batch is accepted");
+    assert_eq!(store.count().expect("count"), 5);
 }
 
 pub fn idempotent_by_transaction_id(db: &dyn Db) {
@@ -444,13 +471,42 @@ pub fn reviews_are_recorded_and_found(db: &dyn Db) {
         .reviews_for("acme trading", "SDN", "99999")
         .expect("reviews")
         .is_empty());
+    // Several keys at once: answers line up with the keys asked, repeats included.
+    let key = |party: &str, list: &str, entry: &str| ReviewKey {
+        party_key: party.into(),
+        list: list.into(),
+        entry_id: entry.into(),
+    };
+    let other = NewReview {
+        party_key: "acme trading".into(),
+        entry_id: "777".into(),
+        verdict: Verdict::TrueMatch,
+        transaction_id: Some("review-2".into()),
+        ..review.clone()
+    };
+    store.record_review(other).expect("second review");
+    let keys = [
+        key("acme trading", "SDN", "99999"),
+        key("acme trading", "SDN", "12345"),
+        key("acme trading", "EL", "12345"),
+        key("acme trading", "SDN", "777"),
+        key("acme trading", "SDN", "12345"),
+    ];
+    let many = store.reviews_for_keys(&keys).expect("many");
+    let ids: Vec<Vec<i64>> = many
+        .iter()
+        .map(|found| found.iter().map(|r| r.record_id).collect())
+        .collect();
+    assert_eq!(ids, vec![vec![], vec![2], vec![], vec![3], vec![2]]);
+    assert_eq!(many[3][0].verdict, Verdict::TrueMatch);
+    assert!(store.reviews_for_keys(&[]).expect("none").is_empty());
     let no_reason = NewReview {
         reason: " ".into(),
         transaction_id: None,
         ..review
     };
     assert!(store.record_review(no_reason).is_err());
-    assert_verified(store.as_ref(), 2);
+    assert_verified(store.as_ref(), 3);
 }
 
 pub fn tokens_store_only_a_hash(db: &dyn Db) {
