@@ -20,11 +20,13 @@
 //! letter in a 4-letter token at 0.87; one typo costs `0.04 + 0.35/length`,
 //! at most 0.90). Legal-form words are recognised with one typo ("LIMTIED",
 //! "COMPANI"); Arabic particles and compounds are made one ("Abdul Rahman",
-//! "Abd al-Rahman", "Abdulrahman", "عبدالرحمن" are `abd al rahman`; see
-//! [`normalize::arabic_name_parts`]; so are "Salahuddin", "Noureddine",
-//! "نورالدين" as `X al din`, and "Essaadi" as `al saadi`). In an index, an
+//! "Abd al-Rahman", "Abdulrahman", "Abd Alrahman", "عبدالرحمن" are
+//! `abd al rahman`; see [`normalize::arabic_name_parts`]; so are
+//! "Salahuddin", "Noureddine", "Nur Aldin", "نورالدين" as `X al din`,
+//! "Binalshibh" as `bin al shibh`, and "Essaadi" as `al saadi`). In an index, an
 //! Arabic-script query token is also read with ث as `s`, a final ة as `t`, a
-//! final ى as `y` and ك + ح as Latin `kh`; a two-letter Arabic-script word is
+//! final ى as `y`, ك + ح as Latin `kh`, and a two-letter consonant + ya
+//! with the diphthong ("حی" / `hay`); a two-letter Arabic-script word is
 //! also tried joined to the next ("لا لا" / "LALA"), and "بنX" split; a
 //! run-together query token that splits into two indexed ones ("Aldajani")
 //! is tried both whole and split; each entry keeps its best score.
