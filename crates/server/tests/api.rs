@@ -211,6 +211,17 @@ mod cases {
         assert_eq!(again["reviews"][0]["verdict"], "false_positive");
         assert_eq!(again["reviews"][0]["record_id"], decided.body["record_id"]);
         assert_eq!(next.body["outcome"], first.body["outcome"]);
+        // The very same name again: its matches come from the server's screening memo,
+        // its reviews from the store, so the decision shows there too.
+        let same = s
+            .post("/v1/determinations", &s.analyst, &transaction("NSO Group"))
+            .await;
+        let memoized = first_hit(&same.body);
+        assert_eq!(
+            (memoized["id"].clone(), memoized["score"].clone()),
+            (hit["id"].clone(), hit["score"].clone())
+        );
+        assert_eq!(memoized["reviews"][0]["verdict"], "false_positive");
 
         let screened = s
             .post("/v1/screenings", &s.analyst, &json!({"name": "nso group"}))
