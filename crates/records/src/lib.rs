@@ -61,6 +61,7 @@ mod export;
 mod group;
 mod migrations;
 mod pg;
+mod pg_reviews;
 mod query;
 mod row;
 mod sqlite;

@@ -192,4 +192,19 @@ BEGIN
 END $$;
 "#,
     },
+    Migration {
+        version: 3,
+        name: "notify servers of new review decisions",
+        sql: r#"
+-- Each server keeps the review decisions in memory (they are few, and every screening asks
+-- for them); this tells every listening server, at commit, that there are new ones.
+CREATE FUNCTION ace_reviews_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('ace_reviews', '');
+    RETURN NULL;
+END $$;
+CREATE TRIGGER reviews_notify AFTER INSERT ON reviews
+    FOR EACH STATEMENT EXECUTE FUNCTION ace_reviews_notify();
+"#,
+    },
 ];

@@ -4,7 +4,7 @@
 //! extend the chain one transaction at a time; migrations take a session advisory lock, so
 //! servers starting together do not race.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, SimpleQueryMessage, Statement};
@@ -13,6 +13,7 @@ use crate::chain::{ChainWriter, Link, Tip, ACE_VERSION};
 use crate::error::{Error, Result};
 use crate::group::GroupCommit;
 use crate::migrations::{self, Migration};
+use crate::pg_reviews::ReviewIndex;
 use crate::query::{Param, Selection};
 use crate::row::{token_of, ReviewRow, Row, COLUMNS, REVIEW_COLUMNS};
 use crate::store::{Backend, RecordStore, Store};
@@ -28,10 +29,7 @@ pub(crate) fn open(url: &str) -> Result<Box<dyn RecordStore>> {
     let mut first = connect(url)?;
     migrate(&mut first, migrations::POSTGRES)?;
     let writer = PgWriter::connect(url)?;
-    let backend = Postgres {
-        url: url.to_string(),
-        idle: Mutex::new(vec![Reader::new(first)?]),
-    };
+    let backend = Postgres::new(url, first)?;
     Ok(Box::new(Store::new(
         backend,
         GroupCommit::start(Box::new(writer))?,
@@ -85,10 +83,40 @@ fn apply_pending(client: &mut Client, all: &[Migration]) -> Result<()> {
     Ok(())
 }
 
-/// Reading connections, opened on demand and kept for reuse.
+/// Reading connections, opened on demand and kept for reuse, and the review decisions
+/// kept in memory.
 struct Postgres {
     url: String,
     idle: Mutex<Vec<Reader>>,
+    reviews: Arc<ReviewIndex>,
+}
+
+impl Postgres {
+    /// The reading side over a migrated database, its review index starting to load.
+    fn new(url: &str, first: Client) -> Result<Self> {
+        Ok(Postgres {
+            url: url.to_string(),
+            idle: Mutex::new(vec![Reader::new(first)?]),
+            reviews: ReviewIndex::start(url, reviews_since)?,
+        })
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        self.reviews.stop();
+    }
+}
+
+/// The review decisions recorded after record `after`, oldest first (the index's loads).
+fn reviews_since(client: &mut Client, after: i64) -> Result<Vec<ReviewDecision>> {
+    let sql =
+        format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE record_id > $1 ORDER BY record_id");
+    client
+        .query(sql.as_str(), &[&after])?
+        .iter()
+        .map(read_review)
+        .collect()
 }
 
 /// A reading connection with the statement every screening runs, prepared once.
@@ -227,6 +255,9 @@ impl Backend for Postgres {
     }
 
     fn reviews_for_keys(&self, keys: &[ReviewKey]) -> Result<Vec<Vec<ReviewDecision>>> {
+        if let Some(found) = self.reviews.lookup(keys) {
+            return Ok(found);
+        }
         let column = |f: fn(&ReviewKey) -> &str| keys.iter().map(f).collect::<Vec<&str>>();
         let party_keys = column(|k| &k.party_key);
         let lists = column(|k| &k.list);
@@ -248,6 +279,10 @@ impl Backend for Postgres {
             slot.push(read_review(row)?);
         }
         Ok(found)
+    }
+
+    fn reviews_recorded(&self) -> Result<()> {
+        self.with_client(|c| self.reviews.catch_up(c, reviews_since))
     }
 
     fn insert_token(&self, token: &Token, secret_hash: &str) -> Result<()> {
@@ -458,4 +493,114 @@ fn optional_texts<'b, 'a: 'b>(
     field: fn(&'b Link<'a>) -> Option<&'b str>,
 ) -> Vec<Option<&'b str>> {
     links.iter().map(field).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    //! Needs PostgreSQL, like tests/postgres.rs: `ACE_TEST_POSTGRES_URL`, else the local default.
+    use super::*;
+    use crate::types::{NewReview, Verdict};
+    use std::time::{Duration, Instant};
+
+    /// A fresh database on the test server; dropped with the value.
+    struct TestDb {
+        admin: String,
+        name: String,
+    }
+
+    impl TestDb {
+        fn new(tag: &str) -> Self {
+            let admin = std::env::var("ACE_TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            let name = format!("ace_records_unit_{tag}_{}", std::process::id());
+            let mut client = Client::connect(&admin, NoTls).expect("PostgreSQL for the test");
+            // Two calls: CREATE DATABASE refuses to run inside a multi-statement batch.
+            client
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+                .expect("drop old database");
+            client
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create database");
+            TestDb { admin, name }
+        }
+
+        fn url(&self) -> String {
+            let (base, _) = self.admin.rsplit_once('/').unwrap_or((&self.admin, ""));
+            format!("{base}/{}", self.name)
+        }
+    }
+
+    impl Drop for TestDb {
+        fn drop(&mut self) {
+            if let Ok(mut client) = Client::connect(&self.admin, NoTls) {
+                let _ = client.batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.name
+                ));
+            }
+        }
+    }
+
+    fn wait_for<T>(limit: Duration, mut probe: impl FnMut() -> Option<T>) -> Option<(T, Duration)> {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Some(found) = probe() {
+                return Some((found, started.elapsed()));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        None
+    }
+
+    #[test]
+    fn another_servers_review_decision_reaches_the_index_by_notification() {
+        let db = TestDb::new("notify");
+        let url = db.url();
+        let a = open(&url).expect("store A");
+        let mut first = connect(&url).expect("connect");
+        migrate(&mut first, migrations::POSTGRES).expect("migrated");
+        let b = Postgres::new(&url, first).expect("server B's reading side");
+        wait_for(Duration::from_secs(10), || b.reviews.lookup(&[])).expect("B's index loads");
+
+        let review = NewReview {
+            party: "ACME Trading LLC".into(),
+            party_key: "acme trading".into(),
+            list: "SDN".into(),
+            entry_id: "12345".into(),
+            verdict: Verdict::FalsePositive,
+            reason: "another company".into(),
+            actor: "rita".into(),
+            screening_record: None,
+            list_snapshot: None,
+            transaction_id: None,
+        };
+        let recorded = a.record_review(review).expect("A records a review");
+        let key = ReviewKey {
+            party_key: "acme trading".into(),
+            list: "SDN".into(),
+            entry_id: "12345".into(),
+        };
+        let (found, after) = wait_for(Duration::from_secs(10), || {
+            b.reviews
+                .lookup(std::slice::from_ref(&key))
+                .filter(|f| !f[0].is_empty())
+        })
+        .expect("B's index has A's decision");
+        assert_eq!(found[0][0].record_id, recorded.id);
+        // Well before the periodic refresh: the notification brought it.
+        assert!(
+            after < crate::pg_reviews::REFRESH / 2,
+            "took {after:?}; the refresh comes every {:?}",
+            crate::pg_reviews::REFRESH
+        );
+        // And B answers from the index, the same as the database says.
+        assert_eq!(
+            b.reviews_for_keys(std::slice::from_ref(&key))
+                .expect("lookup"),
+            a.reviews_for_keys(std::slice::from_ref(&key))
+                .expect("lookup")
+        );
+        drop(b);
+        drop(a);
+    }
 }

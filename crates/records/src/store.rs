@@ -82,6 +82,11 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn head(&self) -> Result<Option<Head>>;
     /// Indexed review decisions for each key (`[i]` for `keys[i]`), oldest first.
     fn reviews_for_keys(&self, keys: &[ReviewKey]) -> Result<Vec<Vec<ReviewDecision>>>;
+    /// Called after this store recorded a review decision, before `record_review` returns:
+    /// a back end that keeps decisions in memory loads it here.
+    fn reviews_recorded(&self) -> Result<()> {
+        Ok(())
+    }
     /// Stores a token; `Error::DuplicateToken` when the name is taken.
     fn insert_token(&self, token: &Token, secret_hash: &str) -> Result<()>;
     /// The token with this secret hash.
@@ -189,6 +194,7 @@ impl<B: Backend> RecordStore for Store<B> {
         item.review = Some(fields);
         let mut outcomes = self.writer.submit(vec![item])?;
         let outcome = outcomes.pop().ok_or(crate::Error::WriterGone)?;
+        self.backend.reviews_recorded()?;
         Ok(outcome.into_record(record))
     }
 
