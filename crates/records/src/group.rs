@@ -16,7 +16,8 @@ const GATHER_WAIT: Duration = Duration::from_micros(1000);
 /// Appends that may wait in the queue before callers block (back pressure).
 const QUEUE_CAPACITY: usize = 16_384;
 
-type Reply = Sender<Result<Vec<Outcome>>>;
+/// Called by the writer thread with the outcome of a request, once it is committed (or failed).
+pub(crate) type Reply = Box<dyn FnOnce(Result<Vec<Outcome>>) + Send>;
 
 struct Request {
     items: Vec<Item>,
@@ -44,12 +45,27 @@ impl GroupCommit {
 
     /// Queues items to be written in one transaction and waits until they are committed.
     pub fn submit(&self, items: Vec<Item>) -> Result<Vec<Outcome>> {
-        let (reply, answer) = mpsc::channel();
-        let queue = self.sender()?;
-        queue
-            .send(Request { items, reply })
-            .map_err(|_| Error::WriterGone)?;
+        let (reply, answer): (Sender<_>, _) = mpsc::channel();
+        self.submit_then(
+            items,
+            Box::new(move |outcome| {
+                let _ = reply.send(outcome);
+            }),
+        );
         answer.recv().map_err(|_| Error::WriterGone)?
+    }
+
+    /// Queues items to be written in one transaction; `reply` is called once they are
+    /// committed or failed — from the writer thread, or at once when the writer is gone.
+    /// Returns without waiting for the commit (it waits only while the queue is full).
+    pub fn submit_then(&self, items: Vec<Item>, reply: Reply) {
+        let queue = match self.sender() {
+            Ok(queue) => queue,
+            Err(e) => return reply(Err(e)),
+        };
+        if let Err(refused) = queue.send(Request { items, reply }) {
+            (refused.0.reply)(Err(Error::WriterGone));
+        }
     }
 
     fn sender(&self) -> Result<SyncSender<Request>> {
@@ -107,12 +123,14 @@ fn write_and_answer(writer: &mut dyn ChainWriter, batch: Vec<Request>) {
     let groups: Vec<&[Item]> = batch.iter().map(|r| r.items.as_slice()).collect();
     match write_groups(writer, &groups) {
         Ok(outcomes) => {
-            for (request, outcome) in batch.iter().zip(outcomes) {
-                let _ = request.reply.send(Ok(outcome));
+            for (request, outcome) in batch.into_iter().zip(outcomes) {
+                (request.reply)(Ok(outcome));
             }
         }
         Err(e) if batch.len() == 1 => {
-            let _ = batch[0].reply.send(Err(e));
+            if let Some(request) = batch.into_iter().next() {
+                (request.reply)(Err(e));
+            }
         }
         Err(_) => write_one_by_one(writer, batch),
     }
@@ -124,6 +142,6 @@ fn write_one_by_one(writer: &mut dyn ChainWriter, batch: Vec<Request>) {
     for request in batch {
         let answer = write_groups(writer, &[request.items.as_slice()])
             .map(|mut outcomes| outcomes.pop().unwrap_or_default());
-        let _ = request.reply.send(answer);
+        (request.reply)(answer);
     }
 }

@@ -281,6 +281,10 @@ impl Backend for Postgres {
         Ok(found)
     }
 
+    fn reviews_at_hand(&self, keys: &[ReviewKey]) -> Option<Vec<Vec<ReviewDecision>>> {
+        self.reviews.lookup(keys)
+    }
+
     fn reviews_recorded(&self) -> Result<()> {
         self.with_client(|c| self.reviews.catch_up(c, reviews_since))
     }

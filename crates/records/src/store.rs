@@ -29,6 +29,10 @@ pub trait RecordStore: Send + Sync {
     /// prove that nothing was written (the connection may break during `COMMIT`): retry with
     /// the same `transaction_id`.
     fn append(&self, record: NewRecord) -> Result<Record>;
+    /// [`RecordStore::append`] without waiting: `done` is called with the record once it is
+    /// durable (or with the error), from the writer thread — so it must be quick (e.g. send
+    /// on a channel). For callers that must not block a thread on the commit.
+    fn append_then(&self, record: NewRecord, done: Box<dyn FnOnce(Result<Record>) + Send>);
     /// Appends several records in one transaction, in order (same idempotency rule per record).
     fn append_many(&self, records: Vec<NewRecord>) -> Result<Vec<Record>>;
     /// The record with this id.
@@ -62,6 +66,12 @@ pub trait RecordStore: Send + Sync {
     /// [`RecordStore::reviews_for`] for several keys at once, in one database round trip:
     /// the decisions of `keys[i]` are at `[i]`, oldest first.
     fn reviews_for_keys(&self, keys: &[ReviewKey]) -> Result<Vec<Vec<ReviewDecision>>>;
+    /// [`RecordStore::reviews_for_keys`] when the store can answer from memory, without any
+    /// I/O (PostgreSQL's review index, once loaded); `None` otherwise.
+    fn reviews_at_hand(&self, keys: &[ReviewKey]) -> Option<Vec<Vec<ReviewDecision>>> {
+        let _ = keys;
+        None
+    }
     /// Creates a token and returns its secret, which is not stored and cannot be shown again.
     fn create_token(&self, name: &str, role: Role) -> Result<String>;
     /// The token a secret belongs to, if any.
@@ -82,6 +92,11 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn head(&self) -> Result<Option<Head>>;
     /// Indexed review decisions for each key (`[i]` for `keys[i]`), oldest first.
     fn reviews_for_keys(&self, keys: &[ReviewKey]) -> Result<Vec<Vec<ReviewDecision>>>;
+    /// Review decisions from memory, without I/O, when the back end keeps them there.
+    fn reviews_at_hand(&self, keys: &[ReviewKey]) -> Option<Vec<Vec<ReviewDecision>>> {
+        let _ = keys;
+        None
+    }
     /// Called after this store recorded a review decision, before `record_review` returns:
     /// a back end that keeps decisions in memory loads it here.
     fn reviews_recorded(&self) -> Result<()> {
@@ -137,6 +152,17 @@ impl<B: Backend> RecordStore for Store<B> {
     fn append(&self, record: NewRecord) -> Result<Record> {
         let mut appended = self.append_many(vec![record])?;
         appended.pop().ok_or(crate::Error::WriterGone)
+    }
+
+    fn append_then(&self, record: NewRecord, done: Box<dyn FnOnce(Result<Record>) + Send>) {
+        let items = vec![Item::from_new(&record)];
+        self.writer.submit_then(
+            items,
+            Box::new(move |outcomes| {
+                let outcome = outcomes.and_then(|mut o| o.pop().ok_or(crate::Error::WriterGone));
+                done(outcome.map(|o| o.into_record(record)));
+            }),
+        );
     }
 
     fn append_many(&self, records: Vec<NewRecord>) -> Result<Vec<Record>> {
@@ -203,6 +229,10 @@ impl<B: Backend> RecordStore for Store<B> {
             return Ok(Vec::new());
         }
         self.backend.reviews_for_keys(keys)
+    }
+
+    fn reviews_at_hand(&self, keys: &[ReviewKey]) -> Option<Vec<Vec<ReviewDecision>>> {
+        self.backend.reviews_at_hand(keys)
     }
 
     fn create_token(&self, name: &str, role: Role) -> Result<String> {

@@ -34,6 +34,7 @@ use records::{
 use screen::{Match, Query};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// Longest party name accepted, in characters (the longest listed names are ~300).
 pub const MAX_NAME_CHARS: usize = 1000;
@@ -119,12 +120,45 @@ pub fn determine(
 /// the record's input.
 pub fn determine_received(
     state: &AppState,
-    mut input: TransactionInput,
+    input: TransactionInput,
     received: Value,
     actor: &str,
 ) -> Result<Decided, ApiError> {
+    let decision = screen_and_decide(state, input)?;
+    let reviewed = with_reviews(state, &decision.screening)?;
+    let record = decision.record(received, &reviewed, actor)?;
+    let appended = append(state, record)?;
+    Ok(decision.recorded(reviewed, appended))
+}
+
+/// [`determine_received`] without holding a thread while the record is committed: the
+/// screening and the decision run on the caller's thread (CPU only), the review lookup too
+/// when the store has the decisions in memory (else on the blocking pool), and the answer
+/// comes when the writer reports the commit.
+pub async fn determine_async(
+    state: &AppState,
+    input: TransactionInput,
+    received: Value,
+    actor: &str,
+) -> Result<Decided, ApiError> {
+    let decision = screen_and_decide(state, input)?;
+    let reviewed = with_reviews_async(state, &decision.screening).await?;
+    let record = decision.record(received, &reviewed, actor)?;
+    let appended = append_async(state, record).await?;
+    Ok(decision.recorded(reviewed, appended))
+}
+
+/// A transaction screened and decided, not yet recorded.
+struct Decision {
+    id: Option<String>,
+    snapshot: String,
+    screening: ScreeningReport,
+    determination: Determination,
+}
+
+/// Screens the named parties and decides: everything but the review lookup and the record.
+fn screen_and_decide(state: &AppState, mut input: TransactionInput) -> Result<Decision, ApiError> {
     check_transaction(&input)?;
-    let original = received;
     let snapshot = state.snapshot().hash.clone();
     let screening = screen_parties(
         &mut input,
@@ -135,33 +169,50 @@ pub fn determine_received(
     );
     let tx = input.validate(state.law(), chrono::Utc::now().date_naive())?;
     let determination = decide(&tx, state.law())?;
-    let reviewed = with_reviews(state, &screening)?;
-    let output = to_json(&DeterminationOutput {
-        determination: &determination,
-        list_snapshot: &snapshot,
-        screening: &reviewed,
-    })?;
-    let appended = append(
-        state,
-        NewRecord {
+    Ok(Decision {
+        id: input.id,
+        snapshot,
+        screening,
+        determination,
+    })
+}
+
+impl Decision {
+    /// The record of this decision: `received` as input, the answer with the reviews as output.
+    fn record(
+        &self,
+        received: Value,
+        reviewed: &ReviewedScreening,
+        actor: &str,
+    ) -> Result<NewRecord, ApiError> {
+        let output = to_json(&DeterminationOutput {
+            determination: &self.determination,
+            list_snapshot: &self.snapshot,
+            screening: reviewed,
+        })?;
+        Ok(NewRecord {
             kind: RecordKind::Determination,
             actor: actor.to_string(),
-            input: original,
+            input: received,
             output,
-            ruleset: Some(determination.ruleset.clone()),
-            list_snapshot: Some(snapshot.clone()),
-            transaction_id: input.id.clone(),
-        },
-    )?;
-    Ok(Decided {
-        determination,
-        list_snapshot: snapshot,
-        screening,
-        reviewed,
-        record_id: appended.record.id,
-        record_hash: appended.record.hash,
-        replayed: appended.replayed,
-    })
+            ruleset: Some(self.determination.ruleset.clone()),
+            list_snapshot: Some(self.snapshot.clone()),
+            transaction_id: self.id.clone(),
+        })
+    }
+
+    /// The answer, once recorded.
+    fn recorded(self, reviewed: ReviewedScreening, appended: Appended) -> Decided {
+        Decided {
+            determination: self.determination,
+            list_snapshot: self.snapshot,
+            screening: self.screening,
+            reviewed,
+            record_id: appended.record.id,
+            record_hash: appended.record.hash,
+            replayed: appended.replayed,
+        }
+    }
 }
 
 /// Rejects what screening should never see: names too long, ids too long.
@@ -218,14 +269,44 @@ struct Appended {
 /// transaction id, checks that it is the same request with the same answer (else 409).
 fn append(state: &AppState, new: NewRecord) -> Result<Appended, ApiError> {
     let started = now_stamp();
-    // Only a request with an id can meet an earlier record, so only it needs the copies.
-    let sent = new
-        .transaction_id
-        .is_some()
-        .then(|| (new.input.clone(), new.output.clone()));
+    let sent = replay_copy(&new);
     let record = state.store().append(new)?;
+    appended(state, record, &started, sent)
+}
+
+/// [`append`] without holding a thread while the record is committed.
+async fn append_async(state: &AppState, new: NewRecord) -> Result<Appended, ApiError> {
+    let started = now_stamp();
+    let sent = replay_copy(&new);
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    state.store().append_then(
+        new,
+        Box::new(move |record| {
+            let _ = reply.send(record);
+        }),
+    );
+    let record = answer.await.map_err(|_| records::Error::WriterGone)??;
+    appended(state, record, &started, sent)
+}
+
+/// What a request with an id sent, to compare with an earlier record under that id; only
+/// such a request can meet one, so only it pays for the copies.
+fn replay_copy(new: &NewRecord) -> Option<(Value, Value)> {
+    new.transaction_id
+        .is_some()
+        .then(|| (new.input.clone(), new.output.clone()))
+}
+
+/// The appended record, or the earlier one under the same id if it is the same request
+/// with the same answer.
+fn appended(
+    state: &AppState,
+    record: Record,
+    started: &str,
+    sent: Option<(Value, Value)>,
+) -> Result<Appended, ApiError> {
     let earlier = match sent {
-        Some(sent) if record.created_at < started => sent,
+        Some(sent) if record.created_at.as_str() < started => sent,
         _ => {
             state.metrics().record_appended();
             return Ok(Appended {
@@ -303,21 +384,34 @@ fn review_key(key: &str, m: &Match) -> ReviewKey {
     }
 }
 
+/// The review keys of every match of several parties, in order.
+fn keys_of(parties: &[(&str, &[Match])]) -> Vec<ReviewKey> {
+    parties
+        .iter()
+        .flat_map(|(key, matches)| matches.iter().map(|m| review_key(key, m)))
+        .collect()
+}
+
+/// Decisions found for [`keys_of`], regrouped per party: `[p][i]` for match `i` of party `p`.
+fn per_party(
+    parties: &[(&str, &[Match])],
+    found: Vec<Vec<ReviewDecision>>,
+) -> Vec<Vec<Vec<ReviewDecision>>> {
+    let mut found = found.into_iter();
+    parties
+        .iter()
+        .map(|(_, matches)| found.by_ref().take(matches.len()).collect())
+        .collect()
+}
+
 /// Earlier review decisions for every match of several parties, looked up at once (one
 /// database round trip however many matches): `[p][i]` for the `i`th match of party `p`.
 fn earlier_reviews(
     state: &AppState,
     parties: &[(&str, &[Match])],
 ) -> Result<Vec<Vec<Vec<ReviewDecision>>>, ApiError> {
-    let keys: Vec<ReviewKey> = parties
-        .iter()
-        .flat_map(|(key, matches)| matches.iter().map(|m| review_key(key, m)))
-        .collect();
-    let mut found = state.store().reviews_for_keys(&keys)?.into_iter();
-    Ok(parties
-        .iter()
-        .map(|(_, matches)| found.by_ref().take(matches.len()).collect())
-        .collect())
+    let found = state.store().reviews_for_keys(&keys_of(parties))?;
+    Ok(per_party(parties, found))
 }
 
 /// Matches with their earlier reviews (`reviews[i]` for `matches[i]`).
@@ -337,19 +431,60 @@ pub fn with_reviews(
     state: &AppState,
     report: &ScreeningReport,
 ) -> Result<ReviewedScreening, ApiError> {
-    let keys: Vec<String> = report.parties.iter().map(|p| party_key(&p.name)).collect();
-    let lookups: Vec<(&str, &[Match])> = report
+    let keys = party_keys(report);
+    let found = earlier_reviews(state, &lookups(report, &keys))?;
+    Ok(reviewed_screening(report, keys, found))
+}
+
+/// [`with_reviews`] from an async task: answered from the store's memory when it has the
+/// decisions there, else looked up on the blocking pool.
+async fn with_reviews_async(
+    state: &AppState,
+    report: &ScreeningReport,
+) -> Result<ReviewedScreening, ApiError> {
+    let keys = party_keys(report);
+    let parties = lookups(report, &keys);
+    let review_keys = keys_of(&parties);
+    let found = match state.store().reviews_at_hand(&review_keys) {
+        Some(found) => found,
+        None => {
+            let store = Arc::clone(state.store());
+            tokio::task::spawn_blocking(move || store.reviews_for_keys(&review_keys))
+                .await
+                .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))??
+        }
+    };
+    let found = per_party(&parties, found);
+    Ok(reviewed_screening(report, keys, found))
+}
+
+/// The review key of each screened party's name.
+fn party_keys(report: &ScreeningReport) -> Vec<String> {
+    report.parties.iter().map(|p| party_key(&p.name)).collect()
+}
+
+/// Each party's hits, then its needs-review matches, under its key.
+fn lookups<'a>(report: &'a ScreeningReport, keys: &'a [String]) -> Vec<(&'a str, &'a [Match])> {
+    report
         .parties
         .iter()
-        .zip(&keys)
+        .zip(keys)
         .flat_map(|(p, key)| {
             [
                 (key.as_str(), &p.hits[..]),
                 (key.as_str(), &p.needs_review[..]),
             ]
         })
-        .collect();
-    let mut reviews = earlier_reviews(state, &lookups)?.into_iter();
+        .collect()
+}
+
+/// The report with the decisions found (`[p]` = party `p`'s hits, then its needs-review).
+fn reviewed_screening(
+    report: &ScreeningReport,
+    keys: Vec<String>,
+    found: Vec<Vec<Vec<ReviewDecision>>>,
+) -> ReviewedScreening {
+    let mut reviews = found.into_iter();
     let parties = report
         .parties
         .iter()
@@ -362,12 +497,12 @@ pub fn with_reviews(
             party_key: key,
         })
         .collect();
-    Ok(ReviewedScreening {
+    ReviewedScreening {
         snapshot: report.snapshot.clone(),
         hit_threshold: report.hit_threshold,
         review_threshold: report.review_threshold,
         parties,
-    })
+    }
 }
 
 /// `POST /v1/screenings`: one name against the active list snapshot.

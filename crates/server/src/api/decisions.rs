@@ -33,10 +33,8 @@ pub async fn determination(
 ) -> Result<(StatusCode, Json<Decided>), ApiError> {
     caller.require(Permission::Create)?;
     let (input, received): (TransactionInput, _) = body.parse_with_value()?;
-    let decided = blocking(&state, move |s| {
-        service::determine_received(s, input, received, &caller.name)
-    })
-    .await?;
+    // No thread is held while the record commits: the response waits on the writer.
+    let decided = service::determine_async(&state, input, received, &caller.name).await?;
     Ok((created_unless(decided.replayed), Json(decided)))
 }
 
