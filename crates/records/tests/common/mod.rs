@@ -499,6 +499,10 @@ pub fn reviews_are_recorded_and_found(db: &dyn Db) {
         .collect();
     assert_eq!(ids, vec![vec![], vec![2], vec![], vec![3], vec![2]]);
     assert_eq!(many[3][0].verdict, Verdict::TrueMatch);
+    // Answered without I/O where the store can (SQLite: an idle connection; PostgreSQL: the
+    // review index once loaded): the same answer as the database, never a stale one.
+    let at_hand = wait_until(|| store.reviews_at_hand(&keys));
+    assert_eq!(at_hand, many);
     assert!(store.reviews_for_keys(&[]).expect("none").is_empty());
     let no_reason = NewReview {
         reason: " ".into(),
@@ -618,4 +622,19 @@ macro_rules! suite {
             }
         )*
     };
+}
+
+/// Polls `probe` until it answers (10 s at most): for state a store loads in the background.
+pub fn wait_until<T>(mut probe: impl FnMut() -> Option<T>) -> T {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(found) = probe() {
+            return found;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "no answer within 10 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
