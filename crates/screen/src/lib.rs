@@ -93,7 +93,7 @@ use index::Index;
 use lists::model::{Entry, ListId, PartyKind};
 use normalize::{tokenize, NameKind, Token};
 use rustc_hash::FxHashMap;
-use score::{align, name_score, score_upper_bound, Keyed, NameScore, TokenSim};
+use score::{align, align_into, name_score, score_upper_bound, Keyed, NameScore, TokenSim};
 use serde::Serialize;
 
 /// The hit threshold: a name scoring at least this is reported as a match.
@@ -192,6 +192,8 @@ struct Scratch {
     cl: Vec<bool>,
     /// The current name's similarities, query token major.
     sims: Vec<Option<TokenSim>>,
+    /// The alignment buffer, handed back by names that are not kept.
+    pairs: Vec<score::Pair>,
 }
 
 /// The matches of vocabulary token `vid` in `by_vid` (see [`Scratch`]).
@@ -231,6 +233,7 @@ impl Scratch {
             cw: Vec::new(),
             cl: Vec::new(),
             sims: Vec::new(),
+            pairs: Vec::new(),
         }
     }
 }
@@ -241,6 +244,47 @@ struct Acc {
     matched: f64,
     tokens: u16,
     last_q: u16,
+}
+
+/// The candidates of one query with their [`Acc`], by name id: a sparse set.
+/// `slot[name]` points into `touched` and counts only when that entry names
+/// `name` back, so the slots are never cleared and a look-up needs no hash;
+/// walking the candidates walks only `touched`. One per thread, reused by
+/// every query (see [`ACCUMULATORS`]).
+#[derive(Default)]
+struct Accumulators {
+    slot: Vec<u32>,
+    touched: Vec<(u32, Acc)>,
+}
+
+impl Accumulators {
+    /// Empties the set, for an index of `names` names.
+    fn reset(&mut self, names: usize) {
+        self.touched.clear();
+        if self.slot.len() < names {
+            self.slot.resize(names, 0);
+        }
+    }
+
+    fn get_mut(&mut self, name: u32) -> Option<&mut Acc> {
+        let i = self.slot[name as usize] as usize;
+        match self.touched.get_mut(i) {
+            Some((n, a)) if *n == name => Some(a),
+            _ => None,
+        }
+    }
+
+    fn insert(&mut self, name: u32, a: Acc) {
+        self.slot[name as usize] = self.touched.len() as u32;
+        self.touched.push((name, a));
+    }
+}
+
+thread_local! {
+    /// Reused across queries: a fresh hash map per query cost more than the
+    /// rest of candidate generation.
+    static ACCUMULATORS: std::cell::RefCell<Accumulators> =
+        std::cell::RefCell::new(Accumulators::default());
 }
 
 impl Screener {
@@ -272,23 +316,24 @@ impl Screener {
                 let entry = &self.entries[rec.entry as usize];
                 let ctx = context(q, entry, rec.weak);
                 let score = adjust::score(&scored, &ctx);
-                if score < threshold {
+                let better = score >= threshold
+                    && best.get(&rec.entry).is_none_or(|b| {
+                        score > b.score || (score == b.score && name_id < b.name_id)
+                    });
+                if !better {
+                    // Most candidates end here: reuse their alignment buffer.
+                    scratch.pairs = scored.pairs;
                     continue;
                 }
-                let better = best
-                    .get(&rec.entry)
-                    .is_none_or(|b| score > b.score || (score == b.score && name_id < b.name_id));
-                if better {
-                    let (score, adjustments) = adjust::apply(&scored, &ctx);
-                    let b = Best {
-                        score,
-                        name_id,
-                        variant: v,
-                        scored,
-                        adjustments,
-                    };
-                    best.insert(rec.entry, b);
-                }
+                let (score, adjustments) = adjust::apply(&scored, &ctx);
+                let b = Best {
+                    score,
+                    name_id,
+                    variant: v,
+                    scored,
+                    adjustments,
+                };
+                best.insert(rec.entry, b);
             }
         }
         let mut out: Vec<Match> = best
@@ -406,31 +451,26 @@ impl Screener {
                 .then(a.cmp(&b))
         });
         let mut rest: f64 = order.iter().map(|&i| tokens[i].weight).sum::<f64>() + legal;
-        let mut admitted = 0;
-        let mut left = rest;
-        for &qi in &order {
-            if left >= need {
-                admitted += tokens[qi].postings;
+        ACCUMULATORS.with_borrow_mut(|acc| {
+            acc.reset(self.index.names.len());
+            for &qi in &order {
+                let admit = rest >= need;
+                rest -= tokens[qi].weight;
+                self.accumulate(&tokens[qi], sc, qi, admit, acc);
             }
-            left -= tokens[qi].weight;
-        }
-        let mut acc: FxHashMap<u32, Acc> =
-            FxHashMap::with_capacity_and_hasher(admitted.min(4096), Default::default());
-        for &qi in &order {
-            let admit = rest >= need;
-            rest -= tokens[qi].weight;
-            self.accumulate(&tokens[qi], sc, qi, admit, &mut acc);
-        }
-        let mut out: Vec<u32> = acc
-            .into_iter()
-            .filter(|(_, a)| {
-                let ub = score_upper_bound(a.matched + legal, total, a.matched, a.tokens as usize);
-                ub + bonus >= threshold - 1e-9
-            })
-            .map(|(name, _)| name)
-            .collect();
-        out.sort_unstable();
-        out
+            let mut out: Vec<u32> = acc
+                .touched
+                .iter()
+                .filter(|(_, a)| {
+                    let ub =
+                        score_upper_bound(a.matched + legal, total, a.matched, a.tokens as usize);
+                    ub + bonus >= threshold - 1e-9
+                })
+                .map(|&(name, _)| name)
+                .collect();
+            out.sort_unstable();
+            out
+        })
     }
 
     fn accumulate(
@@ -439,14 +479,15 @@ impl Screener {
         sc: &Scratch,
         qi: usize,
         admit: bool,
-        acc: &mut FxHashMap<u32, Acc>,
+        acc: &mut Accumulators,
     ) {
         let (q_no, qi) = (qi, qi as u16);
-        if !admit && t.postings > acc.len() * 8 {
+        if !admit && t.postings > acc.touched.len() * 8 {
             // Cheaper to look the token up in each candidate than to walk
             // its postings. The gain is that of the token's best match in
             // the name, as walking the matches best first would find.
-            for (&name, a) in acc.iter_mut() {
+            for (name, a) in acc.touched.iter_mut() {
+                let name = *name;
                 let best = self.index.names[name as usize]
                     .tokens
                     .iter()
@@ -465,7 +506,7 @@ impl Screener {
         for &(vid, sim) in &t.matches {
             let gain = sim.sim * t.weight;
             for &name in &self.index.postings[vid as usize] {
-                match acc.get_mut(&name) {
+                match acc.get_mut(name) {
                     Some(a) if a.last_q != qi => {
                         a.matched += gain;
                         a.tokens += 1;
@@ -505,7 +546,8 @@ impl Screener {
             }
         }
         let sims = &sc.sims;
-        let pairs = align(&sc.qw, &sc.cw, |qi, ci| sims[qi * nc + ci]);
+        let mut pairs = std::mem::take(&mut sc.pairs);
+        align_into(&mut pairs, &sc.qw, &sc.cw, |qi, ci| sims[qi * nc + ci]);
         name_score(&sc.qw, &sc.ql, &sc.cw, &sc.cl, pairs)
     }
 

@@ -228,6 +228,19 @@ pub fn align(
     sim: impl Fn(usize, usize) -> Option<TokenSim>,
 ) -> Vec<Pair> {
     let mut all = Vec::with_capacity(q_weights.len().min(c_weights.len()) + 2);
+    align_into(&mut all, q_weights, c_weights, sim);
+    all
+}
+
+/// [`align`] into `all` (cleared first), so that a caller scoring many names
+/// reuses one buffer instead of allocating per name.
+pub fn align_into(
+    all: &mut Vec<Pair>,
+    q_weights: &[f64],
+    c_weights: &[f64],
+    sim: impl Fn(usize, usize) -> Option<TokenSim>,
+) {
+    all.clear();
     for q in 0..q_weights.len() {
         for c in 0..c_weights.len() {
             if let Some(s) = sim(q, c).filter(|s| s.sim >= MIN_TOKEN_SIMILARITY) {
@@ -254,7 +267,6 @@ pub fn align(
         free
     });
     all.sort_by_key(|p| p.q);
-    all
 }
 
 /// A set of token positions: a bit mask up to 64, a vector beyond.
