@@ -10,6 +10,9 @@
 //! know that. Without an index ([`crate::compare`]), the table alone is used,
 //! and other tokens weigh [`DEFAULT_WEIGHT`].
 
+use rustc_hash::FxHashMap;
+use std::sync::OnceLock;
+
 /// The weight of a token with no evidence of being common.
 pub const DEFAULT_WEIGHT: f64 = 0.8;
 /// The weight of any legal-form token.
@@ -34,16 +37,25 @@ pub fn prior_weight(token: &str) -> Option<f64> {
     if token.len() == 1 {
         return Some(INITIAL_WEIGHT);
     }
-    if STOP.contains(&token) {
-        return Some(0.02);
-    }
-    if VERY_COMMON.contains(&token) {
-        return Some(0.08);
-    }
-    if COMMON.contains(&token) {
-        return Some(0.2);
-    }
-    None
+    priors().get(token).copied()
+}
+
+/// The caps of [`STOP`], [`VERY_COMMON`] and [`COMMON`] in one map (built
+/// once): the weight of every query token is looked up, and scanning the
+/// tables cost thousands of comparisons per token. A token in several tables
+/// keeps the cap of the last inserted, which is the order of precedence the
+/// scan had: `STOP`, then `VERY_COMMON`, then `COMMON`.
+fn priors() -> &'static FxHashMap<&'static str, f64> {
+    static PRIORS: OnceLock<FxHashMap<&'static str, f64>> = OnceLock::new();
+    PRIORS.get_or_init(|| {
+        let mut map = FxHashMap::default();
+        for (table, cap) in [(COMMON, 0.2), (VERY_COMMON, 0.08), (STOP, 0.02)] {
+            for &t in table {
+                map.insert(t, cap);
+            }
+        }
+        map
+    })
 }
 
 /// The weight of a token without an index.
