@@ -93,7 +93,7 @@ use index::Index;
 use lists::model::{Entry, ListId, PartyKind};
 use normalize::{tokenize, NameKind, Token};
 use rustc_hash::FxHashMap;
-use score::{align, align_into, name_score, score_upper_bound, Keyed, NameScore, TokenSim};
+use score::{align, align_pairs, name_score, score_upper_bound, Keyed, NameScore, Pair, TokenSim};
 use serde::Serialize;
 
 /// The hit threshold: a name scoring at least this is reported as a match.
@@ -190,8 +190,6 @@ struct Scratch {
     /// The current name's token weights and legal flags.
     cw: Vec<f64>,
     cl: Vec<bool>,
-    /// The current name's similarities, query token major.
-    sims: Vec<Option<TokenSim>>,
     /// The alignment buffer, handed back by names that are not kept.
     pairs: Vec<score::Pair>,
 }
@@ -232,7 +230,6 @@ impl Scratch {
             by_vid,
             cw: Vec::new(),
             cl: Vec::new(),
-            sims: Vec::new(),
             pairs: Vec::new(),
         }
     }
@@ -537,17 +534,15 @@ impl Screener {
         sc.cl.clear();
         sc.cl
             .extend(name.iter().map(|&v| self.index.keyed[v as usize].legal));
-        let nc = name.len();
-        sc.sims.clear();
-        sc.sims.resize(sc.qw.len() * nc, None);
-        for (ci, &vid) in name.iter().enumerate() {
-            for (qi, sim) in matches_of(&sc.by_vid, vid) {
-                sc.sims[qi * nc + ci] = Some(sim);
-            }
-        }
-        let sims = &sc.sims;
+        // The candidate pairs straight from the matches of each name token
+        // (one per query token and name token: a query token matches a
+        // vocabulary token once), without a dense similarity matrix.
         let mut pairs = std::mem::take(&mut sc.pairs);
-        align_into(&mut pairs, &sc.qw, &sc.cw, |qi, ci| sims[qi * nc + ci]);
+        pairs.clear();
+        for (ci, &vid) in name.iter().enumerate() {
+            pairs.extend(matches_of(&sc.by_vid, vid).map(|(q, sim)| Pair { q, c: ci, sim }));
+        }
+        align_pairs(&mut pairs, &sc.qw, &sc.cw);
         name_score(&sc.qw, &sc.ql, &sc.cw, &sc.cl, pairs)
     }
 

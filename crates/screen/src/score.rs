@@ -228,26 +228,24 @@ pub fn align(
     sim: impl Fn(usize, usize) -> Option<TokenSim>,
 ) -> Vec<Pair> {
     let mut all = Vec::with_capacity(q_weights.len().min(c_weights.len()) + 2);
-    align_into(&mut all, q_weights, c_weights, sim);
-    all
-}
-
-/// [`align`] into `all` (cleared first), so that a caller scoring many names
-/// reuses one buffer instead of allocating per name.
-pub fn align_into(
-    all: &mut Vec<Pair>,
-    q_weights: &[f64],
-    c_weights: &[f64],
-    sim: impl Fn(usize, usize) -> Option<TokenSim>,
-) {
-    all.clear();
     for q in 0..q_weights.len() {
         for c in 0..c_weights.len() {
-            if let Some(s) = sim(q, c).filter(|s| s.sim >= MIN_TOKEN_SIMILARITY) {
+            if let Some(s) = sim(q, c) {
                 all.push(Pair { q, c, sim: s });
             }
         }
     }
+    align_pairs(&mut all, q_weights, c_weights);
+    all
+}
+
+/// [`align`] over the candidate pairs in `all`, in any order (at most one
+/// per query and name token): the pairs below [`MIN_TOKEN_SIMILARITY`] are
+/// dropped and the alignment is left in `all`. The order of `all` does not
+/// matter because the ranking below is a strict total order (it ends on the
+/// pair's positions).
+pub fn align_pairs(all: &mut Vec<Pair>, q_weights: &[f64], c_weights: &[f64]) {
+    all.retain(|p| p.sim.sim >= MIN_TOKEN_SIMILARITY);
     all.sort_by(|a, b| {
         let key = |p: &Pair| (p.sim.sim, q_weights[p.q] + c_weights[p.c]);
         let (ka, kb) = (key(a), key(b));
