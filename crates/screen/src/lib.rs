@@ -448,10 +448,19 @@ impl Screener {
                 .then(a.cmp(&b))
         });
         let mut rest: f64 = order.iter().map(|&i| tokens[i].weight).sum::<f64>() + legal;
+        // A name first met at the `left`-th last token matches at most the
+        // `rest` of the query, in at most `left` tokens: when even that
+        // cannot pass the filter below, the token admits no new candidate.
+        // (The bound only grows with `rest` and `left`; the slack is wider
+        // than the filter's, so rounding cannot turn away a name it keeps.)
+        let reachable = |rest: f64, left: usize| {
+            let ub = score_upper_bound(rest, total, rest - legal, left);
+            ub + bonus >= threshold - ADMIT_SLACK
+        };
         ACCUMULATORS.with_borrow_mut(|acc| {
             acc.reset(self.index.names.len());
-            for &qi in &order {
-                let admit = rest >= need;
+            for (i, &qi) in order.iter().enumerate() {
+                let admit = rest >= need && reachable(rest, order.len() - i);
                 rest -= tokens[qi].weight;
                 self.accumulate(&tokens[qi], sc, qi, admit, acc);
             }
@@ -629,6 +638,10 @@ fn abjad_readings(t: &Token) -> Vec<String> {
     }
     out
 }
+
+/// How far below the threshold a token's best case may be and the token
+/// still admit candidates (see [`Screener::candidates`]).
+const ADMIT_SLACK: f64 = 1e-6;
 
 /// The query coverage a name needs for its score to possibly reach
 /// `threshold` (the base score is at most `f + (1 - f) × coverage`).
