@@ -187,6 +187,10 @@ struct Scratch {
     /// Every query token's matches, by [`match_key`] (vocabulary id, then
     /// query token).
     by_vid: Vec<(u64, TokenSim)>,
+    /// Bit `vid % 1024` is set for every `vid` in `by_vid`: most tokens of
+    /// a candidate name match no query token, and this tells so without a
+    /// binary search.
+    matched_vids: VidFilter,
     /// The current name's token weights and legal flags.
     cw: Vec<f64>,
     cl: Vec<bool>,
@@ -194,12 +198,26 @@ struct Scratch {
     pairs: Vec<score::Pair>,
 }
 
+/// A 1024-bit filter of vocabulary ids (see [`Scratch::matched_vids`]).
+type VidFilter = [u64; 16];
+
+fn filter_bit(vid: index::Vid) -> (usize, u64) {
+    let bit = vid as usize % 1024;
+    (bit / 64, 1 << (bit % 64))
+}
+
 /// The matches of vocabulary token `vid` in `by_vid` (see [`Scratch`]).
-fn matches_of(
-    by_vid: &[(u64, TokenSim)],
+fn matches_of<'a>(
+    by_vid: &'a [(u64, TokenSim)],
+    filter: &VidFilter,
     vid: index::Vid,
-) -> impl Iterator<Item = (usize, TokenSim)> + '_ {
-    let start = by_vid.partition_point(|m| m.0 < match_key(vid, 0));
+) -> impl Iterator<Item = (usize, TokenSim)> + 'a {
+    let (word, bit) = filter_bit(vid);
+    let start = if filter[word] & bit == 0 {
+        by_vid.len()
+    } else {
+        by_vid.partition_point(|m| m.0 < match_key(vid, 0))
+    };
     by_vid[start..]
         .iter()
         .take_while(move |m| m.0 >> 32 == u64::from(vid))
@@ -214,7 +232,7 @@ fn match_key(vid: index::Vid, qi: usize) -> u64 {
 impl Scratch {
     /// The matches of vocabulary token `vid`, as (query token, similarity).
     fn matches_of(&self, vid: index::Vid) -> impl Iterator<Item = (usize, TokenSim)> + '_ {
-        matches_of(&self.by_vid, vid)
+        matches_of(&self.by_vid, &self.matched_vids, vid)
     }
 
     fn new(q: &[QueryToken]) -> Scratch {
@@ -224,7 +242,13 @@ impl Scratch {
             .flat_map(|(qi, t)| t.matches.iter().map(move |&(v, s)| (match_key(v, qi), s)))
             .collect();
         by_vid.sort_unstable_by_key(|m| m.0);
+        let mut matched_vids = [0; 16];
+        for m in &by_vid {
+            let (word, bit) = filter_bit((m.0 >> 32) as index::Vid);
+            matched_vids[word] |= bit;
+        }
         Scratch {
+            matched_vids,
             qw: q.iter().map(|t| t.weight).collect(),
             ql: q.iter().map(|t| t.token.legal).collect(),
             by_vid,
@@ -551,7 +575,13 @@ impl Screener {
         let mut pairs = std::mem::take(&mut sc.pairs);
         pairs.clear();
         for (ci, &vid) in name.iter().enumerate() {
-            pairs.extend(matches_of(&sc.by_vid, vid).map(|(q, sim)| Pair { q, c: ci, sim }));
+            pairs.extend(
+                matches_of(&sc.by_vid, &sc.matched_vids, vid).map(|(q, sim)| Pair {
+                    q,
+                    c: ci,
+                    sim,
+                }),
+            );
         }
         align_pairs(&mut pairs, &sc.qw, &sc.cw);
         name_score(&sc.qw, &sc.ql, &sc.cw, &sc.cl, pairs)
