@@ -3,7 +3,7 @@
 # `screen` crate through its example binary), the real product path (`ace
 # screen --batch` over lists imported with `ace lists import`) and the
 # brute-force rapidfuzz baseline over the same queries, and prints the ratios.
-# Needs `pip install rapidfuzz`. Usage: bench/screening/run.sh [SECONDS]
+# Installs rapidfuzz with pip when missing. Usage: bench/screening/run.sh [SECONDS]
 # ACE_BIN=path uses an already built `ace` instead of building it; NO_BUILD=1
 # uses the example binaries already in the target directory.
 set -euo pipefail
@@ -73,6 +73,10 @@ print(f"RESULT qps_incl={incl:.0f} qps_excl={excl:.0f} fixed_ms={t_one*1e3:.0f}"
 echo "$ace_out"
 echo
 echo "## baseline (Python rapidfuzz, brute force)"
+# The baseline needs rapidfuzz (PyPI); install it for this user when it is missing.
+if ! python3 -c 'import rapidfuzz' 2>/dev/null; then
+    python3 -m pip install --quiet --user rapidfuzz >&2 || python3 -m pip install --quiet rapidfuzz >&2
+fi
 py_out="$(python3 bench/screening/baseline.py "$names" "$devset" "$((secs * 4))")"
 echo "$py_out"
 rust_qps="$(sed -n 's/^RESULT qps=\([0-9.]*\).*/\1/p' <<<"$rust_out")"
