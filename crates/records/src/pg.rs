@@ -91,17 +91,6 @@ struct Postgres {
     reviews: Arc<ReviewIndex>,
 }
 
-impl Postgres {
-    /// The reading side over a migrated database, its review index starting to load.
-    fn new(url: &str, first: Client) -> Result<Self> {
-        Ok(Postgres {
-            url: url.to_string(),
-            idle: Mutex::new(vec![Reader::new(first)?]),
-            reviews: ReviewIndex::start(url, reviews_since)?,
-        })
-    }
-}
-
 impl Drop for Postgres {
     fn drop(&mut self) {
         self.reviews.stop();
@@ -145,6 +134,15 @@ impl Reader {
 }
 
 impl Postgres {
+    /// The reading side over a migrated database, its review index starting to load.
+    fn new(url: &str, first: Client) -> Result<Self> {
+        Ok(Postgres {
+            url: url.to_string(),
+            idle: Mutex::new(vec![Reader::new(first)?]),
+            reviews: ReviewIndex::start(url, reviews_since)?,
+        })
+    }
+
     fn with_reader<T>(&self, f: impl FnOnce(&mut Reader) -> Result<T>) -> Result<T> {
         let pooled = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let mut reader = match pooled {
@@ -162,6 +160,31 @@ impl Postgres {
 
     fn with_client<T>(&self, f: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
         self.with_reader(|r| f(&mut r.client))
+    }
+
+    /// The decisions for each key, asked of the database in one round trip.
+    fn reviews_in_database(&self, keys: &[ReviewKey]) -> Result<Vec<Vec<ReviewDecision>>> {
+        let column = |f: fn(&ReviewKey) -> &str| keys.iter().map(f).collect::<Vec<&str>>();
+        let party_keys = column(|k| &k.party_key);
+        let lists = column(|k| &k.list);
+        let entries = column(|k| &k.entry_id);
+        let rows = self.with_reader(|r| {
+            Ok(r.client
+                .query(&r.reviews, &[&party_keys, &lists, &entries])?)
+        })?;
+        let mut found = vec![Vec::new(); keys.len()];
+        for row in &rows {
+            let ordinal: i64 = row.try_get(REVIEW_COLUMN_COUNT)?;
+            let slot = usize::try_from(ordinal - 1)
+                .ok()
+                .and_then(|i| found.get_mut(i))
+                .ok_or_else(|| Error::Corrupt {
+                    id: 0,
+                    problem: format!("review lookup answered for key {ordinal} of {}", keys.len()),
+                })?;
+            slot.push(read_review(row)?);
+        }
+        Ok(found)
     }
 }
 
@@ -255,38 +278,25 @@ impl Backend for Postgres {
     }
 
     fn reviews_for_keys(&self, keys: &[ReviewKey]) -> Result<Vec<Vec<ReviewDecision>>> {
-        if let Some(found) = self.reviews.lookup(keys) {
-            return Ok(found);
+        match self.reviews.lookup(keys) {
+            Some(found) => Ok(found),
+            None => self.reviews_in_database(keys),
         }
-        let column = |f: fn(&ReviewKey) -> &str| keys.iter().map(f).collect::<Vec<&str>>();
-        let party_keys = column(|k| &k.party_key);
-        let lists = column(|k| &k.list);
-        let entries = column(|k| &k.entry_id);
-        let rows = self.with_reader(|r| {
-            Ok(r.client
-                .query(&r.reviews, &[&party_keys, &lists, &entries])?)
-        })?;
-        let mut found = vec![Vec::new(); keys.len()];
-        for row in &rows {
-            let ordinal: i64 = row.try_get(REVIEW_COLUMN_COUNT)?;
-            let slot = usize::try_from(ordinal - 1)
-                .ok()
-                .and_then(|i| found.get_mut(i))
-                .ok_or_else(|| Error::Corrupt {
-                    id: 0,
-                    problem: format!("review lookup answered for key {ordinal} of {}", keys.len()),
-                })?;
-            slot.push(read_review(row)?);
-        }
-        Ok(found)
     }
 
     fn reviews_at_hand(&self, keys: &[ReviewKey]) -> Option<Vec<Vec<ReviewDecision>>> {
         self.reviews.lookup(keys)
     }
 
-    fn reviews_recorded(&self) -> Result<()> {
-        self.with_client(|c| self.reviews.catch_up(c, reviews_since))
+    fn reviews_recorded(&self) {
+        // The decision is committed whatever happens here; if it cannot be loaded now, the
+        // index must not answer without it: lookups go to the database until reloaded.
+        if self
+            .with_client(|c| self.reviews.catch_up(c, reviews_since))
+            .is_err()
+        {
+            self.reviews.forget();
+        }
     }
 
     fn insert_token(&self, token: &Token, secret_hash: &str) -> Result<()> {
@@ -596,6 +606,12 @@ mod tests {
             after < crate::pg_reviews::REFRESH / 2,
             "took {after:?}; the refresh comes every {:?}",
             crate::pg_reviews::REFRESH
+        );
+        // The database path (used before the index loads) gives the same answer.
+        assert_eq!(
+            b.reviews_in_database(std::slice::from_ref(&key))
+                .expect("database lookup"),
+            found
         );
         // And B answers from the index, the same as the database says.
         assert_eq!(

@@ -12,7 +12,8 @@
 //! - decisions recorded through this store are loaded before `record_review` returns;
 //! - decisions recorded by another server show once the notification arrives (the commit
 //!   plus a round trip, milliseconds), and in any case within [`REFRESH`];
-//! - until the first load, and whenever the listener has lost its connection, lookups go
+//! - until the first load, whenever the listener has lost its connection, and when loading
+//!   this store's own new decision failed (until the listener has loaded afresh), lookups go
 //!   to the database as before: the index never answers from a state it cannot vouch for.
 
 use std::collections::HashMap;
@@ -122,8 +123,8 @@ impl ReviewIndex {
         self.stop.load(Ordering::Relaxed)
     }
 
-    /// Forgets everything: lookups go to the database until the next full load.
-    fn forget(&self) {
+    /// Forgets everything: lookups go to the database until the listener's next full load.
+    pub fn forget(&self) {
         if let Ok(mut guard) = self.loaded.lock() {
             *guard = None;
         }
@@ -139,21 +140,32 @@ impl ReviewIndex {
         self.forget();
     }
 
+    /// Replaces the index with every decision recorded so far.
+    fn load_all(&self, client: &mut Client, since: Since) -> Result<()> {
+        let mut all = Loaded::default();
+        all.merge(since(client, 0)?);
+        if let Ok(mut guard) = self.loaded.lock() {
+            *guard = Some(all);
+        }
+        Ok(())
+    }
+
     /// One connection's life: LISTEN, load everything, then load what each notification
     /// (or each [`REFRESH`]) brings, until stopped or the connection fails.
     fn listen_once(&self, url: &str, since: Since) -> Result<()> {
         let mut client = Client::connect(url, postgres::NoTls)?;
         // Listening before the full load: a decision committed in between is notified.
         client.batch_execute(&format!("LISTEN {CHANNEL}"))?;
-        let mut all = Loaded::default();
-        all.merge(since(&mut client, 0)?);
-        if let Ok(mut guard) = self.loaded.lock() {
-            *guard = Some(all);
-        }
+        self.load_all(&mut client, since)?;
         let mut refreshed = Instant::now();
         while !self.stopped() {
             let notified = client.notifications().timeout_iter(POLL).next()?.is_some();
-            if notified || refreshed.elapsed() >= REFRESH {
+            if self.up_to().is_none() {
+                // Forgotten (a catch-up elsewhere failed): load afresh on this listening
+                // connection, which has missed no notification.
+                self.load_all(&mut client, since)?;
+                refreshed = Instant::now();
+            } else if notified || refreshed.elapsed() >= REFRESH {
                 // Drain what else arrived: one load answers all of them.
                 while client.notifications().iter().next()?.is_some() {}
                 self.catch_up(&mut client, since)?;

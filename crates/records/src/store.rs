@@ -99,9 +99,7 @@ pub(crate) trait Backend: Send + Sync + 'static {
     }
     /// Called after this store recorded a review decision, before `record_review` returns:
     /// a back end that keeps decisions in memory loads it here.
-    fn reviews_recorded(&self) -> Result<()> {
-        Ok(())
-    }
+    fn reviews_recorded(&self) {}
     /// Stores a token; `Error::DuplicateToken` when the name is taken.
     fn insert_token(&self, token: &Token, secret_hash: &str) -> Result<()>;
     /// The token with this secret hash.
@@ -220,7 +218,7 @@ impl<B: Backend> RecordStore for Store<B> {
         item.review = Some(fields);
         let mut outcomes = self.writer.submit(vec![item])?;
         let outcome = outcomes.pop().ok_or(crate::Error::WriterGone)?;
-        self.backend.reviews_recorded()?;
+        self.backend.reviews_recorded();
         Ok(outcome.into_record(record))
     }
 
