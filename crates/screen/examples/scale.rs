@@ -76,4 +76,23 @@ fn main() {
     for (what, a, b) in rows {
         println!("| {what} | {a} | {b} | {:.3} |", compare(a, b, None).score);
     }
+    // Exact names of common words: an organisation's is a hit, a person's at
+    // least in the review band.
+    use lists::model::PartyKind::{Entity, Individual};
+    for (what, a, kind) in [
+        (
+            "exact name, common words, organisation",
+            "General Trading Company",
+            Entity,
+        ),
+        ("exact name, one common word, organisation", "Group", Entity),
+        (
+            "exact name, one common word, person",
+            "Mohammed",
+            Individual,
+        ),
+    ] {
+        let score = compare(a, a, Some(kind)).score;
+        println!("| {what} | {a} | {a} | {score:.3} |");
+    }
 }

@@ -30,6 +30,29 @@ const KIND_MISMATCH: f64 = -0.05;
 pub const COUNTRY_MATCH: f64 = 0.02;
 /// The entry names countries and the query country is none of them.
 const COUNTRY_MISMATCH: f64 = -0.03;
+/// The same, when the match rests on generic words alone ("Ministry of Public
+/// Security" given with CN against a North Korean entry): such words name a
+/// different body in every country, so the country is what tells them apart.
+/// ×0.65 takes even an exact name (1.0) under the review threshold (0.70).
+pub const GENERIC_COUNTRY_FACTOR: f64 = 0.65;
+/// The evidence factor a person's exact listed name keeps at least: with a
+/// weak alias (×0.90) and reordered parts (×0.97) still ≥ 0.70, the review
+/// threshold, but under the hit threshold when the words are common ("Ali
+/// Hassan" names many people). An organisation's exact name keeps 1.
+pub const PERSON_EXACT_EVIDENCE: f64 = 0.82;
+
+/// The evidence factor an exact listed name keeps at least (see
+/// [`crate::score::NameScore::exact_name`]): [`PERSON_EXACT_EVIDENCE`] for a
+/// listed individual, 1 for every other kind (organisations, vessels,
+/// aircraft, and entries whose kind the list does not give — mostly
+/// companies), so that an organisation's exact name is a hit however common
+/// its words are.
+pub fn exact_name_evidence(entry_kind: Option<PartyKind>) -> f64 {
+    match entry_kind {
+        Some(PartyKind::Individual) => PERSON_EXACT_EVIDENCE,
+        _ => 1.0,
+    }
+}
 
 /// The context an adjustment looks at.
 pub struct Context<'a> {
@@ -82,7 +105,16 @@ fn steps(scored: &NameScore, ctx: &Context, st: &mut Steps) {
         };
         st.step(AdjustmentKind::SingleWordLink, detail, |_| SINGLE_WORD_CAP);
     }
-    if scored.evidence < 1.0 {
+    if scored.evidence < 1.0 && scored.exact_name {
+        let evidence = scored.evidence.max(exact_name_evidence(ctx.entry_kind));
+        let detail = || {
+            format!(
+                "only common tokens matched (×{:.2}), but they are the whole listed name ×{evidence:.2}",
+                scored.evidence
+            )
+        };
+        st.step_always(AdjustmentKind::ExactListedName, detail, |s| s * evidence);
+    } else if scored.evidence < 1.0 {
         let detail = || format!("only common tokens matched ×{:.2}", scored.evidence);
         st.step(AdjustmentKind::CommonTokensOnly, detail, |s| {
             s * scored.evidence
@@ -120,9 +152,25 @@ fn steps(scored: &NameScore, ctx: &Context, st: &mut Steps) {
             |s| s + KIND_MISMATCH,
         );
     }
-    if let Some((kind, delta)) = country(ctx.query_country, ctx.entry_countries) {
-        let detail = || country_detail(kind, ctx.query_country, ctx.entry_countries);
-        st.step(kind, detail, |s| s + delta);
+    match country(ctx.query_country, ctx.entry_countries) {
+        Some((AdjustmentKind::CountryMismatch, _)) if scored.generic_only => {
+            let detail = || {
+                let c = country_detail(
+                    AdjustmentKind::CountryMismatch,
+                    ctx.query_country,
+                    ctx.entry_countries,
+                );
+                format!("{c}, and only generic words matched ×{GENERIC_COUNTRY_FACTOR:.2}")
+            };
+            st.step(AdjustmentKind::GenericNameOtherCountry, detail, |s| {
+                s * GENERIC_COUNTRY_FACTOR
+            });
+        }
+        Some((kind, delta)) => {
+            let detail = || country_detail(kind, ctx.query_country, ctx.entry_countries);
+            st.step(kind, detail, |s| s + delta);
+        }
+        None => {}
     }
 }
 
@@ -139,8 +187,29 @@ impl Steps {
         detail: impl FnOnce() -> String,
         f: impl FnOnce(f64) -> f64,
     ) {
+        self.apply(kind, detail, f, false);
+    }
+
+    /// [`Steps::step`], recorded even when it changes nothing: the reason why
+    /// a factor was not applied.
+    fn step_always(
+        &mut self,
+        kind: AdjustmentKind,
+        detail: impl FnOnce() -> String,
+        f: impl FnOnce(f64) -> f64,
+    ) {
+        self.apply(kind, detail, f, true);
+    }
+
+    fn apply(
+        &mut self,
+        kind: AdjustmentKind,
+        detail: impl FnOnce() -> String,
+        f: impl FnOnce(f64) -> f64,
+        always: bool,
+    ) {
         let new = f(self.score).clamp(0.0, 1.0);
-        if (new - self.score).abs() > 1e-12 {
+        if always || (new - self.score).abs() > 1e-12 {
             if let Some(out) = &mut self.out {
                 let effect = crate::explain::round(new - self.score);
                 out.push(Adjustment {

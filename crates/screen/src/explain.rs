@@ -63,6 +63,11 @@ pub struct UnmatchedToken {
 pub enum AdjustmentKind {
     /// Only common tokens matched (evidence factor < 1).
     CommonTokensOnly,
+    /// Only common tokens matched, but they are the whole listed name (every
+    /// real token of both names aligned exactly): the evidence factor is not
+    /// applied to an organisation's name (effect 0) and costs a person's at
+    /// most ×0.82.
+    ExactListedName,
     /// The aligned tokens are in a different order (×0.97).
     Reordered,
     /// Both names carry legal forms and none agree (−0.02).
@@ -79,6 +84,9 @@ pub enum AdjustmentKind {
     CountryMatch,
     /// The entry has countries and the query country is not one (−0.03).
     CountryMismatch,
+    /// The entry has countries, the query country is not one, and the match
+    /// rests on generic words alone (×0.65; see `Match::generic_only`).
+    GenericNameOtherCountry,
     /// Every token of one name is in the other, which has one more in the
     /// middle (a middle name): the score is at least 0.90 × coverage.
     MissingMiddleName,

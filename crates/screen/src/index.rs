@@ -6,7 +6,7 @@
 use crate::keys::for_each_delete;
 use crate::normalize::{tokenize, NameKind, Token};
 use crate::score::{token_similarity, Keyed, TokenSim};
-use crate::weights::indexed_weight;
+use crate::weights::{indexed_weight, is_generic, MIN_WEIGHT};
 use lists::model::Entry;
 use rustc_hash::{FxHashMap, FxHasher};
 use std::hash::Hasher;
@@ -21,6 +21,8 @@ pub struct NameRec {
     /// Index in `Entry::names()` order (0 = primary name).
     pub name_no: u32,
     pub weak: bool,
+    /// The entry is an individual (see [`crate::adjust::exact_name_evidence`]).
+    pub person: bool,
     pub tokens: Box<[Vid]>,
 }
 
@@ -29,6 +31,8 @@ pub struct NameRec {
 pub struct Index {
     pub keyed: Vec<Keyed>,
     pub weight: Vec<f64>,
+    /// Generic words and particles ([`crate::weights::is_generic`]).
+    pub generic: Vec<bool>,
     pub postings: Vec<Vec<u32>>,
     pub names: Vec<NameRec>,
     /// Exact tokens; legal-form tokens live apart from plain ones ("co").
@@ -90,6 +94,7 @@ impl Index {
                     entry: e_no as u32,
                     name_no: name_no as u32,
                     weak,
+                    person: entry.kind == lists::model::PartyKind::Individual,
                     tokens: vids.into_boxed_slice(),
                 });
             }
@@ -99,6 +104,12 @@ impl Index {
             .iter()
             .zip(&df)
             .map(|(k, &d)| indexed_weight(&k.text, k.legal, d as usize, entries.len()))
+            .collect();
+        ix.generic = ix
+            .keyed
+            .iter()
+            .zip(&ix.weight)
+            .map(|(k, &w)| !k.legal && (w < MIN_WEIGHT || is_generic(&k.text)))
             .collect();
         ix.deletes.sort_unstable();
         ix.bucket_deletes();

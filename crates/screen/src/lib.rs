@@ -105,6 +105,73 @@ pub const DEFAULT_THRESHOLD: f64 = 0.85;
 /// only, an extra rare token, two typos).
 pub const DEFAULT_REVIEW_THRESHOLD: f64 = 0.70;
 
+/// The longest name [`check_name`] accepts, in characters. Listed names are
+/// far shorter (the longest of the bundled lists has a few hundred); a longer
+/// input is not a name, and screening it would cost time for nothing.
+pub const MAX_NAME_CHARS: usize = 1000;
+
+/// Why a name cannot be screened (see [`check_name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameProblem {
+    /// Empty or only white space.
+    Empty,
+    /// No letter or digit: nothing is left to compare once punctuation and
+    /// symbols are dropped ("--", "...", "&").
+    NothingToScreen,
+    /// More than [`MAX_NAME_CHARS`] characters.
+    TooLong {
+        /// The name's length in characters.
+        chars: usize,
+    },
+}
+
+impl std::fmt::Display for NameProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const ACCEPTED: &str = "a name is the party's name in any script, \
+            with at least one letter or digit, at most";
+        match self {
+            NameProblem::Empty => write!(f, "the name is empty; {ACCEPTED} {MAX_NAME_CHARS} characters"),
+            NameProblem::NothingToScreen => write!(
+                f,
+                "the name has no letter or digit, nothing to screen; {ACCEPTED} {MAX_NAME_CHARS} characters"
+            ),
+            NameProblem::TooLong { chars } => write!(
+                f,
+                "the name has {chars} characters; {ACCEPTED} {MAX_NAME_CHARS} characters"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for NameProblem {}
+
+/// Whether `name` can be screened: not empty or white space only, not only
+/// punctuation or symbols (nothing left after normalisation), at most
+/// [`MAX_NAME_CHARS`] characters.
+///
+/// Front ends call this before [`Screener::screen`] and report a failure as
+/// an input error: `screen` returns no matches for such a name, which must not
+/// be mistaken for "not listed".
+pub fn check_name(name: &str) -> Result<(), NameProblem> {
+    if too_long(name) {
+        return Err(NameProblem::TooLong {
+            chars: name.chars().count(),
+        });
+    }
+    if name.trim().is_empty() {
+        return Err(NameProblem::Empty);
+    }
+    if tokenize(name, NameKind::Unknown).is_empty() {
+        return Err(NameProblem::NothingToScreen);
+    }
+    Ok(())
+}
+
+/// More than [`MAX_NAME_CHARS`] characters (counting no further).
+fn too_long(name: &str) -> bool {
+    name.len() > MAX_NAME_CHARS && name.chars().nth(MAX_NAME_CHARS).is_some()
+}
+
 /// A name to screen.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Query {
@@ -136,6 +203,16 @@ pub struct Match {
     pub matched: String,
     pub score: f64,
     pub explanation: Explanation,
+    /// The match rests on generic words alone: every token of the matched
+    /// name that aligned with the query is a generic word of government or
+    /// company vocabulary ("Ministry", "Public", "Security", "Trading",
+    /// "Company"; the list is `crates/screen/data/generic_words.txt`) or a
+    /// particle ("of", "al"). Such words name a different body in every
+    /// country: a decision must not state such a match as fact but hold it
+    /// for a person to judge. A query country that contradicts every country
+    /// of the entry costs such a match ×0.65
+    /// ([`AdjustmentKind::GenericNameOtherCountry`]). Always serialized.
+    pub generic_only: bool,
     /// Index of the entry in [`Screener::entries`].
     #[serde(skip)]
     pub entry_index: usize,
@@ -322,10 +399,17 @@ impl Screener {
 
     /// The entries whose best name scores at least `threshold`, best first,
     /// one [`Match`] per entry.
+    ///
+    /// A name that [`check_name`] rejects has no matches (a name longer than
+    /// [`MAX_NAME_CHARS`] is not even normalised): front ends must call
+    /// `check_name` first and report its problem as an input error.
     pub fn screen(&self, q: &Query, threshold: f64) -> Vec<Match> {
+        if too_long(&q.name) {
+            return Vec::new();
+        }
         let variants = self.query_variants(q);
         let mut best: FxHashMap<u32, Best> = FxHashMap::default();
-        for (v, tokens) in variants.iter().enumerate() {
+        for (v, (tokens, scope)) in variants.iter().enumerate() {
             if !tokens.iter().any(|t| !t.token.legal) {
                 continue;
             }
@@ -333,6 +417,9 @@ impl Screener {
             let candidates = self.candidates(tokens, &scratch, q, threshold);
             for name_id in candidates {
                 let rec = &self.index.names[name_id as usize];
+                if !scope.admits(rec.person) {
+                    continue;
+                }
                 let scored = self.score_name(&mut scratch, &rec.tokens);
                 let entry = &self.entries[rec.entry as usize];
                 let ctx = context(q, entry, rec.weak);
@@ -360,7 +447,7 @@ impl Screener {
         let mut out: Vec<Match> = best
             .into_values()
             .map(|b| {
-                let tokens = &variants[b.variant];
+                let tokens = &variants[b.variant].0;
                 self.to_match(tokens, b.name_id, b.score, &b.scored, b.adjustments)
             })
             .collect();
@@ -378,7 +465,7 @@ impl Screener {
     /// keeps the better score of the two. An Arabic-script two-letter word
     /// is also tried joined to the next one ("لا لا" / "LALA", "ما يشو" /
     /// "MAYCHOU").
-    fn query_variants(&self, q: &Query) -> Vec<Vec<QueryToken>> {
+    fn query_variants(&self, q: &Query) -> Vec<(Vec<QueryToken>, Scope)> {
         let tokens = tokenize(&q.name, NameKind::from_party(q.kind));
         let known = |t: &str| self.index.exact(t, false).is_some();
         let kept_whole = std::cell::Cell::new(false);
@@ -389,13 +476,37 @@ impl Screener {
         };
         let joined = normalize::join_short_abjad(&tokens);
         let first = normalize::split_compounds(tokens.clone(), known, matches_whole);
-        let mut out = vec![self.query_tokens(first)];
+        let mut out = vec![(self.query_tokens(first), Scope::Any)];
         if kept_whole.get() {
-            let split = normalize::split_compounds(tokens, known, |_| false);
-            out.push(self.query_tokens(split));
+            let split = normalize::split_compounds(tokens.clone(), known, |_| false);
+            out.push((self.query_tokens(split), Scope::Any));
         }
         if let Some(joined) = joined {
-            out.push(self.query_tokens(joined));
+            out.push((self.query_tokens(joined), Scope::Any));
+        }
+        // A query of unknown kind is read both ways where the readings
+        // differ, each against the names of its kind: "PAO, Yu Liang" is a
+        // person's name, not a company's with the legal form "PAO"; "AG &
+        // CARLON, S.A. DE C.V." is a company's, not "S.A. de C.V. AG Carlon".
+        if matches!(q.kind, None | Some(PartyKind::Unknown)) {
+            let same = |a: &[Token], b: &[Token]| {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b)
+                        .all(|(x, y)| x.text == y.text && x.legal == y.legal)
+            };
+            for (kind, scope) in [
+                (NameKind::Person, Scope::Persons),
+                (NameKind::Organisation, Scope::NotPersons),
+            ] {
+                let other = tokenize(&q.name, kind);
+                if !same(&other, &tokens) {
+                    let other = normalize::split_compounds(other, known, |t| {
+                        !self.index.similar(&Keyed::new(t)).is_empty()
+                    });
+                    out.push((self.query_tokens(other), scope));
+                }
+            }
         }
         out
     }
@@ -477,23 +588,51 @@ impl Screener {
         // cannot pass the filter below, the token admits no new candidate.
         // (The bound only grows with `rest` and `left`; the slack is wider
         // than the filter's, so rounding cannot turn away a name it keeps.)
-        let reachable = |rest: f64, left: usize| {
-            let ub = score_upper_bound(rest, total, rest - legal, left);
+        let reachable = |rest: f64, left: usize, exact: f64| {
+            let ub = score_upper_bound(rest, total, rest - legal, left, exact);
             ub + bonus >= threshold - ADMIT_SLACK
+        };
+        // An exact name (see `NameScore::exact_name`) has every real query
+        // token, so only the first token can admit one that the evidence
+        // factor would turn away, and only an organisation's when a person's
+        // exact name could not reach the threshold either.
+        let n_real = order.len();
+        let exact_evidence = |name: u32, tokens: u16| {
+            if tokens as usize == n_real {
+                let person = self.index.names[name as usize].person;
+                adjust::exact_name_evidence(person.then_some(PartyKind::Individual))
+            } else {
+                0.0
+            }
         };
         ACCUMULATORS.with_borrow_mut(|acc| {
             acc.reset(self.index.names.len());
             for (i, &qi) in order.iter().enumerate() {
-                let admit = rest >= need && reachable(rest, order.len() - i);
+                let left = n_real - i;
+                let admit = if rest >= need && reachable(rest, left, 0.0)
+                    || i == 0 && reachable(rest, left, adjust::PERSON_EXACT_EVIDENCE)
+                {
+                    Admit::All
+                } else if i == 0 && reachable(rest, left, 1.0) {
+                    Admit::NotPersons
+                } else {
+                    Admit::None
+                };
                 rest -= tokens[qi].weight;
                 self.accumulate(&tokens[qi], sc, qi, admit, acc);
             }
             let out: Vec<u32> = acc
                 .touched
                 .iter()
-                .filter(|(_, a)| {
-                    let ub =
-                        score_upper_bound(a.matched + legal, total, a.matched, a.tokens as usize);
+                .filter(|&&(name, a)| {
+                    let exact = exact_evidence(name, a.tokens);
+                    let ub = score_upper_bound(
+                        a.matched + legal,
+                        total,
+                        a.matched,
+                        a.tokens as usize,
+                        exact,
+                    );
                     ub + bonus >= threshold - 1e-9
                 })
                 .map(|&(name, _)| name)
@@ -510,11 +649,11 @@ impl Screener {
         t: &QueryToken,
         sc: &Scratch,
         qi: usize,
-        admit: bool,
+        admit: Admit,
         acc: &mut Accumulators,
     ) {
         let (q_no, qi) = (qi, qi as u16);
-        if !admit && t.postings > acc.touched.len() * 8 {
+        if admit == Admit::None && t.postings > acc.touched.len() * 8 {
             // Cheaper to look the token up in each candidate than to walk
             // its postings. The gain is that of the token's best match in
             // the name, as walking the matches best first would find.
@@ -545,7 +684,10 @@ impl Screener {
                         a.last_q = qi;
                     }
                     Some(_) => {}
-                    None if admit => {
+                    None if admit == Admit::All
+                        || admit == Admit::NotPersons
+                            && !self.index.names[name as usize].person =>
+                    {
                         acc.insert(
                             name,
                             Acc {
@@ -584,7 +726,9 @@ impl Screener {
             );
         }
         align_pairs(&mut pairs, &sc.qw, &sc.cw);
-        name_score(&sc.qw, &sc.ql, &sc.cw, &sc.cl, pairs)
+        let mut scored = name_score(&sc.qw, &sc.ql, &sc.cw, &sc.cl, pairs);
+        scored.generic_only = generic_only(&scored, |c| self.index.generic[name[c] as usize]);
+        scored
     }
 
     fn to_match(
@@ -623,6 +767,7 @@ impl Screener {
             matched: matched.to_string(),
             score,
             explanation,
+            generic_only: scored.generic_only,
             entry_index: rec.entry as usize,
         }
     }
@@ -669,6 +814,36 @@ fn abjad_readings(t: &Token) -> Vec<String> {
     out
 }
 
+/// The names a query variant is scored against.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Any,
+    /// Names of individuals: the query read as a person's name.
+    Persons,
+    /// Names of other entries: the query read as an organisation's name.
+    NotPersons,
+}
+
+impl Scope {
+    fn admits(self, person: bool) -> bool {
+        match self {
+            Scope::Any => true,
+            Scope::Persons => person,
+            Scope::NotPersons => !person,
+        }
+    }
+}
+
+/// Which names a query token may add to the candidates.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Admit {
+    None,
+    All,
+    /// Only names of entries that are not individuals (whose exact names
+    /// keep a higher evidence factor).
+    NotPersons,
+}
+
 /// How far below the threshold a token's best case may be and the token
 /// still admit candidates (see [`Screener::candidates`]).
 const ADMIT_SLACK: f64 = 1e-6;
@@ -678,6 +853,14 @@ const ADMIT_SLACK: f64 = 1e-6;
 fn min_coverage(threshold: f64) -> f64 {
     let f = score::COVERAGE_FLOOR_MAX;
     ((threshold - f) / (1.0 - f)).clamp(0.0, 1.0)
+}
+
+/// Whether the real (non-legal-form) name tokens of an alignment, of which
+/// there is at least one, are all generic words or particles.
+fn generic_only(scored: &NameScore, generic: impl Fn(usize) -> bool) -> bool {
+    let mut real = scored.pairs.iter().filter(|p| p.sim.how != How::LegalForm);
+    let first = real.next();
+    first.is_some_and(|p| generic(p.c)) && real.all(|p| generic(p.c))
 }
 
 fn context<'a>(q: &'a Query, entry: &'a Entry, weak: bool) -> adjust::Context<'a> {
@@ -693,9 +876,17 @@ fn context<'a>(q: &'a Query, entry: &'a Entry, weak: bool) -> adjust::Context<'a
 /// Scores two names on their own, with token weights from the built-in
 /// table of common tokens (other tokens weigh 0.8), since there is no index
 /// to measure rarity. Symmetric up to alignment ties (differences ≤ 0.01).
+/// A name longer than [`MAX_NAME_CHARS`] compares as empty (score 0).
 pub fn compare(a: &str, b: &str, kind: Option<PartyKind>) -> Comparison {
     let name_kind = NameKind::from_party(kind);
-    let (ta, tb) = (tokenize(a, name_kind), tokenize(b, name_kind));
+    let tokens = |s: &str| {
+        if too_long(s) {
+            Vec::new()
+        } else {
+            tokenize(s, name_kind)
+        }
+    };
+    let (ta, tb) = (tokens(a), tokens(b));
     let known_in = |side: &[Token], t: &str| side.iter().any(|x| x.text == t);
     let similar_in = |side: &[Token], t: &Token| {
         let k = Keyed::new(t);
@@ -720,11 +911,17 @@ pub fn compare(a: &str, b: &str, kind: Option<PartyKind>) -> Comparison {
     let la: Vec<bool> = ta.iter().map(|t| t.legal).collect();
     let lb: Vec<bool> = tb.iter().map(|t| t.legal).collect();
     let pairs = align(&wa, &wb, |i, j| score::token_similarity(&ka[i], &kb[j]));
-    let scored = name_score(&wa, &la, &wb, &lb, pairs);
+    let mut scored = name_score(&wa, &la, &wb, &lb, pairs);
+    scored.generic_only = generic_only(&scored, |c| {
+        wb[c] < weights::MIN_WEIGHT || weights::is_generic(&tb[c].text)
+    });
     let ctx = adjust::Context {
         weak: false,
         query_kind: None,
-        entry_kind: None,
+        // Only to tell a person's exact name from an organisation's: the
+        // other kinds would bring in the vessel rule, which compares a query
+        // with a listed name, not two names.
+        entry_kind: kind.filter(|k| *k == PartyKind::Individual),
         query_country: None,
         entry_countries: &[],
     };

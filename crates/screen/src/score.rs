@@ -321,6 +321,14 @@ pub struct NameScore {
     /// One real (non-legal-form) token is the only link, and the query has other real
     /// tokens the name does not have.
     pub single_word_link: bool,
+    /// The names are the same after normalisation: every real token of each
+    /// aligned exactly with one of the other (in any order), and the legal
+    /// forms agree or one side has none (see [`exact_name`]).
+    pub exact_name: bool,
+    /// Every aligned real token of the name is a generic word
+    /// ([`crate::weights::is_generic`]) or a particle. `name_score` leaves
+    /// it false: only the caller knows the tokens' text.
+    pub generic_only: bool,
     /// `base * evidence * order`.
     pub score: f64,
 }
@@ -373,8 +381,11 @@ pub fn name_score(
         .sum();
     let single_word_link =
         n_real == 1 && (0..q_legal.len()).any(|i| !q_legal[i] && !pairs.iter().any(|p| p.q == i));
+    let exact_name = n_real > 0 && !legal_mismatch && exact_name(&pairs, q_legal, c_legal);
     NameScore {
         single_word_link,
+        exact_name,
+        generic_only: false,
         middle_missing,
         typo_edits,
         score: (base * evidence * order).clamp(0.0, 1.0),
@@ -386,6 +397,20 @@ pub fn name_score(
         order,
         legal_mismatch,
     }
+}
+
+/// Whether every real (non-legal-form) token of the query and of the name is
+/// in an exact pair: the same words, in any order, whatever the legal forms.
+fn exact_name(pairs: &[Pair], q_legal: &[bool], c_legal: &[bool]) -> bool {
+    let exact = |p: &&Pair| p.sim.how == How::Exact;
+    let (mut q, mut c) = (IndexSet::new(q_legal.len()), IndexSet::new(c_legal.len()));
+    for p in pairs.iter().filter(exact) {
+        q.insert(p.q);
+        c.insert(p.c);
+    }
+    let all =
+        |legal: &[bool], set: &IndexSet| (0..legal.len()).all(|i| legal[i] || set.contains(i));
+    all(q_legal, &q) && all(c_legal, &c)
 }
 
 /// Whether every real token of the query (`a`) aligned and the name (`b`)
@@ -468,10 +493,20 @@ pub fn evidence_factor(matched_weight: f64, matched_tokens: usize) -> f64 {
 /// The upper bound of a name score when the query tokens that can align carry
 /// `coverable` of the query's `total` weight, `matched` of it non-legal, in
 /// `matched_tokens` tokens: the base is at most `0.6 + 0.4 × query coverage`.
-pub fn score_upper_bound(coverable: f64, total: f64, matched: f64, matched_tokens: usize) -> f64 {
+/// `exact_evidence` is the evidence factor an exact name would keep at least
+/// (see [`crate::adjust::exact_name_evidence`]), when the name could be one
+/// (every real query token can align), else 0.
+pub fn score_upper_bound(
+    coverable: f64,
+    total: f64,
+    matched: f64,
+    matched_tokens: usize,
+    exact_evidence: f64,
+) -> f64 {
     let coverage = ratio(coverable, total);
     let floor = coverage_floor(matched_tokens);
-    (floor + (1.0 - floor) * coverage).min(1.0) * evidence_factor(matched, matched_tokens)
+    let evidence = evidence_factor(matched, matched_tokens).max(exact_evidence);
+    (floor + (1.0 - floor) * coverage).min(1.0) * evidence
 }
 
 /// Legal forms move freely ("AO X" is "X JSC"), so only real tokens count.

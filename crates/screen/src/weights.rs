@@ -58,6 +58,22 @@ fn priors() -> &'static FxHashMap<&'static str, f64> {
     })
 }
 
+/// The generic words of `data/generic_words.txt`: the vocabulary of
+/// government bodies and companies ("ministry", "public", "security",
+/// "trading", "company"), which names different bodies in every country.
+pub fn is_generic(token: &str) -> bool {
+    static GENERIC: OnceLock<rustc_hash::FxHashSet<&'static str>> = OnceLock::new();
+    GENERIC
+        .get_or_init(|| {
+            include_str!("../data/generic_words.txt")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .collect()
+        })
+        .contains(token)
+}
+
 /// The weight of a token without an index.
 pub fn default_weight(token: &str, legal: bool) -> f64 {
     if legal {
@@ -488,6 +504,27 @@ mod tests {
         assert!((idf_weight(1, n) - 1.0).abs() < 1e-9);
         assert!(idf_weight(5, n) > idf_weight(50, n));
         assert_eq!(idf_weight(5_000, n), MIN_WEIGHT);
+    }
+
+    #[test]
+    fn generic_words_are_read_from_the_data_file() {
+        for w in ["ministry", "public", "security", "trading", "company", "of"] {
+            assert!(is_generic(w), "{w}");
+        }
+        for w in ["huawei", "iran", "air", "#", ""] {
+            assert!(!is_generic(w), "{w}");
+        }
+        // Every word is written as normalisation writes tokens.
+        for line in include_str!("../data/generic_words.txt").lines() {
+            let w = line.trim();
+            if w.is_empty() || w.starts_with('#') {
+                continue;
+            }
+            assert!(
+                w.bytes().all(|b| b.is_ascii_lowercase()),
+                "{w:?} is not a normalized token"
+            );
+        }
     }
 
     #[test]
