@@ -18,6 +18,12 @@ pub enum Outcome {
     /// Authorized under License Exception ACE, 15 CFR 740.22.
     #[serde(rename = "ACE")]
     Ace,
+    /// Not an authorization: something a person must resolve is open (a screening match
+    /// in the review band, a match on generic words alone). The determination lists each
+    /// open item in `holds` with the outcome it would give if confirmed, and the outcome
+    /// if every one is cleared in `if_all_clear`.
+    #[serde(rename = "HOLD")]
+    Hold,
     #[serde(rename = "LICENSE_REQUIRED")]
     LicenseRequired,
     #[serde(rename = "PROHIBITED")]
@@ -25,10 +31,11 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 5] = [
+    pub const ALL: [Outcome; 6] = [
         Outcome::NotSubject,
         Outcome::NoLicenseRequired,
         Outcome::Ace,
+        Outcome::Hold,
         Outcome::LicenseRequired,
         Outcome::Prohibited,
     ];
@@ -38,6 +45,7 @@ impl Outcome {
             Outcome::NotSubject => "NOT_SUBJECT",
             Outcome::NoLicenseRequired => "NLR",
             Outcome::Ace => "ACE",
+            Outcome::Hold => "HOLD",
             Outcome::LicenseRequired => "LICENSE_REQUIRED",
             Outcome::Prohibited => "PROHIBITED",
         }
@@ -49,6 +57,9 @@ impl Outcome {
             Outcome::NotSubject => "Not subject to the EAR",
             Outcome::NoLicenseRequired => "No license required (NLR)",
             Outcome::Ace => "License Exception ACE (15 CFR 740.22) authorizes this export",
+            Outcome::Hold => {
+                "On hold — not an authorization: a person must resolve what is open first"
+            }
             Outcome::LicenseRequired => "License required",
             Outcome::Prohibited => "Prohibited",
         }
@@ -60,6 +71,7 @@ impl Outcome {
             Outcome::NotSubject | Outcome::NoLicenseRequired | Outcome::Ace => 0,
             Outcome::LicenseRequired => 3,
             Outcome::Prohibited => 4,
+            Outcome::Hold => 5,
         }
     }
 }
@@ -134,6 +146,84 @@ pub struct Determination {
     /// Whether any finding the outcome rests on is unverified data.
     pub unverified: bool,
     pub trace: Vec<Finding>,
+    /// For HOLD: each open item, with the outcome it gives if a person confirms it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holds: Vec<Hold>,
+    /// For HOLD: the outcome if every open item is resolved as a false positive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub if_all_clear: Option<Resolution>,
+}
+
+/// One thing a person must resolve before ace answers.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hold {
+    /// `screening_match` (a possible list match of a party).
+    pub kind: HoldKind,
+    /// The party concerned (`end_user`, `consignee`, ...).
+    pub role: crate::transaction::Role,
+    /// The party's name as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
+    /// The list of the possible match (`EL`, `DPL`, `UVL`, `MEU`, `SDN`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list: Option<crate::transaction::ListCode>,
+    /// The listed entry's id and name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry_name: Option<String>,
+    /// The screening score, when the match came from screening.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Why it is open (review band, generic words alone, ...).
+    pub reason: String,
+    /// What a person must decide, as a question.
+    pub question: String,
+    /// The outcome if the match is confirmed true.
+    pub if_true: Resolution,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldKind {
+    ScreeningMatch,
+}
+
+/// What the answer would be under one resolution of what is open.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Resolution {
+    pub outcome: Outcome,
+    /// The citations that would carry that outcome.
+    pub citations: Vec<String>,
+}
+
+impl Resolution {
+    /// `PROHIBITED (15 CFR 736.2(b)(4))`.
+    pub fn summary(&self) -> String {
+        if self.citations.is_empty() {
+            self.outcome.code().to_string()
+        } else {
+            format!("{} ({})", self.outcome.code(), self.citations.join("; "))
+        }
+    }
+}
+
+impl Hold {
+    /// `if the match to IRAN AIR (DPL) is true: PROHIBITED (15 CFR 736.2(b)(4))`.
+    pub fn if_true_line(&self) -> String {
+        let entry = self.entry_name.as_deref().unwrap_or("the listed entry");
+        let list = self
+            .list
+            .map(|l| format!(" ({})", l.code()))
+            .unwrap_or_default();
+        format!(
+            "if the match to {entry}{list} is true: {}",
+            self.if_true.summary()
+        )
+    }
 }
 
 impl Determination {

@@ -5,18 +5,20 @@
 //! ([`ear::Law`]) and returns a [`Determination`].
 
 pub mod ace;
+pub mod clearance;
 pub mod csv_row;
 mod determination;
 mod error;
+mod hold;
 mod matrix;
 mod review;
 pub mod screening;
 pub mod transaction;
 
-pub use determination::{Determination, Finding, Outcome, Step};
+pub use determination::{Determination, Finding, Hold, HoldKind, Outcome, Resolution, Step};
 pub use error::InputError;
+pub use hold::decide;
 pub use matrix::{matrix, MatrixRow};
-pub use review::decide;
 pub use transaction::{parse_input, Transaction, TransactionInput};
 
 /// The one-line notice every human-readable answer ends with.

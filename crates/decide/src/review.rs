@@ -9,8 +9,9 @@ use crate::transaction::{Item, ListCode, Purpose, Transaction};
 use ear::{AceVersion, Confidence, Eccn, EccnEntry, Law};
 use std::borrow::Cow;
 
-/// Decides one transaction.
-pub fn decide(tx: &Transaction, law: &Law) -> Result<Determination, InputError> {
+/// Decides one transaction on its confirmed list memberships alone (possible ones are
+/// [`crate::hold`]'s business).
+pub(crate) fn decide_settled(tx: &Transaction, law: &Law) -> Result<Determination, InputError> {
     let mut review = Review {
         tx,
         law,
@@ -34,6 +35,8 @@ pub fn decide(tx: &Transaction, law: &Law) -> Result<Determination, InputError> 
         review_policy: review.review_policy,
         unverified,
         trace: review.trace,
+        holds: Vec::new(),
+        if_all_clear: None,
     })
 }
 

@@ -1,9 +1,13 @@
 //! Step 3 made automatic: every named party is screened against a list snapshot, and
-//! each hit on a list the EAR gives an effect to (EL, DPL, UVL, MEU, SDN) becomes a
-//! stated list membership of that party. Matches between the review threshold and the
-//! hit threshold are reported as "needs review", never silently dropped.
+//! each match on a list the EAR gives an effect to (EL, DPL, UVL, MEU, SDN) becomes a
+//! list membership of that party: a hit (at or above the hit threshold, on more than
+//! generic words) a *confirmed* one, a match in the review band — or a hit that rests on
+//! generic words alone — a *possible* one, which holds the determination
+//! ([`crate::hold`]) until a person resolves it. A reviewer's earlier decision on the same
+//! party and entry ([`Verdicts`]) settles a match either way: a true match is confirmed,
+//! a false positive is cleared and shown as such.
 
-use crate::transaction::{ListCode, ListHit, PartyInput, Role, TransactionInput};
+use crate::transaction::{ListCode, ListHit, MembershipStatus, PartyInput, Role, TransactionInput};
 use lists::model::{Entry, ListId};
 use screen::{Match, Query, Screener};
 use serde::Serialize;
@@ -28,11 +32,72 @@ pub struct PartyScreening {
     pub hits: Vec<Match>,
     /// Matches between the review and hit thresholds: a person must look.
     pub needs_review: Vec<Match>,
+    /// Matches a reviewer decided earlier, with the decision applied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resolved: Vec<ResolvedMatch>,
+}
+
+/// A match settled by an earlier review decision.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct ResolvedMatch {
+    pub list: ListId,
+    pub id: String,
+    pub name: String,
+    pub score: f64,
+    pub verdict: Verdict,
+    /// Who decided, when and why, in one line.
+    pub decided: String,
+    /// Set when the decision has lapsed and was not applied: why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lapsed: Option<String>,
 }
 
 impl ScreeningReport {
     pub fn any_needs_review(&self) -> bool {
         self.parties.iter().any(|p| !p.needs_review.is_empty())
+    }
+}
+
+/// A reviewer's decision on whether a party is a listed entry.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    TrueMatch,
+    FalsePositive,
+}
+
+/// An earlier decision that applies to a match: the verdict and one line saying who
+/// decided, when and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    pub verdict: Verdict,
+    pub decided: String,
+    /// Why the decision no longer applies (the entry changed, the clearance expired):
+    /// the match is open again and the report shows the lapsed decision.
+    pub lapsed: Option<String>,
+}
+
+/// Earlier review decisions, looked up by the caller (decide does no I/O): for a party
+/// (its role and name as given, its country code) and a match, the decision in force.
+pub trait Verdicts {
+    fn verdict(
+        &self,
+        role: Role,
+        name: &str,
+        country: Option<&str>,
+        m: &Match,
+        entry: &Entry,
+    ) -> Option<Decided>;
+}
+
+/// No earlier decisions.
+pub struct NoVerdicts;
+
+impl Verdicts for NoVerdicts {
+    fn verdict(&self, _: Role, _: &str, _: Option<&str>, _: &Match, _: &Entry) -> Option<Decided> {
+        None
     }
 }
 
@@ -56,7 +121,8 @@ impl PartyScreener for Screener {
     }
 }
 
-/// Screens every named party of `input`, adding decisive hits to its `lists`.
+/// Screens every named party of `input`, adding its matches to its `lists` (hits as
+/// confirmed memberships, review-band matches as possible ones).
 pub fn screen_parties(
     input: &mut TransactionInput,
     screener: &impl PartyScreener,
@@ -64,45 +130,84 @@ pub fn screen_parties(
     hit: f64,
     review: f64,
 ) -> ScreeningReport {
+    screen_parties_with(input, screener, snapshot, hit, review, &NoVerdicts)
+}
+
+/// [`screen_parties`], applying earlier review decisions.
+pub fn screen_parties_with(
+    input: &mut TransactionInput,
+    screener: &impl PartyScreener,
+    snapshot: &str,
+    hit: f64,
+    review: f64,
+    verdicts: &impl Verdicts,
+) -> ScreeningReport {
     let destination = input.destination.clone();
     let mut parties = Vec::new();
     let mut visit = |role: Role, party: &mut PartyInput| {
         let Some(name) = party.name.clone() else {
             return;
         };
-        let country = party.country.as_deref().or(if role == Role::EndUser {
-            destination.as_deref()
-        } else {
-            None
-        });
+        let country = party
+            .country
+            .as_deref()
+            .or(if role == Role::EndUser {
+                destination.as_deref()
+            } else {
+                None
+            })
+            .and_then(countries::lookup)
+            .map(|c| c.alpha2.to_string());
         let query = Query {
             name: name.clone(),
-            country: country
-                .and_then(countries::lookup)
-                .map(|c| c.alpha2.to_string()),
+            country: country.clone(),
             kind: None,
         };
-        let (hits, needs_review): (Vec<Match>, Vec<Match>) = screener
-            .screen(&query, review)
-            .into_iter()
-            .partition(|m| m.score >= hit);
-        for m in &hits {
-            if let Some(list_hit) = list_hit(m, &screener.entries()[m.entry_index]) {
-                if !party
-                    .lists
-                    .iter()
-                    .any(|h| h.list == list_hit.list && h.id == list_hit.id)
-                {
-                    party.lists.push(list_hit);
+        let mut screened = PartyScreening {
+            role,
+            name: name.clone(),
+            hits: Vec::new(),
+            needs_review: Vec::new(),
+            resolved: Vec::new(),
+        };
+        for m in screener.screen(&query, review) {
+            let entry = &screener.entries()[m.entry_index];
+            let decided = verdicts.verdict(role, &name, country.as_deref(), &m, entry);
+            let (decided, lapsed) = match decided {
+                Some(d) if d.lapsed.is_some() => (None, Some(d)),
+                other => (other, None),
+            };
+            let status = match &decided {
+                Some(d) if d.verdict == Verdict::FalsePositive => None,
+                Some(_) => Some(MembershipStatus::Confirmed),
+                None if m.score >= hit && !m.generic_only => Some(MembershipStatus::Confirmed),
+                None => Some(MembershipStatus::Possible),
+            };
+            if let Some(status) = status {
+                if let Some(list_hit) = list_hit(&m, entry, status, hit) {
+                    add_membership(party, list_hit);
                 }
             }
+            if let Some(d) = decided.or(lapsed) {
+                screened.resolved.push(ResolvedMatch {
+                    list: m.list,
+                    id: m.id.clone(),
+                    name: m.name.clone(),
+                    score: m.score,
+                    verdict: d.verdict,
+                    decided: d.decided,
+                    lapsed: d.lapsed.clone(),
+                });
+                if d.lapsed.is_none() {
+                    continue;
+                }
+            }
+            match status {
+                Some(MembershipStatus::Confirmed) => screened.hits.push(m),
+                _ => screened.needs_review.push(m),
+            }
         }
-        parties.push(PartyScreening {
-            role,
-            name,
-            hits,
-            needs_review,
-        });
+        parties.push(screened);
     };
     if let Some(p) = input.end_user.as_mut() {
         visit(Role::EndUser, p);
@@ -124,8 +229,22 @@ pub fn screen_parties(
     }
 }
 
+/// Adds a membership unless the party already has it; a confirmed one replaces a
+/// possible one for the same entry.
+fn add_membership(party: &mut PartyInput, new: ListHit) {
+    let same = |h: &ListHit| h.list == new.list && h.id == new.id;
+    match party.lists.iter_mut().find(|h| same(h)) {
+        Some(existing) if new.status == MembershipStatus::Confirmed => {
+            existing.status = MembershipStatus::Confirmed;
+            existing.reason = None;
+        }
+        Some(_) => {}
+        None => party.lists.push(new),
+    }
+}
+
 /// The EAR effect of a hit, for the lists that have one in the order of review.
-fn list_hit(m: &Match, entry: &Entry) -> Option<ListHit> {
+fn list_hit(m: &Match, entry: &Entry, status: MembershipStatus, hit: f64) -> Option<ListHit> {
     let list = match m.list {
         ListId::EntityList => ListCode::EntityList,
         ListId::DeniedPersons => ListCode::DeniedPersons,
@@ -134,8 +253,23 @@ fn list_hit(m: &Match, entry: &Entry) -> Option<ListHit> {
         ListId::Sdn => ListCode::Sdn,
         _ => return None,
     };
+    let reason = (status == MembershipStatus::Possible).then(|| {
+        if m.generic_only && m.score >= hit {
+            format!(
+                "the match (score {:.2}) rests on generic words alone: not stated as fact",
+                m.score
+            )
+        } else {
+            format!(
+                "screening score {:.2} is in the review band, below the hit threshold {hit:.2}",
+                m.score
+            )
+        }
+    });
     Some(ListHit {
         list,
+        status,
+        reason,
         name: Some(entry.name.clone()),
         id: Some(entry.id.clone()),
         license_requirement: entry.license_requirement.clone(),

@@ -190,11 +190,50 @@ pub enum ListCode {
     Sdn,
 }
 
+impl ListCode {
+    /// The code used in the JSON contract (`EL`, `DPL`, ...).
+    pub fn code(self) -> &'static str {
+        match self {
+            ListCode::EntityList => "EL",
+            ListCode::DeniedPersons => "DPL",
+            ListCode::Unverified => "UVL",
+            ListCode::MilitaryEndUser => "MEU",
+            ListCode::Sdn => "SDN",
+        }
+    }
+}
+
+/// Whether a list membership is established or only possible.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MembershipStatus {
+    /// The party is on the list (stated, a screening hit, or a match a reviewer
+    /// confirmed): the list's effect applies.
+    #[default]
+    Confirmed,
+    /// The party may be on the list (a screening match in the review band, or one that
+    /// rests on generic words alone): the determination is HOLD until a person resolves it.
+    Possible,
+}
+
+impl MembershipStatus {
+    fn is_confirmed(&self) -> bool {
+        *self == MembershipStatus::Confirmed
+    }
+}
+
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListHit {
     pub list: ListCode,
+    /// `confirmed` (default) or `possible`: a possible membership holds the answer.
+    #[serde(default, skip_serializing_if = "MembershipStatus::is_confirmed")]
+    pub status: MembershipStatus,
+    /// Why a possible membership is open, in words (screening fills it in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -287,6 +326,39 @@ pub struct Transaction {
 }
 
 impl Transaction {
+    /// The same transaction with only the confirmed list memberships: what ace decides
+    /// when every possible match is a false positive.
+    pub(crate) fn settled(&self) -> Transaction {
+        let mut tx = self.clone();
+        let keep = |p: &mut PartyInput| p.lists.retain(|h| h.status.is_confirmed());
+        keep(&mut tx.end_user);
+        tx.parties.iter_mut().for_each(|(_, p)| keep(p));
+        tx
+    }
+
+    /// The possible list memberships: (party index in [`Transaction::all_parties`],
+    /// index in its `lists`).
+    pub(crate) fn possible_memberships(&self) -> Vec<(usize, usize)> {
+        self.all_parties()
+            .enumerate()
+            .flat_map(|(pi, (_, p))| {
+                p.lists
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, h)| !h.status.is_confirmed())
+                    .map(move |(hi, _)| (pi, hi))
+            })
+            .collect()
+    }
+
+    /// The party at `index` of [`Transaction::all_parties`], mutably.
+    pub(crate) fn party_mut(&mut self, index: usize) -> Option<&mut PartyInput> {
+        match index {
+            0 => Some(&mut self.end_user),
+            i => self.parties.get_mut(i - 1).map(|(_, p)| p),
+        }
+    }
+
     /// Every named party with its role, the end user first.
     pub fn all_parties(&self) -> impl Iterator<Item = (Role, &PartyInput)> {
         std::iter::once((Role::EndUser, &self.end_user))

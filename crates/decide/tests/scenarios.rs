@@ -3,10 +3,13 @@
 //! and the citations that must hold in the trace. A compliance reviewer can read and add
 //! them without writing Rust.
 
-use decide::{decide, Outcome, TransactionInput};
+use decide::clearance::{entry_hash, party_key, Clearance, Clearances};
+use decide::screening::{screen_parties_with, Verdict};
+use decide::{decide, Determination, Outcome, TransactionInput};
 use ear::{parse_date, Law};
 use serde::Deserialize;
 use std::path::Path;
+use std::sync::OnceLock;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,15 +42,145 @@ struct Scenario {
     /// Words some finding's `because` must contain.
     #[serde(default)]
     because_contains: Vec<String>,
+    /// Screen the named parties against the bundled list snapshot first, as `ace check`
+    /// does.
+    #[serde(default)]
+    screen: bool,
+    /// Earlier review decisions screening applies (with `screen`).
+    #[serde(default)]
+    reviews: Vec<ReviewSpec>,
+    /// For HOLD: the outcome of each open item if confirmed, in order.
+    #[serde(default)]
+    if_true: Vec<String>,
+    /// For HOLD: the outcome if every open item is a false positive.
+    #[serde(default)]
+    if_all_clear: Option<String>,
+    /// Words some hold's question or reason must contain.
+    #[serde(default)]
+    hold_contains: Vec<String>,
+    /// Entry ids (or names) that must not be a confirmed list membership of any party.
+    #[serde(default)]
+    not_listed: Vec<String>,
+}
+
+/// An earlier review decision: the party's name, the entry (by list code and a word of
+/// its primary name), the verdict, and optionally how it lapses.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewSpec {
+    party: String,
+    list: String,
+    entry_name: String,
+    verdict: String,
+    on: String,
+    /// Record the decision against an older version of the entry (as if it changed since).
+    #[serde(default)]
+    entry_changed_since: bool,
+}
+
+fn screener() -> &'static screen::Screener {
+    static SCREENER: OnceLock<screen::Screener> = OnceLock::new();
+    SCREENER.get_or_init(|| {
+        let snapshot = lists::snapshot::bundled().expect("bundled snapshot");
+        screen::Screener::new(snapshot.entries)
+    })
+}
+
+/// The decisions of `specs` against the bundled entries.
+fn clearances(specs: &[ReviewSpec]) -> Result<Vec<Clearance>, String> {
+    let entries = screener().entries();
+    specs
+        .iter()
+        .map(|r| {
+            let list: lists::model::ListId =
+                serde_json::from_value(serde_json::Value::String(r.list.clone()))
+                    .map_err(|e| format!("review list {}: {e}", r.list))?;
+            let entry = entries
+                .iter()
+                .find(|e| e.list == list && e.name.contains(&r.entry_name))
+                .ok_or_else(|| format!("no {} entry named {:?}", r.list, r.entry_name))?;
+            let mut hash = entry_hash(entry);
+            if r.entry_changed_since {
+                hash = format!("{hash}-older");
+            }
+            Ok(Clearance {
+                party_key: party_key(&r.party),
+                country: None,
+                list,
+                entry_id: entry.id.clone(),
+                entry_hash: Some(hash),
+                verdict: match r.verdict.as_str() {
+                    "true_match" => Verdict::TrueMatch,
+                    "false_positive" => Verdict::FalsePositive,
+                    v => return Err(format!("verdict {v:?}: true_match or false_positive")),
+                },
+                by: "scenario".into(),
+                on: parse_date(&r.on).ok_or("review date")?,
+                reason: "scenario".into(),
+                record_id: None,
+            })
+        })
+        .collect()
+}
+
+fn determine(s: &Scenario, law: &Law) -> Result<Result<Determination, decide::InputError>, String> {
+    let json = serde_json::to_string(&s.input).map_err(|e| e.to_string())?;
+    let today = parse_date("2026-11-22").ok_or("date")?;
+    let decisions = clearances(&s.reviews)?;
+    Ok(
+        decide::parse_input(&json).and_then(|mut input: TransactionInput| {
+            if s.screen {
+                let verdicts = Clearances {
+                    decisions: &decisions,
+                    today,
+                    months: decide::clearance::DEFAULT_CLEARANCE_MONTHS,
+                };
+                screen_parties_with(
+                    &mut input,
+                    screener(),
+                    "bundled",
+                    screen::DEFAULT_THRESHOLD,
+                    screen::DEFAULT_REVIEW_THRESHOLD,
+                    &verdicts,
+                );
+            }
+            let tx = input.validate(law, today)?;
+            decide(&tx, law)
+        }),
+    )
+}
+
+/// The HOLD expectations: each open item's outcome if true, the all-clear outcome, words.
+fn check_holds(s: &Scenario, d: &Determination) -> Result<(), String> {
+    if !s.if_true.is_empty() {
+        let got: Vec<&str> = d.holds.iter().map(|h| h.if_true.outcome.code()).collect();
+        if got != s.if_true {
+            return Err(format!("if_true {got:?}, expected {:?}", s.if_true));
+        }
+    }
+    if let Some(want) = &s.if_all_clear {
+        let got = d.if_all_clear.as_ref().map(|r| r.outcome.code());
+        if got != Some(want.as_str()) {
+            return Err(format!("if_all_clear {got:?}, expected {want}"));
+        }
+    }
+    for w in &s.hold_contains {
+        if !d
+            .holds
+            .iter()
+            .any(|h| h.question.contains(w.as_str()) || h.reason.contains(w.as_str()))
+        {
+            return Err(format!("no hold says {w:?}: {:?}", d.holds));
+        }
+    }
+    if d.outcome == Outcome::Hold && (d.holds.is_empty() || d.if_all_clear.is_none()) {
+        return Err("HOLD without its open items and all-clear outcome".into());
+    }
+    Ok(())
 }
 
 fn run(s: &Scenario, law: &Law) -> Result<(), String> {
-    let json = serde_json::to_string(&s.input).map_err(|e| e.to_string())?;
-    let today = parse_date("2026-11-22").ok_or("date")?;
-    let result = decide::parse_input(&json).and_then(|input: TransactionInput| {
-        let tx = input.validate(law, today)?;
-        decide(&tx, law)
-    });
+    let result = determine(s, law)?;
     match (&s.error_field, result) {
         (Some(field), Err(e)) => {
             if &e.field != field {
@@ -116,7 +249,21 @@ fn run(s: &Scenario, law: &Law) -> Result<(), String> {
             if d.trace.iter().any(|f| f.citation.is_empty()) {
                 return Err("a finding has no citation".into());
             }
-            Ok(())
+            for n in &s.not_listed {
+                let listed = d.trace.iter().any(|f| {
+                    f.held
+                        && f.step == decide::Step::Parties
+                        && !f.citation.contains("supp. no. 3")
+                        && f.because.contains(n.as_str())
+                });
+                if listed {
+                    return Err(format!(
+                        "{n:?} is stated as a list membership; trace:\n{}",
+                        trace()
+                    ));
+                }
+            }
+            check_holds(s, &d)
         }
     }
 }
