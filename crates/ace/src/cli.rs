@@ -14,6 +14,8 @@ Exit codes:
      outside what ace decides
   3  LICENSE_REQUIRED
   4  PROHIBITED
+  5  HOLD: not an authorization — a possible list match (or another open item) must be
+     resolved by a person first; the answer lists each with the outcome it would give
   1  any other failure (unreadable file, corrupt data directory)
 
 ace gives export-compliance guidance; it is not legal advice.";
@@ -313,9 +315,12 @@ Examples:
 
 The JSON transaction document (--input) is described in docs/transaction.md; every
 flag below sets one of its fields. Parties with a name are screened against the
-active list snapshot unless --no-screen is given.
+active list snapshot unless --no-screen is given: a hit decides as its list requires
+(Entity List, Denied Persons, SDN, ...); a match in the review band, or one that rests
+on generic words alone, makes the answer HOLD, stating what the outcome would be if the
+match is true and if every match is a false positive.
 
-Exit codes: 0 NOT_SUBJECT/NLR/ACE, 3 LICENSE_REQUIRED, 4 PROHIBITED, 2 bad input.";
+Exit codes: 0 NOT_SUBJECT/NLR/ACE, 3 LICENSE_REQUIRED, 4 PROHIBITED, 5 HOLD, 2 bad input.";
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -532,30 +537,93 @@ pub enum KindArg {
 #[derive(Debug, Subcommand)]
 pub enum ListsCommand {
     /// Build a snapshot from official list files and make it active (atomically). The
-    /// files together replace the active snapshot.
-    #[command(
-        after_help = "Formats (detected from content, or forced with --format):\n  csl-csv   trade.gov consolidated.csv\n  csl-json  trade.gov consolidated.json\n  ofac-csv  OFAC legacy sdn.csv (alt.csv, add.csv, sdn_comments.csv read beside it)\n  dpl       BIS Denied Persons List dpl.txt\n  un-xml    UN Security Council consolidated.xml\n\nExample:\n  ace lists import consolidated.json UN_consolidated.xml"
-    )]
+    /// files replace the lists they carry; every other list of the active snapshot is
+    /// kept (--replace-all: the files alone make the snapshot).
+    #[command(after_help = LISTS_IMPORT_HELP)]
     Import {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
-        #[arg(long)]
+        /// Force one format for every file: csl-csv, csl-json, ofac-csv, dpl or un-xml
+        /// (default: detected per file).
+        #[arg(long, value_name = "FORMAT")]
         format: Option<String>,
         /// Skip a truncated final record (with a warning) instead of rejecting the file.
         #[arg(long)]
         lenient: bool,
+        /// The files alone make the new snapshot: every list they do not carry is
+        /// dropped (refused unless --force, since that drops lists).
+        #[arg(long)]
+        replace_all: bool,
+        /// Accept a snapshot that drops a list or has more than 10% fewer entries of a
+        /// list than the active snapshot (refused otherwise, naming each list).
+        #[arg(long)]
+        force: bool,
     },
-    /// Show the active snapshot: hash, sources, dates, counts per list.
+    /// Make an earlier snapshot active again (default: the one active before the
+    /// current one). Snapshots are never deleted; `ace lists status` lists them.
+    #[command(after_help = LISTS_ROLLBACK_HELP)]
+    Rollback {
+        /// A snapshot hash, a unique prefix of one (4+ hex digits), or `bundled`.
+        #[arg(value_name = "HASH")]
+        hash: Option<String>,
+    },
+    /// Show the active snapshot (hash, sources, dates, counts per list, age) and the
+    /// activation history.
     Status {
         #[arg(long)]
         json: bool,
+        /// Warn when the snapshot's data is older than this many days.
+        #[arg(
+            long,
+            value_name = "DAYS",
+            env = "ACE_LIST_MAX_AGE_DAYS",
+            default_value_t = lists::snapshot::DEFAULT_MAX_AGE_DAYS
+        )]
+        max_age_days: u32,
     },
-    /// Download the current Consolidated Screening List from trade.gov and import it.
+    /// Download the current Consolidated Screening List from trade.gov and import it
+    /// (its lists replace theirs; the UN list and any list it lacks are kept).
     Update {
         #[arg(long)]
         url: Option<String>,
+        /// Accept the download even if it drops a list or loses more than 10% of one.
+        #[arg(long)]
+        force: bool,
     },
 }
+
+const LISTS_IMPORT_HELP: &str = "\
+Formats (detected from content, or forced with --format):
+  csl-csv   trade.gov consolidated.csv
+  csl-json  trade.gov consolidated.json
+  ofac-csv  OFAC legacy sdn.csv (alt.csv, add.csv, sdn_comments.csv read beside it)
+  dpl       BIS Denied Persons List dpl.txt
+  un-xml    UN Security Council consolidated.xml
+
+Lists are replaced list by list: a file replaces the lists it has entries of (dpl.txt
+the DPL, sdn.csv the SDN, cons_prim.csv the OFAC non-SDN lists, a UN file the UN list,
+a CSL file every list it has rows of); the other lists of the active snapshot (or of
+the bundled one, before any import) are kept with their sources. The new snapshot is
+refused, naming each list and the counts, if it would drop a list or hold more than
+10% fewer entries of one than the active snapshot; --force accepts it. Every
+activation is recorded (ace lists status) and can be undone (ace lists rollback).
+
+Examples:
+  ace lists import dpl.txt                               # new DPL, every other list kept
+  ace lists import consolidated.json UN_consolidated.xml # the CSL's lists and the UN list
+  ace lists import sdn.csv --force                       # accept a smaller SDN list
+  ace lists import --replace-all --force consolidated.json UN_consolidated.xml sdn.csv dpl.txt";
+
+const LISTS_ROLLBACK_HELP: &str = "\
+Makes a stored snapshot active again, atomically, and records it in the activation
+history. Without HASH: the snapshot active before the current one, so a second
+rollback returns to where you were. A running `ace serve` picks the change up within
+seconds, without a restart.
+
+Examples:
+  ace lists rollback                  # undo the last import
+  ace lists rollback 3f2a9c1e         # a snapshot from `ace lists status`
+  ace lists rollback bundled          # the snapshot compiled into ace";
 
 #[derive(Debug, Args)]
 #[command(

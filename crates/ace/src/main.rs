@@ -22,6 +22,7 @@ pub mod exit {
     pub const BAD_INPUT: u8 = 2;
     pub const LICENSE_REQUIRED: u8 = 3;
     pub const PROHIBITED: u8 = 4;
+    pub const HOLD: u8 = 5;
 }
 
 fn main() -> ExitCode {

@@ -25,6 +25,7 @@ pub fn determination(
         d.as_of,
         d.ace_version.as_deref().unwrap_or("-")
     );
+    holds_section(&mut s, d);
     if let Some(policy) = &d.review_policy {
         let _ = writeln!(s, "  review policy: {policy}");
     }
@@ -59,6 +60,38 @@ pub fn determination(
     s
 }
 
+/// For HOLD: what is open, and the answer under each resolution.
+fn holds_section(s: &mut String, d: &Determination) {
+    if d.holds.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n  ON HOLD — not an authorization. Resolve {} first:",
+        if d.holds.len() == 1 {
+            "this open item".to_string()
+        } else {
+            format!("these {} open items", d.holds.len())
+        }
+    );
+    for (i, h) in d.holds.iter().enumerate() {
+        let _ = writeln!(s, "  {}. {}", i + 1, h.question);
+        let _ = writeln!(s, "     open because {}", h.reason);
+        let _ = writeln!(s, "     {}", h.if_true_line());
+    }
+    if let Some(clear) = &d.if_all_clear {
+        let _ = writeln!(
+            s,
+            "  if every match is a false positive: {}",
+            clear.summary()
+        );
+    }
+    let _ = writeln!(
+        s,
+        "  (record the review in `ace serve`'s UI or POST /v1/reviews; the answer is re-decided)"
+    );
+}
+
 fn screening_section(s: &mut String, r: &ScreeningReport) {
     let _ = writeln!(
         s,
@@ -68,7 +101,24 @@ fn screening_section(s: &mut String, r: &ScreeningReport) {
         r.review_threshold
     );
     for p in &r.parties {
-        if p.hits.is_empty() && p.needs_review.is_empty() {
+        for m in &p.resolved {
+            let state = match &m.lapsed {
+                Some(why) => format!("LAPSED ({why}), open again"),
+                None => "applied".to_string(),
+            };
+            let _ = writeln!(
+                s,
+                "  {} \"{}\": REVIEWED {:?} {} \"{}\" (score {:.2}) — {}; {state}",
+                p.role.label(),
+                p.name,
+                m.list,
+                m.id,
+                m.name,
+                m.score,
+                m.decided
+            );
+        }
+        if p.hits.is_empty() && p.needs_review.is_empty() && p.resolved.is_empty() {
             let _ = writeln!(s, "  {} \"{}\": no match", p.role.label(), p.name);
         }
         for m in &p.hits {
@@ -86,9 +136,14 @@ fn screening_section(s: &mut String, r: &ScreeningReport) {
             );
         }
         for m in &p.needs_review {
+            let generic = if m.generic_only {
+                " [generic words only]"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 s,
-                "  {} \"{}\": NEEDS REVIEW {:?} {} \"{}\" (matched \"{}\", score {:.2}) — {}",
+                "  {} \"{}\": NEEDS REVIEW{generic} {:?} {} \"{}\" (matched \"{}\", score {:.2}) — {}",
                 p.role.label(),
                 p.name,
                 m.list,

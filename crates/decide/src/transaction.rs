@@ -629,13 +629,46 @@ fn check_party(field: &str, p: &PartyInput) -> Result<(), InputError> {
             "given for a non_government party; set kind to government or drop government_role",
         ));
     }
-    if let Some(name) = &p.name {
-        if name.len() > 1_000 {
-            return Err(InputError::new(
-                format!("{field}.name"),
-                "longer than 1,000 bytes",
-            ));
-        }
+    check_party_name(field, p)
+}
+
+/// A party's name, when given, can be screened: not empty, not punctuation alone, at most
+/// [`screen::MAX_NAME_CHARS`] characters (checked before screening, which a huge name
+/// would stall). A name that cannot be screened is an input error, never "no match".
+fn check_party_name(field: &str, p: &PartyInput) -> Result<(), InputError> {
+    match &p.name {
+        Some(name) => screen::check_name(name)
+            .map_err(|problem| InputError::new(format!("{field}.name"), problem.to_string())),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+impl TransactionInput {
+    /// Every named party's name can be screened (see [`check_party_name`]); call before
+    /// screening.
+    pub fn check_names(&self) -> Result<(), InputError> {
+        for (field, party) in self.parties_by_field() {
+            check_party_name(&field, party)?;
+        }
+        Ok(())
+    }
+
+    /// Every party with the JSON path of its field.
+    pub fn parties_by_field(&self) -> Vec<(String, &PartyInput)> {
+        let mut out = Vec::new();
+        let single = [
+            ("end_user", &self.end_user),
+            ("consignee", &self.consignee),
+            ("purchaser", &self.purchaser),
+        ];
+        for (field, party) in single {
+            if let Some(p) = party {
+                out.push((field.to_string(), p));
+            }
+        }
+        for (i, p) in self.intermediate_consignees.iter().enumerate() {
+            out.push((format!("intermediate_consignees[{i}]"), p));
+        }
+        out
+    }
 }

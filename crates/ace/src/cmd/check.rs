@@ -15,6 +15,7 @@ pub fn run(cx: &Context, args: CheckArgs) -> Result<u8> {
         Some(path) => parse_input(&read_input(path)?).map_err(|e| bad(e.to_string()))?,
         None => from_flags(&args)?,
     };
+    input.check_names().map_err(|e| bad(e.to_string()))?;
     let screening = if args.no_screen || !has_named_party(&input) {
         None
     } else {

@@ -30,6 +30,7 @@ fn legend_label(o: Outcome) -> &'static str {
         Outcome::NotSubject => "Not subject",
         Outcome::LicenseRequired => "License required",
         Outcome::Prohibited => "Prohibited",
+        Outcome::Hold => "On hold",
     }
 }
 
