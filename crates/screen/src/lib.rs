@@ -476,13 +476,15 @@ impl Screener {
         };
         let joined = normalize::join_short_abjad(&tokens);
         let first = normalize::split_compounds(tokens.clone(), known, matches_whole);
-        let mut out = vec![(self.query_tokens(first), Scope::Any)];
+        // The variants share most tokens: each is looked up once.
+        let mut seen = Vec::new();
+        let mut out = vec![(self.query_tokens(first, &mut seen), Scope::Any)];
         if kept_whole.get() {
             let split = normalize::split_compounds(tokens.clone(), known, |_| false);
-            out.push((self.query_tokens(split), Scope::Any));
+            out.push((self.query_tokens(split, &mut seen), Scope::Any));
         }
         if let Some(joined) = joined {
-            out.push((self.query_tokens(joined), Scope::Any));
+            out.push((self.query_tokens(joined, &mut seen), Scope::Any));
         }
         // A query of unknown kind is read both ways where the readings
         // differ, each against the names of its kind: "PAO, Yu Liang" is a
@@ -504,51 +506,78 @@ impl Screener {
                     let other = normalize::split_compounds(other, known, |t| {
                         !self.index.similar(&Keyed::new(t)).is_empty()
                     });
-                    out.push((self.query_tokens(other), scope));
+                    out.push((self.query_tokens(other, &mut seen), scope));
                 }
             }
         }
         out
     }
 
-    fn query_tokens(&self, tokens: Vec<Token>) -> Vec<QueryToken> {
-        let n = self.entries.len();
+    /// The query tokens with their matches; `seen` holds the tokens already
+    /// looked up for another variant of the query.
+    fn query_tokens(&self, tokens: Vec<Token>, seen: &mut Vec<QueryToken>) -> Vec<QueryToken> {
         tokens
             .into_iter()
             .map(|token| {
-                let keyed = Keyed::new(&token);
-                let mut matches = self.index.similar(&keyed);
-                for alt in abjad_readings(&token) {
-                    let alt = Keyed::from_parts(&alt, token.legal, true);
-                    for (vid, sim) in self.index.similar(&alt) {
-                        let sim = score::as_variant(sim);
-                        match matches.iter_mut().find(|m| m.0 == vid) {
-                            Some(m) if m.1.sim < sim.sim => m.1 = sim,
-                            Some(_) => {}
-                            None => matches.push((vid, sim)),
-                        }
-                    }
-                    matches.sort_by(|a, b| b.1.sim.total_cmp(&a.1.sim).then(a.0.cmp(&b.0)));
-                }
-                let weight = match self.index.exact(&token.text, token.legal) {
-                    Some(v) => self.index.weight[v as usize],
-                    None => matches.first().map_or_else(
-                        || weights::indexed_weight(&token.text, token.legal, 0, n),
-                        |m| self.index.weight[m.0 as usize],
-                    ),
+                let same = |s: &&QueryToken| {
+                    let t = &s.token;
+                    (t.legal, t.abjad) == (token.legal, token.abjad)
+                        && t.text == token.text
+                        && t.arabic == token.arabic
                 };
-                let postings = matches
-                    .iter()
-                    .map(|m| self.index.postings[m.0 as usize].len())
-                    .sum();
-                QueryToken {
-                    token,
-                    weight,
-                    matches,
-                    postings,
+                if let Some(s) = seen.iter().find(same) {
+                    return QueryToken {
+                        token,
+                        weight: s.weight,
+                        matches: s.matches.clone(),
+                        postings: s.postings,
+                    };
                 }
+                let t = self.query_token(token);
+                seen.push(QueryToken {
+                    token: t.token.clone(),
+                    weight: t.weight,
+                    matches: t.matches.clone(),
+                    postings: t.postings,
+                });
+                t
             })
             .collect()
+    }
+
+    fn query_token(&self, token: Token) -> QueryToken {
+        let n = self.entries.len();
+        let keyed = Keyed::new(&token);
+        let mut matches = self.index.similar(&keyed);
+        for alt in abjad_readings(&token) {
+            let alt = Keyed::from_parts(&alt, token.legal, true);
+            for (vid, sim) in self.index.similar(&alt) {
+                let sim = score::as_variant(sim);
+                match matches.iter_mut().find(|m| m.0 == vid) {
+                    Some(m) if m.1.sim < sim.sim => m.1 = sim,
+                    Some(_) => {}
+                    None => matches.push((vid, sim)),
+                }
+            }
+            matches.sort_by(|a, b| b.1.sim.total_cmp(&a.1.sim).then(a.0.cmp(&b.0)));
+        }
+        let weight = match self.index.exact(&token.text, token.legal) {
+            Some(v) => self.index.weight[v as usize],
+            None => matches.first().map_or_else(
+                || weights::indexed_weight(&token.text, token.legal, 0, n),
+                |m| self.index.weight[m.0 as usize],
+            ),
+        };
+        let postings = matches
+            .iter()
+            .map(|m| self.index.postings[m.0 as usize].len())
+            .sum();
+        QueryToken {
+            token,
+            weight,
+            matches,
+            postings,
+        }
     }
 
     /// Names sharing a similar token with the query that could still reach
