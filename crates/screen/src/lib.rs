@@ -48,10 +48,24 @@
 //! 0.90 × coverage when the name is the query plus one middle name; capped at
 //! 1 − 0.07 per typo edit (one typo ≤ 0.93, two ≤ 0.86); then
 //! × evidence (`min(1, 0.55 + matched weight + 0.12 per extra token)`: a lone
-//! common token cannot hit), × 0.97 if the parts are reordered, −0.02 if
+//! common token cannot hit — but when the two names are the same after
+//! normalisation, every real token of each exactly in the other, in any order,
+//! legal forms agreeing or absent on one side, the evidence factor is not
+//! applied to an organisation's, vessel's or aircraft's name, or one whose kind
+//! the list does not give, and is at least 0.82 for an individual's: an exact
+//! listed name is a hit, or for a person at least for review, however common
+//! its words), × 0.97 if the parts are reordered, −0.02 if
 //! legal forms disagree, × 0.90 on a weak alias, × 0.85 when a vessel or
 //! aircraft name covers under 90 % of a non-vessel query, −0.05 person vs.
-//! organisation, +0.02 / −0.03 for the query country; clamped to [0,1].
+//! organisation, +0.02 / −0.03 for the query country — × 0.65 instead of
+//! −0.03 when the match rests on generic words alone ([`Match::generic_only`]:
+//! "Ministry of Public Security" from CN is not the North Korean ministry);
+//! clamped to [0,1].
+//!
+//! A query of unknown kind is also read as a person's name (no legal forms:
+//! "PAO, Yu Liang") and as an organisation's (no "SURNAME, Given"
+//! reordering: "AG & CARLON, S.A. DE C.V.") where the readings differ, each
+//! reading scored against the names of its kind only.
 //!
 //! Measured with [`compare`] (`cargo run --release -p screen --example scale`;
 //! in an index the weights come from rarity, so values differ a little):
@@ -72,6 +86,8 @@
 //! | surname only | "Umarov" | 0.73 |
 //! | other given name, same surname | "Ruslan Umarov" | 0.37 |
 //! | a lone common token | "Mohammed" / "Mohammed Ali Hassan", "Group" / "NSO Group" | 0.40 |
+//! | exact name of common words, organisation | "General Trading Company", "Group" | 1.00 |
+//! | exact name of one common word, person | "Mohammed" | 0.82 |
 //!
 //! [`DEFAULT_THRESHOLD`] (0.85) is the hit threshold; scores in
 //! [`DEFAULT_REVIEW_THRESHOLD`] (0.70) .. 0.85 deserve a human look.

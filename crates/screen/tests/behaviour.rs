@@ -2,7 +2,8 @@
 
 use lists::model::{Alias, AliasKind, Entry, ListId, PartyKind};
 use screen::{
-    compare, AdjustmentKind, How, Query, Screener, DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD,
+    check_name, compare, AdjustmentKind, How, NameProblem, Query, Screener,
+    DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD, MAX_NAME_CHARS,
 };
 
 fn entry(
@@ -550,4 +551,199 @@ fn romanisation_and_compound_rules_of_round_two() {
     // Another given name with a shared surname is still no hit.
     assert!(hits(&s, "Hamid Talebi").is_empty());
     assert!(hits(&s, "Abd Alaziz Atiyah").is_empty());
+}
+
+/// Lists where every word of some names is common: many entries share them.
+fn common_words_fixture() -> Screener {
+    use ListId::*;
+    use PartyKind::*;
+    let mut entries = vec![
+        entry(EntityList, "el-air", "Iran Air", Unknown, &[], &["IR"]),
+        entry(
+            EntityList,
+            "el-gtc",
+            "General Trading Company",
+            Entity,
+            &[],
+            &["AE"],
+        ),
+        entry(Sdn, "sdn-ma", "ALI, Mohammed", Individual, &[], &["IQ"]),
+        entry(
+            Sdn,
+            "sdn-mps",
+            "MINISTRY OF PUBLIC SECURITY",
+            Entity,
+            &[],
+            &["KP"],
+        ),
+        entry(
+            EntityList,
+            "el-hw",
+            "Huawei Technologies Co., Ltd.",
+            Unknown,
+            &[],
+            &["CN"],
+        ),
+        entry(Sdn, "sdn-pao", "PAO, Yu Liang", Individual, &[], &["TW"]),
+    ];
+    // Enough other entries with these words that each is common in the index.
+    for i in 0..400 {
+        let name = match i % 5 {
+            0 => format!("Iran Air Cargo {i}"),
+            1 => format!("Huawei Technologies Branch {i}"),
+            2 => format!("Mohammed Ali Qasim{i}"),
+            3 => format!("General Trading Company Xyz{i}"),
+            _ => format!("Ministry of Public Security Unit{i}"),
+        };
+        entries.push(entry(Sdn, &format!("x-{i}"), &name, Entity, &[], &["SY"]));
+    }
+    Screener::new(entries)
+}
+
+fn score_of(s: &Screener, q: &Query, id: &str) -> Option<screen::Match> {
+    s.screen(q, 0.0).into_iter().find(|m| m.id == id)
+}
+
+#[test]
+fn an_exact_listed_name_is_found_however_common_its_words() {
+    let s = common_words_fixture();
+    for (name, id) in [
+        ("Iran Air", "el-air"),
+        ("IRAN AIR", "el-air"),
+        ("air iran", "el-air"),
+        ("General Trading Co.", "el-gtc"),
+        ("HUAWEI TECHNOLOGIES CO LTD", "el-hw"),
+        ("Huawei Technologies", "el-hw"),
+    ] {
+        let m = score_of(&s, &Query::name(name), id).expect(name);
+        assert!(
+            m.score >= DEFAULT_THRESHOLD,
+            "{name}: {}",
+            m.explanation.summary
+        );
+        assert!(
+            m.explanation
+                .adjustments
+                .iter()
+                .any(|a| a.kind == AdjustmentKind::ExactListedName),
+            "{}",
+            m.explanation.summary
+        );
+    }
+    // A person's exact name of common words is for review, not a hit.
+    let m = score_of(&s, &Query::name("Mohammed Ali"), "sdn-ma").unwrap();
+    assert!(
+        (DEFAULT_REVIEW_THRESHOLD..DEFAULT_THRESHOLD).contains(&m.score),
+        "{}",
+        m.explanation.summary
+    );
+    // Part of the name is not the name: the rarity rules still apply.
+    for (name, id) in [
+        ("Iran", "el-air"),
+        ("Trading Company", "el-gtc"),
+        ("Huawei", "el-hw"),
+    ] {
+        let m = score_of(&s, &Query::name(name), id);
+        assert!(
+            m.as_ref().is_none_or(|m| m.score < DEFAULT_THRESHOLD),
+            "{name}: {:?}",
+            m.map(|m| m.explanation.summary)
+        );
+    }
+}
+
+#[test]
+fn a_name_of_unknown_kind_is_also_read_as_a_persons() {
+    let s = common_words_fixture();
+    // "PAO" is a legal form in a company's name, a surname in a person's.
+    let m = score_of(&s, &Query::name("PAO, Yu Liang"), "sdn-pao").unwrap();
+    assert!(
+        m.score >= DEFAULT_REVIEW_THRESHOLD,
+        "{}",
+        m.explanation.summary
+    );
+}
+
+#[test]
+fn generic_words_from_another_country_are_not_a_match() {
+    let s = common_words_fixture();
+    let q = |country: Option<&str>| Query {
+        name: "Ministry of Public Security".into(),
+        country: country.map(str::to_string),
+        kind: None,
+    };
+    // Without a country: found, and flagged as resting on generic words.
+    let m = score_of(&s, &q(None), "sdn-mps").unwrap();
+    assert!(m.generic_only && m.score >= DEFAULT_THRESHOLD);
+    assert_eq!(serde_json::to_value(&m).unwrap()["generic_only"], true);
+    // The entry's country: a hit.
+    assert!(score_of(&s, &q(Some("KP")), "sdn-mps").unwrap().score >= DEFAULT_THRESHOLD);
+    // Another country: not even for review, and the explanation says why.
+    let m = score_of(&s, &q(Some("CN")), "sdn-mps").unwrap();
+    assert!(
+        m.score < DEFAULT_REVIEW_THRESHOLD,
+        "{}",
+        m.explanation.summary
+    );
+    let a = m.explanation.adjustments.last().unwrap();
+    assert_eq!(a.kind, AdjustmentKind::GenericNameOtherCountry);
+    assert!(
+        a.detail.contains("CN") && a.detail.contains("generic"),
+        "{}",
+        a.detail
+    );
+    // A distinctive exact name with another country (a branch) is still a hit.
+    let m = score_of(
+        &s,
+        &Query {
+            name: "Huawei Technologies Co., Ltd.".into(),
+            country: Some("DE".into()),
+            kind: None,
+        },
+        "el-hw",
+    )
+    .unwrap();
+    assert!(!m.generic_only);
+    assert!(
+        m.score >= DEFAULT_REVIEW_THRESHOLD,
+        "{}",
+        m.explanation.summary
+    );
+    let m = score_of(&s, &Query::name("Iran Air"), "el-air").unwrap();
+    assert!(!m.generic_only);
+}
+
+#[test]
+fn names_with_nothing_to_screen_or_too_long_are_refused() {
+    assert_eq!(check_name(""), Err(NameProblem::Empty));
+    assert_eq!(check_name(" \t\n"), Err(NameProblem::Empty));
+    assert_eq!(check_name("-- . ,;&"), Err(NameProblem::NothingToScreen));
+    assert_eq!(check_name("A"), Ok(()));
+    assert_eq!(check_name("Иван"), Ok(()));
+    assert_eq!(check_name(&"é".repeat(MAX_NAME_CHARS)), Ok(()));
+    let long = "é".repeat(MAX_NAME_CHARS + 1);
+    assert_eq!(
+        check_name(&long),
+        Err(NameProblem::TooLong {
+            chars: MAX_NAME_CHARS + 1
+        })
+    );
+    for p in [
+        NameProblem::Empty,
+        NameProblem::NothingToScreen,
+        NameProblem::TooLong { chars: 1001 },
+    ] {
+        let msg = p.to_string();
+        assert!(
+            msg.contains("letter or digit") && msg.contains("1000"),
+            "{msg}"
+        );
+    }
+    // screen() answers a huge input at once, with nothing.
+    let s = fixture();
+    let huge = "Nicolas Maduro Moros ".repeat(5_000);
+    let t = std::time::Instant::now();
+    assert!(s.screen(&Query::name(huge.clone()), 0.0).is_empty());
+    assert!(t.elapsed() < std::time::Duration::from_secs(1));
+    assert_eq!(compare(&huge, &huge, None).score, 0.0);
 }
