@@ -157,7 +157,7 @@ fn rescreen_reports_determinations_an_entity_list_change_would_change() {
     let un =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/lists/un/UN_consolidated.xml");
     let out = ace(&d)
-        .args(["lists", "import"])
+        .args(["lists", "import", "--replace-all", "--force"])
         .arg(&un)
         .output()
         .expect("import");

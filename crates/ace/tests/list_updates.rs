@@ -58,8 +58,9 @@ fn bad_list_files_are_refused_and_the_active_snapshot_is_unchanged() {
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path();
     let good = lists_dir().join("csl/consolidated_sample_2025-06.csv");
+    // The 13-row sample is far smaller than the bundled lists it replaces: forced.
     let out = ace(data)
-        .args(["lists", "import"])
+        .args(["lists", "import", "--replace-all", "--force"])
         .arg(&good)
         .output()
         .expect("import");

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use lists::formats::{load_path, ParseOptions};
-use lists::snapshot::{bundled, SnapshotStore};
+use lists::snapshot::{bundled, ImportMode, ImportOptions, SnapshotStore};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/lists");
@@ -50,7 +50,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     .map(|r| data.join(r))
     .collect();
     let started = Instant::now();
-    let meta = store.import(&files, None, &ParseOptions::default())?;
+    let opts = ImportOptions {
+        parse: ParseOptions::default(),
+        mode: ImportMode::ReplaceAll,
+        force: true,
+        ..ImportOptions::default()
+    };
+    let meta = store.import(&files, &opts)?.meta;
     println!(
         "import of {} files: {} entries in {:?}",
         files.len(),

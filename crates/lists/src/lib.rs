@@ -8,4 +8,7 @@ pub mod model;
 pub mod snapshot;
 
 pub use formats::{detect, load_path, load_path_as, Format, LoadError, Loaded, ParseOptions};
-pub use snapshot::{bundled, download_csl, Snapshot, SnapshotMeta, SnapshotStore, SourceMeta};
+pub use snapshot::{
+    bundled, download_csl, staleness_warning, ImportMode, ImportOptions, Snapshot, SnapshotMeta,
+    SnapshotStore, SourceMeta,
+};

@@ -50,6 +50,52 @@ pub enum ListId {
     UnConsolidated,
 }
 
+impl ListId {
+    /// Every list, in canonical order.
+    pub const ALL: [ListId; 14] = [
+        ListId::EntityList,
+        ListId::DeniedPersons,
+        ListId::Unverified,
+        ListId::MilitaryEndUser,
+        ListId::Sdn,
+        ListId::Ssi,
+        ListId::Fse,
+        ListId::Plc,
+        ListId::MenuBased,
+        ListId::Cmic,
+        ListId::Capta,
+        ListId::Isn,
+        ListId::Debarred,
+        ListId::UnConsolidated,
+    ];
+
+    /// The short code (`EL`, `DPL`, `SDN`, `UN`, ...), as in JSON and on the CSL.
+    pub fn code(self) -> &'static str {
+        match self {
+            ListId::EntityList => "EL",
+            ListId::DeniedPersons => "DPL",
+            ListId::Unverified => "UVL",
+            ListId::MilitaryEndUser => "MEU",
+            ListId::Sdn => "SDN",
+            ListId::Ssi => "SSI",
+            ListId::Fse => "FSE",
+            ListId::Plc => "PLC",
+            ListId::MenuBased => "MBS",
+            ListId::Cmic => "CMIC",
+            ListId::Capta => "CAP",
+            ListId::Isn => "ISN",
+            ListId::Debarred => "DTC",
+            ListId::UnConsolidated => "UN",
+        }
+    }
+}
+
+impl std::fmt::Display for ListId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 /// What kind of party an entry names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -123,5 +169,22 @@ impl Entry {
                 .iter()
                 .map(|a| (a.name.as_str(), a.kind == AliasKind::Weak)),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ListId;
+
+    #[test]
+    fn list_codes_are_the_json_names() {
+        for list in ListId::ALL {
+            let json = serde_json::to_value(list).ok();
+            assert_eq!(
+                json.as_ref().and_then(|v| v.as_str()),
+                Some(list.code()),
+                "{list:?}"
+            );
+        }
     }
 }

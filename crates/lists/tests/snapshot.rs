@@ -5,12 +5,22 @@ use std::path::{Path, PathBuf};
 
 use lists::formats::ParseOptions;
 use lists::model::ListId;
-use lists::snapshot::{bundled, ImportError, SnapshotStore};
+use lists::snapshot::{bundled, ImportError, ImportMode, ImportOptions, SnapshotStore};
 
 fn data(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../data/lists")
         .join(rel)
+}
+
+/// The files alone make the snapshot (these tests are about one import's files).
+fn replace_all(parse: ParseOptions) -> ImportOptions {
+    ImportOptions {
+        parse,
+        mode: ImportMode::ReplaceAll,
+        force: true,
+        ..ImportOptions::default()
+    }
 }
 
 fn temp_dir() -> tempfile::TempDir {
@@ -52,7 +62,10 @@ fn failed_imports_leave_the_active_snapshot_untouched() {
     let root = temp_dir();
     let store = open(&root.path().join("lists"));
     let good = [data("cyber_entity_list.csv"), data("bis_dpl/dpl.txt")];
-    let meta = match store.import(&good, None, &ParseOptions::default()) {
+    let meta = match store
+        .import(&good, &replace_all(ParseOptions::default()))
+        .map(|i| i.meta)
+    {
         Ok(meta) => meta,
         Err(e) => panic!("{e}"),
     };
@@ -111,7 +124,7 @@ fn failed_imports_leave_the_active_snapshot_untouched() {
     ];
     for (what, bad) in bad_files {
         let files = [data("cyber_entity_list.csv"), bad];
-        let result = store.import(&files, None, &ParseOptions::default());
+        let result = store.import(&files, &replace_all(ParseOptions::default()));
         let Err(err) = result else {
             panic!("{what}: import must fail")
         };
@@ -158,19 +171,19 @@ fn same_content_same_hash_whatever_the_file_order() {
     let reversed = [files[1].clone(), files[0].clone()];
     let opts = ParseOptions::default();
     let first = open(a.path())
-        .import(&files, None, &opts)
-        .map(|m| m.hash)
+        .import(&files, &replace_all(opts))
+        .map(|i| i.meta.hash)
         .ok();
     let second = open(b.path())
-        .import(&reversed, None, &opts)
-        .map(|m| m.hash)
+        .import(&reversed, &replace_all(opts))
+        .map(|i| i.meta.hash)
         .ok();
     assert!(first.is_some());
     assert_eq!(first, second);
     // Re-importing identical content re-activates the same snapshot.
     let again = open(a.path())
-        .import(&reversed, None, &opts)
-        .map(|m| m.hash)
+        .import(&reversed, &replace_all(opts))
+        .map(|i| i.meta.hash)
         .ok();
     assert_eq!(first, again);
 }
@@ -182,7 +195,10 @@ fn ofac_companions_in_the_file_list_are_read_through_the_primary() {
         .iter()
         .map(|f| data(&format!("ofac_sdn/{f}")))
         .collect();
-    let meta = match open(dir.path()).import(&files, None, &ParseOptions::default()) {
+    let meta = match open(dir.path())
+        .import(&files, &replace_all(ParseOptions::default()))
+        .map(|i| i.meta)
+    {
         Ok(meta) => meta,
         Err(e) => panic!("{e}"),
     };

@@ -1,4 +1,4 @@
-//! `ace lists`: import, status, update.
+//! `ace lists`: import, rollback, status, update.
 
 use super::bad;
 use crate::cli::ListsCommand;
@@ -6,6 +6,12 @@ use crate::context::Context;
 use crate::exit;
 use anyhow::Result;
 use lists::formats::{Format, ParseOptions};
+use lists::model::ListId;
+use lists::snapshot::{
+    staleness_warning, ImportError, ImportMode, ImportOptions, Imported, SnapshotMeta,
+    SnapshotStore,
+};
+use std::path::PathBuf;
 
 pub fn run(cx: &Context, command: ListsCommand) -> Result<u8> {
     let store = cx.list_store()?;
@@ -14,6 +20,8 @@ pub fn run(cx: &Context, command: ListsCommand) -> Result<u8> {
             files,
             format,
             lenient,
+            replace_all,
+            force,
         } => {
             let format = match format {
                 Some(f) => Some(f.parse::<Format>().map_err(|_| {
@@ -23,28 +31,54 @@ pub fn run(cx: &Context, command: ListsCommand) -> Result<u8> {
                 })?),
                 None => None,
             };
-            let meta = store
-                .import(&files, format, &ParseOptions { lenient })
-                .map_err(|e| {
-                    bad(format!(
-                        "import refused, the active snapshot is unchanged: {e}"
-                    ))
-                })?;
-            println!("imported and activated snapshot {}", meta.hash);
-            print_meta(&meta);
+            let opts = ImportOptions {
+                format,
+                parse: ParseOptions { lenient },
+                mode: if replace_all {
+                    ImportMode::ReplaceAll
+                } else {
+                    ImportMode::Merge
+                },
+                force,
+            };
+            let imported = import(&store, &files, &opts, "import refused")?;
+            println!("imported and activated snapshot {}", imported.meta.hash);
+            print_imported(&imported);
         }
-        ListsCommand::Status { json } => {
+        ListsCommand::Rollback { hash } => {
+            let rolled = store.rollback(hash.as_deref()).map_err(|e| match e {
+                lists::snapshot::RollbackError::Store(e) => anyhow::Error::from(e)
+                    .context("rollback failed, the active snapshot is unchanged"),
+                other => bad(format!(
+                    "rollback refused, the active snapshot is unchanged: {other}"
+                )),
+            })?;
+            println!(
+                "rolled back: snapshot {} is active again (was {})",
+                rolled.meta.hash, rolled.previous
+            );
+            print_meta(&rolled.meta);
+        }
+        ListsCommand::Status { json, max_age_days } => {
             let status = store.status()?;
             let meta = match &status.active {
                 Some(m) => m.clone(),
                 None => cx.snapshot()?.meta,
             };
+            let today = chrono::Utc::now().date_naive();
+            let stale = staleness_warning(&meta, today, max_age_days);
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(
-                        &serde_json::json!({"dir": status.dir, "active": meta, "stored": status.stored})
-                    )?
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "dir": status.dir,
+                        "active": meta,
+                        "age_days": meta.age_days(today),
+                        "max_age_days": max_age_days,
+                        "stale": stale,
+                        "stored": status.stored,
+                        "history": status.history,
+                    }))?
                 );
             } else {
                 println!("list store {}", status.dir.display());
@@ -53,28 +87,101 @@ pub fn run(cx: &Context, command: ListsCommand) -> Result<u8> {
                 }
                 println!("active snapshot {}", meta.hash);
                 print_meta(&meta);
+                match (meta.data_date(), meta.age_days(today)) {
+                    (Some(date), Some(age)) => {
+                        println!("  data as of {date}: {age} days old (max {max_age_days})")
+                    }
+                    _ => println!("  data date unknown"),
+                }
+                if let Some(warning) = stale {
+                    println!("warning: {warning}");
+                }
+                if !status.history.is_empty() {
+                    println!("activation history (oldest first):");
+                    let last = status.history.len() - 1;
+                    for (i, a) in status.history.iter().enumerate() {
+                        // The active snapshot's own activation: the last line, when
+                        // ACTIVE still says so.
+                        let mark = if i == last && a.hash == meta.hash {
+                            "*"
+                        } else {
+                            " "
+                        };
+                        println!(
+                            "  {mark} {}  {}  {:<11} {}",
+                            a.at,
+                            &a.hash[..12.min(a.hash.len())],
+                            a.action.name(),
+                            a.detail
+                        );
+                    }
+                }
+                println!("{} snapshots stored", status.stored.len());
             }
         }
-        ListsCommand::Update { url } => {
+        ListsCommand::Update { url, force } => {
             let url = url.unwrap_or_else(|| lists::snapshot::CSL_JSON_URL.to_string());
             let dir = cx.data_dir.join("downloads");
             std::fs::create_dir_all(&dir)?;
             let path = lists::snapshot::download_csl(&url, &dir)?;
-            let meta = store
-                .import(&[path], None, &ParseOptions::default())
-                .map_err(|e| {
-                    bad(format!(
-                        "the downloaded list was refused, the active snapshot is unchanged: {e}"
-                    ))
-                })?;
-            println!("downloaded {url} and activated snapshot {}", meta.hash);
-            print_meta(&meta);
+            let opts = ImportOptions {
+                force,
+                ..ImportOptions::default()
+            };
+            let imported = import(&store, &[path], &opts, "the downloaded list was refused")?;
+            println!(
+                "downloaded {url} and activated snapshot {}",
+                imported.meta.hash
+            );
+            print_imported(&imported);
         }
     }
     Ok(exit::OK)
 }
 
-fn print_meta(meta: &lists::snapshot::SnapshotMeta) {
+/// Imports, turning a refusal into bad input (exit 2) that says nothing changed.
+fn import(
+    store: &SnapshotStore,
+    files: &[PathBuf],
+    opts: &ImportOptions,
+    refused: &str,
+) -> Result<Imported> {
+    store.import(files, opts).map_err(|e| match e {
+        ImportError::Store(e) => {
+            anyhow::Error::from(e).context(format!("{refused}, the active snapshot is unchanged"))
+        }
+        other => bad(format!(
+            "{refused}, the active snapshot is unchanged: {other}"
+        )),
+    })
+}
+
+fn codes(lists: &[ListId]) -> String {
+    lists
+        .iter()
+        .map(|l| l.code())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn print_imported(imported: &Imported) {
+    println!("  replaced {}", codes(&imported.replaced));
+    if imported.kept.is_empty() {
+        println!("  kept no list of the previous snapshot");
+    } else {
+        println!(
+            "  kept {} from snapshot {}",
+            codes(&imported.kept),
+            &imported.previous[..12.min(imported.previous.len())]
+        );
+    }
+    for loss in &imported.losses {
+        println!("  forced: {loss}");
+    }
+    print_meta(&imported.meta);
+}
+
+fn print_meta(meta: &SnapshotMeta) {
     println!(
         "  created {}{}",
         meta.created_at,
@@ -85,27 +192,25 @@ fn print_meta(meta: &lists::snapshot::SnapshotMeta) {
         }
     );
     for s in &meta.sources {
+        let lists: Vec<&str> = s.lists.keys().map(|l| l.code()).collect();
         println!(
-            "  source {} ({}) dated {}: {} entries, sha256 {}",
+            "  source {} ({}) dated {}: {} entries{}, sha256 {}",
             s.file_name,
             s.format,
             s.source_date.as_deref().unwrap_or("unknown"),
             s.entries,
+            if lists.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", lists.join(", "))
+            },
             &s.sha256[..12.min(s.sha256.len())]
         );
     }
     let counts: Vec<String> = meta
         .counts
         .iter()
-        .map(|(l, n)| {
-            format!(
-                "{}: {n}",
-                serde_json::to_value(l)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            )
-        })
+        .map(|(l, n)| format!("{}: {n}", l.code()))
         .collect();
     println!("  {} entries — {}", meta.total(), counts.join(", "));
     for w in meta.warnings.iter().take(5) {

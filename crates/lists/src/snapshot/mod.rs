@@ -4,30 +4,49 @@
 //!
 //! ```text
 //! ACTIVE                      the hash of the active snapshot (one line)
+//! HISTORY                     every activation, oldest first (JSON Lines, see history)
 //! snapshots/<hash>/entries.json   all entries, canonical order, one JSON array
 //! snapshots/<hash>/meta.json      SnapshotMeta
 //! ```
 //!
+//! **Lists are replaced list by list.** An import replaces the lists its files carry
+//! (the lists that have at least one entry in them: `dpl.txt` carries DPL, `sdn.csv`
+//! SDN, a UN XML file UN, a CSL file every list it has rows of) and keeps every other
+//! list, with its sources, from the snapshot in force (the active one, else the
+//! bundled one). [`ImportMode::ReplaceAll`] replaces the whole snapshot instead.
+//!
+//! **Shrinking is refused.** A new snapshot that would drop a list, or hold more than
+//! 10% fewer entries of a list than the snapshot in force, is refused with the lists
+//! and counts named, unless forced ([`ImportOptions::force`]).
+//!
 //! An import parses and validates every file first (any error: nothing is
 //! written), builds the snapshot in a temporary directory, fsyncs it, renames it to
 //! `snapshots/<hash>`, reads it back and checks its hash, and only then replaces
-//! `ACTIVE` atomically (temp file, fsync, rename, fsync directory). So a failed or
-//! interrupted import leaves the previous active snapshot in force. Snapshots are
-//! never modified after they are written; re-importing identical content
-//! re-activates the existing snapshot (its meta keeps its first `created_at`).
+//! `ACTIVE` atomically (temp file, fsync, rename, fsync directory), then appends the
+//! activation to `HISTORY` (rewritten the same way). So a failed or interrupted
+//! import leaves the previous active snapshot in force. Snapshots are never modified
+//! or deleted after they are written, so [`SnapshotStore::rollback`] can make any
+//! earlier one active again; re-importing identical content re-activates the existing
+//! snapshot (its meta keeps its first `created_at`).
 
+mod age;
 mod canonical;
 mod download;
 mod fsio;
+mod history;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use age::{
+    max_age_days_from_env, parse_max_age_days, staleness_warning, DEFAULT_MAX_AGE_DAYS, MAX_AGE_ENV,
+};
 pub use download::{download_csl, DownloadError, CSL_CSV_URL, CSL_JSON_URL};
+pub use history::{Activation, ActivationKind};
 
 use crate::formats::{self, Format, InvalidList, LoadError, Loaded, ParseOptions};
 use crate::model::{Entry, ListId};
@@ -42,8 +61,13 @@ pub struct SourceMeta {
     pub sha256: String,
     /// The list's own date, see [`Loaded::source_date`].
     pub source_date: Option<String>,
-    /// Entries this file contributed.
+    /// Entries this file contributes to the snapshot (for a source kept from an
+    /// earlier snapshot, to the lists kept).
     pub entries: usize,
+    /// The same per list: which lists this file is the source of. Empty in snapshots
+    /// written before lists were replaced list by list.
+    #[serde(default)]
+    pub lists: BTreeMap<ListId, usize>,
 }
 
 /// What a snapshot holds and where it came from (`meta.json`).
@@ -60,12 +84,25 @@ pub struct SnapshotMeta {
     /// True for the data compiled into the binary ([`bundled`]).
     #[serde(default)]
     pub bundled: bool,
+    /// The snapshot whose other lists this one kept (an import replacing some lists),
+    /// `None` for a snapshot built from its files alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub based_on: Option<String>,
 }
 
 impl SnapshotMeta {
     /// Total number of entries.
     pub fn total(&self) -> usize {
         self.counts.values().sum()
+    }
+
+    /// The sources `list` came from (file names).
+    pub fn sources_of(&self, list: ListId) -> Vec<&str> {
+        self.sources
+            .iter()
+            .filter(|s| s.lists.contains_key(&list))
+            .map(|s| s.file_name.as_str())
+            .collect()
     }
 }
 
@@ -84,6 +121,99 @@ pub struct StoreStatus {
     pub active: Option<SnapshotMeta>,
     /// Hashes of every stored snapshot, sorted.
     pub stored: Vec<String>,
+    /// Every activation, oldest first (`HISTORY`).
+    pub history: Vec<Activation>,
+}
+
+/// Whether an import keeps the lists its files do not carry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Replace the lists the files carry, keep the others from the snapshot in force.
+    #[default]
+    Merge,
+    /// The files alone make the new snapshot.
+    ReplaceAll,
+}
+
+/// How to import.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// Force one format for every file (else each is detected).
+    pub format: Option<Format>,
+    pub parse: ParseOptions,
+    pub mode: ImportMode,
+    /// Accept a snapshot that drops a list or loses more than 10% of one.
+    pub force: bool,
+}
+
+/// What a list would lose: all of it (`after == 0`) or more than 10%.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListLoss {
+    pub list: ListId,
+    pub before: usize,
+    pub after: usize,
+}
+
+impl std::fmt::Display for ListLoss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lost = self.before - self.after;
+        if self.after == 0 {
+            write!(
+                f,
+                "{} would be dropped (all {} entries)",
+                self.list, self.before
+            )
+        } else {
+            write!(
+                f,
+                "{} would go from {} to {} entries ({lost} lost, {:.1}%)",
+                self.list,
+                self.before,
+                self.after,
+                lost as f64 * 100.0 / self.before as f64
+            )
+        }
+    }
+}
+
+/// Lists of `before` that `after` drops or shrinks by more than 10%.
+pub fn losses(before: &BTreeMap<ListId, usize>, after: &BTreeMap<ListId, usize>) -> Vec<ListLoss> {
+    before
+        .iter()
+        .filter_map(|(&list, &before)| {
+            let after = after.get(&list).copied().unwrap_or(0);
+            let lost = before.saturating_sub(after);
+            (before > 0 && (after == 0 || lost * 10 > before)).then_some(ListLoss {
+                list,
+                before,
+                after,
+            })
+        })
+        .collect()
+}
+
+/// What an import did.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The snapshot now active.
+    pub meta: SnapshotMeta,
+    /// The snapshot in force before (the bundled one's hash when nothing was imported).
+    pub previous: String,
+    /// Lists taken from the files.
+    pub replaced: Vec<ListId>,
+    /// Lists kept from the previous snapshot.
+    pub kept: Vec<ListId>,
+    /// Lists dropped or shrunk, accepted because the import was forced.
+    pub losses: Vec<ListLoss>,
+}
+
+/// What a rollback did.
+#[derive(Debug, Clone)]
+pub struct RolledBack {
+    /// The snapshot now active.
+    pub meta: SnapshotMeta,
+    /// The snapshot active before.
+    pub previous: String,
 }
 
 /// Errors reading or writing the store.
@@ -111,8 +241,39 @@ pub enum ImportError {
     Load(#[from] LoadError),
     #[error(transparent)]
     Invalid(#[from] InvalidList),
+    #[error(
+        "the new snapshot would lose entries compared with the snapshot in force ({}): {}; \
+         refused (check the files; to replace those lists anyway, import with --force)",
+        short(active),
+        losses.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    Shrinks {
+        active: String,
+        losses: Vec<ListLoss>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Why a rollback was refused; the active snapshot is unchanged in every case.
+#[derive(Debug, thiserror::Error)]
+pub enum RollbackError {
+    #[error("no earlier snapshot to roll back to: the history has no snapshot other than the active one ({})", short(active))]
+    NoEarlier { active: String },
+    #[error("no stored snapshot has a hash starting with `{given}` (give a hash or a prefix of one from `ace lists status`, or `bundled`)")]
+    NotFound { given: String },
+    #[error("`{given}` is the start of several snapshot hashes ({}); give more digits", candidates.iter().map(|c| short(c)).collect::<Vec<_>>().join(", "))]
+    Ambiguous {
+        given: String,
+        candidates: Vec<String>,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The first 12 digits of a hash, as messages show it.
+fn short(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
 }
 
 /// A directory of snapshots with one active.
@@ -122,6 +283,7 @@ pub struct SnapshotStore {
 }
 
 const ACTIVE: &str = "ACTIVE";
+use history::HISTORY;
 const SNAPSHOTS: &str = "snapshots";
 const ENTRIES_FILE: &str = "entries.json";
 const META_FILE: &str = "meta.json";
@@ -164,15 +326,13 @@ impl SnapshotStore {
     }
 
     /// Parses, validates and stores `files` as one new snapshot, then makes it active.
-    /// The files together replace the previous snapshot. `format` forces a format for
-    /// every file (else each is detected). OFAC companion files (`alt.csv`, ...) in
+    /// In [`ImportMode::Merge`] the files replace the lists they carry and the other
+    /// lists of the snapshot in force are kept; in [`ImportMode::ReplaceAll`] the files
+    /// alone make the snapshot. A snapshot that drops a list or loses more than 10% of
+    /// one is refused unless `opts.force`. OFAC companion files (`alt.csv`, ...) in
     /// `files` are skipped: they are read through their primary file.
-    pub fn import(
-        &self,
-        files: &[PathBuf],
-        format: Option<Format>,
-        opts: &ParseOptions,
-    ) -> Result<SnapshotMeta, ImportError> {
+    pub fn import(&self, files: &[PathBuf], opts: &ImportOptions) -> Result<Imported, ImportError> {
+        let format = opts.format;
         let files: Vec<&PathBuf> = files
             .iter()
             .filter(|f| !is_skipped_companion(f, format))
@@ -181,8 +341,8 @@ impl SnapshotStore {
             return Err(ImportError::NoFiles);
         }
         let mut inputs = Vec::with_capacity(files.len());
-        for file in files {
-            let loaded = formats::load_path_as(file, format, opts)?;
+        for file in &files {
+            let loaded = formats::load_path_as(file, format, &opts.parse)?;
             formats::validate(file, &loaded)?;
             let sha256 = file_sha256(file)?;
             inputs.push(Input {
@@ -191,11 +351,193 @@ impl SnapshotStore {
                 loaded,
             });
         }
-        let built =
-            build(inputs, now_rfc3339(), false).map_err(|e| corrupt(&self.dir, e.to_string()))?;
+        // Read before anything is written, so a corrupt history refuses the import.
+        let history = self.history()?;
+        let current = self.active_or_bundled()?;
+        let replaced: BTreeSet<ListId> = inputs
+            .iter()
+            .flat_map(|i| i.loaded.entries.iter().map(|e| e.list))
+            .collect();
+        let kept = match opts.mode {
+            ImportMode::Merge => Kept::from_snapshot(current.clone(), &replaced),
+            ImportMode::ReplaceAll => Kept::default(),
+        };
+        let kept_lists: Vec<ListId> = kept.lists.iter().copied().collect();
+        let names: Vec<String> = inputs.iter().map(|i| i.file_name.clone()).collect();
+        let built = build(inputs, kept, now_rfc3339(), false)
+            .map_err(|e| corrupt(&self.dir, e.to_string()))?;
+        let losses = losses(&current.meta.counts, &built.meta.counts);
+        if !losses.is_empty() && !opts.force {
+            return Err(ImportError::Shrinks {
+                active: current.meta.hash,
+                losses,
+            });
+        }
         let meta = self.store(&built)?;
-        self.activate(&meta.hash)?;
-        Ok(meta)
+        let (action, detail) = match opts.mode {
+            ImportMode::ReplaceAll => (ActivationKind::ReplaceAll, names.join(", ")),
+            ImportMode::Merge if kept_lists.is_empty() => {
+                (ActivationKind::Import, names.join(", "))
+            }
+            ImportMode::Merge => (
+                ActivationKind::Import,
+                format!(
+                    "{}; kept {} from {}",
+                    names.join(", "),
+                    join_lists(&kept_lists),
+                    short(&current.meta.hash)
+                ),
+            ),
+        };
+        self.activate_recorded(history, &current.meta, &meta.hash, action, detail)?;
+        Ok(Imported {
+            meta,
+            previous: current.meta.hash,
+            replaced: replaced.into_iter().collect(),
+            kept: kept_lists,
+            losses,
+        })
+    }
+
+    /// Makes an earlier snapshot active again: `target` is a hash, a unique prefix of
+    /// one (4 digits or more), or `bundled`; `None` is the snapshot active before the
+    /// current one (the newest other snapshot in the history), so rolling back twice
+    /// returns to where it started. The bundled snapshot is written to the store when
+    /// it is the target. Snapshots are immutable and never deleted, so any snapshot
+    /// ever activated can be rolled back to.
+    pub fn rollback(&self, target: Option<&str>) -> Result<RolledBack, RollbackError> {
+        let history = self.history()?;
+        let current = match self.active_hash()? {
+            Some(hash) => self.load_meta(&hash)?,
+            None => bundled()?.meta,
+        };
+        let hash = match target {
+            None => history::previous(&history, &current.hash)
+                .map(|a| a.hash.clone())
+                .ok_or_else(|| RollbackError::NoEarlier {
+                    active: current.hash.clone(),
+                })?,
+            Some(given) => self.resolve(given)?,
+        };
+        let meta = match self.load(&hash) {
+            Ok(snapshot) => {
+                let recomputed = canonical::hash_of_entries(&snapshot.entries)
+                    .map_err(|e| corrupt(&self.snapshot_dir(&hash), e.to_string()))?;
+                if recomputed != hash {
+                    return Err(corrupt(
+                        &self.snapshot_dir(&hash),
+                        format!("entries hash to {recomputed}, not {hash}"),
+                    )
+                    .into());
+                }
+                snapshot.meta
+            }
+            Err(e) => {
+                let bundled = bundled()?;
+                if bundled.meta.hash != hash {
+                    return Err(e.into());
+                }
+                self.store_snapshot(bundled)?
+            }
+        };
+        let detail = format!("from {}", short(&current.hash));
+        self.activate_recorded(history, &current, &hash, ActivationKind::Rollback, detail)?;
+        Ok(RolledBack {
+            meta,
+            previous: current.hash,
+        })
+    }
+
+    /// The full hash for a hash, a unique prefix of a stored one, or `bundled`.
+    fn resolve(&self, given: &str) -> Result<String, RollbackError> {
+        let wanted = given.trim().to_ascii_lowercase();
+        let bundled_hash = || -> Result<String, StoreError> { Ok(bundled()?.meta.hash) };
+        if wanted == "bundled" {
+            return Ok(bundled_hash()?);
+        }
+        if wanted.len() < 4 || !wanted.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(RollbackError::NotFound {
+                given: given.to_owned(),
+            });
+        }
+        let mut candidates: Vec<String> = self
+            .stored()?
+            .into_iter()
+            .filter(|h| h.starts_with(&wanted))
+            .collect();
+        if candidates.is_empty() {
+            let bundled = bundled_hash()?;
+            if bundled.starts_with(&wanted) {
+                candidates.push(bundled);
+            }
+        }
+        match candidates.len() {
+            0 => Err(RollbackError::NotFound {
+                given: given.to_owned(),
+            }),
+            1 => Ok(candidates.remove(0)),
+            _ => Err(RollbackError::Ambiguous {
+                given: given.to_owned(),
+                candidates,
+            }),
+        }
+    }
+
+    /// Writes a snapshot held in memory (the bundled one) to the store.
+    fn store_snapshot(&self, snapshot: Snapshot) -> Result<SnapshotMeta, StoreError> {
+        let canonical = canonical::canonicalize(snapshot.entries)
+            .map_err(|e| corrupt(&self.dir, e.to_string()))?;
+        let built = Built {
+            meta: snapshot.meta,
+            entries: canonical.entries,
+            serialized: canonical.serialized,
+        };
+        self.store(&built)
+    }
+
+    /// The activation history, oldest first (empty before the first activation).
+    pub fn history(&self) -> Result<Vec<Activation>, StoreError> {
+        history::read(&self.dir.join(HISTORY))
+    }
+
+    /// Points `ACTIVE` at `hash`, then records the activation in `HISTORY`. When the
+    /// history is empty, the snapshot in force until now (`previous`) is recorded
+    /// first, so this activation can be rolled back.
+    fn activate_recorded(
+        &self,
+        mut history: Vec<Activation>,
+        previous: &SnapshotMeta,
+        hash: &str,
+        action: ActivationKind,
+        detail: String,
+    ) -> Result<(), StoreError> {
+        let at = now_rfc3339();
+        if history.is_empty() {
+            history.push(Activation {
+                at: at.clone(),
+                hash: previous.hash.clone(),
+                action: ActivationKind::InUse,
+                detail: if previous.bundled {
+                    "bundled with ace".to_owned()
+                } else {
+                    "active before the history began".to_owned()
+                },
+            });
+        }
+        self.activate(hash)?;
+        history.push(Activation {
+            at,
+            hash: hash.to_owned(),
+            action,
+            detail,
+        });
+        let path = self.dir.join(HISTORY);
+        history::write(&path, &history).map_err(|e| {
+            corrupt(
+                &path,
+                format!("snapshot {hash} is active, but its activation could not be recorded: {e}"),
+            )
+        })
     }
 
     /// Writes a built snapshot (or reuses an identical stored one) and verifies it.
@@ -315,12 +657,28 @@ impl SnapshotStore {
         Ok(meta)
     }
 
-    /// The active snapshot's meta and the stored snapshots, without loading entries.
+    /// The active snapshot's meta, the stored snapshots and the activation history,
+    /// without loading entries.
     pub fn status(&self) -> Result<StoreStatus, StoreError> {
         let active = self
             .active_hash()?
             .map(|hash| self.load_meta(&hash))
             .transpose()?;
+        Ok(StoreStatus {
+            dir: self.dir.clone(),
+            active,
+            stored: self.stored()?,
+            history: self.history()?,
+        })
+    }
+
+    /// The meta of a stored snapshot, without its entries.
+    pub fn meta(&self, hash: &str) -> Result<SnapshotMeta, StoreError> {
+        self.load_meta(hash)
+    }
+
+    /// Hashes of every stored snapshot, sorted.
+    fn stored(&self) -> Result<Vec<String>, StoreError> {
         let snapshots = self.dir.join(SNAPSHOTS);
         let mut stored: Vec<String> = fs::read_dir(&snapshots)
             .map_err(io_error(&snapshots, "cannot list"))?
@@ -329,11 +687,7 @@ impl SnapshotStore {
             .filter(|name| is_hash(name))
             .collect();
         stored.sort();
-        Ok(StoreStatus {
-            dir: self.dir.clone(),
-            active,
-            stored,
-        })
+        Ok(stored)
     }
 }
 
@@ -351,30 +705,91 @@ struct Built {
     serialized: Vec<Vec<u8>>,
 }
 
-/// Combines parsed files into a snapshot: canonical order, hash, meta.
+/// What an import keeps from the snapshot in force: the entries of the lists the files
+/// do not carry, and the sources of those lists.
+#[derive(Default)]
+struct Kept {
+    entries: Vec<Entry>,
+    sources: Vec<SourceMeta>,
+    lists: BTreeSet<ListId>,
+    warnings: Vec<String>,
+    based_on: Option<String>,
+}
+
+impl Kept {
+    fn from_snapshot(snapshot: Snapshot, replaced: &BTreeSet<ListId>) -> Kept {
+        let entries: Vec<Entry> = snapshot
+            .entries
+            .into_iter()
+            .filter(|e| !replaced.contains(&e.list))
+            .collect();
+        let lists: BTreeSet<ListId> = entries.iter().map(|e| e.list).collect();
+        let mut warnings = Vec::new();
+        let sources = snapshot
+            .meta
+            .sources
+            .into_iter()
+            .filter_map(|mut source| {
+                if source.lists.is_empty() {
+                    // Written before sources recorded their lists: keep it, say so.
+                    warnings.push(format!(
+                        "source {} of snapshot {} does not record which lists it gave; kept as a source of the lists kept ({})",
+                        source.file_name,
+                        short(&snapshot.meta.hash),
+                        join_lists(&lists.iter().copied().collect::<Vec<_>>())
+                    ));
+                    return Some(source);
+                }
+                source.lists.retain(|list, _| !replaced.contains(list));
+                source.entries = source.lists.values().sum();
+                (!source.lists.is_empty()).then_some(source)
+            })
+            .collect();
+        Kept {
+            entries,
+            sources,
+            lists,
+            warnings,
+            based_on: Some(snapshot.meta.hash),
+        }
+    }
+}
+
+/// Combines parsed files and what is kept into a snapshot: canonical order, hash, meta.
 fn build(
     inputs: Vec<Input>,
+    kept: Kept,
     created_at: String,
     bundled: bool,
 ) -> Result<Built, serde_json::Error> {
-    let mut sources = Vec::with_capacity(inputs.len());
+    let mut sources = Vec::with_capacity(inputs.len() + kept.sources.len());
     let mut warnings = Vec::new();
     let mut all = Vec::new();
     for input in inputs {
+        let mut lists = BTreeMap::new();
+        for entry in &input.loaded.entries {
+            *lists.entry(entry.list).or_insert(0) += 1;
+        }
         sources.push(SourceMeta {
             file_name: input.file_name,
             format: input.loaded.format,
             sha256: input.sha256,
             source_date: input.loaded.source_date,
             entries: input.loaded.entries.len(),
+            lists,
         });
         warnings.extend(input.loaded.warnings);
         all.extend(input.loaded.entries);
     }
     sources.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+    sources.extend(kept.sources);
+    warnings.extend(kept.warnings);
+    all.extend(kept.entries);
     let canonical = canonical::canonicalize(all)?;
     warnings.extend(canonical.conflicts.iter().map(|(list, id)| {
-        format!("list {list:?} id `{id}` comes with different content from more than one file; both kept")
+        format!(
+            "list {list} id `{id}` comes with different content from more than one file; both kept"
+        )
     }));
     let meta = SnapshotMeta {
         hash: canonical::content_hash(&canonical.serialized),
@@ -383,12 +798,22 @@ fn build(
         counts: canonical::counts(&canonical.entries),
         warnings,
         bundled,
+        based_on: kept.based_on,
     };
     Ok(Built {
         meta,
         entries: canonical.entries,
         serialized: canonical.serialized,
     })
+}
+
+/// `EL, SDN, UN`.
+fn join_lists(lists: &[ListId]) -> String {
+    lists
+        .iter()
+        .map(|l| l.code())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether `name` is a 64-digit lowercase hex hash.
@@ -471,7 +896,7 @@ pub fn bundled() -> Result<Snapshot, StoreError> {
         .max()
         .unwrap_or_default();
     let created_at = format!("{newest}T00:00:00Z");
-    let built = build(inputs, created_at, true)
+    let built = build(inputs, Kept::default(), created_at, true)
         .map_err(|e| corrupt(Path::new("(bundled)"), e.to_string()))?;
     Ok(Snapshot {
         meta: built.meta,
