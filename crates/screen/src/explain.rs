@@ -78,6 +78,9 @@ pub enum AdjustmentKind {
     PartialVesselName,
     /// One word is the only link between the name and a longer query.
     SingleWordLink,
+    /// No aligned word is spelt the same, and the query has a word the name
+    /// lacks: at most 0.65.
+    FuzzyLinksOnly,
     /// Query and entry kinds disagree, person vs. organisation (−0.05).
     KindMismatch,
     /// The query country is among the entry's countries (+0.02).

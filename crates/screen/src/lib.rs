@@ -46,7 +46,11 @@
 //! token aligned, 0.675 for two, 0.75 for three or more (particles such as
 //! "al", "bin", "de" cost only their weight when unmatched); raised to
 //! 0.90 × coverage when the name is the query plus one middle name; capped at
-//! 1 − 0.07 per typo edit (one typo ≤ 0.93, two ≤ 0.86); then
+//! 1 − 0.07 per typo edit (one typo ≤ 0.93, two ≤ 0.86); capped at 0.80
+//! when one word is all that links the name to a query that says more, and
+//! under the review threshold (0.65) when that word is not spelt the same
+//! ("Lucy Hollis" / "HELIOS") or when no aligned word is spelt the same and
+//! the query says more ("Khalid Tariq Shehadeh" / "WALID CHEHADE"); then
 //! × evidence (`min(1, 0.55 + matched weight + 0.12 per extra token)`: a lone
 //! common token cannot hit — but when the two names are the same after
 //! normalisation, every real token of each exactly in the other, in any order,

@@ -325,6 +325,10 @@ pub struct NameScore {
     /// aligned exactly with one of the other (in any order), and the legal
     /// forms agree or one side has none (see [`exact_name`]).
     pub exact_name: bool,
+    /// Two or more real tokens aligned, none of them exactly (typos, phonetic
+    /// or romanisation variants only), and the query has a real token the
+    /// name lacks.
+    pub fuzzy_links_only: bool,
     /// Every aligned real token of the name is a generic word
     /// ([`crate::weights::is_generic`]) or a particle. `name_score` leaves
     /// it false: only the caller knows the tokens' text.
@@ -382,7 +386,15 @@ pub fn name_score(
     let single_word_link =
         n_real == 1 && (0..q_legal.len()).any(|i| !q_legal[i] && !pairs.iter().any(|p| p.q == i));
     let exact_name = n_real > 0 && !legal_mismatch && exact_name(&pairs, q_legal, c_legal);
+    let fuzzy_links_only = n_real >= 2
+        && !real().any(|p| p.sim.how == How::Exact)
+        && (0..q_legal.len()).any(|i| {
+            !q_legal[i]
+                && q_weights[i] >= crate::weights::MIN_WEIGHT
+                && !pairs.iter().any(|p| p.q == i)
+        });
     NameScore {
+        fuzzy_links_only,
         single_word_link,
         exact_name,
         generic_only: false,
