@@ -95,6 +95,8 @@ pub enum Step {
     Embargo,
     CountryChart,
     LicenseException,
+    /// A leg of the route other than the one the review above decided.
+    Route,
     Note,
 }
 
@@ -146,6 +148,13 @@ pub struct Determination {
     /// Whether any finding the outcome rests on is unverified data.
     pub unverified: bool,
     pub trace: Vec<Finding>,
+    /// Every leg of the route when there is more than one (or the exporter is abroad):
+    /// exporter → each intermediate consignee → consignee / end user, each decided.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub legs: Vec<LegReport>,
+    /// The index in `legs` of the leg whose outcome is the transaction's (the strictest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deciding_leg: Option<usize>,
     /// For HOLD: each open item, with the outcome it gives if a person confirms it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub holds: Vec<Hold>,
@@ -154,14 +163,82 @@ pub struct Determination {
     pub if_all_clear: Option<Resolution>,
 }
 
+/// One leg of the route, decided.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LegReport {
+    /// ISO code of the country the goods leave.
+    pub from: String,
+    /// The country (or part 746 region) the leg reaches.
+    pub to: String,
+    /// `export`, `reexport`, `in_country_transfer` or `transit` (a forwarder's leg).
+    pub kind: LegKind,
+    /// The party that receives the goods on this leg.
+    pub role: crate::transaction::Role,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
+    pub outcome: Outcome,
+    /// The citations that carried the leg's outcome.
+    pub citations: Vec<String>,
+    pub unverified: bool,
+    /// Where the regulation leaves the leg open: the reading ace applied, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
+    /// The leg's own trace (empty for the leg whose trace is the determination's).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trace: Vec<Finding>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegKind {
+    Export,
+    Reexport,
+    InCountryTransfer,
+    Transit,
+}
+
+impl LegKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            LegKind::Export => "export",
+            LegKind::Reexport => "reexport",
+            LegKind::InCountryTransfer => "in-country transfer",
+            LegKind::Transit => "transit",
+        }
+    }
+}
+
+impl Outcome {
+    /// How strict an outcome is: the transaction's outcome is its strictest leg's.
+    pub fn strictness(self) -> u8 {
+        match self {
+            Outcome::NotSubject => 0,
+            Outcome::NoLicenseRequired => 1,
+            Outcome::Ace => 2,
+            Outcome::Hold => 3,
+            Outcome::LicenseRequired => 4,
+            Outcome::Prohibited => 5,
+        }
+    }
+}
+
 /// One thing a person must resolve before ace answers.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Hold {
-    /// `screening_match` (a possible list match of a party).
+    /// `screening_match` (a possible list match of a party) or `red_flag`.
     pub kind: HoldKind,
-    /// The party concerned (`end_user`, `consignee`, ...).
-    pub role: crate::transaction::Role,
+    /// The party concerned (`end_user`, `consignee`, ...), when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<crate::transaction::Role>,
+    /// For a red flag: its id in the rules data (`buyer-location`, `kyc-2`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flag: Option<String>,
+    /// For a red flag: the citation it rests on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub citation: Option<String>,
     /// The party's name as given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub party: Option<String>,
@@ -189,6 +266,7 @@ pub struct Hold {
 #[serde(rename_all = "snake_case")]
 pub enum HoldKind {
     ScreeningMatch,
+    RedFlag,
 }
 
 /// What the answer would be under one resolution of what is open.
@@ -212,8 +290,15 @@ impl Resolution {
 }
 
 impl Hold {
-    /// `if the match to IRAN AIR (DPL) is true: PROHIBITED (15 CFR 736.2(b)(4))`.
+    /// `if the match to IRAN AIR (DPL) is true: PROHIBITED (15 CFR 736.2(b)(4))`, or for a
+    /// red flag `if red flag buyer-location stands: ...`.
     pub fn if_true_line(&self) -> String {
+        if let Some(flag) = &self.flag {
+            return format!(
+                "if red flag {flag} is not resolved: {}",
+                self.if_true.summary()
+            );
+        }
         let entry = self.entry_name.as_deref().unwrap_or("the listed entry");
         let list = self
             .list

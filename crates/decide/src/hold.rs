@@ -16,7 +16,7 @@
 
 use crate::determination::{Determination, Finding, Hold, HoldKind, Outcome, Resolution, Step};
 use crate::error::InputError;
-use crate::review::decide_settled;
+use crate::route::decide_settled;
 use crate::transaction::{ListHit, MembershipStatus, Transaction};
 use ear::{Confidence, Law};
 
@@ -28,18 +28,22 @@ pub const HOLD_CITATION: &str =
 /// would change it.
 pub fn decide(tx: &Transaction, law: &Law) -> Result<Determination, InputError> {
     let possible = tx.possible_memberships();
-    if possible.is_empty() {
+    let flags = crate::red_flags::raised(tx, law);
+    if possible.is_empty() && flags.is_empty() {
         return decide_settled(tx, law);
     }
     let settled_tx = tx.settled();
     let mut clear = decide_settled(&settled_tx, law)?;
-    let mut holds = Vec::with_capacity(possible.len());
+    let mut holds = Vec::with_capacity(possible.len() + flags.len());
     for (party, hit) in possible {
         holds.push(open_item(tx, &settled_tx, law, party, hit)?);
     }
+    for flag in flags {
+        holds.push(flag.hold(&settled_tx, law)?);
+    }
     let changing: Vec<&Hold> = holds
         .iter()
-        .filter(|h| changes_answer(&clear, &h.if_true))
+        .filter(|h| h.kind == HoldKind::RedFlag || changes_answer(&clear, &h.if_true))
         .collect();
     if changing.is_empty() || clear.outcome == Outcome::Prohibited {
         clear.trace.push(weighed_finding(&holds));
@@ -95,7 +99,9 @@ fn open_item(
     );
     Ok(Hold {
         kind: HoldKind::ScreeningMatch,
-        role,
+        role: Some(role),
+        flag: None,
+        citation: None,
         party: input.name.clone(),
         list: Some(listed.list),
         entry_id: listed.id.clone(),
@@ -121,7 +127,7 @@ fn list_name(list: crate::transaction::ListCode) -> &'static str {
 /// The outcome and the citations that carried it, list findings first (an Unverified
 /// List party where no license is required changes what the exporter must do, not the
 /// outcome).
-fn resolution_of(d: &Determination) -> Resolution {
+pub(crate) fn resolution_of(d: &Determination) -> Resolution {
     let mut citations: Vec<String> = d
         .trace
         .iter()
@@ -156,14 +162,16 @@ fn changes_answer(clear: &Determination, if_true: &Resolution) -> bool {
 /// The finding that puts the answer on hold, with every resolution stated.
 fn hold_finding(holds: &[Hold], all_clear: &Resolution) -> Finding {
     let mut because: Vec<String> = holds.iter().map(Hold::if_true_line).collect();
-    because.push(format!(
-        "if every match is a false positive: {}",
-        all_clear.summary()
-    ));
+    let clear = if holds.iter().any(|h| h.kind == HoldKind::RedFlag) {
+        "if every match is a false positive and every red flag is resolved"
+    } else {
+        "if every match is a false positive"
+    };
+    because.push(format!("{clear}: {}", all_clear.summary()));
     Finding {
         step: Step::Parties,
         citation: HOLD_CITATION.into(),
-        check: "a possible restricted-party match is unresolved (HOLD until a person resolves it)",
+        check: "a possible restricted-party match or a red flag is unresolved (HOLD until a person resolves it)",
         held: true,
         because: because.join("; ").into(),
         confidence: Confidence::Text,

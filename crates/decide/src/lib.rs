@@ -11,11 +11,15 @@ mod determination;
 mod error;
 mod hold;
 mod matrix;
+mod red_flags;
 mod review;
+mod route;
 pub mod screening;
 pub mod transaction;
 
-pub use determination::{Determination, Finding, Hold, HoldKind, Outcome, Resolution, Step};
+pub use determination::{
+    Determination, Finding, Hold, HoldKind, LegKind, LegReport, Outcome, Resolution, Step,
+};
 pub use error::InputError;
 pub use hold::decide;
 pub use matrix::{matrix, MatrixRow};

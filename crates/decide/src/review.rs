@@ -9,9 +9,10 @@ use crate::transaction::{Item, ListCode, Purpose, Transaction};
 use ear::{AceVersion, Confidence, Eccn, EccnEntry, Law};
 use std::borrow::Cow;
 
-/// Decides one transaction on its confirmed list memberships alone (possible ones are
-/// [`crate::hold`]'s business).
-pub(crate) fn decide_settled(tx: &Transaction, law: &Law) -> Result<Determination, InputError> {
+/// Decides one leg — the transaction's destination and end user — on its confirmed list
+/// memberships alone (possible ones are [`crate::hold`]'s business, other legs
+/// [`crate::route`]'s).
+pub(crate) fn decide_leg(tx: &Transaction, law: &Law) -> Result<Determination, InputError> {
     let mut review = Review {
         tx,
         law,
@@ -35,6 +36,8 @@ pub(crate) fn decide_settled(tx: &Transaction, law: &Law) -> Result<Determinatio
         review_policy: review.review_policy,
         unverified,
         trace: review.trace,
+        legs: Vec::new(),
+        deciding_leg: None,
         holds: Vec::new(),
         if_all_clear: None,
     })
@@ -399,6 +402,24 @@ impl<'a> Review<'a> {
             );
             return Ok(false);
         };
+        if let (true, Some((citation, prov))) =
+            (tx.deemed_export, embargo.deemed_exports_excluded.as_ref())
+        {
+            self.push(
+                Step::Embargo,
+                citation.clone(),
+                "the destination is under an embargo or special control of part 746",
+                false,
+                format!(
+                    "{} is under {}, but deemed exports and deemed reexports are excluded from its license requirement ({}): the release is decided on the Country Chart and 740.22",
+                    dest.label(),
+                    embargo.section,
+                    prov.source
+                ),
+                prov.confidence,
+            );
+            return Ok(false);
+        }
         if matches!(classified, Classified::Ear99) && embargo.section == "15 CFR 746.8" {
             return Err(InputError::outside(
                 "destination",

@@ -28,6 +28,11 @@ pub struct TransactionInput {
     pub intermediate_consignees: Vec<PartyInput>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchaser: Option<PartyInput>,
+    /// Who exports (default: a U.S. person in the United States). An exporter abroad
+    /// makes the first leg a reexport, or an in-country transfer when it is in the
+    /// destination country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exporter: Option<PartyInput>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<Purpose>,
     #[serde(default)]
@@ -40,6 +45,13 @@ pub struct TransactionInput {
     /// (744.22).
     #[serde(default)]
     pub military_intelligence_end_use: bool,
+    /// Red flags the exporter has seen, by id (`kyc-2`, ... see `ace rules` and
+    /// crates/ear/data/red_flags.toml): each holds the answer until a person resolves it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub red_flags: Vec<String>,
+    /// Red flags a person has resolved (stated or derived ids): they no longer hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resolved_red_flags: Vec<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -80,8 +92,16 @@ pub enum IncidentOwner {
 pub struct PartyInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Where the party is located: ISO 3166-1 code or English name (validated like
+    /// `destination`). A party located elsewhere than the destination adds a leg to the
+    /// route (intermediate consignees, a consignee or end user abroad) or a red flag (a
+    /// purchaser).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+    /// Intermediate consignees only: `forwarder` (only moves the goods) or
+    /// `distributor` (takes title, then reexports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<IntermediateRole>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<EndUserKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,6 +141,17 @@ pub struct DatedCountry {
     pub country: String,
     /// `YYYY-MM-DD`: when it was acquired.
     pub since: String,
+}
+
+/// What an intermediate consignee does with the goods.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntermediateRole {
+    /// Only moves the goods (freight forwarder, carrier): the goods pass through.
+    Forwarder,
+    /// Takes title and sells on: the goods are exported to it, then reexported.
+    Distributor,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -323,6 +354,13 @@ pub struct Transaction {
     pub deemed_export: bool,
     pub knowledge_unauthorized_use: bool,
     pub military_intelligence_end_use: bool,
+    /// The exporter's country when it is not the United States.
+    pub exporter_country: Option<Destination>,
+    /// Each party's validated country, in the order of [`Transaction::all_parties`].
+    pub locations: Vec<Option<Destination>>,
+    /// Stated red flags (validated ids), and the ids a person has resolved.
+    pub red_flags: Vec<String>,
+    pub resolved_red_flags: Vec<String>,
 }
 
 impl Transaction {
@@ -389,6 +427,14 @@ impl TransactionInput {
         let end_user = self.end_user.clone().unwrap_or_default();
         check_party("end_user", &end_user)?;
         let mut parties = Vec::new();
+        for (field, p) in self.parties_by_field() {
+            if p.role.is_some() && !field.starts_with("intermediate_consignees") {
+                return Err(InputError::new(
+                    format!("{field}.role"),
+                    "only intermediate consignees have a role (forwarder or distributor); drop it here",
+                ));
+            }
+        }
         if let Some(c) = &self.consignee {
             check_party("consignee", c)?;
             parties.push((Role::Consignee, c.clone()));
@@ -401,6 +447,26 @@ impl TransactionInput {
             check_party("purchaser", p)?;
             parties.push((Role::Purchaser, p.clone()));
         }
+        let mut locations = Vec::with_capacity(parties.len() + 1);
+        locations.push(party_country(law, date, "end_user", &end_user)?);
+        let mut intermediate = 0;
+        for (role, p) in &parties {
+            let field = match role {
+                Role::IntermediateConsignee => {
+                    intermediate += 1;
+                    format!("intermediate_consignees[{}]", intermediate - 1)
+                }
+                r => r.field().to_string(),
+            };
+            locations.push(party_country(law, date, &field, p)?);
+        }
+        let exporter_country = match &self.exporter {
+            Some(e) => {
+                check_party("exporter", e)?;
+                party_country(law, date, "exporter", e)?.filter(|d| d.code != "US")
+            }
+            None => None,
+        };
         if self.deemed_export {
             if let Item::Classified { eccn, .. } = &item {
                 if eccn.product_group() == Some(ProductGroup::Hardware) {
@@ -423,7 +489,44 @@ impl TransactionInput {
             deemed_export: self.deemed_export,
             knowledge_unauthorized_use: self.knowledge_unauthorized_use,
             military_intelligence_end_use: self.military_intelligence_end_use,
+            exporter_country,
+            locations,
+            red_flags: self.checked_flags("red_flags", &self.red_flags, law, date)?,
+            resolved_red_flags: self.checked_flags(
+                "resolved_red_flags",
+                &self.resolved_red_flags,
+                law,
+                date,
+            )?,
         })
+    }
+
+    /// Red-flag ids known to the rules data on `date`.
+    fn checked_flags(
+        &self,
+        field: &str,
+        ids: &[String],
+        law: &Law,
+        date: Date,
+    ) -> Result<Vec<String>, InputError> {
+        ids.iter()
+            .enumerate()
+            .map(|(i, id)| match law.red_flag(id.trim(), date) {
+                Some(f) => Ok(f.id.clone()),
+                None => Err(InputError::new(
+                    format!("{field}[{i}]"),
+                    format!(
+                        "'{id}' is not a red flag in force on {date}; accepted: {}",
+                        law.red_flags()
+                            .iter()
+                            .filter(|f| f.holds_on(date))
+                            .map(|f| f.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )),
+            })
+            .collect()
     }
 
     fn as_of(&self, law: &Law, today: Date) -> Result<Date, InputError> {
@@ -550,6 +653,22 @@ impl TransactionInput {
             }
         }
         Ok(latest)
+    }
+}
+
+/// A party's `country`, resolved like `destination` (an error names `{field}.country`).
+fn party_country(
+    law: &Law,
+    date: Date,
+    field: &str,
+    p: &PartyInput,
+) -> Result<Option<Destination>, InputError> {
+    match p.country.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(c) => law
+            .resolve_destination(c, date)
+            .map(Some)
+            .map_err(|e| InputError::new(format!("{field}.country"), e.to_string())),
     }
 }
 

@@ -127,6 +127,18 @@ pub(crate) struct EmbargoDef {
     pub confidence: Confidence,
     #[serde(default)]
     pub note: Option<String>,
+    /// Where the embargo's license requirement excludes deemed exports and deemed
+    /// reexports: the paragraph that says so, with its source and confidence.
+    #[serde(default)]
+    pub deemed_exports_excluded: Option<ExclusionDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ExclusionDef {
+    pub citation: String,
+    pub source: String,
+    pub confidence: Confidence,
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,4 +224,31 @@ pub(crate) struct RegionDef {
     pub country: String,
     pub source: String,
     pub confidence: Confidence,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RedFlagFile {
+    pub flag: Vec<RedFlagDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RedFlagDef {
+    pub id: String,
+    pub text: String,
+    pub citation: String,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub until: Option<String>,
+    pub confidence: Confidence,
+    #[serde(default)]
+    pub derive: Option<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    #[serde(default)]
+    pub countries: Vec<String>,
+    #[serde(default)]
+    pub embargoed: bool,
 }

@@ -23,16 +23,18 @@ pub enum RuleFile {
     Eccn,
     Embargoes,
     Destinations,
+    RedFlags,
 }
 
 impl RuleFile {
-    pub const ALL: [RuleFile; 6] = [
+    pub const ALL: [RuleFile; 7] = [
         RuleFile::Periods,
         RuleFile::CountryGroups,
         RuleFile::CountryChart,
         RuleFile::Eccn,
         RuleFile::Embargoes,
         RuleFile::Destinations,
+        RuleFile::RedFlags,
     ];
 
     pub fn file_name(self) -> &'static str {
@@ -43,6 +45,7 @@ impl RuleFile {
             RuleFile::Eccn => "eccn.toml",
             RuleFile::Embargoes => "embargoes.toml",
             RuleFile::Destinations => "destinations.toml",
+            RuleFile::RedFlags => "red_flags.toml",
         }
     }
 
@@ -54,6 +57,7 @@ impl RuleFile {
             RuleFile::Eccn => include_str!("../data/eccn.toml"),
             RuleFile::Embargoes => include_str!("../data/embargoes.toml"),
             RuleFile::Destinations => include_str!("../data/destinations.toml"),
+            RuleFile::RedFlags => include_str!("../data/red_flags.toml"),
         }
     }
 }
@@ -223,6 +227,9 @@ pub struct Embargo {
     pub until: Option<Date>,
     pub provenance: Provenance,
     pub note: Option<String>,
+    /// The paragraph excluding deemed exports and deemed reexports from this embargo's
+    /// license requirement (746.8(a)(12)(i)), with its provenance.
+    pub deemed_exports_excluded: Option<(String, Provenance)>,
 }
 
 impl Embargo {
@@ -288,6 +295,7 @@ pub struct Law {
     mil_intel_section: String,
     pub(crate) treated_as: Vec<TreatedAs>,
     pub(crate) regions: Vec<Region>,
+    red_flags: Vec<RedFlag>,
     /// Which files came from an override directory.
     overridden: Vec<&'static str>,
 }
@@ -607,6 +615,58 @@ impl Law {
     pub fn regions(&self) -> &[Region] {
         &self.regions
     }
+
+    /// The red flag with this id, if it is in force on `date`.
+    pub fn red_flag(&self, id: &str, date: Date) -> Option<&RedFlag> {
+        self.red_flags
+            .iter()
+            .find(|f| f.id == id && f.holds_on(date))
+    }
+
+    /// Every red flag, in file order.
+    pub fn red_flags(&self) -> &[RedFlag] {
+        &self.red_flags
+    }
+
+    /// The derived red flags in force on `date`.
+    pub fn derived_red_flags(&self, date: Date) -> impl Iterator<Item = &RedFlag> {
+        self.red_flags
+            .iter()
+            .filter(move |f| f.derive.is_some() && f.holds_on(date))
+    }
+}
+
+/// A red flag (15 CFR part 732, supp. no. 3; the Russia-diversion alerts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedFlag {
+    pub id: String,
+    pub text: String,
+    /// `source` is the citation.
+    pub provenance: Provenance,
+    pub from: Option<Date>,
+    pub until: Option<Date>,
+    /// How ace derives it from the transaction, when it does.
+    pub derive: Option<DerivedFlag>,
+    /// For a derived flag: the Country Groups and countries it concerns, and whether the
+    /// part 746 destinations count too.
+    pub groups: Vec<String>,
+    pub countries: Vec<String>,
+    pub embargoed: bool,
+}
+
+impl RedFlag {
+    pub fn holds_on(&self, date: Date) -> bool {
+        self.from.is_none_or(|f| f <= date) && self.until.is_none_or(|u| date < u)
+    }
+}
+
+/// The red flags ace can see for itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DerivedFlag {
+    /// A purchaser located in a country of concern, the goods delivered elsewhere.
+    PurchaserLocation,
+    /// A route through a transshipment country toward a party in a restricted location.
+    Transshipment,
 }
 
 /// The less certain of two provenances (its source names both when they differ).
@@ -665,6 +725,11 @@ fn build<'a>(text: &dyn Fn(RuleFile) -> &'a str, hash: String) -> Result<Law, Ea
         &region_ids,
     )?;
 
+    let flags_ctx = Ctx {
+        file: "red_flags.toml",
+    };
+    let red_flags = build_red_flags(&flags_ctx, flags_ctx.parse(text(RuleFile::RedFlags))?)?;
+
     let mut groups_by_country: HashMap<String, Vec<(GroupId, Membership)>> = HashMap::default();
     for g in groups.values() {
         for m in &g.members {
@@ -692,8 +757,42 @@ fn build<'a>(text: &dyn Fn(RuleFile) -> &'a str, hash: String) -> Result<Law, Ea
         mil_intel_section: mil.section,
         treated_as,
         regions,
+        red_flags,
         overridden: Vec::new(),
     })
+}
+
+fn build_red_flags(ctx: &Ctx, file: RedFlagFile) -> Result<Vec<RedFlag>, EarError> {
+    let mut out: Vec<RedFlag> = Vec::with_capacity(file.flag.len());
+    for (i, f) in file.flag.into_iter().enumerate() {
+        let field = format!("flag[{i}]");
+        if out.iter().any(|o| o.id == f.id) {
+            return Err(ctx.invalid(format!("{field}.id"), format!("'{}' is given twice", f.id)));
+        }
+        let derive = match f.derive.as_deref() {
+            None => None,
+            Some("purchaser_location") => Some(DerivedFlag::PurchaserLocation),
+            Some("transshipment") => Some(DerivedFlag::Transshipment),
+            Some(other) => return Err(ctx.invalid(
+                format!("{field}.derive"),
+                format!(
+                    "'{other}' is not a derivation ace knows: purchaser_location or transshipment"
+                ),
+            )),
+        };
+        out.push(RedFlag {
+            from: ctx.opt_date(&format!("{field}.from"), &f.from)?,
+            until: ctx.opt_date(&format!("{field}.until"), &f.until)?,
+            id: f.id,
+            text: f.text,
+            provenance: Provenance::new(f.citation, f.confidence),
+            derive,
+            groups: f.groups,
+            countries: f.countries,
+            embargoed: f.embargoed,
+        });
+    }
+    Ok(out)
 }
 
 fn build_destinations(
@@ -975,6 +1074,9 @@ fn build_embargoes(
             ace_available: e.ace_available,
             provenance: Provenance::new(e.source, e.confidence),
             note: e.note,
+            deemed_exports_excluded: e
+                .deemed_exports_excluded
+                .map(|x| (x.citation, Provenance::new(x.source, x.confidence))),
         });
     }
     Ok(out)

@@ -18,8 +18,8 @@ pub use destination::Destination;
 pub use eccn::{Eccn, ProductGroup};
 pub use error::EarError;
 pub use law::{
-    AceVersion, ChartCell, ChartColumn, ChartWhy, EccnEntry, Embargo, GroupId, Law, Membership,
-    RuleFile,
+    AceVersion, ChartCell, ChartColumn, ChartWhy, DerivedFlag, EccnEntry, Embargo, GroupId, Law,
+    Membership, RedFlag, RuleFile,
 };
 pub use provenance::{Confidence, Provenance};
 
