@@ -25,7 +25,43 @@ pub(crate) struct Item {
     pub list_snapshot: Option<String>,
     pub transaction_id: Option<String>,
     pub review: Option<ReviewFields>,
+    /// For a determination: what the determination index keeps of it.
+    pub determination: Option<DeterminationFields>,
 }
+
+/// What the determination index keeps of a determination record, read from its output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DeterminationFields {
+    pub outcome: Option<String>,
+    pub supersedes: Option<i64>,
+    pub review_record: Option<i64>,
+}
+
+impl DeterminationFields {
+    /// The fields of a determination's output: `outcome` (or `determination.outcome`, as
+    /// `ace batch --record` writes it), `supersedes` and `review_record`.
+    pub fn of(output: &Value) -> Self {
+        let outcome = output
+            .get("outcome")
+            .and_then(Value::as_str)
+            .or_else(|| {
+                output
+                    .pointer("/determination/outcome")
+                    .and_then(Value::as_str)
+            })
+            .map(str::to_string);
+        DeterminationFields {
+            outcome,
+            supersedes: output.get(SUPERSEDES).and_then(Value::as_i64),
+            review_record: output.get(REVIEW_RECORD).and_then(Value::as_i64),
+        }
+    }
+}
+
+/// The field of a determination's output naming the record it supersedes.
+pub const SUPERSEDES: &str = "supersedes";
+/// The field of a determination's output naming the review record that caused it.
+pub const REVIEW_RECORD: &str = "review_record";
 
 /// What a review record adds to the review index.
 #[derive(Debug, Clone)]
@@ -37,6 +73,8 @@ pub(crate) struct ReviewFields {
     pub verdict: Verdict,
     pub reason: String,
     pub screening_record: Option<i64>,
+    pub country: Option<String>,
+    pub entry_hash: Option<String>,
 }
 
 impl Item {
@@ -51,6 +89,8 @@ impl Item {
             list_snapshot: r.list_snapshot.clone(),
             transaction_id: r.transaction_id.clone(),
             review: None,
+            determination: (r.kind == RecordKind::Determination)
+                .then(|| DeterminationFields::of(&r.output)),
         }
     }
 
@@ -88,6 +128,8 @@ pub(crate) fn review_item(review: &NewReview) -> Result<(NewRecord, ReviewFields
         verdict: review.verdict,
         reason: review.reason.clone(),
         screening_record: review.screening_record,
+        country: review.country.clone(),
+        entry_hash: review.entry_hash.clone(),
     };
     Ok((record, fields))
 }

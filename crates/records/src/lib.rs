@@ -78,8 +78,8 @@ pub use chain::ACE_VERSION;
 pub use error::{Error, Result};
 pub use store::RecordStore;
 pub use types::{
-    BrokenLink, Filter, Format, Head, NewRecord, NewReview, Record, RecordKind, ReviewDecision,
-    ReviewKey, Role, Token, Verdict, VerifyReport,
+    BrokenLink, DeterminationLink, Filter, Format, Head, NewRecord, NewReview, Record, RecordKind,
+    ReviewDecision, ReviewKey, Role, Token, Verdict, VerifyReport,
 };
 
 /// Opens a record store: a `postgres://` or `postgresql://` URL is a PostgreSQL database;

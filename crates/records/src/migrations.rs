@@ -17,10 +17,11 @@ pub(crate) fn latest(migrations: &[Migration]) -> i64 {
 }
 
 /// SQLite schema.
-pub(crate) const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "records chain, review index, tokens",
-    sql: r#"
+pub(crate) const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "records chain, review index, tokens",
+        sql: r#"
 CREATE TABLE records (
     id             INTEGER PRIMARY KEY,
     kind           TEXT NOT NULL CHECK (kind IN ('determination', 'screening', 'review')),
@@ -72,7 +73,45 @@ CREATE TABLE tokens (
     created_at    TEXT NOT NULL
 );
 "#,
-}];
+    },
+    Migration {
+        version: 2,
+        name: "review country and entry hash; determination index (outcome, supersedes, line)",
+        sql: r#"
+-- What a review decision was about, as its record says: the party's country (ISO alpha-2)
+-- and the content hash of the entry as screened. NULL for decisions recorded before.
+ALTER TABLE reviews ADD COLUMN country TEXT;
+ALTER TABLE reviews ADD COLUMN entry_hash TEXT;
+
+-- One row per determination record, filled when it is appended: its outcome, the record it
+-- supersedes (a re-decision after a review) and the line it belongs to (the id of the first
+-- record of the line). The current state of a line is its newest record. `verify` checks
+-- every row against its record.
+CREATE TABLE determinations (
+    record_id     INTEGER PRIMARY KEY,
+    outcome       TEXT,
+    supersedes    INTEGER,
+    review_record INTEGER,
+    line          INTEGER NOT NULL
+);
+CREATE INDEX determinations_line ON determinations (line, record_id);
+CREATE INDEX determinations_held ON determinations (line) WHERE outcome = 'HOLD';
+CREATE TRIGGER determinations_no_update BEFORE UPDATE ON determinations
+BEGIN SELECT RAISE(ABORT, 'determinations are append-only: UPDATE refused'); END;
+CREATE TRIGGER determinations_no_delete BEFORE DELETE ON determinations
+BEGIN SELECT RAISE(ABORT, 'determinations are append-only: DELETE refused'); END;
+-- The determinations recorded before: each a line of its own.
+INSERT INTO determinations (record_id, outcome, supersedes, review_record, line)
+SELECT id,
+       COALESCE(CASE WHEN json_type(output, '$.outcome') = 'text'
+                     THEN json_extract(output, '$.outcome') END,
+                CASE WHEN json_type(output, '$.determination.outcome') = 'text'
+                     THEN json_extract(output, '$.determination.outcome') END),
+       NULL, NULL, id
+  FROM records WHERE kind = 'determination';
+"#,
+    },
+];
 
 /// PostgreSQL schema. Times and JSON are TEXT: the exact text that was hashed is what is kept
 /// (jsonb would re-format numbers and reorder keys).
@@ -205,6 +244,41 @@ BEGIN
 END $$;
 CREATE TRIGGER reviews_notify AFTER INSERT ON reviews
     FOR EACH STATEMENT EXECUTE FUNCTION ace_reviews_notify();
+"#,
+    },
+    Migration {
+        version: 4,
+        name: "review country and entry hash; determination index (outcome, supersedes, line)",
+        sql: r#"
+-- What a review decision was about, as its record says: the party's country (ISO alpha-2)
+-- and the content hash of the entry as screened. NULL for decisions recorded before.
+ALTER TABLE reviews ADD COLUMN country TEXT, ADD COLUMN entry_hash TEXT;
+
+-- One row per determination record, filled when it is appended: its outcome, the record it
+-- supersedes (a re-decision after a review) and the line it belongs to (the id of the first
+-- record of the line). The current state of a line is its newest record. `verify` checks
+-- every row against its record.
+CREATE TABLE determinations (
+    record_id     BIGINT PRIMARY KEY,
+    outcome       TEXT,
+    supersedes    BIGINT,
+    review_record BIGINT,
+    line          BIGINT NOT NULL
+);
+CREATE INDEX determinations_line ON determinations (line, record_id);
+CREATE INDEX determinations_held ON determinations (line) WHERE outcome = 'HOLD';
+CREATE TRIGGER determinations_no_update BEFORE UPDATE OR DELETE ON determinations
+    FOR EACH ROW EXECUTE FUNCTION ace_refuse_change();
+CREATE TRIGGER determinations_no_truncate BEFORE TRUNCATE ON determinations
+    FOR EACH STATEMENT EXECUTE FUNCTION ace_refuse_change();
+-- The determinations recorded before: each a line of its own.
+INSERT INTO determinations (record_id, outcome, supersedes, review_record, line)
+SELECT id,
+       COALESCE(CASE WHEN jsonb_typeof(o -> 'outcome') = 'string' THEN o ->> 'outcome' END,
+                CASE WHEN jsonb_typeof(o -> 'determination' -> 'outcome') = 'string'
+                     THEN o -> 'determination' ->> 'outcome' END),
+       NULL, NULL, id
+  FROM (SELECT id, output::jsonb AS o FROM records WHERE kind = 'determination') r;
 "#,
     },
 ];

@@ -9,15 +9,15 @@ use std::sync::{Arc, Mutex};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, SimpleQueryMessage, Statement};
 
-use crate::chain::{ChainWriter, Link, Tip, ACE_VERSION};
+use crate::chain::{ChainWriter, DeterminationFields, Link, Tip, ACE_VERSION};
 use crate::error::{Error, Result};
 use crate::group::GroupCommit;
 use crate::migrations::{self, Migration};
 use crate::pg_reviews::ReviewIndex;
 use crate::query::{Param, Selection};
-use crate::row::{token_of, ReviewRow, Row, COLUMNS, REVIEW_COLUMNS};
+use crate::row::{token_of, ReviewRow, Row, COLUMNS, DETERMINATION_COLUMNS, REVIEW_COLUMNS};
 use crate::store::{Backend, RecordStore, Store};
-use crate::types::{Head, Record, RecordKind, ReviewDecision, ReviewKey, Token};
+use crate::types::{DeterminationLink, Head, Record, RecordKind, ReviewDecision, ReviewKey, Token};
 
 /// Advisory lock held while migrating ("ace" "mig" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0061_6365_006d_6967;
@@ -206,10 +206,14 @@ fn read_row(r: &postgres::Row) -> Result<Row> {
 }
 
 /// Columns of [`REVIEW_COLUMNS`], read by [`read_review`].
-const REVIEW_COLUMN_COUNT: usize = 10;
+const REVIEW_COLUMN_COUNT: usize = 12;
 
 fn read_review(r: &postgres::Row) -> Result<ReviewDecision> {
-    ReviewRow {
+    review_row(r)?.into_decision()
+}
+
+fn review_row(r: &postgres::Row) -> Result<ReviewRow> {
+    Ok(ReviewRow {
         record_id: r.try_get(0)?,
         party: r.try_get(1)?,
         party_key: r.try_get(2)?,
@@ -220,8 +224,24 @@ fn read_review(r: &postgres::Row) -> Result<ReviewDecision> {
         actor: r.try_get(7)?,
         screening_record: r.try_get(8)?,
         created_at: r.try_get(9)?,
-    }
-    .into_decision()
+        country: r.try_get(10)?,
+        entry_hash: r.try_get(11)?,
+    })
+}
+
+fn read_link(r: &postgres::Row) -> Result<DeterminationLink> {
+    Ok(DeterminationLink {
+        record_id: r.try_get(0)?,
+        outcome: r.try_get(1)?,
+        supersedes: r.try_get(2)?,
+        review_record: r.try_get(3)?,
+        line: r.try_get(4)?,
+    })
+}
+
+/// A `LIMIT` value.
+fn limit_of(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
 fn read_token(r: &postgres::Row) -> Result<Token> {
@@ -299,6 +319,61 @@ impl Backend for Postgres {
         }
     }
 
+    fn review_rows(&self, after: i64, limit: usize) -> Result<Vec<ReviewRow>> {
+        let sql = format!(
+            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE record_id > $1 ORDER BY record_id LIMIT $2"
+        );
+        self.with_client(|c| {
+            c.query(sql.as_str(), &[&after, &limit_of(limit)])?
+                .iter()
+                .map(review_row)
+                .collect()
+        })
+    }
+
+    fn determination_rows(&self, after: i64, limit: usize) -> Result<Vec<DeterminationLink>> {
+        let sql = format!(
+            "SELECT {DETERMINATION_COLUMNS} FROM determinations WHERE record_id > $1
+             ORDER BY record_id LIMIT $2"
+        );
+        self.with_client(|c| {
+            c.query(sql.as_str(), &[&after, &limit_of(limit)])?
+                .iter()
+                .map(read_link)
+                .collect()
+        })
+    }
+
+    fn line_rows(&self, id: i64) -> Result<Vec<DeterminationLink>> {
+        let sql = format!(
+            "SELECT {DETERMINATION_COLUMNS} FROM determinations
+             WHERE line = (SELECT line FROM determinations WHERE record_id = $1)
+             ORDER BY record_id"
+        );
+        self.with_client(|c| {
+            c.query(sql.as_str(), &[&id])?
+                .iter()
+                .map(read_link)
+                .collect()
+        })
+    }
+
+    fn held_rows(&self, after_line: i64, limit: usize) -> Result<Vec<DeterminationLink>> {
+        let sql = format!(
+            "SELECT {DETERMINATION_COLUMNS} FROM determinations d
+             WHERE d.outcome = 'HOLD' AND d.line > $1
+               AND NOT EXISTS (SELECT 1 FROM determinations n
+                                WHERE n.line = d.line AND n.record_id > d.record_id)
+             ORDER BY d.line LIMIT $2"
+        );
+        self.with_client(|c| {
+            c.query(sql.as_str(), &[&after_line, &limit_of(limit)])?
+                .iter()
+                .map(read_link)
+                .collect()
+        })
+    }
+
     fn insert_token(&self, token: &Token, secret_hash: &str) -> Result<()> {
         self.with_client(|c| {
             let inserted = c.execute(
@@ -364,6 +439,7 @@ struct Prepared {
     existing: Statement,
     insert: Statement,
     review: Statement,
+    determinations: Statement,
 }
 
 impl PgWriter {
@@ -398,13 +474,24 @@ impl Prepared {
                                   $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])"
         ))?;
         let review = client.prepare(&format!(
-            "INSERT INTO reviews ({REVIEW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            "INSERT INTO reviews ({REVIEW_COLUMNS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        ))?;
+        // The line of a record that supersedes another is that record's line (committed
+        // before: a re-decision follows the record it supersedes); else its own id.
+        let determinations = client.prepare(&format!(
+            "INSERT INTO determinations ({DETERMINATION_COLUMNS})
+             SELECT n.id, n.outcome, n.supersedes, n.review_record,
+                    COALESCE((SELECT p.line FROM determinations p WHERE p.record_id = n.supersedes), n.id)
+               FROM UNNEST($1::int8[], $2::text[], $3::int8[], $4::int8[])
+                    AS n(id, outcome, supersedes, review_record)"
         ))?;
         Ok(Prepared {
             client,
             existing,
             insert,
             review,
+            determinations,
         })
     }
 }
@@ -478,9 +565,30 @@ impl ChainWriter for PgWriter {
                         &link.item.actor,
                         &r.screening_record,
                         &link.stamp.created_at,
+                        &r.country,
+                        &r.entry_hash,
                     ],
                 )?;
             }
+        }
+        let determinations: Vec<(i64, &DeterminationFields)> = links
+            .iter()
+            .filter_map(|l| l.item.determination.as_ref().map(|d| (l.stamp.id, d)))
+            .collect();
+        if !determinations.is_empty() {
+            let ids: Vec<i64> = determinations.iter().map(|(id, _)| *id).collect();
+            let outcomes: Vec<Option<&str>> = determinations
+                .iter()
+                .map(|(_, d)| d.outcome.as_deref())
+                .collect();
+            let supersedes: Vec<Option<i64>> =
+                determinations.iter().map(|(_, d)| d.supersedes).collect();
+            let reviews: Vec<Option<i64>> = determinations
+                .iter()
+                .map(|(_, d)| d.review_record)
+                .collect();
+            p.client
+                .execute(&p.determinations, &[&ids, &outcomes, &supersedes, &reviews])?;
         }
         Ok(())
     }
@@ -587,6 +695,8 @@ mod tests {
             screening_record: None,
             list_snapshot: None,
             transaction_id: None,
+            country: None,
+            entry_hash: None,
         };
         let recorded = a.record_review(review).expect("A records a review");
         let key = ReviewKey {

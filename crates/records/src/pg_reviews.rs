@@ -193,6 +193,8 @@ mod tests {
             actor: "a".into(),
             screening_record: None,
             created_at: "t".into(),
+            country: None,
+            entry_hash: None,
         }
     }
 

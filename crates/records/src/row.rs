@@ -73,10 +73,10 @@ impl Row {
 
 /// The columns of the `reviews` table, in this order in every SELECT.
 pub(crate) const REVIEW_COLUMNS: &str =
-    "record_id, party, party_key, list, entry_id, verdict, reason, actor, screening_record, created_at";
+    "record_id, party, party_key, list, entry_id, verdict, reason, actor, screening_record, created_at, country, entry_hash";
 
 /// One row of `reviews`, unparsed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ReviewRow {
     pub record_id: i64,
     pub party: String,
@@ -88,6 +88,8 @@ pub(crate) struct ReviewRow {
     pub actor: String,
     pub screening_record: Option<i64>,
     pub created_at: String,
+    pub country: Option<String>,
+    pub entry_hash: Option<String>,
 }
 
 impl ReviewRow {
@@ -108,9 +110,15 @@ impl ReviewRow {
             actor: self.actor,
             screening_record: self.screening_record,
             created_at: self.created_at,
+            country: self.country,
+            entry_hash: self.entry_hash,
         })
     }
 }
+
+/// The columns of the `determinations` index, in this order in every SELECT.
+pub(crate) const DETERMINATION_COLUMNS: &str =
+    "record_id, outcome, supersedes, review_record, line";
 
 /// A token row (name, role, created_at) as a token.
 pub(crate) fn token_of(name: String, role: &str, created_at: String) -> Result<Token> {

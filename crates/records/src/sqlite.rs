@@ -11,9 +11,15 @@ use crate::error::{Error, Result};
 use crate::group::GroupCommit;
 use crate::migrations::{self, Migration};
 use crate::query::{Param, Selection};
-use crate::row::{token_of, ReviewRow, Row, COLUMNS, REVIEW_COLUMNS};
+use crate::row::{token_of, ReviewRow, Row, COLUMNS, DETERMINATION_COLUMNS, REVIEW_COLUMNS};
 use crate::store::{Backend, RecordStore, Store};
-use crate::types::{Head, Record, RecordKind, ReviewDecision, ReviewKey, Token};
+use crate::types::{DeterminationLink, Head, Record, RecordKind, ReviewDecision, ReviewKey, Token};
+
+/// The lines whose newest record is HOLD (`d` is the newest of its line), after line `?1`,
+/// at most `?2` (SQLite numbering; PostgreSQL's is the same with `$`).
+const HELD_WHERE: &str = "WHERE d.outcome = 'HOLD' AND d.line > ?1
+  AND NOT EXISTS (SELECT 1 FROM determinations n WHERE n.line = d.line AND n.record_id > d.record_id)
+ORDER BY d.line LIMIT ?2";
 
 /// How long a connection waits for another process's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -148,7 +154,24 @@ fn read_review(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReviewRow> {
         actor: r.get(7)?,
         screening_record: r.get(8)?,
         created_at: r.get(9)?,
+        country: r.get(10)?,
+        entry_hash: r.get(11)?,
     })
+}
+
+fn read_link(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeterminationLink> {
+    Ok(DeterminationLink {
+        record_id: r.get(0)?,
+        outcome: r.get(1)?,
+        supersedes: r.get(2)?,
+        review_record: r.get(3)?,
+        line: r.get(4)?,
+    })
+}
+
+/// A `LIMIT` value: SQLite takes a signed 64-bit integer.
+fn limit_of(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
 fn sql_value(p: &Param) -> rusqlite::types::Value {
@@ -212,6 +235,51 @@ impl Backend for Sqlite {
             idle.push(conn);
         }
         found
+    }
+
+    fn review_rows(&self, after: i64, limit: usize) -> Result<Vec<ReviewRow>> {
+        let sql = format!(
+            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE record_id > ?1 ORDER BY record_id LIMIT ?2"
+        );
+        self.with_conn(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![after, limit_of(limit)], read_review)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn determination_rows(&self, after: i64, limit: usize) -> Result<Vec<DeterminationLink>> {
+        let sql = format!(
+            "SELECT {DETERMINATION_COLUMNS} FROM determinations WHERE record_id > ?1
+             ORDER BY record_id LIMIT ?2"
+        );
+        self.with_conn(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![after, limit_of(limit)], read_link)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn line_rows(&self, id: i64) -> Result<Vec<DeterminationLink>> {
+        let sql = format!(
+            "SELECT {DETERMINATION_COLUMNS} FROM determinations
+             WHERE line = (SELECT line FROM determinations WHERE record_id = ?1)
+             ORDER BY record_id"
+        );
+        self.with_conn(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![id], read_link)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn held_rows(&self, after_line: i64, limit: usize) -> Result<Vec<DeterminationLink>> {
+        let sql = format!("SELECT {DETERMINATION_COLUMNS} FROM determinations d {HELD_WHERE}");
+        self.with_conn(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![after_line, limit_of(limit)], read_link)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
     }
 
     fn insert_token(&self, token: &Token, secret_hash: &str) -> Result<()> {
@@ -295,10 +363,14 @@ impl ChainWriter for SqliteWriter {
         let mut record = self.conn.prepare_cached(&format!(
             "INSERT INTO records ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
         ))?;
-        let mut review = self.conn.prepare_cached(
-            "INSERT INTO reviews (record_id, party, party_key, list, entry_id, verdict, reason, actor, screening_record, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )?;
+        let mut review = self.conn.prepare_cached(&format!(
+            "INSERT INTO reviews ({REVIEW_COLUMNS})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        ))?;
+        let mut determination = self.conn.prepare_cached(&format!(
+            "INSERT INTO determinations ({DETERMINATION_COLUMNS})
+             VALUES (?1, ?2, ?3, ?4, COALESCE((SELECT line FROM determinations WHERE record_id = ?3), ?1))"
+        ))?;
         for link in links {
             let (s, i) = (&link.stamp, link.item);
             record.execute(params![
@@ -326,8 +398,13 @@ impl ChainWriter for SqliteWriter {
                     r.reason,
                     i.actor,
                     r.screening_record,
-                    s.created_at
+                    s.created_at,
+                    r.country,
+                    r.entry_hash
                 ])?;
+            }
+            if let Some(d) = &i.determination {
+                determination.execute(params![s.id, d.outcome, d.supersedes, d.review_record])?;
             }
         }
         Ok(())
@@ -339,5 +416,51 @@ impl ChainWriter for SqliteWriter {
 
     fn rollback(&mut self) {
         let _ = self.conn.execute_batch("ROLLBACK");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migration_2_indexes_the_determinations_recorded_before() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut conn = connect(&dir.path().join("r.sqlite")).expect("connect");
+        migrate(&mut conn, &migrations::SQLITE[..1]).expect("version 1");
+        let insert = |id: i64, kind: &str, output: &str, prev: &str| {
+            conn.execute(
+                &format!("INSERT INTO records ({COLUMNS}) VALUES (?1, ?2, 't', 'a', '{{}}', ?3, NULL, NULL, 'v', NULL, ?4, ?5)"),
+                params![id, kind, output, prev, format!("h{id}")],
+            )
+        };
+        insert(
+            1,
+            "determination",
+            r#"{"outcome":"HOLD"}"#,
+            crate::GENESIS_HASH,
+        )
+        .expect("1");
+        insert(
+            2,
+            "determination",
+            r#"{"determination":{"outcome":"NLR"}}"#,
+            "h1",
+        )
+        .expect("2");
+        insert(3, "screening", r#"{"hits":[]}"#, "h2").expect("3");
+        migrate(&mut conn, migrations::SQLITE).expect("version 2");
+        let sql = format!("SELECT {DETERMINATION_COLUMNS} FROM determinations ORDER BY record_id");
+        let mut stmt = conn.prepare(&sql).expect("prepare");
+        let rows: Vec<DeterminationLink> = stmt
+            .query_map([], read_link)
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        let seen: Vec<(i64, Option<&str>, i64)> = rows
+            .iter()
+            .map(|r| (r.record_id, r.outcome.as_deref(), r.line))
+            .collect();
+        assert_eq!(seen, vec![(1, Some("HOLD"), 1), (2, Some("NLR"), 2)]);
     }
 }

@@ -2,19 +2,21 @@
 
 use std::io::Write;
 
-use crate::chain::{review_item, Item};
+use crate::chain::{review_item, DeterminationFields, Item};
 use crate::error::Result;
 use crate::export;
 use crate::group::GroupCommit;
 use crate::query::Selection;
-use crate::row::Row;
+use crate::row::{ReviewRow, Row};
 use crate::time;
 use crate::tokens;
 use crate::types::{
-    Filter, Format, Head, NewRecord, NewReview, Record, ReviewDecision, ReviewKey, Role, Token,
-    VerifyReport,
+    BrokenLink, DeterminationLink, Filter, Format, Head, NewRecord, NewReview, Record,
+    ReviewDecision, ReviewKey, Role, Token, VerifyReport,
 };
-use crate::verify::ChainCheck;
+use crate::verify::{
+    determination_differences, expected_review, review_differences, ChainCheck, IndexPages,
+};
 
 /// Records read per query when streaming (verify, export, unlimited lists).
 const PAGE: usize = 1000;
@@ -72,6 +74,13 @@ pub trait RecordStore: Send + Sync {
         let _ = keys;
         None
     }
+    /// The line of determination records `id` belongs to — each re-decision after a review
+    /// supersedes the record before it — oldest first; its newest record is the current
+    /// state. Empty when `id` is not a determination record.
+    fn determination_line(&self, id: i64) -> Result<Vec<DeterminationLink>>;
+    /// The lines whose newest record is `HOLD`, oldest line first (by the id of its first
+    /// record), only lines after `after_line`, at most `limit`: the newest record of each.
+    fn held(&self, after_line: i64, limit: usize) -> Result<Vec<DeterminationLink>>;
     /// Creates a token and returns its secret, which is not stored and cannot be shown again.
     fn create_token(&self, name: &str, role: Role) -> Result<String>;
     /// The token a secret belongs to, if any.
@@ -100,6 +109,14 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// Called after this store recorded a review decision, before `record_review` returns:
     /// a back end that keeps decisions in memory loads it here.
     fn reviews_recorded(&self) {}
+    /// Rows of `reviews` with a record id above `after`, in order, at most `limit`.
+    fn review_rows(&self, after: i64, limit: usize) -> Result<Vec<ReviewRow>>;
+    /// Rows of `determinations` with a record id above `after`, in order, at most `limit`.
+    fn determination_rows(&self, after: i64, limit: usize) -> Result<Vec<DeterminationLink>>;
+    /// The rows of the line record `id` belongs to, in order (none when it has no row).
+    fn line_rows(&self, id: i64) -> Result<Vec<DeterminationLink>>;
+    /// The newest row of each line whose newest row is `HOLD`, lines after `after_line`, by line.
+    fn held_rows(&self, after_line: i64, limit: usize) -> Result<Vec<DeterminationLink>>;
     /// Stores a token; `Error::DuplicateToken` when the name is taken.
     fn insert_token(&self, token: &Token, secret_hash: &str) -> Result<()>;
     /// The token with this secret hash.
@@ -143,6 +160,109 @@ impl<B: Backend> Store<B> {
             }
         }
         Ok(())
+    }
+}
+
+impl<B: Backend> Store<B> {
+    /// Whether the index rows of record `row` (in `reviews` and `determinations`) say what
+    /// the record says: the first disagreement, if any. An edited, added or removed index
+    /// row shows here even though the chain holds.
+    fn index_problem(
+        &self,
+        row: &Row,
+        reviews: &mut IndexPages<ReviewRow, impl FnMut(i64) -> Result<Vec<ReviewRow>>>,
+        lines: &mut IndexPages<
+            DeterminationLink,
+            impl FnMut(i64) -> Result<Vec<DeterminationLink>>,
+        >,
+    ) -> Result<Option<BrokenLink>> {
+        let broken = |id: i64, problem: String| Ok(Some(BrokenLink { id, problem }));
+        let orphan = |table: &str, id: i64| {
+            broken(
+                id,
+                format!(
+                    "the {table} table has a row for record {id}, which is not a {} record",
+                    if table == "reviews" {
+                        "review"
+                    } else {
+                        "determination"
+                    }
+                ),
+            )
+        };
+        match (row.kind.as_str(), reviews.take(row.id)?) {
+            (_, Err(id))
+            | ("determination" | "screening", Ok(Some(ReviewRow { record_id: id, .. }))) => {
+                return orphan("reviews", id)
+            }
+            ("review", Ok(None)) => {
+                return broken(
+                    row.id,
+                    format!("review record {} has no row in the reviews table", row.id),
+                )
+            }
+            ("review", Ok(Some(table))) => {
+                let record = match expected_review(row) {
+                    Ok(r) => r,
+                    Err(problem) => return broken(row.id, problem),
+                };
+                let differences = review_differences(&table, &record);
+                if !differences.is_empty() {
+                    return broken(
+                        row.id,
+                        format!(
+                            "the reviews row of record {} was changed: {}",
+                            row.id,
+                            differences.join("; ")
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+        match (row.kind.as_str(), lines.take(row.id)?) {
+            (_, Err(id))
+            | ("review" | "screening", Ok(Some(DeterminationLink { record_id: id, .. }))) => {
+                orphan("determinations", id)
+            }
+            ("determination", Ok(None)) => broken(
+                row.id,
+                format!(
+                    "determination record {} has no row in the determinations table",
+                    row.id
+                ),
+            ),
+            ("determination", Ok(Some(table))) => {
+                let output: serde_json::Value = match serde_json::from_str(&row.output) {
+                    Ok(v) => v,
+                    Err(e) => return broken(row.id, format!("output is not JSON: {e}")),
+                };
+                let fields = DeterminationFields::of(&output);
+                let line = match fields.supersedes {
+                    Some(s) => self
+                        .backend
+                        .determination_rows(s.saturating_sub(1), 1)?
+                        .into_iter()
+                        .find(|l| l.record_id == s)
+                        .map_or(row.id, |l| l.line),
+                    None => row.id,
+                };
+                let differences = determination_differences(&table, &fields, line);
+                if differences.is_empty() {
+                    Ok(None)
+                } else {
+                    broken(
+                        row.id,
+                        format!(
+                            "the determinations row of record {} was changed: {}",
+                            row.id,
+                            differences.join("; ")
+                        ),
+                    )
+                }
+            }
+            _ => Ok(None),
+        }
     }
 }
 
@@ -196,8 +316,35 @@ impl<B: Backend> RecordStore for Store<B> {
 
     fn verify(&self) -> Result<VerifyReport> {
         let mut check = ChainCheck::new();
-        self.for_each_row(&Filter::default(), |row| Ok(check.next(&row)))?;
-        Ok(check.finish())
+        let mut reviews = IndexPages::new(|after| self.backend.review_rows(after, PAGE));
+        let mut lines = IndexPages::new(|after| self.backend.determination_rows(after, PAGE));
+        let mut index: Option<BrokenLink> = None;
+        let mut chain_ok = true;
+        self.for_each_row(&Filter::default(), |row| {
+            if !check.next(&row) {
+                chain_ok = false;
+                return Ok(false);
+            }
+            if index.is_none() {
+                index = self.index_problem(&row, &mut reviews, &mut lines)?;
+            }
+            Ok(true)
+        })?;
+        if chain_ok && index.is_none() {
+            let left = [
+                ("reviews", reviews.leftover()?),
+                ("determinations", lines.leftover()?),
+            ];
+            index = left.into_iter().find_map(|(table, id)| {
+                id.map(|id| BrokenLink {
+                    id,
+                    problem: format!(
+                        "the {table} table has a row for record {id}, which does not exist"
+                    ),
+                })
+            });
+        }
+        Ok(check.finish(index))
     }
 
     fn export(&self, filter: &Filter, format: Format, out: &mut dyn Write) -> Result<u64> {
@@ -231,6 +378,17 @@ impl<B: Backend> RecordStore for Store<B> {
 
     fn reviews_at_hand(&self, keys: &[ReviewKey]) -> Option<Vec<Vec<ReviewDecision>>> {
         self.backend.reviews_at_hand(keys)
+    }
+
+    fn determination_line(&self, id: i64) -> Result<Vec<DeterminationLink>> {
+        self.backend.line_rows(id)
+    }
+
+    fn held(&self, after_line: i64, limit: usize) -> Result<Vec<DeterminationLink>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        self.backend.held_rows(after_line, limit)
     }
 
     fn create_token(&self, name: &str, role: Role) -> Result<String> {

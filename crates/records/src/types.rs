@@ -250,6 +250,14 @@ pub struct NewReview {
     pub list_snapshot: Option<String>,
     /// Idempotency key, as for [`NewRecord::transaction_id`].
     pub transaction_id: Option<String>,
+    /// The party's country (ISO 3166-1 alpha-2) as screened, when it had one: the decision
+    /// does not apply to a namesake in another country.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// The content hash of the listed entry as the reviewer saw it: the decision lapses when
+    /// the entry changes.
+    #[serde(default)]
+    pub entry_hash: Option<String>,
 }
 
 /// What review decisions are looked up by: a party's normalized name, a list and an entry.
@@ -287,4 +295,27 @@ pub struct ReviewDecision {
     pub screening_record: Option<i64>,
     /// When (RFC 3339 UTC, µs).
     pub created_at: String,
+    /// The party's country (ISO alpha-2) as screened, if it had one.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// The content hash of the entry as the reviewer saw it, if recorded.
+    #[serde(default)]
+    pub entry_hash: Option<String>,
+}
+
+/// A determination record as indexed: its outcome and its place in a line of records that
+/// supersede one another (a re-decision after a review supersedes the record before it).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeterminationLink {
+    /// The determination record.
+    pub record_id: i64,
+    /// Its outcome (`HOLD`, `ACE`, ...), as its output says.
+    pub outcome: Option<String>,
+    /// The record it supersedes, if any.
+    pub supersedes: Option<i64>,
+    /// The review record that caused it, if any.
+    pub review_record: Option<i64>,
+    /// The first record of its line (its own id when it supersedes nothing).
+    pub line: i64,
 }

@@ -1,8 +1,12 @@
 //! Checking the chain link by link, as the pages of records stream past.
 
+use std::collections::VecDeque;
+
 use crate::canonical::GENESIS_HASH;
-use crate::row::Row;
-use crate::types::{BrokenLink, Head, VerifyReport};
+use crate::chain::DeterminationFields;
+use crate::error::Result;
+use crate::row::{ReviewRow, Row};
+use crate::types::{BrokenLink, DeterminationLink, Head, NewReview, VerifyReport};
 
 /// The state of a chain check: what the next record must look like.
 pub(crate) struct ChainCheck {
@@ -96,13 +100,162 @@ impl ChainCheck {
         }
     }
 
-    /// The report.
-    pub fn finish(self) -> VerifyReport {
+    /// The report; `index` is the first index row that disagrees with its record, reported
+    /// when the chain itself holds.
+    pub fn finish(self, index: Option<BrokenLink>) -> VerifyReport {
+        let broken = self.broken.or(index);
         VerifyReport {
             records: self.records,
-            ok: self.broken.is_none(),
-            first_broken: self.broken,
+            ok: broken.is_none(),
+            first_broken: broken,
             head: self.head,
         }
     }
+}
+
+/// An index table read page by page in record-id order, as the chain walk reaches it.
+pub(crate) struct IndexPages<T, F> {
+    fetch: F,
+    page: VecDeque<T>,
+    after: i64,
+    exhausted: bool,
+}
+
+/// A row of an index table, kept under the id of the record it indexes.
+pub(crate) trait Indexed {
+    fn record_id(&self) -> i64;
+}
+
+impl Indexed for ReviewRow {
+    fn record_id(&self) -> i64 {
+        self.record_id
+    }
+}
+
+impl Indexed for DeterminationLink {
+    fn record_id(&self) -> i64 {
+        self.record_id
+    }
+}
+
+impl<T: Indexed, F: FnMut(i64) -> Result<Vec<T>>> IndexPages<T, F> {
+    /// Pages fetched by `fetch(after)`: the rows with a record id above `after`, in order
+    /// (an empty page ends the table).
+    pub fn new(fetch: F) -> Self {
+        IndexPages {
+            fetch,
+            page: VecDeque::new(),
+            after: 0,
+            exhausted: false,
+        }
+    }
+
+    /// The next row's record id, fetching a page when needed.
+    fn front_id(&mut self) -> Result<Option<i64>> {
+        if self.page.is_empty() && !self.exhausted {
+            let page = (self.fetch)(self.after)?;
+            self.exhausted = page.is_empty();
+            if let Some(last) = page.last() {
+                self.after = last.record_id();
+            }
+            self.page.extend(page);
+        }
+        Ok(self.page.front().map(Indexed::record_id))
+    }
+
+    /// The row for record `id`, if it is next; a row for an earlier record is an orphan
+    /// (its record is of another kind): `Err` with its id.
+    pub fn take(&mut self, id: i64) -> Result<std::result::Result<Option<T>, i64>> {
+        match self.front_id()? {
+            Some(front) if front < id => Ok(Err(front)),
+            Some(front) if front == id => Ok(Ok(self.page.pop_front())),
+            _ => Ok(Ok(None)),
+        }
+    }
+
+    /// The record id of a row left after the chain's last record, if any.
+    pub fn leftover(&mut self) -> Result<Option<i64>> {
+        self.front_id()
+    }
+}
+
+/// The `reviews` row a review record implies: what the record's input says, with the
+/// record's actor and time.
+pub(crate) fn expected_review(row: &Row) -> std::result::Result<ReviewRow, String> {
+    let review: NewReview = serde_json::from_str(&row.input)
+        .map_err(|e| format!("review record {} has an unreadable input: {e}", row.id))?;
+    Ok(ReviewRow {
+        record_id: row.id,
+        party: review.party,
+        party_key: review.party_key,
+        list: review.list,
+        entry_id: review.entry_id,
+        verdict: review.verdict.as_str().to_string(),
+        reason: review.reason,
+        actor: row.actor.clone(),
+        screening_record: review.screening_record,
+        created_at: row.created_at.clone(),
+        country: review.country,
+        entry_hash: review.entry_hash,
+    })
+}
+
+/// The fields in which an index row differs from what its record says, named.
+pub(crate) fn review_differences(table: &ReviewRow, record: &ReviewRow) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut field = |name: &str, t: String, r: String| {
+        if t != r {
+            out.push(format!("{name} is {t} in the table but {r} in the record"));
+        }
+    };
+    let q = |s: &str| format!("{s:?}");
+    let oq = |s: &Option<String>| {
+        s.as_deref()
+            .map_or("null".to_string(), |s| format!("{s:?}"))
+    };
+    let oi = |i: &Option<i64>| i.map_or("null".to_string(), |i| i.to_string());
+    field("party", q(&table.party), q(&record.party));
+    field("party_key", q(&table.party_key), q(&record.party_key));
+    field("list", q(&table.list), q(&record.list));
+    field("entry_id", q(&table.entry_id), q(&record.entry_id));
+    field("verdict", q(&table.verdict), q(&record.verdict));
+    field("reason", q(&table.reason), q(&record.reason));
+    field("actor", q(&table.actor), q(&record.actor));
+    field(
+        "screening_record",
+        oi(&table.screening_record),
+        oi(&record.screening_record),
+    );
+    field("created_at", q(&table.created_at), q(&record.created_at));
+    field("country", oq(&table.country), oq(&record.country));
+    field("entry_hash", oq(&table.entry_hash), oq(&record.entry_hash));
+    out
+}
+
+/// The fields in which a `determinations` row differs from what its record says.
+pub(crate) fn determination_differences(
+    table: &DeterminationLink,
+    record: &DeterminationFields,
+    line: i64,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let oq = |s: &Option<String>| {
+        s.as_deref()
+            .map_or("null".to_string(), |s| format!("{s:?}"))
+    };
+    let oi = |i: &Option<i64>| i.map_or("null".to_string(), |i| i.to_string());
+    let mut field = |name: &str, t: String, r: String| {
+        if t != r {
+            out.push(format!("{name} is {t} in the table but {r} in the record"));
+        }
+    };
+    field("outcome", oq(&table.outcome), oq(&record.outcome));
+    field("supersedes", oi(&table.supersedes), oi(&record.supersedes));
+    field(
+        "review_record",
+        oi(&table.review_record),
+        oi(&record.review_record),
+    );
+    field("line", table.line.to_string(), line.to_string());
+    out
 }

@@ -105,6 +105,10 @@ impl Db for PgDb {
     fn drop_guards_sql(&self) -> &'static str {
         "DROP TRIGGER records_no_update ON records; DROP TRIGGER records_linear ON records;"
     }
+
+    fn drop_index_guards_sql(&self) -> &'static str {
+        "DROP TRIGGER reviews_no_update ON reviews; DROP TRIGGER determinations_no_update ON determinations;"
+    }
 }
 
 suite!(fresh();
@@ -122,6 +126,8 @@ suite!(fresh();
     two_handles_share_one_chain,
     export_formats,
     reviews_are_recorded_and_found,
+    reviews_keep_country_and_entry_hash_and_an_edited_row_is_named,
+    determination_lines_and_the_held_queue,
     tokens_store_only_a_hash,
 );
 

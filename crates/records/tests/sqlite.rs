@@ -45,6 +45,10 @@ impl Db for SqliteDb {
     fn drop_guards_sql(&self) -> &'static str {
         "DROP TRIGGER records_no_update; DROP TRIGGER records_no_delete; DROP TRIGGER records_linear;"
     }
+
+    fn drop_index_guards_sql(&self) -> &'static str {
+        "DROP TRIGGER reviews_no_update; DROP TRIGGER reviews_no_delete; DROP TRIGGER determinations_no_update; DROP TRIGGER determinations_no_delete;"
+    }
 }
 
 suite!(fresh();
@@ -62,6 +66,8 @@ suite!(fresh();
     two_handles_share_one_chain,
     export_formats,
     reviews_are_recorded_and_found,
+    reviews_keep_country_and_entry_hash_and_an_edited_row_is_named,
+    determination_lines_and_the_held_queue,
     tokens_store_only_a_hash,
 );
 
@@ -80,7 +86,7 @@ fn schema_is_versioned() {
     let versions: i64 = conn
         .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
         .expect("query");
-    assert_eq!(versions, 1);
+    assert_eq!(versions, 2);
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .expect("pragma");

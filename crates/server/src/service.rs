@@ -686,6 +686,8 @@ pub fn review(state: &AppState, request: ReviewRequest, actor: &str) -> Result<R
         screening_record: Some(screened.id),
         list_snapshot: screened.list_snapshot.clone(),
         transaction_id: request.id.clone(),
+        country: None,
+        entry_hash: None,
     })?;
     state.metrics().record_appended();
     Ok(Reviewed {
@@ -700,6 +702,8 @@ pub fn review(state: &AppState, request: ReviewRequest, actor: &str) -> Result<R
             actor: actor.to_string(),
             screening_record: Some(screened.id),
             created_at: record.created_at,
+            country: None,
+            entry_hash: None,
         },
         record_hash: record.hash,
     })

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use records::{
-    check_anchor, record_hash, Filter, Format, Head, NewRecord, NewReview, RecordKind, RecordStore,
-    ReviewKey, Role, Verdict,
+    check_anchor, record_hash, DeterminationLink, Filter, Format, Head, NewRecord, NewReview,
+    RecordKind, RecordStore, ReviewKey, Role, Verdict,
 };
 use serde_json::json;
 
@@ -25,6 +25,8 @@ pub trait Db {
     fn query_text(&self, sql: &str) -> Result<Vec<String>, String>;
     /// SQL that drops the append-only and linearity triggers of `records`.
     fn drop_guards_sql(&self) -> &'static str;
+    /// SQL that drops the append-only triggers of `reviews` and `determinations`.
+    fn drop_index_guards_sql(&self) -> &'static str;
 
     /// A new store handle (another "process").
     fn open(&self) -> Box<dyn RecordStore> {
@@ -233,6 +235,14 @@ pub fn deleted_tail_needs_the_anchor(db: &dyn Db) {
     assert_eq!(check_anchor(store.as_ref(), &anchor).expect("anchor"), None);
     db.exec(db.drop_guards_sql()).expect("drop triggers");
     db.exec("DELETE FROM records WHERE id > 7").expect("tamper");
+    // The determination index still has the deleted records' rows.
+    let (id, problem) = broken_at(store.as_ref());
+    assert_eq!(id, 8);
+    assert!(problem.contains("does not exist"), "{problem}");
+    db.exec(db.drop_index_guards_sql())
+        .expect("drop index triggers");
+    db.exec("DELETE FROM determinations WHERE record_id > 7")
+        .expect("tamper with the index too");
     // The shortened chain is still a valid chain: only the noted head shows the loss.
     assert_verified(store.as_ref(), 7);
     let missing = check_anchor(store.as_ref(), &anchor)
@@ -447,6 +457,8 @@ pub fn reviews_are_recorded_and_found(db: &dyn Db) {
         screening_record: Some(1),
         list_snapshot: Some("s".repeat(64)),
         transaction_id: Some("review-1".into()),
+        country: None,
+        entry_hash: None,
     };
     let record = store.record_review(review.clone()).expect("review");
     assert_eq!(
@@ -511,6 +523,135 @@ pub fn reviews_are_recorded_and_found(db: &dyn Db) {
     };
     assert!(store.record_review(no_reason).is_err());
     assert_verified(store.as_ref(), 3);
+}
+
+/// A review with the party's country and the entry's content hash.
+fn review_of(party: &str, screened: i64) -> NewReview {
+    NewReview {
+        party: party.into(),
+        party_key: party.to_lowercase(),
+        list: "EL".into(),
+        entry_id: "42".into(),
+        verdict: Verdict::FalsePositive,
+        reason: "another company, another address".into(),
+        actor: "rita".into(),
+        screening_record: Some(screened),
+        list_snapshot: Some("s".repeat(64)),
+        transaction_id: None,
+        country: Some("DE".into()),
+        entry_hash: Some("e".repeat(64)),
+    }
+}
+
+pub fn reviews_keep_country_and_entry_hash_and_an_edited_row_is_named(db: &dyn Db) {
+    let store = db.open();
+    append_n(store.as_ref(), 1);
+    let record = store
+        .record_review(review_of("Beispiel AG", 1))
+        .expect("review");
+    assert_eq!(record.input["country"], "DE");
+    assert_eq!(record.input["entry_hash"], "e".repeat(64));
+    let found = store.reviews_for("beispiel ag", "EL", "42").expect("found");
+    assert_eq!(
+        (found[0].country.as_deref(), found[0].entry_hash.clone()),
+        (Some("DE"), Some("e".repeat(64)))
+    );
+    append_n(store.as_ref(), 1);
+    assert_verified(store.as_ref(), 3);
+    // The database refuses to change or remove a decision...
+    for sql in [
+        "UPDATE reviews SET reason = 'edited' WHERE record_id = 2",
+        "DELETE FROM reviews WHERE record_id = 2",
+        "UPDATE determinations SET outcome = 'NLR' WHERE record_id = 1",
+        "DELETE FROM determinations WHERE record_id = 3",
+    ] {
+        let refused = db.exec(sql).expect_err(sql);
+        assert!(refused.contains("append-only"), "{sql}: {refused}");
+    }
+    // ...and when someone gets past the triggers, verify names the row and the field.
+    db.exec(db.drop_index_guards_sql()).expect("drop guards");
+    db.exec("UPDATE reviews SET verdict = 'true_match' WHERE record_id = 2")
+        .expect("edit behind the store's back");
+    let (id, problem) = broken_at(store.as_ref());
+    assert_eq!(id, 2, "{problem}");
+    assert!(
+        problem.contains("reviews row of record 2") && problem.contains("verdict"),
+        "{problem}"
+    );
+    db.exec("UPDATE reviews SET verdict = 'false_positive', country = NULL WHERE record_id = 2")
+        .expect("another edit");
+    let (_, problem) = broken_at(store.as_ref());
+    assert!(problem.contains("country"), "{problem}");
+    db.exec("UPDATE reviews SET country = 'DE' WHERE record_id = 2")
+        .expect("undo");
+    assert_verified(store.as_ref(), 3);
+    db.exec("DELETE FROM reviews WHERE record_id = 2")
+        .expect("remove a decision");
+    let (id, problem) = broken_at(store.as_ref());
+    assert_eq!(id, 2);
+    assert!(problem.contains("no row in the reviews table"), "{problem}");
+    db.exec("UPDATE determinations SET outcome = 'NLR' WHERE record_id = 3")
+        .expect("edit an index row");
+    let (id, _) = broken_at(store.as_ref());
+    assert_eq!(id, 2, "the first disagreement is named first");
+}
+
+/// A determination with an outcome, superseding another when `supersedes` is given.
+fn decided(outcome: &str, supersedes: Option<(i64, i64)>) -> NewRecord {
+    let mut output = json!({"outcome": outcome, "trace": []});
+    if let Some((old, review)) = supersedes {
+        output["supersedes"] = json!(old);
+        output["review_record"] = json!(review);
+    }
+    NewRecord {
+        output,
+        ..determination(0)
+    }
+}
+
+pub fn determination_lines_and_the_held_queue(db: &dyn Db) {
+    let store = db.open();
+    let ids = |links: &[DeterminationLink]| links.iter().map(|l| l.record_id).collect::<Vec<_>>();
+    let a = store.append(decided("HOLD", None)).expect("a").id;
+    let b = store.append(decided("ACE", None)).expect("b").id;
+    let c = store.append(decided("HOLD", None)).expect("c").id;
+    let held = store.held(0, 10).expect("held");
+    assert_eq!(ids(&held), vec![a, c]);
+    let review = store
+        .record_review(review_of("Beispiel AG", a))
+        .expect("review")
+        .id;
+    // One match of two resolved: still held, the newer record is the current state.
+    let d = store
+        .append(decided("HOLD", Some((a, review))))
+        .expect("d")
+        .id;
+    let held = store.held(0, 10).expect("held");
+    assert_eq!(ids(&held), vec![d, c], "oldest line first");
+    assert_eq!(held[0].line, a);
+    assert_eq!(ids(&store.held(a, 10).expect("after")), vec![c]);
+    assert_eq!(ids(&store.held(0, 1).expect("limit")), vec![d]);
+    let e = store
+        .append(decided("ACE", Some((d, review))))
+        .expect("e")
+        .id;
+    assert_eq!(ids(&store.held(0, 10).expect("held")), vec![c]);
+    let line = store.determination_line(d).expect("line");
+    assert_eq!(ids(&line), vec![a, d, e]);
+    assert_eq!(line[2].supersedes, Some(d));
+    assert_eq!(line[2].review_record, Some(review));
+    assert_eq!(line[2].outcome.as_deref(), Some("ACE"));
+    assert_eq!(ids(&store.determination_line(b).expect("alone")), vec![b]);
+    assert!(store.determination_line(review).expect("review").is_empty());
+    assert_verified(store.as_ref(), 6);
+    db.exec(db.drop_index_guards_sql()).expect("drop guards");
+    db.exec(&format!(
+        "UPDATE determinations SET outcome = 'HOLD' WHERE record_id = {e}"
+    ))
+    .expect("edit");
+    let (id, problem) = broken_at(store.as_ref());
+    assert_eq!(id, e);
+    assert!(problem.contains("outcome"), "{problem}");
 }
 
 pub fn tokens_store_only_a_hash(db: &dyn Db) {
