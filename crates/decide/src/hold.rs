@@ -27,6 +27,8 @@ pub const HOLD_CITATION: &str =
 /// Decides one transaction: the settled answer, or HOLD while a possible list membership
 /// would change it.
 pub fn decide(tx: &Transaction, law: &Law) -> Result<Determination, InputError> {
+    let owned = crate::ownership::attribute(tx, law);
+    let tx = owned.as_ref().unwrap_or(tx);
     let possible = tx.possible_memberships();
     let flags = crate::red_flags::raised(tx, law);
     if possible.is_empty() && flags.is_empty() {

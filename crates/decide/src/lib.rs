@@ -11,6 +11,7 @@ mod determination;
 mod error;
 mod hold;
 mod matrix;
+mod ownership;
 mod red_flags;
 mod review;
 mod route;

@@ -268,6 +268,7 @@ impl<'a> Review<'a> {
                 outcome = outcome.max(found);
             }
         }
+        self.affiliates_rule_not_in_force();
         if !any {
             self.push(
                 Step::Parties,
@@ -310,8 +311,18 @@ impl<'a> Review<'a> {
                     .as_deref()
                     .map(|p| format!(" under OFAC program(s) {p}"))
                     .unwrap_or_default();
-                self.push(Step::Parties, "31 CFR chapter V (OFAC sanctions regulations)", "a party is on OFAC's SDN list", true,
-                    format!("the {role} {who} is a Specially Designated National{program}: stop and refer to OFAC; dealings are blocked"), Confidence::Summary);
+                let because = match &hit.via_owners {
+                    Some(how) => format!("the {role} {who} is blocked through its owners — {how}: stop and refer to OFAC; dealings are blocked"),
+                    None => format!("the {role} {who} is a Specially Designated National{program}: stop and refer to OFAC; dealings are blocked"),
+                };
+                self.push(
+                    Step::Parties,
+                    "31 CFR chapter V (OFAC sanctions regulations)",
+                    "a party is on OFAC's SDN list",
+                    true,
+                    because,
+                    Confidence::Summary,
+                );
                 Some(Outcome::Prohibited)
             }
             ListCode::EntityList => {
@@ -329,8 +340,18 @@ impl<'a> Review<'a> {
                     .map(|f| format!(" ({f})"))
                     .unwrap_or_default();
                 self.review_policy.get_or_insert_with(|| policy.to_string());
-                self.push(Step::Parties, "15 CFR 744.11; 15 CFR part 744, supp. no. 4", "a party is on the Entity List", true,
-                    format!("the {role} {who} is on the Entity List{fr}: license requirement \"{req}\"; review policy \"{policy}\""), Confidence::Text);
+                let (because, confidence) = match &hit.via_owners {
+                    Some(how) => (format!("the {role} {who} takes its owners' Entity List restriction — {how}: license requirement \"{req}\"; review policy \"{policy}\""), self.affiliates_confidence()),
+                    None => (format!("the {role} {who} is on the Entity List{fr}: license requirement \"{req}\"; review policy \"{policy}\""), Confidence::Text),
+                };
+                self.push(
+                    Step::Parties,
+                    "15 CFR 744.11; 15 CFR part 744, supp. no. 4",
+                    "a party is on the Entity List",
+                    true,
+                    because,
+                    confidence,
+                );
                 Some(Outcome::LicenseRequired)
             }
             ListCode::Unverified => {
@@ -339,6 +360,56 @@ impl<'a> Review<'a> {
                 None
             }
             ListCode::MilitaryEndUser => self.military_end_user(role, who),
+        }
+    }
+
+    /// The confidence of the affiliates rule's period on the as-of date.
+    fn affiliates_confidence(&self) -> Confidence {
+        self.law
+            .affiliates_rule(self.tx.date)
+            .map(|r| r.provenance.confidence)
+            .unwrap_or(Confidence::Unverified)
+    }
+
+    /// 90 FR 47201 — says so when an owner is on the Entity List but the affiliates rule
+    /// is not in force on the as-of date (before 2025-09-29, or suspended).
+    fn affiliates_rule_not_in_force(&mut self) {
+        let tx = self.tx;
+        let rule = self.law.affiliates_rule(tx.date);
+        if rule.is_some_and(|r| r.in_force) {
+            return;
+        }
+        for (role, party) in tx.all_parties() {
+            let listed: Vec<&str> = party
+                .owners
+                .iter()
+                .filter(|o| o.lists.iter().any(|h| h.list == ListCode::EntityList))
+                .map(|o| o.name.as_deref().unwrap_or("an owner"))
+                .collect();
+            if listed.is_empty() {
+                continue;
+            }
+            let who = party.name.as_deref().unwrap_or(role.label());
+            let (state, citation, confidence) = match rule {
+                Some(r) => (
+                    format!("suspended on {} ({})", tx.on, r.provenance.source),
+                    "90 FR 47201 (affiliates rule), suspended",
+                    r.provenance.confidence,
+                ),
+                None => {
+                    let from = self.law.affiliates_periods().iter().map(|p| p.from).min();
+                    let since = from
+                        .map(|f| format!(" (in force from {f})"))
+                        .unwrap_or_default();
+                    (
+                        format!("not in force on {}{since}", tx.on),
+                        "90 FR 47201 (affiliates rule)",
+                        Confidence::Summary,
+                    )
+                }
+            };
+            self.push(Step::Parties, citation, "an owner's Entity List restriction extends to the party (affiliates rule)", false,
+                format!("{} of the {} {who} {} on the Entity List, but the affiliates rule is {state}: the owner's listing does not extend to the {}", listed.join(", "), role.label(), if listed.len() == 1 { "is" } else { "are" }, role.label()), confidence);
         }
     }
 

@@ -7,7 +7,9 @@
 //! party and entry ([`Verdicts`]) settles a match either way: a true match is confirmed,
 //! a false positive is cleared and shown as such.
 
-use crate::transaction::{ListCode, ListHit, MembershipStatus, PartyInput, Role, TransactionInput};
+use crate::transaction::{
+    ListCode, ListHit, MembershipStatus, OwnerInput, PartyInput, Role, TransactionInput,
+};
 use lists::model::{Entry, ListId};
 use screen::{Match, Query, Screener};
 use serde::Serialize;
@@ -35,6 +37,18 @@ pub struct PartyScreening {
     /// Matches a reviewer decided earlier, with the decision applied.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resolved: Vec<ResolvedMatch>,
+    /// The party's owners, screened in turn (through every layer).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<OwnerScreening>,
+}
+
+/// What screening found for one owner.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnerScreening {
+    pub name: String,
+    pub hits: Vec<Match>,
+    pub needs_review: Vec<Match>,
 }
 
 /// A match settled by an earlier review decision.
@@ -169,6 +183,7 @@ pub fn screen_parties_with(
             hits: Vec::new(),
             needs_review: Vec::new(),
             resolved: Vec::new(),
+            owners: Vec::new(),
         };
         for m in screener.screen(&query, review) {
             let entry = &screener.entries()[m.entry_index];
@@ -207,6 +222,13 @@ pub fn screen_parties_with(
                 _ => screened.needs_review.push(m),
             }
         }
+        screen_owners(
+            &mut party.owners,
+            screener,
+            hit,
+            review,
+            &mut screened.owners,
+        );
         parties.push(screened);
     };
     if let Some(p) = input.end_user.as_mut() {
@@ -226,6 +248,53 @@ pub fn screen_parties_with(
         hit_threshold: hit,
         review_threshold: review,
         parties,
+    }
+}
+
+/// Screens every named owner, through the layers, adding its matches to its `lists`.
+fn screen_owners(
+    owners: &mut [OwnerInput],
+    screener: &impl PartyScreener,
+    hit: f64,
+    review: f64,
+    out: &mut Vec<OwnerScreening>,
+) {
+    for owner in owners.iter_mut() {
+        if let Some(name) = owner.name.clone() {
+            let query = Query {
+                name: name.clone(),
+                country: owner
+                    .country
+                    .as_deref()
+                    .and_then(countries::lookup)
+                    .map(|c| c.alpha2.to_string()),
+                kind: None,
+            };
+            let mut screened = OwnerScreening {
+                name,
+                hits: Vec::new(),
+                needs_review: Vec::new(),
+            };
+            for m in screener.screen(&query, review) {
+                let entry = &screener.entries()[m.entry_index];
+                let status = if m.score >= hit && !m.generic_only {
+                    MembershipStatus::Confirmed
+                } else {
+                    MembershipStatus::Possible
+                };
+                if let Some(h) = list_hit(&m, entry, status, hit) {
+                    if !owner.lists.iter().any(|l| l.list == h.list && l.id == h.id) {
+                        owner.lists.push(h);
+                    }
+                }
+                match status {
+                    MembershipStatus::Confirmed => screened.hits.push(m),
+                    MembershipStatus::Possible => screened.needs_review.push(m),
+                }
+            }
+            out.push(screened);
+        }
+        screen_owners(&mut owner.owners, screener, hit, review, out);
     }
 }
 
@@ -277,5 +346,6 @@ fn list_hit(m: &Match, entry: &Entry, status: MembershipStatus, hit: f64) -> Opt
         federal_register: entry.federal_register.clone(),
         program: (!entry.programs.is_empty()).then(|| entry.programs.join("; ")),
         score: Some(m.score),
+        via_owners: None,
     })
 }

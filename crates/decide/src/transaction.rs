@@ -130,6 +130,10 @@ pub struct PartyInput {
     /// Restricted-party list memberships, stated by the caller or found by screening.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lists: Vec<ListHit>,
+    /// Who owns the party, with each owner's share: OFAC's 50 Percent Rule and BIS's
+    /// affiliates rule reach a party through its owners.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<OwnerInput>,
 }
 
 /// A country held since a date (a citizenship or a permanent residency).
@@ -281,6 +285,30 @@ pub struct ListHit {
     /// Screening score, when the hit came from ace's screening.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
+    /// Set when the membership is the party's owners' (OFAC's 50 Percent Rule, BIS's
+    /// affiliates rule): the rule and the owners, in words, with its citation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via_owners: Option<String>,
+}
+
+/// An owner of a party: screened like a party; its own owners count through the layers.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnerInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Share of the party owned, 0–100; `null` when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<f64>,
+    /// List memberships, stated or found by screening the owner's name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lists: Vec<ListHit>,
+    /// The owner's own owners.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<OwnerInput>,
 }
 
 /// What the item is, once validated.
@@ -748,7 +776,52 @@ fn check_party(field: &str, p: &PartyInput) -> Result<(), InputError> {
             "given for a non_government party; set kind to government or drop government_role",
         ));
     }
+    check_owners(&format!("{field}.owners"), &p.owners, 0)?;
     check_party_name(field, p)
+}
+
+/// Owners' shares are percentages adding up to at most 100, names screenable, at most
+/// eight layers deep.
+fn check_owners(field: &str, owners: &[OwnerInput], depth: usize) -> Result<(), InputError> {
+    if depth >= 8 && !owners.is_empty() {
+        return Err(InputError::new(
+            field,
+            "more than 8 layers of owners; ace decides up to 8",
+        ));
+    }
+    let mut total = 0.0;
+    for (i, o) in owners.iter().enumerate() {
+        let here = format!("{field}[{i}]");
+        if let Some(pct) = o.percent {
+            if !(0.0..=100.0).contains(&pct) || pct.is_nan() {
+                return Err(InputError::new(
+                    format!("{here}.percent"),
+                    format!("{pct} is not a percentage; give a number from 0 to 100, or null when unknown"),
+                ));
+            }
+            total += pct;
+        }
+        if let Some(c) = &o.country {
+            if countries::lookup(c).is_none() {
+                return Err(InputError::new(
+                    format!("{here}.country"),
+                    format!("'{c}' is not an ISO 3166-1 code or a country name"),
+                ));
+            }
+        }
+        if let Some(name) = &o.name {
+            screen::check_name(name)
+                .map_err(|e| InputError::new(format!("{here}.name"), e.to_string()))?;
+        }
+        check_owners(&format!("{here}.owners"), &o.owners, depth + 1)?;
+    }
+    if total > 100.0 + 1e-9 {
+        return Err(InputError::new(
+            field,
+            format!("the owners' shares add up to {total}%; they can add up to at most 100"),
+        ));
+    }
+    Ok(())
 }
 
 /// A party's name, when given, can be screened: not empty, not punctuation alone, at most

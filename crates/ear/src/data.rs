@@ -252,3 +252,40 @@ pub(crate) struct RedFlagDef {
     #[serde(default)]
     pub embargoed: bool,
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OwnershipFile {
+    pub affiliates_rule: Vec<AffiliatesDef>,
+    pub unknown_share: CitedDef,
+    pub ofac_50_percent: OfacDef,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AffiliatesDef {
+    pub in_force: bool,
+    pub threshold_percent: f64,
+    pub from: String,
+    #[serde(default)]
+    pub until: Option<String>,
+    pub source: String,
+    pub confidence: Confidence,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CitedDef {
+    pub citation: String,
+    pub source: String,
+    pub confidence: Confidence,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OfacDef {
+    pub threshold_percent: f64,
+    pub citation: String,
+    pub source: String,
+    pub confidence: Confidence,
+}

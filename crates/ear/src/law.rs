@@ -24,10 +24,11 @@ pub enum RuleFile {
     Embargoes,
     Destinations,
     RedFlags,
+    Ownership,
 }
 
 impl RuleFile {
-    pub const ALL: [RuleFile; 7] = [
+    pub const ALL: [RuleFile; 8] = [
         RuleFile::Periods,
         RuleFile::CountryGroups,
         RuleFile::CountryChart,
@@ -35,6 +36,7 @@ impl RuleFile {
         RuleFile::Embargoes,
         RuleFile::Destinations,
         RuleFile::RedFlags,
+        RuleFile::Ownership,
     ];
 
     pub fn file_name(self) -> &'static str {
@@ -46,6 +48,7 @@ impl RuleFile {
             RuleFile::Embargoes => "embargoes.toml",
             RuleFile::Destinations => "destinations.toml",
             RuleFile::RedFlags => "red_flags.toml",
+            RuleFile::Ownership => "ownership.toml",
         }
     }
 
@@ -58,6 +61,7 @@ impl RuleFile {
             RuleFile::Embargoes => include_str!("../data/embargoes.toml"),
             RuleFile::Destinations => include_str!("../data/destinations.toml"),
             RuleFile::RedFlags => include_str!("../data/red_flags.toml"),
+            RuleFile::Ownership => include_str!("../data/ownership.toml"),
         }
     }
 }
@@ -296,6 +300,7 @@ pub struct Law {
     pub(crate) treated_as: Vec<TreatedAs>,
     pub(crate) regions: Vec<Region>,
     red_flags: Vec<RedFlag>,
+    ownership: Ownership,
     /// Which files came from an override directory.
     overridden: Vec<&'static str>,
 }
@@ -623,6 +628,29 @@ impl Law {
             .find(|f| f.id == id && f.holds_on(date))
     }
 
+    /// The affiliates rule's state on `date`, when the rules data has a period for it.
+    pub fn affiliates_rule(&self, date: Date) -> Option<&AffiliatesPeriod> {
+        self.ownership
+            .affiliates
+            .iter()
+            .find(|p| p.from <= date && p.until.is_none_or(|u| date < u))
+    }
+
+    /// Every period of the affiliates rule, oldest first.
+    pub fn affiliates_periods(&self) -> &[AffiliatesPeriod] {
+        &self.ownership.affiliates
+    }
+
+    /// Red Flag 29: an owner known to be listed with an unknown share (citation, provenance).
+    pub fn unknown_share_flag(&self) -> &(String, Provenance) {
+        &self.ownership.unknown_share
+    }
+
+    /// OFAC's 50 Percent Rule: the threshold, and its citation with provenance.
+    pub fn ofac_fifty_percent(&self) -> (f64, &(String, Provenance)) {
+        (self.ownership.ofac_threshold_percent, &self.ownership.ofac)
+    }
+
     /// Every red flag, in file order.
     pub fn red_flags(&self) -> &[RedFlag] {
         &self.red_flags
@@ -634,6 +662,25 @@ impl Law {
             .iter()
             .filter(move |f| f.derive.is_some() && f.holds_on(date))
     }
+}
+
+/// Ownership rules (ownership.toml).
+#[derive(Debug, Clone)]
+struct Ownership {
+    affiliates: Vec<AffiliatesPeriod>,
+    unknown_share: (String, Provenance),
+    ofac_threshold_percent: f64,
+    ofac: (String, Provenance),
+}
+
+/// A period of BIS's affiliates rule (90 FR 47201): in force or suspended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AffiliatesPeriod {
+    pub in_force: bool,
+    pub threshold_percent: f64,
+    pub from: Date,
+    pub until: Option<Date>,
+    pub provenance: Provenance,
 }
 
 /// A red flag (15 CFR part 732, supp. no. 3; the Russia-diversion alerts).
@@ -725,6 +772,11 @@ fn build<'a>(text: &dyn Fn(RuleFile) -> &'a str, hash: String) -> Result<Law, Ea
         &region_ids,
     )?;
 
+    let own_ctx = Ctx {
+        file: "ownership.toml",
+    };
+    let ownership = build_ownership(&own_ctx, own_ctx.parse(text(RuleFile::Ownership))?)?;
+
     let flags_ctx = Ctx {
         file: "red_flags.toml",
     };
@@ -758,7 +810,34 @@ fn build<'a>(text: &dyn Fn(RuleFile) -> &'a str, hash: String) -> Result<Law, Ea
         treated_as,
         regions,
         red_flags,
+        ownership,
         overridden: Vec::new(),
+    })
+}
+
+fn build_ownership(ctx: &Ctx, file: OwnershipFile) -> Result<Ownership, EarError> {
+    let mut periods = Vec::with_capacity(file.affiliates_rule.len());
+    for (i, p) in file.affiliates_rule.into_iter().enumerate() {
+        let field = format!("affiliates_rule[{i}]");
+        periods.push(AffiliatesPeriod {
+            in_force: p.in_force,
+            threshold_percent: p.threshold_percent,
+            from: ctx.date(&format!("{field}.from"), &p.from)?,
+            until: ctx.opt_date(&format!("{field}.until"), &p.until)?,
+            provenance: Provenance::new(p.source, p.confidence),
+        });
+    }
+    Ok(Ownership {
+        affiliates: periods,
+        unknown_share: (
+            file.unknown_share.citation,
+            Provenance::new(file.unknown_share.source, file.unknown_share.confidence),
+        ),
+        ofac_threshold_percent: file.ofac_50_percent.threshold_percent,
+        ofac: (
+            file.ofac_50_percent.citation,
+            Provenance::new(file.ofac_50_percent.source, file.ofac_50_percent.confidence),
+        ),
     })
 }
 
@@ -773,12 +852,14 @@ fn build_red_flags(ctx: &Ctx, file: RedFlagFile) -> Result<Vec<RedFlag>, EarErro
             None => None,
             Some("purchaser_location") => Some(DerivedFlag::PurchaserLocation),
             Some("transshipment") => Some(DerivedFlag::Transshipment),
-            Some(other) => return Err(ctx.invalid(
-                format!("{field}.derive"),
-                format!(
+            Some(other) => {
+                return Err(ctx.invalid(
+                    format!("{field}.derive"),
+                    format!(
                     "'{other}' is not a derivation ace knows: purchaser_location or transshipment"
                 ),
-            )),
+                ))
+            }
         };
         out.push(RedFlag {
             from: ctx.opt_date(&format!("{field}.from"), &f.from)?,
