@@ -63,13 +63,18 @@ const PHRASES: &[(&[&str], &str)] = &[
     (&["societa", "a", "responsabilita", "limitata"], "srl"),
     (&["sociedad", "de", "responsabilidad", "limitada"], "srl"),
     (&["sdn", "bhd"], "sdnbhd"),
+    (&["free", "zone", "establishment"], "fze"),
+    (&["free", "zone", "company"], "fze"),
+    (&["free", "zone", "co"], "fze"),
+    (&["fz", "llc"], "fze"),
+    (&["fz", "co"], "fze"),
     (&["aktsionerno", "druzhestvo"], "ad"),
 ];
 
 /// Single tokens that are always legal forms, wherever they stand.
 fn unambiguous(token: &str) -> Option<&'static str> {
     Some(match token {
-        "ltd" | "limited" | "ltda" => "ltd",
+        "ltd" | "limited" | "ltda" | "limitada" => "ltd",
         "llc" | "ooo" | "tov" | "too" => "llc",
         "llp" => "llp",
         "corp" | "corporation" => "corp",
@@ -295,6 +300,18 @@ mod tests {
         );
         assert_eq!(canon("aktzionernoe obshtchestvo pozitiv")[0], Some("jsc"));
         assert_eq!(canon("point trading")[0], None);
+    }
+
+    #[test]
+    fn free_zone_and_limitada_spellings_are_one_form() {
+        assert_eq!(
+            canon("gulf star free zone establishment"),
+            vec![None, None, Some("fze"), Some(""), Some("")]
+        );
+        assert_eq!(canon("gulf star fzco")[2], Some("fze"));
+        assert_eq!(canon("gulf star fze")[2], Some("fze"));
+        assert_eq!(canon("andes comercial limitada")[2], Some("ltd"));
+        assert_eq!(canon("andes comercial ltda")[2], Some("ltd"));
     }
 
     #[test]

@@ -321,6 +321,10 @@ pub struct NameScore {
     /// One real (non-legal-form) token is the only link, and the query has other real
     /// tokens the name does not have.
     pub single_word_link: bool,
+    /// One real token is the only link and is not spelt the same (a typo, a
+    /// phonetic or romanisation variant), and either name has a real token
+    /// (not a particle) the other lacks.
+    pub single_fuzzy_link: bool,
     /// The names are the same after normalisation: every real token of each
     /// aligned exactly with one of the other (in any order), and the legal
     /// forms agree or one side has none (see [`exact_name`]).
@@ -386,6 +390,15 @@ pub fn name_score(
     let single_word_link =
         n_real == 1 && (0..q_legal.len()).any(|i| !q_legal[i] && !pairs.iter().any(|p| p.q == i));
     let exact_name = n_real > 0 && !legal_mismatch && exact_name(&pairs, q_legal, c_legal);
+    let unmatched_real = |w: &[f64], l: &[bool], side: fn(&Pair) -> usize| {
+        (0..l.len()).any(|i| {
+            !l[i] && w[i] >= crate::weights::MIN_WEIGHT && !pairs.iter().any(|p| side(p) == i)
+        })
+    };
+    let single_fuzzy_link = n_real == 1
+        && !real().any(|p| p.sim.how == How::Exact)
+        && (unmatched_real(q_weights, q_legal, |p| p.q)
+            || unmatched_real(c_weights, c_legal, |p| p.c));
     let fuzzy_links_only = n_real >= 2
         && !real().any(|p| p.sim.how == How::Exact)
         && (0..q_legal.len()).any(|i| {
@@ -394,6 +407,7 @@ pub fn name_score(
                 && !pairs.iter().any(|p| p.q == i)
         });
     NameScore {
+        single_fuzzy_link,
         fuzzy_links_only,
         single_word_link,
         exact_name,
