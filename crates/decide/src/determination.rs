@@ -155,6 +155,13 @@ pub struct Determination {
     /// The index in `legs` of the leg whose outcome is the transaction's (the strictest).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deciding_leg: Option<usize>,
+    /// For an order of several lines (`items`): each line's outcome, or why ace does not
+    /// decide it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<crate::order::LineReport>,
+    /// The index in `items` of the line whose outcome is the order's (the strictest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deciding_line: Option<usize>,
     /// For HOLD: each open item, with the outcome it gives if a person confirms it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub holds: Vec<Hold>,

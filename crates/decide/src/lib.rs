@@ -11,6 +11,7 @@ mod determination;
 mod error;
 mod hold;
 mod matrix;
+mod order;
 mod ownership;
 mod red_flags;
 mod review;
@@ -24,6 +25,7 @@ pub use determination::{
 pub use error::InputError;
 pub use hold::decide;
 pub use matrix::{matrix, MatrixRow};
+pub use order::{determine, LineReport};
 pub use transaction::{parse_input, Transaction, TransactionInput};
 
 /// The one-line notice every human-readable answer ends with.

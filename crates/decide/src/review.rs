@@ -38,6 +38,8 @@ pub(crate) fn decide_leg(tx: &Transaction, law: &Law) -> Result<Determination, I
         trace: review.trace,
         legs: Vec::new(),
         deciding_leg: None,
+        lines: Vec::new(),
+        deciding_line: None,
         holds: Vec::new(),
         if_all_clear: None,
     })

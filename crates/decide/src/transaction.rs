@@ -17,6 +17,9 @@ pub struct TransactionInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     pub item: Option<ItemInput>,
+    /// The lines of an order, instead of `item`: each decided, the strictest decides.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<LineInput>,
     /// ISO code or country name; for a deemed export, the person's latest citizenship or
     /// permanent residency.
     pub destination: Option<String>,
@@ -73,6 +76,31 @@ pub struct ItemInput {
     pub incident_owner: Option<IncidentOwner>,
     /// The item is also controlled in Category 5, Part 2 (encryption): License Exception
     /// ENC, not ACE, applies, and ace reports rather than decides.
+    #[serde(default)]
+    pub encryption_cat5_part2: bool,
+}
+
+/// One line of an order: an item with what the order says of it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineInput {
+    /// As `item.eccn`; a line outside what ace decides (5A002, EAR99) is reported as such.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eccn: Option<String>,
+    #[serde(default)]
+    pub published: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
+    /// In the order's currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    #[serde(default)]
+    pub digital_artifacts: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_owner: Option<IncidentOwner>,
     #[serde(default)]
     pub encryption_cat5_part2: bool,
 }

@@ -5,7 +5,7 @@
 
 use decide::clearance::{entry_hash, party_key, Clearance, Clearances};
 use decide::screening::{screen_parties_with, Verdict};
-use decide::{decide, Determination, Outcome, TransactionInput};
+use decide::{Determination, Outcome, TransactionInput};
 use ear::{parse_date, Law};
 use serde::Deserialize;
 use std::path::Path;
@@ -58,6 +58,9 @@ struct Scenario {
     /// Words some hold's question or reason must contain.
     #[serde(default)]
     hold_contains: Vec<String>,
+    /// For an order: each line's outcome code, or "outside" for a line ace does not decide.
+    #[serde(default)]
+    lines: Vec<String>,
     /// Entry ids (or names) that must not be a confirmed list membership of any party.
     #[serde(default)]
     not_listed: Vec<String>,
@@ -144,8 +147,7 @@ fn determine(s: &Scenario, law: &Law) -> Result<Result<Determination, decide::In
                     &verdicts,
                 );
             }
-            let tx = input.validate(law, today)?;
-            decide(&tx, law)
+            decide::determine(&input, law, today).map(|(_, d)| d)
         }),
     )
 }
@@ -171,6 +173,16 @@ fn check_holds(s: &Scenario, d: &Determination) -> Result<(), String> {
             .any(|h| h.question.contains(w.as_str()) || h.reason.contains(w.as_str()))
         {
             return Err(format!("no hold says {w:?}: {:?}", d.holds));
+        }
+    }
+    if !s.lines.is_empty() {
+        let got: Vec<&str> = d
+            .lines
+            .iter()
+            .map(|l| l.outcome.map(Outcome::code).unwrap_or("outside"))
+            .collect();
+        if got != s.lines {
+            return Err(format!("lines {got:?}, expected {:?}", s.lines));
         }
     }
     if d.outcome == Outcome::Hold && (d.holds.is_empty() || d.if_all_clear.is_none()) {
