@@ -1,27 +1,71 @@
 //! What every request handler shares: the regulation, the screening index over the
 //! active list snapshot, and the record store.
+//!
+//! **The list snapshot is swapped while the server runs.** The snapshot's meta and its
+//! screener (with the memo of its queries: the memo belongs to the snapshot it
+//! memoizes) live together in one [`ActiveLists`] behind an `RwLock<Arc<_>>`.
+//! [`AppState::swap_lists`] replaces that `Arc` in one step; the index is built before,
+//! off the request path ([`AppState::watch_list_store`] builds it on a thread of its
+//! own when the store's `ACTIVE` names another snapshot).
+//!
+//! **A request sees one snapshot.** An `AppState` value pins the active snapshot the
+//! first time it is asked for it ([`AppState::snapshot`], [`AppState::screener`]) and
+//! answers with that one for the rest of its life; a clone starts unpinned. Axum hands
+//! every request its own clone of the router's state, so the hash a determination
+//! records is the hash of the snapshot it was screened against, and a request in
+//! flight during a swap finishes on the old snapshot (kept alive by its `Arc` until the
+//! last such request is done).
 
 use crate::auth::TokenCache;
 use crate::memo::{MemoScreener, MEMO_CAPACITY};
 use crate::metrics::Metrics;
 use ear::Law;
-use lists::snapshot::SnapshotMeta;
+use lists::snapshot::{SnapshotMeta, SnapshotStore};
 use records::RecordStore;
 use screen::Screener;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, RwLock, Weak};
+use std::time::Duration;
 
-/// Cheap to clone: one `Arc`.
-#[derive(Clone)]
+/// Cheap to clone: one `Arc` (and an empty pin, see the module doc).
 pub struct AppState {
     pub inner: Arc<Inner>,
+    /// The snapshot this value answers with, set on first use.
+    pinned: OnceLock<Arc<ActiveLists>>,
+}
+
+impl Clone for AppState {
+    /// A clone shares everything but the pin: it pins the snapshot active when it is
+    /// first asked for one.
+    fn clone(&self) -> Self {
+        AppState {
+            inner: Arc::clone(&self.inner),
+            pinned: OnceLock::new(),
+        }
+    }
+}
+
+/// A list snapshot in service: its meta and the screener over its entries.
+pub struct ActiveLists {
+    /// The list snapshot the screener indexes.
+    pub meta: SnapshotMeta,
+    /// The screener of this snapshot, with a memo of recent queries.
+    pub screener: MemoScreener,
+}
+
+impl ActiveLists {
+    /// A snapshot's meta and its index, with a fresh memo.
+    pub fn new(meta: SnapshotMeta, screener: Screener) -> Self {
+        ActiveLists {
+            meta,
+            screener: MemoScreener::new(screener, MEMO_CAPACITY),
+        }
+    }
 }
 
 pub struct Inner {
     pub law: Law,
-    /// The screener of the active snapshot, with a memo of recent queries.
-    pub screener: MemoScreener,
-    /// The active list snapshot the screener indexes.
-    pub snapshot: SnapshotMeta,
+    /// The active list snapshot and its screener; replaced whole by a swap.
+    lists: RwLock<Arc<ActiveLists>>,
     pub store: Arc<dyn RecordStore>,
     /// Recently verified API tokens.
     pub tokens: TokenCache,
@@ -39,12 +83,12 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 law,
-                screener: MemoScreener::new(screener, MEMO_CAPACITY),
-                snapshot,
+                lists: RwLock::new(Arc::new(ActiveLists::new(snapshot, screener))),
                 store,
                 tokens: TokenCache::default(),
                 metrics: Metrics::default(),
             }),
+            pinned: OnceLock::new(),
         }
     }
 
@@ -52,13 +96,47 @@ impl AppState {
         &self.inner.law
     }
 
-    /// The screener of the active snapshot, with its memo (what screening parties uses).
-    pub fn screener(&self) -> &MemoScreener {
-        &self.inner.screener
+    /// The snapshot this value answers with (pinned on first use).
+    pub fn lists(&self) -> &ActiveLists {
+        self.pinned.get_or_init(|| self.inner.current())
     }
 
+    /// The screener of the pinned snapshot, with its memo (what screening parties uses).
+    pub fn screener(&self) -> &MemoScreener {
+        &self.lists().screener
+    }
+
+    /// The meta of the pinned snapshot: the one [`AppState::screener`] screens against.
     pub fn snapshot(&self) -> &SnapshotMeta {
-        &self.inner.snapshot
+        &self.lists().meta
+    }
+
+    /// The snapshot active now (not pinned): what the next request will see.
+    pub fn current_lists(&self) -> Arc<ActiveLists> {
+        self.inner.current()
+    }
+
+    /// Makes `meta` with its index the active snapshot for every request that starts
+    /// from now on, with a fresh memo. Requests already holding the previous snapshot
+    /// finish on it. Returns the hash of the snapshot replaced.
+    pub fn swap_lists(&self, meta: SnapshotMeta, screener: Screener) -> String {
+        self.inner.swap(Arc::new(ActiveLists::new(meta, screener)))
+    }
+
+    /// Watches the list store: every `every`, reads `ACTIVE`, and when it names a
+    /// snapshot other than the one in service, loads it, builds its index (on this
+    /// thread, not a request's) and swaps it in. A snapshot that cannot be loaded is
+    /// reported once on standard error and the server keeps the one it has. The thread
+    /// ends once every `AppState` of this server is dropped.
+    pub fn watch_list_store(
+        &self,
+        store: SnapshotStore,
+        every: Duration,
+    ) -> std::io::Result<std::thread::JoinHandle<()>> {
+        let inner = Arc::downgrade(&self.inner);
+        std::thread::Builder::new()
+            .name("ace-lists-watch".into())
+            .spawn(move || watch(inner, store, every))
     }
 
     pub fn store(&self) -> &Arc<dyn RecordStore> {
@@ -68,5 +146,64 @@ impl AppState {
     /// The counters behind `/metrics`.
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+}
+
+impl Inner {
+    fn current(&self) -> Arc<ActiveLists> {
+        // A poisoned lock only means a swap panicked after taking it; the Arc inside
+        // is whole either way.
+        let lists = self.lists.read().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(&lists)
+    }
+
+    fn swap(&self, new: Arc<ActiveLists>) -> String {
+        let mut lists = self.lists.write().unwrap_or_else(|e| e.into_inner());
+        let old = std::mem::replace(&mut *lists, new);
+        drop(lists);
+        // The old index is freed here or by the last request holding it, not under the lock.
+        old.meta.hash.clone()
+    }
+}
+
+/// The loop of [`AppState::watch_list_store`].
+fn watch(inner: Weak<Inner>, store: SnapshotStore, every: Duration) {
+    let mut failed: Option<String> = None;
+    loop {
+        std::thread::sleep(every);
+        let Some(inner) = inner.upgrade() else {
+            return;
+        };
+        let wanted = match store.active_hash() {
+            Ok(Some(hash)) => hash,
+            // Nothing imported: the server keeps what it was started with.
+            Ok(None) => continue,
+            Err(e) => {
+                report_once(&mut failed, "ACTIVE", format!("{e}"));
+                continue;
+            }
+        };
+        if inner.current().meta.hash == wanted || failed.as_deref() == Some(wanted.as_str()) {
+            continue;
+        }
+        match store.load(&wanted) {
+            Ok(snapshot) => {
+                let screener = Screener::new(snapshot.entries);
+                let old = inner.swap(Arc::new(ActiveLists::new(snapshot.meta, screener)));
+                failed = None;
+                eprintln!("ace: list snapshot {wanted} is now in service (was {old})");
+            }
+            Err(e) => report_once(&mut failed, &wanted, format!("{e}")),
+        }
+    }
+}
+
+/// Says once on standard error that `what` could not be taken into service.
+fn report_once(failed: &mut Option<String>, what: &str, error: String) {
+    if failed.as_deref() != Some(what) {
+        eprintln!(
+            "ace: list snapshot {what} not taken into service, keeping the current one: {error}"
+        );
+        *failed = Some(what.to_owned());
     }
 }
