@@ -113,7 +113,9 @@ use index::Index;
 use lists::model::{Entry, ListId, PartyKind};
 use normalize::{tokenize, NameKind, Token};
 use rustc_hash::FxHashMap;
-use score::{align, align_pairs, name_score, score_upper_bound, Keyed, NameScore, Pair, TokenSim};
+use score::{
+    align, align_pairs, name_score_of, score_upper_bound, Keyed, NameScore, Pair, TokenSim,
+};
 use serde::Serialize;
 
 /// The hit threshold: a name scoring at least this is reported as a match.
@@ -288,6 +290,8 @@ struct Scratch {
     /// a candidate name match no query token, and this tells so without a
     /// binary search.
     matched_vids: VidFilter,
+    /// Some query token is written in an abjad (see [`score::name_score_of`]).
+    abjad: bool,
     /// The current name's token weights and legal flags.
     cw: Vec<f64>,
     cl: Vec<bool>,
@@ -345,6 +349,7 @@ impl Scratch {
             matched_vids[word] |= bit;
         }
         Scratch {
+            abjad: q.iter().any(|t| t.token.abjad),
             matched_vids,
             qw: q.iter().map(|t| t.weight).collect(),
             ql: q.iter().map(|t| t.token.legal).collect(),
@@ -775,7 +780,7 @@ impl Screener {
             );
         }
         align_pairs(&mut pairs, &sc.qw, &sc.cw);
-        let mut scored = name_score(&sc.qw, &sc.ql, &sc.cw, &sc.cl, pairs);
+        let mut scored = name_score_of(&sc.qw, &sc.ql, &sc.cw, &sc.cl, pairs, sc.abjad);
         scored.generic_only = generic_only(&scored, |c| self.index.generic[name[c] as usize]);
         scored
     }
@@ -960,7 +965,8 @@ pub fn compare(a: &str, b: &str, kind: Option<PartyKind>) -> Comparison {
     let la: Vec<bool> = ta.iter().map(|t| t.legal).collect();
     let lb: Vec<bool> = tb.iter().map(|t| t.legal).collect();
     let pairs = align(&wa, &wb, |i, j| score::token_similarity(&ka[i], &kb[j]));
-    let mut scored = name_score(&wa, &la, &wb, &lb, pairs);
+    let abjad = ta.iter().any(|t| t.abjad);
+    let mut scored = name_score_of(&wa, &la, &wb, &lb, pairs, abjad);
     scored.generic_only = generic_only(&scored, |c| {
         wb[c] < weights::MIN_WEIGHT || weights::is_generic(&tb[c].text)
     });

@@ -351,6 +351,21 @@ pub fn name_score(
     c_legal: &[bool],
     pairs: Vec<Pair>,
 ) -> NameScore {
+    name_score_of(q_weights, q_legal, c_weights, c_legal, pairs, false)
+}
+
+/// [`name_score`], told whether the query was written in an abjad (Arabic,
+/// Hebrew): such a query meets a Latin name only through variants, and its
+/// particles ("ال") are the one thing it spells the same, so they count as
+/// links (see [`NameScore::single_fuzzy_link`]).
+pub fn name_score_of(
+    q_weights: &[f64],
+    q_legal: &[bool],
+    c_weights: &[f64],
+    c_legal: &[bool],
+    pairs: Vec<Pair>,
+    abjad_query: bool,
+) -> NameScore {
     let (wq, wc) = (
         side_total(q_weights, q_legal, pairs.iter().map(|p| p.q)),
         side_total(c_weights, c_legal, pairs.iter().map(|p| p.c)),
@@ -395,12 +410,21 @@ pub fn name_score(
             !l[i] && w[i] >= crate::weights::MIN_WEIGHT && !pairs.iter().any(|p| side(p) == i)
         })
     };
-    let single_fuzzy_link = n_real == 1
-        && !real().any(|p| p.sim.how == How::Exact)
+    // Links: aligned real tokens but particles ("al" in "Al-Mansouri" and
+    // "AL MANSOOREEN" says nothing about who either is).
+    let particle = |p: &Pair| {
+        !abjad_query
+            && q_weights[p.q] < crate::weights::MIN_WEIGHT
+            && c_weights[p.c] < crate::weights::MIN_WEIGHT
+    };
+    let links = || real().filter(|p| !particle(p));
+    let n_links = links().count();
+    let single_fuzzy_link = n_links == 1
+        && !links().any(|p| p.sim.how == How::Exact)
         && (unmatched_real(q_weights, q_legal, |p| p.q)
             || unmatched_real(c_weights, c_legal, |p| p.c));
-    let fuzzy_links_only = n_real >= 2
-        && !real().any(|p| p.sim.how == How::Exact)
+    let fuzzy_links_only = n_links >= 2
+        && !links().any(|p| p.sim.how == How::Exact)
         && (0..q_legal.len()).any(|i| {
             !q_legal[i]
                 && q_weights[i] >= crate::weights::MIN_WEIGHT
