@@ -126,6 +126,11 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: String,
+    /// How long a reviewer's false-positive decision clears a party, in months (it lapses
+    /// sooner when the listed entry changes).
+    #[arg(long, value_name = "N", default_value_t = decide::clearance::DEFAULT_CLEARANCE_MONTHS,
+          value_parser = clap::value_parser!(u32).range(0..=120))]
+    pub clearance_months: u32,
     #[command(flatten)]
     pub db: DatabaseArg,
 }

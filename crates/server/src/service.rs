@@ -1,6 +1,6 @@
 //! The operations both the API and the UI perform, in one place: screen and decide a
-//! transaction and record it; screen a name; record a review; classify; the matrix; read
-//! records.
+//! transaction and record it; screen a name; record a review (and re-decide the
+//! determination it is on); the review queue; classify; the matrix; read records.
 //!
 //! Every function here may block on the record store: call it from `spawn_blocking`.
 //! A function that records returns only once its record is durable, so an answer sent
@@ -15,18 +15,46 @@
 //! naming `id`: nothing is recorded, and the recorded answer stays readable at
 //! `GET /v1/records/{id}`.
 //!
-//! # Review decisions in later screenings
+//! # Review decisions are applied
 //!
-//! Every match a screening reports carries `reviews`: the decisions recorded earlier for
-//! the same party (its name normalized by the screening engine), list and entry, oldest
-//! first. They are shown, never used to hide the match or change the outcome.
+//! Every party screened in a determination is looked up in the review decisions recorded
+//! before (by [`party_key`], list and entry), and screening applies them
+//! ([`decide::clearance`]): a true match confirms the membership, a false positive clears
+//! it — until the entry changes (its content hash differs from the one the reviewer saw)
+//! or the clearance expires ([`clearance_months`], `ace serve --clearance-months`); a
+//! lapsed decision is shown and the match is open again. Each match still shows every
+//! decision recorded on it (`reviews`).
+//!
+//! # Re-decisions
+//!
+//! A review on a determination record re-decides the determination: its recorded input,
+//! today's rules and lists, the decisions now recorded. The answer is a new record whose
+//! output carries `supersedes` (the record it replaces as the current state) and
+//! `review_record`; records are never rewritten. The records that supersede one another
+//! form a line ([`determination_line`]); the newest is the current state. A line whose
+//! current state is `HOLD` is in the review queue ([`review_queue`]).
+
+mod line;
+mod view;
+
+pub use line::{
+    determination_line, review_queue, review_queue_page, DeterminationLine, LineEntry, QueueItem,
+    QueuePage, DEFAULT_QUEUE_LIMIT, MAX_QUEUE_LIMIT,
+};
+pub use view::{
+    list_code, EntryView, ResolvedView, ReviewedMatch, ReviewedParty, ReviewedScreening,
+};
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use decide::screening::{screen_parties, PartyScreener, ScreeningReport};
+use decide::clearance::{Clearance, Clearances, DEFAULT_CLEARANCE_MONTHS};
+use decide::screening::{
+    screen_parties_with, Decided as Applied, PartyScreener, ScreeningReport, Verdict as Applies,
+    Verdicts,
+};
 use decide::transaction::{EndUserKind, PartyInput, Role as PartyRole};
 use decide::{decide, Determination, TransactionInput};
-use lists::model::ListId;
+use lists::model::{Entry, ListId};
 use records::{
     Filter, NewRecord, NewReview, Record, RecordKind, ReviewDecision, ReviewKey, Role, Token,
     Verdict,
@@ -34,7 +62,12 @@ use records::{
 use screen::{Match, Query};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+
+pub use decide::clearance::party_key;
 
 /// Longest party name accepted, in characters (the longest listed names are ~300).
 pub const MAX_NAME_CHARS: usize = 1000;
@@ -43,37 +76,18 @@ pub const MAX_ID_CHARS: usize = 200;
 /// Longest review reason accepted, in characters.
 pub const MAX_REASON_CHARS: usize = 4000;
 
-/// A screening match with the earlier review decisions on the same party, list and entry.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ReviewedMatch {
-    #[serde(flatten)]
-    pub r#match: Match,
-    /// Decisions recorded earlier for this party, list and entry, oldest first. Shown,
-    /// never used to hide the match.
-    pub reviews: Vec<ReviewDecision>,
+/// How long a false-positive clearance lasts, in months (`ace serve --clearance-months`).
+static CLEARANCE_MONTHS: AtomicU32 = AtomicU32::new(DEFAULT_CLEARANCE_MONTHS);
+
+/// Sets how long a false-positive clearance lasts, for every determination from now on
+/// (0: a false positive clears nothing after the day it was decided).
+pub fn set_clearance_months(months: u32) {
+    CLEARANCE_MONTHS.store(months, Ordering::Relaxed);
 }
 
-/// One screened party with its matches and their earlier reviews.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ReviewedParty {
-    pub role: PartyRole,
-    pub name: String,
-    /// The name as the screening engine normalizes it: the key review decisions are kept under.
-    pub party_key: String,
-    /// Matches at or above the hit threshold.
-    pub hits: Vec<ReviewedMatch>,
-    /// Matches between the review and hit thresholds: a person must look.
-    pub needs_review: Vec<ReviewedMatch>,
-}
-
-/// What screening found in a transaction, with the review decisions already made.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ReviewedScreening {
-    /// Content hash of the list snapshot used.
-    pub snapshot: String,
-    pub hit_threshold: f64,
-    pub review_threshold: f64,
-    pub parties: Vec<ReviewedParty>,
+/// How long a false-positive clearance lasts, in months.
+pub fn clearance_months() -> u32 {
+    CLEARANCE_MONTHS.load(Ordering::Relaxed)
 }
 
 /// A determination as answered and recorded.
@@ -82,13 +96,19 @@ pub struct Decided {
     #[serde(flatten)]
     pub determination: Determination,
     pub list_snapshot: String,
-    /// The screening as the engine reported it (without reviews); the JSON shows
-    /// [`Decided::reviewed`] under `screening`.
+    /// The screening as the engine reported it; the JSON shows [`Decided::reviewed`] under
+    /// `screening`.
     #[serde(skip)]
     pub screening: ScreeningReport,
-    /// The screening with each match's earlier review decisions.
+    /// The screening with each match's entry and review decisions.
     #[serde(rename = "screening")]
     pub reviewed: ReviewedScreening,
+    /// For a re-decision: the record this one supersedes as the current state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<i64>,
+    /// For a re-decision: the review record that caused it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_record: Option<i64>,
     /// The id of the record written before this answer was sent.
     pub record_id: i64,
     pub record_hash: String,
@@ -103,6 +123,10 @@ struct DeterminationOutput<'a> {
     determination: &'a Determination,
     list_snapshot: &'a str,
     screening: &'a ReviewedScreening,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    supersedes: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    review_record: Option<i64>,
 }
 
 /// Screens the named parties, decides, and appends the record; blocking (call it from
@@ -125,15 +149,14 @@ pub fn determine_received(
     actor: &str,
 ) -> Result<Decided, ApiError> {
     let decision = screen_and_decide(state, input)?;
-    let reviewed = with_reviews(state, &decision.screening)?;
-    let record = decision.record(received, &reviewed, actor)?;
+    let record = decision.record(received, actor)?;
     let appended = append(state, record)?;
-    Ok(decision.recorded(reviewed, appended))
+    Ok(decision.recorded(appended))
 }
 
 /// [`determine_received`] without holding a thread while the record is committed: the
 /// screening and the decision run on the caller's thread (CPU only), the review lookup too
-/// when the store has the decisions in memory (else on the blocking pool), and the answer
+/// when the store has the decisions at hand (else on the blocking pool), and the answer
 /// comes when the writer reports the commit.
 pub async fn determine_async(
     state: &AppState,
@@ -141,11 +164,22 @@ pub async fn determine_async(
     received: Value,
     actor: &str,
 ) -> Result<Decided, ApiError> {
-    let decision = screen_and_decide(state, input)?;
-    let reviewed = with_reviews_async(state, &decision.screening).await?;
-    let record = decision.record(received, &reviewed, actor)?;
+    check_transaction(&input)?;
+    let asked = asked_of(state, &input);
+    let found = match state.store().reviews_at_hand(&asked.keys) {
+        Some(found) => found,
+        None => {
+            let store = Arc::clone(state.store());
+            let keys = asked.keys.clone();
+            tokio::task::spawn_blocking(move || store.reviews_for_keys(&keys))
+                .await
+                .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))??
+        }
+    };
+    let decision = decide_with(state, input, distinct(found), &asked)?;
+    let record = decision.record(received, actor)?;
     let appended = append_async(state, record).await?;
-    Ok(decision.recorded(reviewed, appended))
+    Ok(decision.recorded(appended))
 }
 
 /// A transaction screened and decided, not yet recorded.
@@ -153,42 +187,154 @@ struct Decision {
     id: Option<String>,
     snapshot: String,
     screening: ScreeningReport,
+    reviewed: ReviewedScreening,
     determination: Determination,
+    supersedes: Option<i64>,
+    review_record: Option<i64>,
 }
 
-/// Screens the named parties and decides: everything but the review lookup and the record.
-fn screen_and_decide(state: &AppState, mut input: TransactionInput) -> Result<Decision, ApiError> {
-    check_transaction(&input)?;
-    let snapshot = state.snapshot().hash.clone();
-    let screening = screen_parties(
-        &mut input,
+/// What screening a transaction asks about: the review keys of its matches, and the
+/// country each party is screened with.
+struct Asked {
+    keys: Vec<ReviewKey>,
+    countries: HashMap<(PartyRole, String), Option<String>>,
+}
+
+/// One question screening asked: the party (role, name), its country, the match's key.
+type Question = (PartyRole, String, Option<String>, ReviewKey);
+
+/// A [`Verdicts`] that decides nothing and notes what it was asked.
+#[derive(Default)]
+struct Asking(RefCell<Vec<Question>>);
+
+impl Verdicts for Asking {
+    fn verdict(
+        &self,
+        role: PartyRole,
+        name: &str,
+        country: Option<&str>,
+        m: &Match,
+        _entry: &Entry,
+    ) -> Option<Applied> {
+        self.0.borrow_mut().push((
+            role,
+            name.to_string(),
+            country.map(String::from),
+            review_key(&party_key(name), m),
+        ));
+        None
+    }
+}
+
+/// The review keys screening `input` will ask about (screening a copy: the matches are
+/// memoized, so screening again with the decisions costs little).
+fn asked_of(state: &AppState, input: &TransactionInput) -> Asked {
+    let asking = Asking::default();
+    let mut probe = input.clone();
+    screen_parties_with(
+        &mut probe,
         state.screener(),
+        "",
+        screen::DEFAULT_THRESHOLD,
+        screen::DEFAULT_REVIEW_THRESHOLD,
+        &asking,
+    );
+    let mut keys = Vec::new();
+    let mut countries = HashMap::new();
+    for (role, name, country, key) in asking.0.into_inner() {
+        countries.insert((role, name), country);
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    Asked { keys, countries }
+}
+
+/// Each decision once, from the per-key lookups.
+fn distinct(found: Vec<Vec<ReviewDecision>>) -> Vec<ReviewDecision> {
+    let mut all: Vec<ReviewDecision> = found.into_iter().flatten().collect();
+    all.sort_by_key(|d| d.record_id);
+    all.dedup_by_key(|d| d.record_id);
+    all
+}
+
+/// A recorded decision as screening applies it (`None` for a list code or date that does
+/// not parse: such a decision was never recorded by ace).
+fn clearance_of(d: &ReviewDecision) -> Option<Clearance> {
+    Some(Clearance {
+        party_key: d.party_key.clone(),
+        country: d.country.clone(),
+        list: parse_list(&d.list)?,
+        entry_id: d.entry_id.clone(),
+        entry_hash: d.entry_hash.clone(),
+        verdict: match d.verdict {
+            Verdict::TrueMatch => Applies::TrueMatch,
+            Verdict::FalsePositive => Applies::FalsePositive,
+        },
+        by: d.actor.clone(),
+        on: ear::parse_date(d.created_at.get(..10)?)?,
+        reason: d.reason.clone(),
+        record_id: Some(d.record_id),
+    })
+}
+
+/// Screens the named parties with the review decisions recorded on them, and decides;
+/// blocking (the decisions are read from the store).
+fn screen_and_decide(state: &AppState, input: TransactionInput) -> Result<Decision, ApiError> {
+    check_transaction(&input)?;
+    let asked = asked_of(state, &input);
+    let found = state.store().reviews_for_keys(&asked.keys)?;
+    decide_with(state, input, distinct(found), &asked)
+}
+
+/// Screens applying `decisions` and decides: CPU only.
+fn decide_with(
+    state: &AppState,
+    mut input: TransactionInput,
+    decisions: Vec<ReviewDecision>,
+    asked: &Asked,
+) -> Result<Decision, ApiError> {
+    let today = chrono::Utc::now().date_naive();
+    let clearances: Vec<Clearance> = decisions.iter().filter_map(clearance_of).collect();
+    let verdicts = Clearances {
+        decisions: &clearances,
+        today,
+        months: clearance_months(),
+    };
+    let snapshot = state.snapshot().hash.clone();
+    let screener = state.screener();
+    let screening = screen_parties_with(
+        &mut input,
+        screener,
         &snapshot,
         screen::DEFAULT_THRESHOLD,
         screen::DEFAULT_REVIEW_THRESHOLD,
+        &verdicts,
     );
-    let tx = input.validate(state.law(), chrono::Utc::now().date_naive())?;
+    let reviewed =
+        view::reviewed_screening(&screening, screener.entries(), &decisions, &asked.countries);
+    let tx = input.validate(state.law(), today)?;
     let determination = decide(&tx, state.law())?;
     Ok(Decision {
         id: input.id,
         snapshot,
         screening,
+        reviewed,
         determination,
+        supersedes: None,
+        review_record: None,
     })
 }
 
 impl Decision {
-    /// The record of this decision: `received` as input, the answer with the reviews as output.
-    fn record(
-        &self,
-        received: Value,
-        reviewed: &ReviewedScreening,
-        actor: &str,
-    ) -> Result<NewRecord, ApiError> {
+    /// The record of this decision: `received` as input, the answer as output.
+    fn record(&self, received: Value, actor: &str) -> Result<NewRecord, ApiError> {
         let output = to_json(&DeterminationOutput {
             determination: &self.determination,
             list_snapshot: &self.snapshot,
-            screening: reviewed,
+            screening: &self.reviewed,
+            supersedes: self.supersedes,
+            review_record: self.review_record,
         })?;
         Ok(NewRecord {
             kind: RecordKind::Determination,
@@ -202,12 +348,14 @@ impl Decision {
     }
 
     /// The answer, once recorded.
-    fn recorded(self, reviewed: ReviewedScreening, appended: Appended) -> Decided {
+    fn recorded(self, appended: Appended) -> Decided {
         Decided {
             determination: self.determination,
             list_snapshot: self.snapshot,
             screening: self.screening,
-            reviewed,
+            reviewed: self.reviewed,
+            supersedes: self.supersedes,
+            review_record: self.review_record,
             record_id: appended.record.id,
             record_hash: appended.record.hash,
             replayed: appended.replayed,
@@ -345,31 +493,6 @@ fn check_replay(record: &Record, input: &Value, output: &Value) -> Result<(), Ap
     })
 }
 
-/// The key review decisions are kept under: the name as the screening engine normalizes
-/// it (case, script, word order of "SURNAME, Given", legal forms).
-pub fn party_key(name: &str) -> String {
-    let kind = screen::normalize::NameKind::from_party(None);
-    let tokens = screen::normalize::tokenize(name, kind);
-    let key = tokens
-        .iter()
-        .map(|t| t.text.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
-    if key.is_empty() {
-        name.trim().to_lowercase()
-    } else {
-        key
-    }
-}
-
-/// The list code as the JSON shows it (`EL`, `SDN`, …).
-pub fn list_code(list: ListId) -> String {
-    match serde_json::to_value(list) {
-        Ok(Value::String(code)) => code,
-        _ => format!("{list:?}"),
-    }
-}
-
 /// A list code as the JSON shows it, parsed.
 pub fn parse_list(code: &str) -> Option<ListId> {
     serde_json::from_value(Value::String(code.trim().to_string())).ok()
@@ -381,127 +504,6 @@ fn review_key(key: &str, m: &Match) -> ReviewKey {
         party_key: key.to_string(),
         list: list_code(m.list),
         entry_id: m.id.clone(),
-    }
-}
-
-/// The review keys of every match of several parties, in order.
-fn keys_of(parties: &[(&str, &[Match])]) -> Vec<ReviewKey> {
-    parties
-        .iter()
-        .flat_map(|(key, matches)| matches.iter().map(|m| review_key(key, m)))
-        .collect()
-}
-
-/// Decisions found for [`keys_of`], regrouped per party: `[p][i]` for match `i` of party `p`.
-fn per_party(
-    parties: &[(&str, &[Match])],
-    found: Vec<Vec<ReviewDecision>>,
-) -> Vec<Vec<Vec<ReviewDecision>>> {
-    let mut found = found.into_iter();
-    parties
-        .iter()
-        .map(|(_, matches)| found.by_ref().take(matches.len()).collect())
-        .collect()
-}
-
-/// Earlier review decisions for every match of several parties, looked up at once (one
-/// database round trip however many matches): `[p][i]` for the `i`th match of party `p`.
-fn earlier_reviews(
-    state: &AppState,
-    parties: &[(&str, &[Match])],
-) -> Result<Vec<Vec<Vec<ReviewDecision>>>, ApiError> {
-    let found = state.store().reviews_for_keys(&keys_of(parties))?;
-    Ok(per_party(parties, found))
-}
-
-/// Matches with their earlier reviews (`reviews[i]` for `matches[i]`).
-fn reviewed(matches: &[Match], reviews: Vec<Vec<ReviewDecision>>) -> Vec<ReviewedMatch> {
-    let mut reviews = reviews.into_iter();
-    matches
-        .iter()
-        .map(|m| ReviewedMatch {
-            r#match: m.clone(),
-            reviews: reviews.next().unwrap_or_default(),
-        })
-        .collect()
-}
-
-/// The engine's screening report with each match's earlier review decisions.
-pub fn with_reviews(
-    state: &AppState,
-    report: &ScreeningReport,
-) -> Result<ReviewedScreening, ApiError> {
-    let keys = party_keys(report);
-    let found = earlier_reviews(state, &lookups(report, &keys))?;
-    Ok(reviewed_screening(report, keys, found))
-}
-
-/// [`with_reviews`] from an async task: answered from the store's memory when it has the
-/// decisions there, else looked up on the blocking pool.
-async fn with_reviews_async(
-    state: &AppState,
-    report: &ScreeningReport,
-) -> Result<ReviewedScreening, ApiError> {
-    let keys = party_keys(report);
-    let parties = lookups(report, &keys);
-    let review_keys = keys_of(&parties);
-    let found = match state.store().reviews_at_hand(&review_keys) {
-        Some(found) => found,
-        None => {
-            let store = Arc::clone(state.store());
-            tokio::task::spawn_blocking(move || store.reviews_for_keys(&review_keys))
-                .await
-                .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))??
-        }
-    };
-    let found = per_party(&parties, found);
-    Ok(reviewed_screening(report, keys, found))
-}
-
-/// The review key of each screened party's name.
-fn party_keys(report: &ScreeningReport) -> Vec<String> {
-    report.parties.iter().map(|p| party_key(&p.name)).collect()
-}
-
-/// Each party's hits, then its needs-review matches, under its key.
-fn lookups<'a>(report: &'a ScreeningReport, keys: &'a [String]) -> Vec<(&'a str, &'a [Match])> {
-    report
-        .parties
-        .iter()
-        .zip(keys)
-        .flat_map(|(p, key)| {
-            [
-                (key.as_str(), &p.hits[..]),
-                (key.as_str(), &p.needs_review[..]),
-            ]
-        })
-        .collect()
-}
-
-/// The report with the decisions found (`[p]` = party `p`'s hits, then its needs-review).
-fn reviewed_screening(
-    report: &ScreeningReport,
-    keys: Vec<String>,
-    found: Vec<Vec<Vec<ReviewDecision>>>,
-) -> ReviewedScreening {
-    let mut reviews = found.into_iter();
-    let parties = report
-        .parties
-        .iter()
-        .zip(keys)
-        .map(|(p, key)| ReviewedParty {
-            role: p.role,
-            name: p.name.clone(),
-            hits: reviewed(&p.hits, reviews.next().unwrap_or_default()),
-            needs_review: reviewed(&p.needs_review, reviews.next().unwrap_or_default()),
-            party_key: key,
-        })
-        .collect();
-    ReviewedScreening {
-        snapshot: report.snapshot.clone(),
-        hit_threshold: report.hit_threshold,
-        review_threshold: report.review_threshold,
-        parties,
     }
 }
 
@@ -544,7 +546,7 @@ pub struct Screened {
     pub replayed: bool,
 }
 
-/// Screens one name, with earlier review decisions on each match, and records it.
+/// Screens one name, with each match's entry and the review decisions on it, and records it.
 pub fn screen_name(
     state: &AppState,
     request: ScreeningRequest,
@@ -584,21 +586,27 @@ pub fn screen_name_received(
         country: country.clone(),
         kind: None,
     };
-    let (hits, needs_review): (Vec<Match>, Vec<Match>) = state
-        .screener()
+    let screener = state.screener();
+    let (hits, needs_review): (Vec<Match>, Vec<Match>) = screener
         .screen(&query, screen::DEFAULT_REVIEW_THRESHOLD)
         .into_iter()
         .partition(|m| m.score >= screen::DEFAULT_THRESHOLD);
     let key = party_key(&request.name);
-    let mut reviews = earlier_reviews(state, &[(&key, &hits), (&key, &needs_review)])?.into_iter();
+    let keys: Vec<ReviewKey> = hits
+        .iter()
+        .chain(&needs_review)
+        .map(|m| review_key(&key, m))
+        .collect();
+    let decisions = distinct(state.store().reviews_for_keys(&keys)?);
+    let entries = screener.entries();
     let output = ScreeningOutput {
         name: request.name.clone(),
         country,
         list_snapshot: state.snapshot().hash.clone(),
         hit_threshold: screen::DEFAULT_THRESHOLD,
         review_threshold: screen::DEFAULT_REVIEW_THRESHOLD,
-        hits: reviewed(&hits, reviews.next().unwrap_or_default()),
-        needs_review: reviewed(&needs_review, reviews.next().unwrap_or_default()),
+        hits: view::reviewed_matches(&hits, entries, &key, &decisions),
+        needs_review: view::reviewed_matches(&needs_review, entries, &key, &decisions),
         party_key: key,
     };
     let appended = append(
@@ -621,11 +629,13 @@ pub fn screen_name_received(
     })
 }
 
-/// `POST /v1/reviews`: a reviewer's decision on one match of a recorded screening.
+/// `POST /v1/reviews`: a reviewer's decision on one match of a recorded determination or
+/// screening.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewRequest {
-    /// The determination or screening record whose match is decided.
+    /// The determination or screening record whose match is decided (for a determination,
+    /// any record of its line).
     pub record_id: i64,
     /// The party's name as screened.
     pub party: String,
@@ -641,15 +651,22 @@ pub struct ReviewRequest {
     pub id: Option<String>,
 }
 
-/// A review decision as recorded.
+/// A review decision as recorded, with the re-decision it caused.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Reviewed {
     #[serde(flatten)]
     pub decision: ReviewDecision,
     pub record_hash: String,
+    /// For a review on a determination: the new determination record that supersedes the
+    /// line's current one (the answer as `POST /v1/determinations` gives it, with
+    /// `supersedes` and `review_record`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub redecided: Option<Value>,
 }
 
-/// Checks a review against the record it decides on, and records it.
+/// Checks a review against the record it decides on and records it; a review on a
+/// determination re-decides it ([`redecide`]).
 pub fn review(state: &AppState, request: ReviewRequest, actor: &str) -> Result<Reviewed, ApiError> {
     check_text("party", &request.party, MAX_NAME_CHARS)?;
     check_text("entry_id", &request.entry_id, MAX_NAME_CHARS)?;
@@ -666,15 +683,24 @@ pub fn review(state: &AppState, request: ReviewRequest, actor: &str) -> Result<R
     let screened = screened_record(state, request.record_id)?;
     let key = party_key(&request.party);
     let code = list_code(list);
-    if !mentions(&screened.output, &key, &code, &request.entry_id) {
-        return Err(ApiError::bad(
+    let seen = seen_match(&screened.output, &key, &code, &request.entry_id).ok_or_else(|| {
+        ApiError::bad(
             "entry_id",
             format!(
                 "record {} has no match of party '{}' on list {code} entry {}",
                 screened.id, request.party, request.entry_id
             ),
-        ));
-    }
+        )
+    })?;
+    // Records from before entries were hashed: the entry as screened is the one of the
+    // snapshot in service, if the record was screened against it.
+    let entry_hash = seen.entry_hash.or_else(|| {
+        (screened.list_snapshot.as_deref() == Some(state.snapshot().hash.as_str()))
+            .then(|| view::find_entry(state.screener().entries(), list, &request.entry_id))
+            .flatten()
+            .map(decide::clearance::entry_hash)
+    });
+    let started = now_stamp();
     let record = state.store().record_review(NewReview {
         party: request.party.clone(),
         party_key: key.clone(),
@@ -686,10 +712,17 @@ pub fn review(state: &AppState, request: ReviewRequest, actor: &str) -> Result<R
         screening_record: Some(screened.id),
         list_snapshot: screened.list_snapshot.clone(),
         transaction_id: request.id.clone(),
-        country: None,
-        entry_hash: None,
+        country: seen.country.clone(),
+        entry_hash: entry_hash.clone(),
     })?;
-    state.metrics().record_appended();
+    let replayed = request.id.is_some() && record.created_at.as_str() < started.as_str();
+    if !replayed {
+        state.metrics().record_appended();
+    }
+    let redecided = match screened.kind {
+        RecordKind::Determination => Some(redecide(state, &screened, &record, actor, replayed)?),
+        _ => None,
+    };
     Ok(Reviewed {
         decision: ReviewDecision {
             record_id: record.id,
@@ -699,14 +732,70 @@ pub fn review(state: &AppState, request: ReviewRequest, actor: &str) -> Result<R
             entry_id: request.entry_id,
             verdict: request.verdict,
             reason: request.reason,
-            actor: actor.to_string(),
+            actor: record.actor.clone(),
             screening_record: Some(screened.id),
             created_at: record.created_at,
-            country: None,
-            entry_hash: None,
+            country: seen.country,
+            entry_hash,
         },
         record_hash: record.hash,
+        redecided,
     })
+}
+
+/// Re-decides the determination `reviewed` belongs to after `review`: the current record
+/// of its line, re-run (its recorded input, today's rules and lists, the decisions now
+/// recorded), appended as a new record that supersedes it. For a replayed review, the
+/// record it caused then.
+fn redecide(
+    state: &AppState,
+    reviewed: &Record,
+    review: &Record,
+    actor: &str,
+    replayed: bool,
+) -> Result<Value, ApiError> {
+    let line = state.store().determination_line(reviewed.id)?;
+    if replayed {
+        if let Some(earlier) = line.iter().find(|l| l.review_record == Some(review.id)) {
+            let record = record_by_id(state, earlier.record_id)?;
+            return answer_of(&record, true);
+        }
+    }
+    let current_id = line.last().map_or(reviewed.id, |l| l.record_id);
+    let current = if current_id == reviewed.id {
+        reviewed.clone()
+    } else {
+        record_by_id(state, current_id)?
+    };
+    let mut input: TransactionInput =
+        serde_json::from_value(current.input.clone()).map_err(|e| {
+            ApiError::bad(
+                "record_id",
+                format!(
+                    "record {current_id} (the current determination) has an input that is no longer a transaction document, so it cannot be re-decided: {e}"
+                ),
+            )
+        })?;
+    // The caller's id stays with the first record: a re-decision is a record of its own.
+    input.id = None;
+    let mut decision = screen_and_decide(state, input)?;
+    decision.supersedes = Some(current.id);
+    decision.review_record = Some(review.id);
+    let record = decision.record(current.input.clone(), actor)?;
+    let appended = append(state, record)?;
+    to_json(&decision.recorded(appended))
+}
+
+/// A recorded determination as its answer was given: the output with the record's fields.
+fn answer_of(record: &Record, replayed: bool) -> Result<Value, ApiError> {
+    let mut answer = record.output.clone();
+    let object = answer
+        .as_object_mut()
+        .ok_or_else(|| ApiError::Internal(format!("record {} has no output object", record.id)))?;
+    object.insert("record_id".into(), Value::from(record.id));
+    object.insert("record_hash".into(), Value::from(record.hash.clone()));
+    object.insert("replayed".into(), Value::from(replayed));
+    Ok(answer)
 }
 
 /// The determination or screening record a review refers to (400 naming `record_id` otherwise).
@@ -724,28 +813,43 @@ fn screened_record(state: &AppState, id: i64) -> Result<Record, ApiError> {
     }
 }
 
-/// Whether a recorded screening output has a match of the party (by key) on the list entry.
-fn mentions(output: &Value, key: &str, list: &str, entry_id: &str) -> bool {
+/// What a recorded output says of a match a review decides: the party's country as
+/// screened and the entry's content hash (`None` in records from before they were kept).
+struct SeenMatch {
+    country: Option<String>,
+    entry_hash: Option<String>,
+}
+
+/// The match of the party (by key) on the list entry in a recorded screening output, if
+/// there is one: among its hits, needs-review and resolved matches.
+fn seen_match(output: &Value, key: &str, list: &str, entry_id: &str) -> Option<SeenMatch> {
     let Some(object) = output.as_object() else {
         return output
-            .as_array()
-            .is_some_and(|items| items.iter().any(|v| mentions(v, key, list, entry_id)));
+            .as_array()?
+            .iter()
+            .find_map(|v| seen_match(v, key, list, entry_id));
     };
     let name = object.get("name").and_then(Value::as_str);
-    let has_match = |field: &str| {
-        object
-            .get(field)
-            .and_then(Value::as_array)
-            .is_some_and(|ms| {
-                ms.iter().any(|m| {
-                    m.get("list").and_then(Value::as_str) == Some(list)
-                        && m.get("id").and_then(Value::as_str) == Some(entry_id)
-                })
-            })
-    };
-    let here = name.is_some_and(|n| party_key(n) == key)
-        && (has_match("hits") || has_match("needs_review"));
-    here || object.values().any(|v| mentions(v, key, list, entry_id))
+    if name.is_some_and(|n| party_key(n) == key) {
+        let found = ["hits", "needs_review", "resolved"]
+            .iter()
+            .filter_map(|field| object.get(*field).and_then(Value::as_array))
+            .flatten()
+            .find(|m| {
+                m.get("list").and_then(Value::as_str) == Some(list)
+                    && m.get("id").and_then(Value::as_str) == Some(entry_id)
+            });
+        if let Some(m) = found {
+            let text = |v: Option<&Value>| v.and_then(Value::as_str).map(String::from);
+            return Some(SeenMatch {
+                country: text(object.get("country")),
+                entry_hash: text(m.pointer("/entry/entry_hash")),
+            });
+        }
+    }
+    object
+        .values()
+        .find_map(|v| seen_match(v, key, list, entry_id))
 }
 
 /// Classifies an item from its answers (no record is kept: a classification is advice

@@ -30,6 +30,7 @@ pub fn run(cx: &Context, args: ServeArgs) -> Result<u8> {
     if let Some(warning) = lists::snapshot::staleness_warning(&snapshot.meta, today, max_age) {
         eprintln!("ace: warning: {warning}");
     }
+    server::service::set_clearance_months(args.clearance_months);
     let screener = screen::Screener::new(snapshot.entries);
     let state = server::AppState::new(law, screener, snapshot.meta, Arc::from(store));
     if let Some(every) = poll {

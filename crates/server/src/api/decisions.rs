@@ -5,15 +5,17 @@ use crate::auth::{Caller, Permission};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ErrorBody};
 use crate::service::{
-    self, Decided, MatrixRow, ReviewRequest, Reviewed, Screened, ScreeningRequest,
+    self, Decided, DeterminationLine, MatrixRow, QueuePage, ReviewRequest, Reviewed, Screened,
+    ScreeningRequest,
 };
 use crate::state::AppState;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use decide::transaction::EndUserKind;
 use decide::TransactionInput;
+use records::Role;
 use serde::Deserialize;
 
 /// Screens the named parties, decides, records, and answers with the record id.
@@ -69,11 +71,81 @@ pub async fn screening(
     Ok((created_unless(screened.replayed), Json(screened)))
 }
 
-/// A reviewer marks a match of a recorded screening as a true match or a false positive.
+/// The current state of a determination: the newest record of its line (each review on
+/// a determination appends a re-decision that supersedes the record before it) and the
+/// line of records behind it.
+#[utoipa::path(get, path = "/v1/determinations/{id}", tag = "decisions",
+    params(("id" = i64, Path, description = "Any determination record of the line")),
+    responses((status = 200, body = DeterminationLine), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, description = "No determination record with this id", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn current_determination(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<DeterminationLine>, ApiError> {
+    caller.require(Permission::Read)?;
+    let id: i64 = id.parse().map_err(|_| {
+        ApiError::bad(
+            "id",
+            format!("'{id}' is not a record id (a positive integer)"),
+        )
+    })?;
+    Ok(Json(
+        blocking(&state, move |s| service::determination_line(s, id)).await?,
+    ))
+}
+
+/// `GET /v1/review-queue` parameters.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct QueueQuery {
+    /// Only lines after this one (paging: pass the last `next_after`).
+    after: Option<i64>,
+    /// At most this many (default 50, at most 500).
+    limit: Option<usize>,
+}
+
+/// Every held determination (the current state of its line is HOLD) with its open
+/// matches, oldest first.
+#[utoipa::path(get, path = "/v1/review-queue", tag = "decisions", params(QueueQuery),
+    responses((status = 200, body = QueuePage), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Reviewers, auditors and admins only", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn review_queue(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<QueueQuery>, QueryRejection>,
+) -> Result<Json<QueuePage>, ApiError> {
+    caller.require(Permission::Read)?;
+    if caller.role == Role::Analyst {
+        return Err(ApiError::Forbidden {
+            role: caller.role.as_str().to_string(),
+            action: "read the review queue (reviewer, auditor or admin only)".to_string(),
+        });
+    }
+    let Query(q) = query.map_err(|e| bad_params("query", e.body_text()))?;
+    let limit = q.limit.unwrap_or(service::DEFAULT_QUEUE_LIMIT);
+    if limit == 0 || limit > service::MAX_QUEUE_LIMIT {
+        return Err(ApiError::bad(
+            "limit",
+            format!("{limit}; accepted: 1 to {}", service::MAX_QUEUE_LIMIT),
+        ));
+    }
+    let after = q.after.unwrap_or(0);
+    Ok(Json(
+        blocking(&state, move |s| service::review_queue_page(s, after, limit)).await?,
+    ))
+}
+
+/// A reviewer marks a match of a recorded determination or screening as a true match or a
+/// false positive. On a determination, the determination is re-decided at once: the answer
+/// carries the new record (`redecided`), which supersedes the current one.
 #[utoipa::path(post, path = "/v1/reviews", tag = "decisions",
     request_body = ReviewRequest,
     responses(
-        (status = 201, description = "The decision, recorded; later screenings of the same party show it", body = Reviewed),
+        (status = 201, description = "The decision, recorded and applied to later screenings of the same party; `redecided` for a determination", body = Reviewed),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, description = "Only a reviewer or an admin decides reviews", body = ErrorBody),
         (status = 413, body = ErrorBody)),

@@ -25,6 +25,8 @@ Roles (token role x endpoint):
   POST /v1/screenings                         x       x               x
   POST /v1/classifications                    x       x               x
   POST /v1/reviews                                    x               x
+  GET  /v1/review-queue                               x       x       x
+  GET  /v1/determinations/{id}                x       x       x       x
   GET  /v1/records, /v1/records/{id},         x       x       x       x
        /v1/records/verify
   GET  /v1/lists, /v1/rules/..., /v1/matrix,  x       x       x       x
@@ -39,6 +41,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/metrics"),
     ("get", "/openapi.json"),
     ("post", "/v1/determinations"),
+    ("get", "/v1/determinations/{id}"),
+    ("get", "/v1/review-queue"),
     ("post", "/v1/screenings"),
     ("post", "/v1/reviews"),
     ("post", "/v1/classifications"),
@@ -63,6 +67,11 @@ pub const ROUTES: &[(&str, &str)] = &[
 pub fn routes() -> Router<AppState> {
     let v1 = Router::new()
         .route("/v1/determinations", post(decisions::determination))
+        .route(
+            "/v1/determinations/{id}",
+            get(decisions::current_determination),
+        )
+        .route("/v1/review-queue", get(decisions::review_queue))
         .route("/v1/screenings", post(decisions::screening))
         .route("/v1/reviews", post(decisions::review))
         .route("/v1/classifications", post(decisions::classification))

@@ -13,7 +13,8 @@ use utoipa::{Modify, OpenApi};
     ),
     paths(
         ops::healthz, ops::metrics, ops::openapi,
-        decisions::determination, decisions::screening, decisions::review,
+        decisions::determination, decisions::current_determination, decisions::review_queue,
+        decisions::screening, decisions::review,
         decisions::classification, decisions::questions, decisions::matrix,
         records::list, records::one, records::verify, records::tokens, records::create_token,
         reference::lists, reference::rules, reference::groups, reference::group,
