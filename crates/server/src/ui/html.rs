@@ -63,6 +63,7 @@ pub enum Nav {
     Classify,
     Map,
     Records,
+    Queue,
     None,
 }
 
@@ -110,13 +111,18 @@ fn header(session: Option<&Session>, current: Nav) -> String {
     format!(
         r#"<header class="site-header">
 <a class="brand" href="/ui"><img src="/ui/assets/logo.svg" alt="" width="28" height="28"> ace <span>export compliance</span></a>
-<nav aria-label="Main"><ul>{}{}{}{}</ul></nav>
+<nav aria-label="Main"><ul>{}{}{}{}{}</ul></nav>
 <form class="signout" method="post" action="/ui/logout">{}<span class="who">{} <span class="role">{}</span></span> <button type="submit" class="link">Sign out</button></form>
 </header>"#,
         item(Nav::Determine, "/ui", "Determination"),
         item(Nav::Classify, "/ui/classify", "Classify"),
         item(Nav::Map, "/ui/map", "Map"),
         item(Nav::Records, "/ui/records", "Records"),
+        if may_see_queue(session.role) {
+            item(Nav::Queue, "/ui/queue", "Review queue")
+        } else {
+            String::new()
+        },
         csrf_field(session),
         esc(&session.token_name),
         esc(session.role.as_str()),
@@ -142,6 +148,11 @@ pub fn may_determine(role: Role) -> bool {
 /// Whether a role may decide on screening matches.
 pub fn may_review(role: Role) -> bool {
     matches!(role, Role::Reviewer | Role::Admin)
+}
+
+/// Whether a role sees the review queue.
+pub fn may_see_queue(role: Role) -> bool {
+    matches!(role, Role::Reviewer | Role::Auditor | Role::Admin)
 }
 
 /// A human label for a list code as serialized by `lists` (`EL`, `SDN`, ...).

@@ -6,8 +6,9 @@
 //! | `GET,POST /ui/login`, `POST /ui/logout` | sign in with an API token, sign out |
 //! | `GET /ui` | the determination form (`?eccn=`, `?destination=`, `?from=RECORD` prefill it) |
 //! | `POST /ui/determinations` | screen, decide, record; redirect to the result |
-//! | `GET /ui/determinations/{id}` | the result: banner, screening with reviews, cited trace |
-//! | `POST /ui/reviews` | a reviewer's decision on one screening match |
+//! | `GET /ui/determinations/{id}` | the result: banner (a HOLD's open items with their review buttons), screening with reviews, cited trace |
+//! | `POST /ui/reviews` | a reviewer's decision on one screening match: a confirmation page, then (`confirmed=yes`) recorded |
+//! | `GET /ui/queue` | the review queue: held determinations and their open matches, oldest first |
 //! | `GET /ui/records` | records, newest first (`?kind=&since=&q=`) |
 //! | `GET /ui/records/{id}`, `GET /ui/records/{id}/memo` | one record; the printable memo |
 //! | `POST /ui/records/verify` | verify the hash chain |
@@ -22,13 +23,17 @@
 mod classify;
 mod determine;
 mod ecfr;
+mod hold;
 mod html;
+mod line;
 mod login;
 mod map;
 mod memo;
+mod queue;
 mod records;
 mod render;
 mod result;
+mod review;
 pub mod session;
 
 #[cfg(test)]
@@ -57,7 +62,8 @@ pub fn routes() -> Router<AppState> {
         .route("/ui/logout", post(login::logout))
         .route("/ui/determinations", post(determine::submit))
         .route("/ui/determinations/{id}", get(result::show))
-        .route("/ui/reviews", post(result::submit))
+        .route("/ui/reviews", post(review::submit))
+        .route("/ui/queue", get(queue::show))
         .route("/ui/records", get(records::list))
         .route("/ui/records/verify", post(records::verify))
         .route("/ui/records/{id}", get(records::show))

@@ -4,7 +4,7 @@
 use super::html::{csrf_field, error_page, esc, page, short_hash, Nav};
 use super::load_record;
 use super::login::CsrfOnly;
-use super::render::{self, arr, outcome_class, s};
+use super::render::{self, arr, s};
 use super::session::Signed;
 use crate::service;
 use crate::state::AppState;
@@ -156,10 +156,12 @@ fn summary(r: &Record) -> String {
                 .get("end_user")
                 .map(|e| s(e, "name"))
                 .unwrap_or_default();
+            let redecides = super::line::supersedes(r)
+                .map(|id| format!(r#" <span class="muted">(decides #{id} again)</span>"#))
+                .unwrap_or_default();
             format!(
-                r#"<span class="pill {}">{}</span> {} → {}{}"#,
-                outcome_class(code),
-                esc(code),
+                r#"{} {} → {}{}{redecides}"#,
+                render::outcome_pill(code),
                 esc(if s(det, "eccn").is_empty() {
                     "published"
                 } else {

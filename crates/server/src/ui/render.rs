@@ -41,22 +41,37 @@ pub fn outcome_class(code: &str) -> String {
 }
 
 /// A symbol that says the outcome without colour.
-fn outcome_symbol(code: &str) -> &'static str {
+pub fn outcome_symbol(code: &str) -> &'static str {
     match code {
         "ACE" | "NLR" => "✓",
         "NOT_SUBJECT" => "○",
+        "HOLD" => "‖",
         "LICENSE_REQUIRED" => "!",
         "PROHIBITED" => "✕",
         _ => "?",
     }
 }
 
-/// The outcome banner: code, headline, and the unverified warning, in text.
-pub fn banner(det: &Value) -> String {
+/// An outcome as a small labelled pill: symbol and code, so it never rests on colour.
+pub fn outcome_pill(code: &str) -> String {
+    format!(
+        r#"<span class="pill {}"><span aria-hidden="true">{}</span> {}</span>"#,
+        outcome_class(code),
+        outcome_symbol(code),
+        esc(code)
+    )
+}
+
+/// The outcome banner: code, headline, the unverified warning, in text; `open` is HTML
+/// shown inside it after the headline (a HOLD's open items, [`super::hold::open_items`]).
+pub fn banner(det: &Value, open: &str) -> String {
     let code = s(det, "outcome");
-    let headline = outcome(code)
-        .map(Outcome::headline)
-        .unwrap_or("Unknown outcome");
+    let headline = match code {
+        "HOLD" => "On hold — not an authorization",
+        _ => outcome(code)
+            .map(Outcome::headline)
+            .unwrap_or("Unknown outcome"),
+    };
     let policy = match s(det, "review_policy") {
         "" => String::new(),
         p => format!(r#"<p class="policy">License review policy: {}</p>"#, esc(p)),
@@ -69,7 +84,7 @@ pub fn banner(det: &Value) -> String {
     format!(
         r#"<section class="banner {class}" role="status" aria-label="Outcome" data-outcome="{code}">
 <span class="symbol" aria-hidden="true">{symbol}</span>
-<div><p class="code">{code}</p><p class="headline">{headline}</p>{policy}{unverified}</div>
+<div class="banner-body"><p class="code">{code}</p><p class="headline">{headline}</p>{policy}{unverified}{open}</div>
 </section>"#,
         class = outcome_class(code),
         code = esc(code),
@@ -324,7 +339,10 @@ fn party_section(p: usize, party: &Value, reviews: &Reviews, controls: &Controls
     let hits = arr(party, "hits");
     let review = arr(party, "needs_review");
     let status = match (hits.len(), review.len()) {
-        (0, 0) => r#"<span class="tag clear">No match</span>"#.to_string(),
+        (0, 0) if arr(party, "resolved").is_empty() => {
+            r#"<span class="tag clear">No match</span>"#.to_string()
+        }
+        (0, 0) => r#"<span class="tag clear">Settled by review</span>"#.to_string(),
         (h, r) => format!(
             r#"{}{}"#,
             if h > 0 {
@@ -373,7 +391,47 @@ fn party_section(p: usize, party: &Value, reviews: &Reviews, controls: &Controls
         }
         out.push_str("</ul>");
     }
+    out.push_str(&resolved(party));
     out.push_str("</section>");
+    out
+}
+
+/// The matches an earlier review decision settled for this screening (`resolved`): the
+/// decision applied, or lapsed (the entry changed, the clearance expired) and not applied.
+fn resolved(party: &Value) -> String {
+    let items = arr(party, "resolved");
+    if items.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        r#"<h4>Settled by earlier review decisions</h4><ul class="matches resolved">"#,
+    );
+    for r in items {
+        let verdict = s(r, "verdict");
+        let label = if verdict == "true_match" {
+            "True match"
+        } else {
+            "False positive"
+        };
+        let (class, state) = match s(r, "lapsed") {
+            "" => ("applied", "applied to this determination".to_string()),
+            why => (
+                "lapsed",
+                format!("<strong>lapsed, not applied</strong>: {}", esc(why)),
+            ),
+        };
+        out.push_str(&format!(
+            r#"<li class="match settled {class}"><div class="match-head"><span class="score">{score:.2}</span><div><p class="entry"><strong>{name}</strong> <span class="list">{list}</span> <span class="muted">entry {id}</span></p>
+<p class="decision {verdict_class}"><span class="verdict">{label}</span> — {state}. {decided}</p></div></div></li>"#,
+            score = r.get("score").and_then(Value::as_f64).unwrap_or(0.0),
+            name = esc(s(r, "name")),
+            list = esc(list_label(s(r, "list"))),
+            id = esc(s(r, "id")),
+            verdict_class = esc(verdict),
+            decided = esc(s(r, "decided")),
+        ));
+    }
+    out.push_str("</ul>");
     out
 }
 
@@ -385,7 +443,8 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// One match: entry, score, explanation, decisions, buttons.
+/// One match: entry, score, explanation, what the list says of the entry, decisions,
+/// buttons.
 fn match_item(
     at: &MatchRef,
     party: &str,
@@ -399,11 +458,17 @@ fn match_item(
     let decided = reviews.get(&lookup).map(Vec::as_slice).unwrap_or_default();
     let explanation = m.get("explanation").unwrap_or(&Value::Null);
     let class = if at.group == "hits" { "hit" } else { "review" };
+    let generic = if m.get("generic_only").and_then(Value::as_bool) == Some(true) {
+        r#" <span class="tag generic" title="Every word that matched is a generic word (ministry, trading, company...): not stated as fact">generic words only</span>"#
+    } else {
+        ""
+    };
     format!(
         r#"<li class="match {class}" id="{anchor}">
-<div class="match-head"><span class="score">{score:.2}</span><div><p class="entry"><strong>{name}</strong> <span class="list">{list_label}</span> <span class="muted">entry {id}</span></p>
+<div class="match-head"><span class="score">{score:.2}</span><div><p class="entry"><strong>{name}</strong> <span class="list">{list_label}</span> <span class="muted">entry {id}</span>{generic}</p>
 <p class="matched">matched “{matched}”</p></div></div>
 <p class="explanation">{summary}</p>
+{facts}
 {details}
 {decisions}
 {form}
@@ -415,9 +480,111 @@ fn match_item(
         id = esc(s(m, "id")),
         matched = esc(s(m, "matched")),
         summary = esc(s(explanation, "summary")),
+        facts = entry_facts(m),
         details = explanation_details(explanation),
         decisions = decisions(decided, controls.record_id, party),
-        form = review_form(at, controls),
+        form = review_form(at, controls, ""),
+    )
+}
+
+/// The strings of a field that may be a string, an array of strings, or an array of
+/// objects with a `name` (aliases).
+fn texts(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(t) if !t.trim().is_empty() => vec![t.clone()],
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| match i {
+                Value::String(t) => Some(t.clone()),
+                Value::Object(_) => Some(s(i, "name").to_string()),
+                _ => None,
+            })
+            .filter(|t| !t.trim().is_empty())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The first of `keys` the match (or its nested `entry`) has.
+fn entry_field<'a>(m: &'a Value, keys: &[&str]) -> Option<&'a Value> {
+    let nested = m.get("entry");
+    keys.iter().find_map(|k| {
+        m.get(*k)
+            .or_else(|| nested.and_then(|e| e.get(*k)))
+            .filter(|v| !v.is_null())
+    })
+}
+
+/// What the list says of the entry, for the reviewer: list, programs, addresses,
+/// countries, aliases, listing date, Federal Register citation, source. Only the fields
+/// the match carries are shown.
+pub fn entry_facts(m: &Value) -> String {
+    let mut rows = Vec::new();
+    let list = s(m, "list");
+    if !list.is_empty() {
+        rows.push(row(
+            "List",
+            &format!("{} ({})", esc(list_label(list)), esc(list)),
+        ));
+    }
+    let joined = |keys: &[&str], sep: &str| {
+        entry_field(m, keys)
+            .map(texts)
+            .filter(|t| !t.is_empty())
+            .map(|t| t.iter().map(|x| esc(x)).collect::<Vec<_>>().join(sep))
+    };
+    if let Some(v) = joined(&["programs", "program"], "; ") {
+        rows.push(row("Programs", &v));
+    }
+    if let Some(v) = joined(&["addresses", "address"], "<br>") {
+        rows.push(row("Addresses", &v));
+    }
+    if let Some(v) = entry_field(m, &["countries"]).map(texts) {
+        if !v.is_empty() {
+            let named: Vec<String> = v
+                .iter()
+                .map(|c| match countries::lookup(c) {
+                    Some(found) if found.alpha2.eq_ignore_ascii_case(c) => {
+                        format!("{} ({})", esc(found.name), esc(c))
+                    }
+                    _ => esc(c),
+                })
+                .collect();
+            rows.push(row("Countries", &named.join(", ")));
+        }
+    }
+    if let Some(v) = joined(&["aliases"], "; ") {
+        rows.push(row("Also known as", &v));
+    }
+    if let Some(v) = joined(&["listed", "listing_date", "listed_on", "start_date"], ", ") {
+        rows.push(row("Listed", &v));
+    }
+    if let Some(v) = entry_field(m, &["federal_register"]).map(texts) {
+        if !v.is_empty() {
+            let cited: Vec<String> = v.iter().map(|c| link_citation(c)).collect();
+            rows.push(row("Federal Register", &cited.join("; ")));
+        }
+    }
+    if let Some(v) = joined(&["license_policy"], " ") {
+        rows.push(row("License review policy", &v));
+    }
+    if let Some(url) = entry_field(m, &["source_url", "source"]).and_then(Value::as_str) {
+        let shown = if url.starts_with("https://") || url.starts_with("http://") {
+            format!(
+                r#"<a href="{0}" rel="noopener noreferrer" target="_blank">{0}</a>"#,
+                esc(url)
+            )
+        } else {
+            esc(url)
+        };
+        rows.push(row("Source", &shown));
+    }
+    if rows.len() <= 1 {
+        return String::new();
+    }
+    format!(
+        r#"<dl class="facts compact entry-facts">{}</dl>"#,
+        rows.concat()
     )
 }
 
@@ -524,8 +691,13 @@ fn decisions(decided: &[ReviewDecision], record_id: i64, party: &str) -> String 
     out
 }
 
-/// The review form of one match, for reviewers.
-fn review_form(at: &MatchRef, controls: &Controls) -> String {
+/// The review form of one match, for reviewers. `place` prefixes the element ids (the
+/// same match's form may be on the page twice: in the HOLD banner and in the screening).
+///
+/// The reason is a textarea, so Enter adds a line and never submits; either button leads
+/// to a confirmation page (`POST /ui/reviews` without `confirmed`), so nothing is
+/// recorded by one click.
+pub fn review_form(at: &MatchRef, controls: &Controls, place: &str) -> String {
     let Some(csrf) = controls.csrf else {
         return String::new();
     };
@@ -537,10 +709,11 @@ fn review_form(at: &MatchRef, controls: &Controls) -> String {
 <input type="hidden" name="party" value="{party}">
 <input type="hidden" name="group" value="{group}">
 <input type="hidden" name="index" value="{index}">
-<label for="reason-{anchor}">Reason for the decision</label>
-<input id="reason-{anchor}" name="reason" required placeholder="e.g. different country and business; checked address">
-<div class="buttons"><button type="submit" name="verdict" value="true_match" class="danger">True match</button>
-<button type="submit" name="verdict" value="false_positive">False positive</button></div>
+<label for="reason-{place}{anchor}">Reason for the decision</label>
+<textarea id="reason-{place}{anchor}" name="reason" rows="2" required placeholder="e.g. different country and business; checked address"></textarea>
+<div class="buttons"><button type="submit" name="verdict" value="true_match" class="danger">True match…</button>
+<button type="submit" name="verdict" value="false_positive">False positive…</button></div>
+<p class="hint">Either button asks you to confirm before anything is recorded.</p>
 </form>"#,
         record = controls.record_id,
         party = at.party,

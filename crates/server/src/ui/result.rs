@@ -1,19 +1,17 @@
-//! The result page of a determination (`GET /ui/determinations/{id}`) and review
-//! decisions on its screening matches (`POST /ui/reviews`).
+//! The result page of a determination (`GET /ui/determinations/{id}`): the banner (with
+//! a HOLD's open items and their review buttons), the transaction, the record and its
+//! line, the screening with reviews, the cited trace.
 
-use super::html::{csrf_field, error_page, may_review, page, Nav};
-use super::load_record;
+use super::html::{csrf_field, error_page, esc, may_review, page, Nav};
 use super::render::{self, arr, s, Controls, Reviews};
 use super::session::{see_other, Signed};
+use super::{hold, line, load_record};
 use crate::error::ApiError;
-use crate::service::{self, ReviewRequest};
+use crate::service;
 use crate::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
-use records::{Record, RecordKind, ReviewKey, Verdict};
-use serde::Deserialize;
+use records::{Record, RecordKind, ReviewKey};
 use serde_json::Value;
 
 /// `GET /ui/determinations/{id}`.
@@ -25,31 +23,50 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
     if record.kind != RecordKind::Determination {
         return see_other(&format!("/ui/records/{id}"));
     }
+    let line = match line::line_async(&state, record.clone()).await {
+        Ok(l) => l,
+        Err(e) => return error_page(e.status(), Some(&signed.session), &e.to_string()),
+    };
     let reviews = match live_reviews(&state, &record).await {
         Ok(r) => r,
         Err(e) => return error_page(e.status(), Some(&signed.session), &e.to_string()),
     };
     let session = &signed.session;
     let field = csrf_field(session);
+    let newest = line.last().map(|r| r.id).unwrap_or(record.id);
+    let current = newest == record.id;
     let controls = Controls {
         record_id: record.id,
-        csrf: may_review(session.role).then_some(field.as_str()),
+        csrf: (current && may_review(session.role)).then_some(field.as_str()),
     };
     let det = render::determination(&record);
+    let superseded = if current {
+        String::new()
+    } else {
+        let now = line
+            .last()
+            .map(render::determination)
+            .unwrap_or(&Value::Null);
+        format!(
+            r#"<p class="notice superseded" role="note">Superseded: after a review this determination was decided again as <a href="/ui/determinations/{newest}">#{newest}</a> ({pill}), the current state. This page shows #{id} as it was recorded; review decisions are made on the current one.</p>"#,
+            pill = render::outcome_pill(s(now, "outcome")),
+        )
+    };
     let body = format!(
         r#"<div class="title-row"><h1>Determination <span class="muted">#{id}</span></h1>
 <div class="tools"><a class="button" href="/ui/records/{id}/memo">Printable memo</a> <a class="button subtle" href="/ui?from={id}">Amend as new</a> <a class="button subtle" href="/ui/records/{id}">Record</a></div></div>
-{banner}
+{superseded}{banner}
 <div class="columns">
 <section class="card"><h2>Transaction</h2>{transaction}</section>
-<section class="card"><h2>Record</h2>{provenance}</section>
+<section class="card"><h2>Record</h2>{provenance}{history}</section>
 </div>
 <section class="card"><h2>Screening</h2>{screening}</section>
 <section class="card"><h2>Reasoning, step by step</h2><p class="muted">Every rule checked, in the order of review; the first that settles the outcome ends it. Citations link to the eCFR.</p>{trace}</section>"#,
         id = record.id,
-        banner = render::banner(det),
+        banner = render::banner(det, &hold::open_items(&record, det, &reviews, &controls)),
         transaction = render::transaction(&record.input, det),
         provenance = render::provenance(&record, det),
+        history = history(&line, record.id),
         screening = render::screening(&record, &reviews, &controls),
         trace = render::trace(det),
     );
@@ -60,6 +77,38 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
         &body,
     )
     .into_response()
+}
+
+/// The line of a re-decided determination, oldest first, the shown one marked; empty
+/// when the determination was never decided again.
+pub fn history(line: &[Record], shown: i64) -> String {
+    if line.len() < 2 {
+        return String::new();
+    }
+    let mut out = String::from(
+        r#"<div class="history"><p class="history-title">Decided again after reviews (oldest first)</p><ol>"#,
+    );
+    for (i, r) in line.iter().enumerate() {
+        let det = render::determination(r);
+        let label = if i + 1 == line.len() {
+            " <strong>current</strong>"
+        } else {
+            ""
+        };
+        let here = if r.id == shown {
+            r#" aria-current="page""#
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            r#"<li><a href="/ui/determinations/{id}"{here}>#{id}</a> {pill} <span class="muted">{when}</span>{label}</li>"#,
+            id = r.id,
+            pill = render::outcome_pill(s(det, "outcome")),
+            when = esc(&render::when(&r.created_at)),
+        ));
+    }
+    out.push_str("</ol></div>");
+    out
 }
 
 /// Every review decision recorded for the matches of a record, looked up now (so the
@@ -105,92 +154,4 @@ fn match_keys(record: &Record) -> Vec<(String, String, String)> {
     keys.sort();
     keys.dedup();
     keys
-}
-
-/// The review form as posted: which match of which record, the verdict and why.
-#[derive(Deserialize)]
-pub struct ReviewForm {
-    #[serde(default)]
-    csrf: String,
-    record: i64,
-    party: usize,
-    group: String,
-    index: usize,
-    #[serde(default)]
-    verdict: String,
-    #[serde(default)]
-    reason: String,
-}
-
-/// `POST /ui/reviews`: records a reviewer's decision on one match, then shows it.
-pub async fn submit(
-    State(state): State<AppState>,
-    signed: Signed,
-    Form(form): Form<ReviewForm>,
-) -> Response {
-    if let Some(refused) = signed.csrf_refusal(&form.csrf) {
-        return refused;
-    }
-    if let Some(refused) = signed.role_refusal(may_review, "record review decisions") {
-        return refused;
-    }
-    let record = match load_record(&state, &signed, form.record).await {
-        Ok(r) => r,
-        Err(refused) => return refused,
-    };
-    let request = match review_request(&record, &form) {
-        Ok(r) => r,
-        Err(message) => {
-            return error_page(StatusCode::BAD_REQUEST, Some(&signed.session), &message)
-        }
-    };
-    let actor = signed.session.token_name.clone();
-    let shared = state.clone();
-    let done = tokio::task::spawn_blocking(move || service::review(&shared, request, &actor)).await;
-    match done {
-        Ok(Ok(_)) => see_other(&format!(
-            "/ui/determinations/{}#match-{}-{}-{}",
-            form.record, form.party, form.group, form.index
-        )),
-        Ok(Err(e)) => error_page(e.status(), Some(&signed.session), &e.to_string()),
-        Err(_) => error_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Some(&signed.session),
-            "internal error",
-        ),
-    }
-}
-
-/// The API's review request for the match the form names, read from the record (the
-/// browser names a position, never the party, list or entry itself).
-fn review_request(record: &Record, form: &ReviewForm) -> Result<ReviewRequest, String> {
-    let verdict = match form.verdict.as_str() {
-        "true_match" => Verdict::TrueMatch,
-        "false_positive" => Verdict::FalsePositive,
-        _ => return Err("Choose “true match” or “false positive”.".into()),
-    };
-    if form.reason.trim().is_empty() {
-        return Err("A review decision needs a reason.".into());
-    }
-    if !matches!(form.group.as_str(), "hits" | "needs_review") {
-        return Err("Unknown match group.".into());
-    }
-    let party = record
-        .output
-        .get("screening")
-        .map(|sc| arr(sc, "parties"))
-        .and_then(|ps| ps.get(form.party))
-        .ok_or("This record has no such party.")?;
-    let m: &Value = arr(party, &form.group)
-        .get(form.index)
-        .ok_or("This party has no such match.")?;
-    Ok(ReviewRequest {
-        record_id: record.id,
-        party: s(party, "name").to_string(),
-        list: s(m, "list").to_string(),
-        entry_id: s(m, "id").to_string(),
-        verdict,
-        reason: form.reason.trim().to_string(),
-        id: None,
-    })
 }

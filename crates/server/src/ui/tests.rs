@@ -406,6 +406,7 @@ async fn a_false_positive_is_recorded_and_shown_on_later_determinations() {
         ("index", "0"),
         ("verdict", "false_positive"),
         ("reason", "a German start-up, not the listed company"),
+        ("confirmed", "yes"),
     ];
     let done = f.post("/ui/reviews", Some(&session), &review).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
@@ -454,4 +455,255 @@ async fn map_classify_records_and_assets() {
         f.get("/ui/assets/x.js", None).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// The record id a determination post redirected to.
+fn record_of(reply: &Reply) -> String {
+    reply.location().rsplit('/').next().unwrap().to_string()
+}
+
+/// The HTML of the page's outcome banner.
+fn banner_of(body: &str) -> &str {
+    let start = body.find(r#"<section class="banner"#).expect("a banner");
+    let end = body[start..].find("</section>").unwrap() + start;
+    &body[start..end]
+}
+
+/// The review-band name of the brief: HOLD with two open matches against Cytrox AD.
+const HELD_NAME: &str = "Cytrox Digital Labs";
+
+#[tokio::test]
+async fn a_hold_is_an_amber_banner_with_each_open_item_and_its_buttons() {
+    let f = Fixture::new();
+    let (session, csrf) = f.sign_in(Role::Reviewer).await;
+    let posted = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &determination(&csrf, "DE", HELD_NAME),
+        )
+        .await;
+    let page = f.get(posted.location(), Some(&session)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let banner = banner_of(&page.body);
+    assert!(banner.contains(r#"class="banner o-hold""#), "{banner}");
+    assert!(banner.contains(r#"data-outcome="HOLD""#));
+    let opening = &banner[..banner.find('>').unwrap()];
+    assert!(!opening.contains("o-ace"), "a HOLD never looks like ACE");
+    assert!(banner.contains("On hold — not an authorization"));
+    assert!(banner.contains(r#"<span class="symbol" aria-hidden="true">‖</span>"#));
+    assert_eq!(banner.matches(r#"<li class="hold-item""#).count(), 2);
+    assert!(banner.contains(r#"data-list="EL""#) && banner.contains(r#"data-list="SDN""#));
+    assert!(banner.contains("Why it is open:"));
+    assert_eq!(banner.matches("If true:").count(), 2);
+    assert!(banner.contains("If every match is a false positive:"));
+    assert!(
+        banner.contains(r#"<span class="pill o-ace"><span aria-hidden="true">✓</span> ACE</span>"#)
+    );
+    assert!(banner.contains("Is the end user Cytrox Digital Labs the"));
+    // The review buttons of each open match are in the banner, the reason a textarea.
+    assert_eq!(banner.matches(r#"value="true_match""#).count(), 2);
+    assert_eq!(banner.matches(r#"value="false_positive""#).count(), 2);
+    assert_eq!(
+        banner
+            .matches(r#"<textarea id="reason-hold-match-"#)
+            .count(),
+        2
+    );
+    assert!(
+        !page.body.contains(r#"<input id="reason-"#),
+        "no single-line reason box"
+    );
+    // An analyst sees the open items, not the buttons.
+    let (analyst, _) = f.sign_in(Role::Analyst).await;
+    let seen = f.get(posted.location(), Some(&analyst)).await;
+    let banner = banner_of(&seen.body);
+    assert_eq!(banner.matches(r#"<li class="hold-item""#).count(), 2);
+    assert!(!banner.contains("<form"));
+}
+
+#[tokio::test]
+async fn the_memo_of_a_hold_has_a_watermark_and_no_signature_block() {
+    let f = Fixture::new();
+    let (session, csrf) = f.sign_in(Role::Analyst).await;
+    let held = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &determination(&csrf, "DE", HELD_NAME),
+        )
+        .await;
+    let memo = f
+        .get(
+            &format!("/ui/records/{}/memo", record_of(&held)),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(memo.status, StatusCode::OK);
+    assert!(memo.body.contains(r#"<body class="memo held">"#));
+    assert!(memo
+        .body
+        .contains(r#"<div class="watermark" aria-hidden="true">ON HOLD</div>"#));
+    assert!(!memo.body.contains(r#"class="signature""#));
+    assert!(!memo.body.contains("Name and title"));
+    assert!(memo.body.contains(r#"data-signable="no""#));
+    assert!(memo.body.contains("Not for signature"));
+    assert!(memo
+        .body
+        .contains("open: Is the end user Cytrox Digital Labs the"));
+    assert!(!memo.body.contains("<form"), "no review buttons on paper");
+
+    // A settled determination without open matches is signable and has no watermark.
+    let clear = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &determination(&csrf, "DE", "Acme Widgets"),
+        )
+        .await;
+    let memo = f
+        .get(
+            &format!("/ui/records/{}/memo", record_of(&clear)),
+            Some(&session),
+        )
+        .await;
+    assert!(memo
+        .body
+        .contains(r#"<section class="signature" data-signable="yes">"#));
+    assert!(!memo.body.contains("watermark"));
+}
+
+#[tokio::test]
+async fn a_review_asks_for_confirmation_before_anything_is_recorded() {
+    let f = Fixture::new();
+    let (session, csrf) = f.sign_in(Role::Reviewer).await;
+    let held = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &determination(&csrf, "DE", HELD_NAME),
+        )
+        .await;
+    let record = record_of(&held);
+    let mut review = vec![
+        ("csrf", csrf.as_str()),
+        ("record", record.as_str()),
+        ("party", "0"),
+        ("group", "needs_review"),
+        ("index", "0"),
+        ("verdict", "true_match"),
+        ("reason", "same company\nchecked the address"),
+    ];
+    let asked = f.post("/ui/reviews", Some(&session), &review).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(asked.body.contains("<h1>Confirm: true match</h1>"));
+    assert!(asked.body.contains(r#"name="confirmed" value="yes""#));
+    assert!(asked.body.contains("Record: true match"));
+    assert!(asked.body.contains("becomes <span class=\"pill o-"));
+    let reviews = f.get("/ui/records?kind=review", Some(&session)).await;
+    assert!(
+        reviews.body.contains("No record matches."),
+        "nothing recorded before the confirmation"
+    );
+    review.push(("confirmed", "yes"));
+    let done = f.post("/ui/reviews", Some(&session), &review).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert!(done.location().starts_with("/ui/determinations/"));
+    let reviews = f.get("/ui/records?kind=review", Some(&session)).await;
+    assert!(reviews.body.contains("true match"));
+}
+
+#[tokio::test]
+async fn the_queue_lists_held_determinations_oldest_first_for_reviewers() {
+    let f = Fixture::new();
+    let (session, csrf) = f.sign_in(Role::Reviewer).await;
+    let first = record_of(
+        &f.post(
+            "/ui/determinations",
+            Some(&session),
+            &determination(&csrf, "DE", HELD_NAME),
+        )
+        .await,
+    );
+    let _settled = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &determination(&csrf, "Israel", "NSO Group"),
+        )
+        .await;
+    let second = record_of(
+        &f.post(
+            "/ui/determinations",
+            Some(&session),
+            &determination(&csrf, "FR", HELD_NAME),
+        )
+        .await,
+    );
+    let queue = f.get("/ui/queue", Some(&session)).await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue
+        .body
+        .contains(r#"href="/ui/queue" aria-current="page""#));
+    let a = queue
+        .body
+        .find(&format!(r#"data-record="{first}""#))
+        .expect("first listed");
+    let b = queue
+        .body
+        .find(&format!(r#"data-record="{second}""#))
+        .expect("second listed");
+    assert!(a < b, "oldest first");
+    assert!(!queue.body.contains("LICENSE_REQUIRED</span></td>"));
+    assert!(queue
+        .body
+        .contains(&format!(r#"href="/ui/determinations/{first}#hold-0""#)));
+    // Auditors see it; analysts have neither the link nor the page.
+    let (auditor, _) = f.sign_in(Role::Auditor).await;
+    assert_eq!(
+        f.get("/ui/queue", Some(&auditor)).await.status,
+        StatusCode::OK
+    );
+    let (analyst, _) = f.sign_in(Role::Analyst).await;
+    assert!(!f
+        .get("/ui", Some(&analyst))
+        .await
+        .body
+        .contains("/ui/queue"));
+    assert_eq!(
+        f.get("/ui/queue", Some(&analyst)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[test]
+fn the_reviewer_sees_what_the_list_says_of_the_entry() {
+    let m = serde_json::json!({
+        "list": "SDN", "id": "123", "name": "CYTROX AD",
+        "programs": ["CYBER2"],
+        "addresses": ["Sofia, Bulgaria"],
+        "countries": ["BG", "MK"],
+        "aliases": [{"name": "CYTROX", "kind": "strong"}, "CYTROX EMEA"],
+        "start_date": "2023-07-18",
+        "federal_register": "88 FR 45798",
+        "source_url": "https://sanctionssearch.ofac.treas.gov/Details.aspx?id=123",
+    });
+    let html = super::render::entry_facts(&m);
+    for expected in [
+        "OFAC SDN List (SDN)",
+        "CYBER2",
+        "Sofia, Bulgaria",
+        "Bulgaria (BG)",
+        "CYTROX; CYTROX EMEA",
+        "2023-07-18",
+        "88 FR 45798",
+        r#"href="https://sanctionssearch.ofac.treas.gov/Details.aspx?id=123""#,
+    ] {
+        assert!(html.contains(expected), "{expected} in {html}");
+    }
+    // Only what is there; a javascript: source is not a link.
+    let bare = serde_json::json!({"list": "EL", "id": "1", "source_url": "javascript:alert(1)"});
+    let html = super::render::entry_facts(&bare);
+    assert!(!html.contains("href=\"javascript"));
+    assert!(!html.contains("Programs"));
 }
