@@ -348,3 +348,37 @@ fn a_corrupt_history_refuses_the_import_and_changes_nothing() {
     assert!(err.contains("HISTORY") && err.contains("line 1"), "{err}");
     assert_eq!(store.active_hash().ok().flatten(), Some(first.meta.hash));
 }
+
+#[test]
+fn a_list_may_lose_up_to_ten_percent() {
+    use lists::snapshot::losses;
+    let counts = |pairs: &[(ListId, usize)]| pairs.iter().copied().collect::<BTreeMap<_, _>>();
+    let before = counts(&[(ListId::Sdn, 100), (ListId::EntityList, 50)]);
+    assert!(losses(
+        &before,
+        &counts(&[(ListId::Sdn, 90), (ListId::EntityList, 50)])
+    )
+    .is_empty());
+    let shrunk = losses(
+        &before,
+        &counts(&[(ListId::Sdn, 89), (ListId::EntityList, 60)]),
+    );
+    assert_eq!(shrunk.len(), 1);
+    assert_eq!(
+        (shrunk[0].list, shrunk[0].before, shrunk[0].after),
+        (ListId::Sdn, 100, 89)
+    );
+    assert_eq!(
+        shrunk[0].to_string(),
+        "SDN would go from 100 to 89 entries (11 lost, 11.0%)"
+    );
+    let dropped = losses(
+        &before,
+        &counts(&[(ListId::Sdn, 100), (ListId::UnConsolidated, 5)]),
+    );
+    assert_eq!(dropped.len(), 1);
+    assert_eq!(
+        dropped[0].to_string(),
+        "EL would be dropped (all 50 entries)"
+    );
+}
