@@ -522,10 +522,17 @@ impl Screener {
                         .zip(b)
                         .all(|(x, y)| x.text == y.text && x.legal == y.legal)
             };
-            for (kind, scope) in [
-                (NameKind::Person, Scope::Persons),
-                (NameKind::Organisation, Scope::NotPersons),
+            // A person's name has no legal forms, an organisation's no
+            // "SURNAME, Given" order: without either, the readings agree.
+            let person = tokens.iter().any(|t| t.legal);
+            let organisation = q.name.contains(',');
+            for (kind, scope, differ) in [
+                (NameKind::Person, Scope::Persons, person),
+                (NameKind::Organisation, Scope::NotPersons, organisation),
             ] {
+                if !differ {
+                    continue;
+                }
                 let other = tokenize(&q.name, kind);
                 if !same(&other, &tokens) {
                     let other = normalize::split_compounds(other, known, |t| {
