@@ -253,10 +253,21 @@ whose columns are the fields of that document, nested ones joined with '_':
   destination,end_user_name,end_user_country,end_user_kind,government_role,
   favorable_treatment,sector,government_ownership_percent,
   government_appoints_board_majority,acting_on_behalf_of_government,end_user_lists,
-  consignee_name,consignee_country,purchaser_name,purchaser_country,purpose,
+  consignee_name,consignee_country,purchaser_name,purchaser_country,
+  consignee_kind,purchaser_kind,intermediate_consignee_name,
+  intermediate_consignee_country,intermediate_consignee_role,
+  intermediate_consignee_kind,exporter_country,red_flags,resolved_red_flags,purpose,
   deemed_export,knowledge_unauthorized_use,military_intelligence_end_use
-Any subset, any order; booleans true/false; end_user_lists like EL;SDN.
+Any subset, any order; booleans true/false; end_user_lists like EL;SDN; red_flags like
+kyc-2;kyc-10. Several intermediate consignees: one value each, in route order,
+separated by ';' in each intermediate_consignee_* column (\"Example BV; Example LLC\",
+\"NL; RU\", \"distributor; forwarder\"). Orders of several lines and owners: use JSON
+Lines (the `items` and `owners` fields of docs/transaction.md).
 Example file: examples/batch.csv
+
+Outcomes: NOT_SUBJECT, NLR, ACE, LICENSE_REQUIRED, PROHIBITED, and HOLD (a possible list
+match or a red flag a person must resolve first: not an authorization), each counted in
+the summary.
 
 Output (--out, CSV or JSON Lines by extension or --out-format), one row per input row in
 input order: line, id, outcome (or REJECTED), deciding citations, screening hits,
@@ -318,6 +329,15 @@ Examples:
   ace check --input transaction.json --json
   echo '{\"item\":{\"eccn\":\"5A001.j\"},\"destination\":\"DE\"}' | ace check --input -
 
+A whole transaction — a Russian purchaser, a forwarder in Türkiye, delivery to Germany:
+  ace check --eccn 4D004 --to DE --end-user non_government --end-user-name \"Example GmbH\" \\
+      --purchaser \"Example Trading LLC\" --purchaser-country RU \\
+      --intermediate \"Example Logistics,TR,forwarder\"
+  (every party is screened, every leg decided; the strictest leg decides; the buyer in
+  Russia holds the answer until a person confirms the end user and the route: exit 5)
+A reexport from Germany: ace check --eccn 4D004 --to CN --exporter-country DE --end-user non_government
+Orders of several lines, owners and every other field: --input with the JSON document.
+
 The JSON transaction document (--input) is described in docs/transaction.md; every
 flag below sets one of its fields. Parties with a name are screened against the
 active list snapshot unless --no-screen is given: a hit decides as its list requires
@@ -378,6 +398,38 @@ pub struct CheckArgs {
     /// The purchaser's name (screened).
     #[arg(long, value_name = "NAME")]
     pub purchaser: Option<String>,
+
+    /// Where the end user is, when not the destination (adds a leg to its country).
+    #[arg(long, value_name = "COUNTRY")]
+    pub end_user_country: Option<String>,
+
+    /// Where the consignee is, when not the destination (adds a leg to its country).
+    #[arg(long, value_name = "COUNTRY")]
+    pub consignee_country: Option<String>,
+
+    /// Where the purchaser is: a buyer in a country of concern (D:1, D:5, E:1, E:2, part
+    /// 746) with delivery elsewhere holds the answer (red flag buyer-location).
+    #[arg(long, value_name = "COUNTRY")]
+    pub purchaser_country: Option<String>,
+
+    /// An intermediate consignee, in route order: NAME,COUNTRY[,forwarder|distributor[,government|non_government]].
+    /// Repeat for each one.
+    #[arg(long = "intermediate", value_name = "NAME,COUNTRY[,ROLE[,KIND]]")]
+    pub intermediates: Vec<String>,
+
+    /// The exporter's country when it is not the United States: the first leg is then a
+    /// reexport (or an in-country transfer within the destination country).
+    #[arg(long, value_name = "COUNTRY")]
+    pub exporter_country: Option<String>,
+
+    /// A red flag you have seen, by id (kyc-1 … kyc-13; see crates/ear/data/red_flags.toml).
+    /// Repeat for each. Any red flag holds the answer.
+    #[arg(long = "red-flag", value_name = "ID")]
+    pub red_flags: Vec<String>,
+
+    /// A red flag a person has resolved (a stated or derived id, e.g. buyer-location).
+    #[arg(long = "resolved-red-flag", value_name = "ID")]
+    pub resolved_red_flags: Vec<String>,
 
     /// The purpose of the export.
     #[arg(long, value_enum)]

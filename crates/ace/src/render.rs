@@ -26,6 +26,8 @@ pub fn determination(
         d.ace_version.as_deref().unwrap_or("-")
     );
     holds_section(&mut s, d);
+    route_section(&mut s, d);
+    lines_section(&mut s, d);
     if let Some(policy) = &d.review_policy {
         let _ = writeln!(s, "  review policy: {policy}");
     }
@@ -60,6 +62,72 @@ pub fn determination(
     s
 }
 
+/// The route as a diagram: each leg with its kind and outcome, the deciding one marked.
+fn route_section(s: &mut String, d: &Determination) {
+    if d.legs.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\n  Route (every leg decided; the strictest decides):");
+    for (i, leg) in d.legs.iter().enumerate() {
+        let who = match &leg.party {
+            Some(name) => format!("{} \"{name}\"", leg.role.label()),
+            None => leg.role.label().to_string(),
+        };
+        let mark = if d.deciding_leg == Some(i) {
+            "  ◀ decides"
+        } else {
+            ""
+        };
+        let doubt = if leg.unverified { " ?" } else { "" };
+        let _ = writeln!(
+            s,
+            "  {} ──{}──▶ {}  {who}: {}{doubt}{mark}",
+            leg.from,
+            leg.kind.label(),
+            leg.to,
+            leg.outcome
+        );
+        if let Some(reading) = &leg.reading {
+            let _ = writeln!(s, "      reading applied: {reading}");
+        }
+    }
+}
+
+/// An order's lines as a table.
+fn lines_section(s: &mut String, d: &Determination) {
+    if d.lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\n  Lines (each decided; the strictest decides):");
+    let _ = writeln!(
+        s,
+        "  {:>4}  {:<24} {:<18} {:<30}",
+        "line", "ECCN", "outcome", "description"
+    );
+    for l in &d.lines {
+        let outcome = l
+            .outcome
+            .map(|o| o.code().to_string())
+            .unwrap_or_else(|| "outside ace".to_string());
+        let mark = if d.deciding_line == Some(l.line) {
+            " ◀ decides"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "  {:>4}  {:<24} {:<18} {:<30}{mark}",
+            l.line + 1,
+            l.eccn.as_deref().unwrap_or("published"),
+            outcome,
+            l.description.as_deref().unwrap_or("")
+        );
+        if let Some(why) = &l.outside_scope {
+            let _ = writeln!(s, "        {why}");
+        }
+    }
+}
+
 /// For HOLD: what is open, and the answer under each resolution.
 fn holds_section(s: &mut String, d: &Determination) {
     if d.holds.is_empty() {
@@ -79,17 +147,31 @@ fn holds_section(s: &mut String, d: &Determination) {
         let _ = writeln!(s, "     open because {}", h.reason);
         let _ = writeln!(s, "     {}", h.if_true_line());
     }
+    let flags = d.holds.iter().any(|h| h.flag.is_some());
     if let Some(clear) = &d.if_all_clear {
         let _ = writeln!(
             s,
-            "  if every match is a false positive: {}",
+            "  if every match is a false positive{}: {}",
+            if flags {
+                " and every red flag is resolved"
+            } else {
+                ""
+            },
             clear.summary()
         );
     }
-    let _ = writeln!(
-        s,
-        "  (record the review in `ace serve`'s UI or POST /v1/reviews; the answer is re-decided)"
-    );
+    if d.holds.iter().any(|h| h.flag.is_none()) {
+        let _ = writeln!(
+            s,
+            "  (review a match in `ace serve`'s UI or POST /v1/reviews: the answer is decided again)"
+        );
+    }
+    if flags {
+        let _ = writeln!(
+            s,
+            "  (once a person has resolved a red flag: --resolved-red-flag ID, or resolved_red_flags in the JSON)"
+        );
+    }
 }
 
 fn screening_section(s: &mut String, r: &ScreeningReport) {

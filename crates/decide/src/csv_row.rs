@@ -31,6 +31,15 @@ pub const COLUMNS: &[&str] = &[
     "consignee_country",
     "purchaser_name",
     "purchaser_country",
+    "consignee_kind",
+    "purchaser_kind",
+    "intermediate_consignee_name",
+    "intermediate_consignee_country",
+    "intermediate_consignee_role",
+    "intermediate_consignee_kind",
+    "exporter_country",
+    "red_flags",
+    "resolved_red_flags",
     "purpose",
     "deemed_export",
     "knowledge_unauthorized_use",
@@ -56,6 +65,10 @@ pub fn from_row(header: &[String], row: &[&str]) -> Result<TransactionInput, Inp
     for (column, raw) in header.iter().zip(row) {
         let value = raw.trim();
         if value.is_empty() {
+            continue;
+        }
+        if let Some(field) = column.strip_prefix("intermediate_consignee_") {
+            intermediates(&mut doc, field, value);
             continue;
         }
         let (path, json) = column_value(column, value)?;
@@ -103,6 +116,11 @@ fn column_value(column: &str, v: &str) -> Result<(&'static [&'static str], Value
         "consignee_country" => (&["consignee", "country"], text()),
         "purchaser_name" => (&["purchaser", "name"], text()),
         "purchaser_country" => (&["purchaser", "country"], text()),
+        "consignee_kind" => (&["consignee", "kind"], text()),
+        "purchaser_kind" => (&["purchaser", "kind"], text()),
+        "exporter_country" => (&["exporter", "country"], text()),
+        "red_flags" => (&["red_flags"], ids(v)),
+        "resolved_red_flags" => (&["resolved_red_flags"], ids(v)),
         "purpose" => (&["purpose"], text()),
         "deemed_export" => (&["deemed_export"], boolean(column, v)?),
         "knowledge_unauthorized_use" => (&["knowledge_unauthorized_use"], boolean(column, v)?),
@@ -148,6 +166,37 @@ fn lists(v: &str) -> Value {
     )
 }
 
+/// `kyc-2; kyc-10` → `["kyc-2","kyc-10"]`.
+fn ids(v: &str) -> Value {
+    Value::Array(
+        v.split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| Value::String(s.to_string()))
+            .collect(),
+    )
+}
+
+/// `intermediate_consignee_<field>`: one value per intermediate consignee, in route
+/// order, separated by `;` (`Example BV; Example Logistics`), into
+/// `intermediate_consignees[i].<field>`.
+fn intermediates(doc: &mut Map<String, Value>, field: &str, value: &str) {
+    let list = doc
+        .entry("intermediate_consignees".to_string())
+        .or_insert_with(|| Value::Array(Vec::new()));
+    let Value::Array(items) = list else {
+        return;
+    };
+    for (i, v) in value.split(';').map(str::trim).enumerate() {
+        while items.len() <= i {
+            items.push(Value::Object(Map::new()));
+        }
+        if let (false, Value::Object(m)) = (v.is_empty(), &mut items[i]) {
+            m.insert(field.to_string(), Value::String(v.to_string()));
+        }
+    }
+}
+
 fn insert(doc: &mut Map<String, Value>, path: &[&str], value: Value) {
     match path {
         [leaf] => {
@@ -188,6 +237,44 @@ mod tests {
         assert_eq!(t.item.and_then(|i| i.eccn).as_deref(), Some("4D004"));
         assert_eq!(t.end_user.map(|e| e.lists.len()), Some(2));
         assert!(!t.deemed_export);
+    }
+
+    #[test]
+    fn intermediate_consignees_one_value_each_in_route_order() {
+        let h = header(&[
+            "eccn",
+            "destination",
+            "intermediate_consignee_name",
+            "intermediate_consignee_country",
+            "intermediate_consignee_role",
+            "red_flags",
+        ]);
+        let t = from_row(
+            &h,
+            &[
+                "4D004",
+                "DE",
+                "A BV; B LLC",
+                "NL; RU",
+                "distributor; forwarder",
+                "kyc-2",
+            ],
+        )
+        .expect("row");
+        let names: Vec<_> = t
+            .intermediate_consignees
+            .iter()
+            .map(|p| (p.name.as_deref(), p.country.as_deref()))
+            .collect();
+        assert_eq!(
+            names,
+            [(Some("A BV"), Some("NL")), (Some("B LLC"), Some("RU"))]
+        );
+        assert_eq!(
+            t.intermediate_consignees[1].role,
+            Some(crate::transaction::IntermediateRole::Forwarder)
+        );
+        assert_eq!(t.red_flags, ["kyc-2"]);
     }
 
     #[test]

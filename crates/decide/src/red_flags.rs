@@ -131,12 +131,15 @@ impl Raised<'_> {
         };
         let question = match &self.real_destination {
             Some((_, place)) => format!(
-                "Red flag {}: {} Confirm the end user and the route — is the item going to {} after all?",
+                "Red flag {}: {} Is the item going to {} after all?",
                 self.flag.id,
                 self.flag.text,
                 place.label()
             ),
-            None => format!("Red flag {}: {} Has it been resolved?", self.flag.id, self.flag.text),
+            None => format!(
+                "Red flag {}: {} Has it been resolved?",
+                self.flag.id, self.flag.text
+            ),
         };
         Ok(Hold {
             kind: HoldKind::RedFlag,

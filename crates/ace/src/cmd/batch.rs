@@ -8,7 +8,7 @@ use crate::exit;
 use crate::progress::Progress;
 use anyhow::{Context as _, Result};
 use decide::screening::screen_parties;
-use decide::{decide, TransactionInput};
+use decide::TransactionInput;
 use ear::Law;
 use screen::Screener;
 use serde::Serialize;
@@ -263,7 +263,7 @@ fn rescreen_one(
         .and_then(|v| v.as_str())
         .and_then(ear::parse_date)
         .unwrap_or_else(today);
-    let result = input.validate(law, date).and_then(|tx| decide(&tx, law));
+    let result = decide::determine(&input, law, date).map(|(_, d)| d);
     let (new, deciding) = match &result {
         Ok(d) => (
             d.outcome.to_string(),
@@ -456,6 +456,10 @@ fn decide_row(
         }
     };
     row.id = input.id.clone();
+    if let Err(e) = input.check_names() {
+        row.error = Some(e.to_string());
+        return row;
+    }
     if let Some(s) = screener {
         let report = screen_parties(
             &mut input,
@@ -476,7 +480,7 @@ fn decide_row(
             row.needs_review.extend(p.needs_review.iter().map(to_hit));
         }
     }
-    let decided = input.validate(law, today).and_then(|tx| decide(&tx, law));
+    let decided = decide::determine(&input, law, today).map(|(_, d)| d);
     match decided {
         Ok(d) => {
             row.outcome = d.outcome.to_string();

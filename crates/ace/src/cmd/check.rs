@@ -7,7 +7,7 @@ use crate::render;
 use anyhow::Result;
 use decide::screening::{screen_parties, ScreeningReport};
 use decide::transaction::*;
-use decide::{decide, parse_input, Determination};
+use decide::{parse_input, Determination};
 
 pub fn run(cx: &Context, args: CheckArgs) -> Result<u8> {
     let law = cx.law()?;
@@ -29,10 +29,8 @@ pub fn run(cx: &Context, args: CheckArgs) -> Result<u8> {
             screen::DEFAULT_REVIEW_THRESHOLD,
         ))
     };
-    let tx = input
-        .validate(&law, today())
-        .map_err(|e| bad(e.to_string()))?;
-    let determination = decide(&tx, &law).map_err(|e| bad(e.to_string()))?;
+    let (tx, determination) =
+        decide::determine(&input, &law, today()).map_err(|e| bad(e.to_string()))?;
     print(&args, &tx, &determination, screening.as_ref())?;
     Ok(determination.outcome.exit_code() as u8)
 }
@@ -96,6 +94,7 @@ fn from_flags(a: &CheckArgs) -> Result<TransactionInput> {
             EndUserKindArg::NonGovernment => EndUserKind::NonGovernment,
         }),
         government_role: a.government_role.map(government_role),
+        country: a.end_user_country.clone(),
         favorable_treatment: a.favorable_treatment.map(|f| match f {
             FavorableArg::UsSubsidiary => FavorableTreatment::UsSubsidiary,
             FavorableArg::BankingFinancial => FavorableTreatment::BankingFinancial,
@@ -104,19 +103,33 @@ fn from_flags(a: &CheckArgs) -> Result<TransactionInput> {
         }),
         ..PartyInput::default()
     };
-    let named = |n: &Option<String>| {
-        n.as_ref().map(|n| PartyInput {
-            name: Some(n.clone()),
+    let party = |name: &Option<String>, country: &Option<String>| {
+        (name.is_some() || country.is_some()).then(|| PartyInput {
+            name: name.clone(),
+            country: country.clone(),
             ..PartyInput::default()
         })
     };
+    let intermediate_consignees = a
+        .intermediates
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| intermediate(i, spec))
+        .collect::<Result<Vec<_>>>()?;
     Ok(TransactionInput {
         date: a.as_of.clone(),
         item: Some(item),
         destination: a.to.clone(),
         end_user: Some(end_user),
-        consignee: named(&a.consignee),
-        purchaser: named(&a.purchaser),
+        consignee: party(&a.consignee, &a.consignee_country),
+        purchaser: party(&a.purchaser, &a.purchaser_country),
+        intermediate_consignees,
+        exporter: a.exporter_country.as_ref().map(|c| PartyInput {
+            country: Some(c.clone()),
+            ..PartyInput::default()
+        }),
+        red_flags: a.red_flags.clone(),
+        resolved_red_flags: a.resolved_red_flags.clone(),
         purpose: a.purpose.map(|p| match p {
             PurposeArg::VulnerabilityDisclosure => Purpose::VulnerabilityDisclosure,
             PurposeArg::CyberIncidentResponse => Purpose::CyberIncidentResponse,
@@ -126,6 +139,47 @@ fn from_flags(a: &CheckArgs) -> Result<TransactionInput> {
         knowledge_unauthorized_use: a.knowledge_unauthorized_use,
         military_intelligence_end_use: a.military_intelligence,
         ..TransactionInput::default()
+    })
+}
+
+/// `--intermediate NAME,COUNTRY[,ROLE[,KIND]]`.
+fn intermediate(i: usize, spec: &str) -> Result<PartyInput> {
+    let flag = format!("--intermediate (#{})", i + 1);
+    let parts: Vec<&str> = spec.split(',').map(str::trim).collect();
+    let (name, country) = match parts.as_slice() {
+        [name, country, ..] if !name.is_empty() && !country.is_empty() => (name, country),
+        _ => {
+            return Err(bad(format!(
+                "{flag}: '{spec}' — give NAME,COUNTRY[,forwarder|distributor[,government|non_government]], e.g. \"Example Logistics,TR,forwarder\""
+            )))
+        }
+    };
+    let role = match parts.get(2).copied() {
+        None | Some("") => None,
+        Some("forwarder") => Some(IntermediateRole::Forwarder),
+        Some("distributor") => Some(IntermediateRole::Distributor),
+        Some(other) => {
+            return Err(bad(format!(
+                "{flag}: role '{other}' — accepted: forwarder (only moves the goods) or distributor (takes title)"
+            )))
+        }
+    };
+    let kind = match parts.get(3).copied() {
+        None | Some("") => None,
+        Some("government") => Some(EndUserKind::Government),
+        Some("non_government") => Some(EndUserKind::NonGovernment),
+        Some(other) => {
+            return Err(bad(format!(
+                "{flag}: kind '{other}' — accepted: government or non_government"
+            )))
+        }
+    };
+    Ok(PartyInput {
+        name: Some(name.to_string()),
+        country: Some(country.to_string()),
+        role,
+        kind,
+        ..PartyInput::default()
     })
 }
 
