@@ -1,0 +1,180 @@
+//! `ace check` and `ace batch` on the whole transaction: HOLD (exit 5) for a review-band
+//! match and a red flag, a route decided leg by leg, names that cannot be screened.
+
+use assert_cmd::Command;
+
+fn ace(data: &std::path::Path) -> Command {
+    let mut c = Command::cargo_bin("ace").expect("binary");
+    c.env("ACE_DATA_DIR", data).env_remove("ACE_RULES_DIR");
+    c
+}
+
+fn run(c: &mut Command) -> (i32, String, String) {
+    let out = c.output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn data_dir(tag: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("ace-holds-{tag}"))
+        .tempdir()
+        .expect("temp dir")
+}
+
+/// A stated possible membership is what screening writes for a review-band match.
+#[test]
+fn a_possible_match_holds_with_exit_5_and_both_answers() {
+    let d = data_dir("possible");
+    let doc = r#"{"date":"2024-06-01","item":{"eccn":"4D004"},"destination":"DE",
+        "end_user":{"name":"Example Air","kind":"non_government",
+        "lists":[{"list":"DPL","status":"possible","name":"EXAMPLE AIR","score":0.8}]}}"#;
+    let (code, out, err) = run(ace(d.path())
+        .args(["check", "--no-screen", "--json", "--input", "-"])
+        .write_stdin(doc));
+    assert_eq!(code, 5, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["outcome"], "HOLD");
+    assert_eq!(v["holds"][0]["if_true"]["outcome"], "PROHIBITED");
+    assert_eq!(v["if_all_clear"]["outcome"], "ACE");
+    let (code, out, _) = run(ace(d.path())
+        .args(["check", "--no-screen", "--input", "-"])
+        .write_stdin(doc));
+    assert_eq!(code, 5);
+    assert!(out.starts_with("HOLD"), "{out}");
+    assert!(
+        out.contains("if the match to EXAMPLE AIR (DPL) is true: PROHIBITED (15 CFR 736.2(b)(4)")
+            && out.contains("if every match is a false positive: ACE"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_buyer_in_russia_holds_and_a_route_is_drawn() {
+    let d = data_dir("route");
+    let (code, out, err) = run(ace(d.path()).args([
+        "check",
+        "--no-screen",
+        "--as-of",
+        "2024-06-01",
+        "--eccn",
+        "4D004",
+        "--to",
+        "DE",
+        "--end-user",
+        "non_government",
+        "--purchaser",
+        "Example Trading LLC",
+        "--purchaser-country",
+        "RU",
+        "--intermediate",
+        "Example BV,NL,distributor,non_government",
+    ]));
+    assert_eq!(code, 5, "{out}{err}");
+    assert!(out.contains("Red flag buyer-location"), "{out}");
+    assert!(out.contains("US ──export──▶ NL"), "{out}");
+    assert!(out.contains("NL ──reexport──▶ DE"), "{out}");
+    let (code, out, _) = run(ace(d.path()).args([
+        "check",
+        "--no-screen",
+        "--as-of",
+        "2024-06-01",
+        "--eccn",
+        "4D004",
+        "--to",
+        "DE",
+        "--end-user",
+        "non_government",
+        "--intermediate",
+        "Example OOO,RU,distributor,non_government",
+    ]));
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains("15 CFR 746.8") && out.contains("◀ decides"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_party_input_names_the_field() {
+    let d = data_dir("bad");
+    let (code, _, err) = run(ace(d.path()).args([
+        "check",
+        "--eccn",
+        "4D004",
+        "--to",
+        "DE",
+        "--end-user",
+        "non_government",
+        "--consignee",
+        "X",
+        "--consignee-country",
+        "Narnia",
+    ]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("consignee.country") && err.contains("Narnia"),
+        "{err}"
+    );
+    let (code, _, err) = run(ace(d.path()).args([
+        "check",
+        "--eccn",
+        "4D004",
+        "--to",
+        "DE",
+        "--end-user",
+        "non_government",
+        "--end-user-name",
+        "  ...  ",
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("end_user.name"), "{err}");
+    let (code, _, err) = run(ace(d.path()).args([
+        "check",
+        "--eccn",
+        "4D004",
+        "--to",
+        "DE",
+        "--intermediate",
+        "OnlyAName",
+    ]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--intermediate") && err.contains("NAME,COUNTRY"),
+        "{err}"
+    );
+}
+
+#[test]
+fn batch_counts_holds_apart() {
+    let d = data_dir("batch");
+    let csv = d.path().join("in.csv");
+    std::fs::write(
+        &csv,
+        "id,date,eccn,destination,end_user_kind,purchaser_name,purchaser_country,red_flags\n\
+         a,2024-06-01,4D004,DE,non_government,,,\n\
+         b,2024-06-01,4D004,DE,non_government,Example LLC,RU,\n\
+         c,2024-06-01,4D004,DE,non_government,,,kyc-2\n",
+    )
+    .expect("write");
+    let out = d.path().join("out.csv");
+    let (code, _, err) = run(ace(d.path()).args([
+        "batch",
+        "--no-screen",
+        csv.to_str().expect("path"),
+        "--out",
+        out.to_str().expect("path"),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&out).expect("results");
+    let outcomes: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(2))
+        .collect();
+    assert_eq!(outcomes, ["ACE", "HOLD", "HOLD"], "{text}");
+    assert!(err.contains("HOLD"), "{err}");
+}
