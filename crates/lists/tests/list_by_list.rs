@@ -382,3 +382,81 @@ fn a_list_may_lose_up_to_ten_percent() {
         "EL would be dropped (all 50 entries)"
     );
 }
+
+#[test]
+fn two_imports_at_once_keep_each_others_lists() {
+    let root = temp_dir();
+    let dir = root.path().join("lists");
+    let store = open(&dir);
+    let replace = ImportOptions {
+        mode: ImportMode::ReplaceAll,
+        force: true,
+        ..ImportOptions::default()
+    };
+    import(&store, &[data("cyber_entity_list.csv")], replace);
+    let threads: Vec<_> = [data("bis_dpl/dpl.txt"), data("un/UN_consolidated.xml")]
+        .into_iter()
+        .map(|file| {
+            let store = open(&dir);
+            std::thread::spawn(move || store.import(&[file], &merge(false)).map(|i| i.meta))
+        })
+        .collect();
+    for thread in threads {
+        let imported = thread.join().unwrap_or_else(|_| panic!("import thread"));
+        assert!(
+            imported.is_ok(),
+            "{:?}",
+            imported.err().map(|e| e.to_string())
+        );
+    }
+    let counts = active(&store).meta.counts;
+    assert_eq!(
+        counts.keys().copied().collect::<Vec<_>>(),
+        vec![
+            ListId::EntityList,
+            ListId::DeniedPersons,
+            ListId::UnConsolidated
+        ]
+    );
+    assert_eq!(store.history().map(|h| h.len()).unwrap_or_default(), 4);
+    assert!(!dir.join("LOCK").exists(), "the lock is released");
+}
+
+#[test]
+fn sources_of_a_snapshot_written_before_per_list_sources_are_kept_with_a_warning() {
+    let root = temp_dir();
+    let dir = root.path().join("lists");
+    let store = open(&dir);
+    let replace = ImportOptions {
+        mode: ImportMode::ReplaceAll,
+        force: true,
+        ..ImportOptions::default()
+    };
+    let old = import(&store, &[data("cyber_entity_list.csv")], replace).meta;
+    // Rewrite its meta.json as an older ace wrote it: no `lists` per source.
+    let meta_path = dir.join("snapshots").join(&old.hash).join("meta.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_slice(&fs::read(&meta_path).unwrap_or_else(|e| panic!("{e}")))
+            .unwrap_or_else(|e| panic!("{e}"));
+    for source in meta["sources"].as_array_mut().into_iter().flatten() {
+        source.as_object_mut().map(|s| s.remove("lists"));
+    }
+    fs::write(&meta_path, meta.to_string()).unwrap_or_else(|e| panic!("{e}"));
+
+    let merged = import(&store, &[data("bis_dpl/dpl.txt")], merge(false)).meta;
+    assert_eq!(merged.counts[&ListId::EntityList], 8);
+    let names: Vec<&str> = merged
+        .sources
+        .iter()
+        .map(|s| s.file_name.as_str())
+        .collect();
+    assert_eq!(names, vec!["dpl.txt", "cyber_entity_list.csv"]);
+    assert!(
+        merged
+            .warnings
+            .iter()
+            .any(|w| w.contains("cyber_entity_list.csv") && w.contains("does not record")),
+        "{:?}",
+        merged.warnings
+    );
+}

@@ -56,3 +56,61 @@ pub(crate) fn unique_suffix() -> String {
         .unwrap_or_default();
     format!("{}-{nanos}", std::process::id())
 }
+
+/// A lock file: created exclusively, removed on drop. A lock file older than
+/// [`DirLock::STALE`] is taken to be left by a process that died and is removed.
+pub(crate) struct DirLock {
+    path: std::path::PathBuf,
+}
+
+impl DirLock {
+    /// How long to wait for another holder before giving up.
+    const WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+    /// A lock untouched this long belongs to a process that is gone.
+    const STALE: std::time::Duration = std::time::Duration::from_secs(600);
+
+    pub(crate) fn acquire(path: &Path) -> io::Result<DirLock> {
+        let started = std::time::Instant::now();
+        loop {
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+            {
+                Ok(mut file) => {
+                    let _ = writeln!(file, "{}", std::process::id());
+                    return Ok(DirLock {
+                        path: path.to_path_buf(),
+                    });
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    let age = fs::metadata(path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|m| m.elapsed().ok());
+                    if age.is_some_and(|age| age > Self::STALE) {
+                        let _ = fs::remove_file(path);
+                        continue;
+                    }
+                    if started.elapsed() > Self::WAIT {
+                        return Err(io::Error::new(
+                            io::ErrorKind::WouldBlock,
+                            format!(
+                                "another import or rollback has held it for over {} s (remove the file if none is running)",
+                                Self::WAIT.as_secs()
+                            ),
+                        ));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}

@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! ACTIVE                      the hash of the active snapshot (one line)
+//! LOCK                        present while an import or rollback runs
 //! HISTORY                     every activation, oldest first (JSON Lines, see history)
 //! snapshots/<hash>/entries.json   all entries, canonical order, one JSON array
 //! snapshots/<hash>/meta.json      SnapshotMeta
@@ -283,6 +284,9 @@ pub struct SnapshotStore {
 }
 
 const ACTIVE: &str = "ACTIVE";
+/// Held (created, then removed) while an import or rollback reads the active snapshot
+/// and activates another, so two at once cannot lose each other's lists or history.
+const LOCK: &str = "LOCK";
 use history::HISTORY;
 const SNAPSHOTS: &str = "snapshots";
 const ENTRIES_FILE: &str = "entries.json";
@@ -351,6 +355,12 @@ impl SnapshotStore {
                 loaded,
             });
         }
+        // One import or rollback at a time from here: the snapshot in force is the base
+        // of the merge, and must still be in force when the result is activated.
+        let _lock = fsio::DirLock::acquire(&self.dir.join(LOCK)).map_err(io_error(
+            &self.dir.join(LOCK),
+            "cannot take the store's lock",
+        ))?;
         // Read before anything is written, so a corrupt history refuses the import.
         let history = self.history()?;
         let current = self.active_or_bundled()?;
@@ -406,7 +416,20 @@ impl SnapshotStore {
     /// it is the target. Snapshots are immutable and never deleted, so any snapshot
     /// ever activated can be rolled back to.
     pub fn rollback(&self, target: Option<&str>) -> Result<RolledBack, RollbackError> {
+        let lock_path = self.dir.join(LOCK);
+        let _lock = fsio::DirLock::acquire(&lock_path)
+            .map_err(io_error(&lock_path, "cannot take the store's lock"))?;
         let history = self.history()?;
+        // Parsing the bundled data takes a while: once at most.
+        let mut bundled_once: Option<Snapshot> = None;
+        let mut bundled = || -> Result<Snapshot, StoreError> {
+            if bundled_once.is_none() {
+                bundled_once = Some(bundled()?);
+            }
+            bundled_once
+                .clone()
+                .ok_or_else(|| corrupt(Path::new("(bundled)"), "not parsed"))
+        };
         let current = match self.active_hash()? {
             Some(hash) => self.load_meta(&hash)?,
             None => bundled()?.meta,
@@ -417,7 +440,7 @@ impl SnapshotStore {
                 .ok_or_else(|| RollbackError::NoEarlier {
                     active: current.hash.clone(),
                 })?,
-            Some(given) => self.resolve(given)?,
+            Some(given) => self.resolve(given, || Ok(bundled()?.meta.hash))?,
         };
         let meta = match self.load(&hash) {
             Ok(snapshot) => {
@@ -449,9 +472,12 @@ impl SnapshotStore {
     }
 
     /// The full hash for a hash, a unique prefix of a stored one, or `bundled`.
-    fn resolve(&self, given: &str) -> Result<String, RollbackError> {
+    fn resolve(
+        &self,
+        given: &str,
+        mut bundled_hash: impl FnMut() -> Result<String, StoreError>,
+    ) -> Result<String, RollbackError> {
         let wanted = given.trim().to_ascii_lowercase();
-        let bundled_hash = || -> Result<String, StoreError> { Ok(bundled()?.meta.hash) };
         if wanted == "bundled" {
             return Ok(bundled_hash()?);
         }
