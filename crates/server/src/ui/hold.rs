@@ -112,11 +112,12 @@ fn item(
     controls: &Controls,
 ) -> String {
     let if_true = hold.get("if_true").unwrap_or(&Value::Null);
-    let score = hold
-        .get("score")
-        .and_then(Value::as_f64)
-        .map(|x| format!(r#" <span class="muted">(score {x:.2})</span>"#))
-        .unwrap_or_default();
+    let score = match hold.get("score").and_then(Value::as_f64) {
+        Some(x) if !s(hold, "reason").contains("score") => {
+            format!(r#" <span class="muted">(score {x:.2})</span>"#)
+        }
+        _ => String::new(),
+    };
     let located = locate(screening, hold);
     let (status, form, link) = match &located {
         Some((at, party)) => {

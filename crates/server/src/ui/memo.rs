@@ -32,17 +32,11 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
             &format!("Record #{id} is not a determination: there is no memo for it."),
         );
     }
-    let line = match line::line_async(&state, asked).await {
+    let line = match line::line_async(&state, asked.id).await {
         Ok(l) => l,
         Err(e) => return error_page(e.status(), Some(&signed.session), &e.to_string()),
     };
-    let Some(record) = line.last() else {
-        return error_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Some(&signed.session),
-            "internal error",
-        );
-    };
+    let record = &line.current;
     let reviews = match live_reviews(&state, record).await {
         Ok(r) => r,
         Err(e) => return error_page(e.status(), Some(&signed.session), &e.to_string()),
@@ -79,7 +73,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
         header = header(record),
         transaction = render::transaction(&record.input, det),
         banner = render::banner(det, &hold::open_items(record, det, &reviews, &controls)),
-        history = match result::history(&line, record.id) {
+        history = match result::history(&line.line, record.id) {
             h if h.is_empty() => String::new(),
             h => format!("<section><h2>History of this determination</h2>{h}</section>"),
         },

@@ -2,36 +2,14 @@
 //! oldest first, each linking to its result page where the matches are decided.
 
 use super::html::{esc, list_label, may_see_queue, page, Nav};
-use super::line::supersedes;
-use super::render::{self, arr, outcome_pill, s};
+use super::render::{self, outcome_pill, s};
 use super::session::Signed;
-use crate::error::ApiError;
+use crate::service::{self, QueueItem};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use records::{Filter, Record, RecordKind};
 use serde_json::Value;
-use std::collections::HashSet;
-
-/// How many of the newest records the queue looks through.
-const WINDOW: i64 = 20_000;
-
-/// The held determinations that are the current state of their line, oldest first.
-fn held(state: &AppState) -> Result<Vec<Record>, ApiError> {
-    let head = state.store().head()?.map(|h| h.id).unwrap_or(0);
-    let determinations = state.store().list(&Filter {
-        kind: Some(RecordKind::Determination),
-        after_id: Some((head - WINDOW).max(0)),
-        ..Filter::default()
-    })?;
-    let replaced: HashSet<i64> = determinations.iter().filter_map(supersedes).collect();
-    Ok(determinations
-        .into_iter()
-        .filter(|r| !replaced.contains(&r.id))
-        .filter(|r| s(render::determination(r), "outcome") == "HOLD")
-        .collect())
-}
 
 /// `GET /ui/queue`.
 pub async fn show(State(state): State<AppState>, signed: Signed) -> Response {
@@ -40,7 +18,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed) -> Response {
     }
     let session = &signed.session;
     let shared = state.clone();
-    let found = tokio::task::spawn_blocking(move || held(&shared)).await;
+    let found = tokio::task::spawn_blocking(move || service::review_queue(&shared)).await;
     let held = match found {
         Ok(Ok(h)) => h,
         Ok(Err(e)) => return super::html::error_page(e.status(), Some(session), &e.to_string()),
@@ -52,10 +30,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed) -> Response {
             )
         }
     };
-    let open: usize = held
-        .iter()
-        .map(|r| arr(render::determination(r), "holds").len())
-        .sum();
+    let open: usize = held.iter().map(|q| q.open.len()).sum();
     let lead = if held.is_empty() {
         r#"<p class="notice" data-queue="empty">Nothing is on hold: no determination waits for a review.</p>"#.to_string()
     } else {
@@ -77,46 +52,47 @@ pub async fn show(State(state): State<AppState>, signed: Signed) -> Response {
 }
 
 /// The queue as a table: one row per held determination.
-fn table(held: &[Record]) -> String {
+fn table(held: &[QueueItem]) -> String {
     if held.is_empty() {
         return String::new();
     }
     let mut rows = String::new();
-    for r in held {
-        let det = render::determination(r);
-        let party = r
-            .input
-            .get("end_user")
-            .map(|e| s(e, "name"))
-            .unwrap_or_default();
-        let mut items = String::new();
-        for (n, h) in arr(det, "holds").iter().enumerate() {
-            items.push_str(&open_match(r.id, n, h));
-        }
+    for q in held {
+        let items: String = q
+            .open
+            .iter()
+            .enumerate()
+            .map(|(n, h)| open_match(q.record_id, n, h))
+            .collect();
+        let first = if q.line == q.record_id {
+            String::new()
+        } else {
+            format!(
+                r#"<br><span class="muted">first asked as <a href="/ui/determinations/{0}">#{0}</a></span>"#,
+                q.line
+            )
+        };
+        let destination = q.destination.as_deref().unwrap_or_default();
         rows.push_str(&format!(
-            r#"<tr data-record="{id}"><td><a href="/ui/determinations/{id}">#{id}</a><br>{pill}</td><td>{when}</td><td>{eccn} → {destination}{party}</td><td><ul class="queue-matches">{items}</ul></td><td>{clear}</td></tr>"#,
-            id = r.id,
+            r#"<tr data-record="{id}" data-line="{line}"><td><a href="/ui/determinations/{id}">#{id}</a> {pill}{first}</td><td>{since}<br><span class="muted">asked by {who}</span></td><td>{destination}</td><td><ul class="queue-matches">{items}</ul></td><td>{clear}</td></tr>"#,
+            id = q.record_id,
+            line = q.line,
             pill = outcome_pill("HOLD"),
-            when = esc(&render::when(&r.created_at)),
-            eccn = esc(if s(det, "eccn").is_empty() {
-                "published"
-            } else {
-                s(det, "eccn")
-            }),
-            destination = esc(s(det, "destination")),
-            party = if party.is_empty() {
-                String::new()
-            } else {
-                format!("<br>{}", esc(party))
+            since = esc(&render::when(&q.held_since)),
+            who = esc(&q.asked_by),
+            destination = match countries::lookup(destination) {
+                Some(c) => format!("{} ({})", esc(c.name), esc(destination)),
+                None => esc(destination),
             },
-            clear = det
-                .get("if_all_clear")
+            clear = q
+                .if_all_clear
+                .as_ref()
                 .map(|c| outcome_pill(s(c, "outcome")))
                 .unwrap_or_default(),
         ));
     }
     format!(
-        r#"<table class="records queue"><thead><tr><th scope="col">Determination</th><th scope="col">Recorded</th><th scope="col">Item, destination, end user</th><th scope="col">Open matches</th><th scope="col">If all are false positives</th></tr></thead><tbody>{rows}</tbody></table>"#
+        r#"<table class="records queue"><thead><tr><th scope="col">Determination</th><th scope="col">Held since</th><th scope="col">Destination</th><th scope="col">Open matches</th><th scope="col">If all are false positives</th></tr></thead><tbody>{rows}</tbody></table>"#
     )
 }
 
@@ -124,7 +100,7 @@ fn table(held: &[Record]) -> String {
 fn open_match(record: i64, n: usize, h: &Value) -> String {
     let if_true = h.get("if_true").unwrap_or(&Value::Null);
     format!(
-        r#"<li><a href="/ui/determinations/{record}#hold-{n}">{party} — {entry}</a> <span class="list">{list}</span> <span class="muted">entry {id}{score}</span><br><span class="muted">if true:</span> {pill}</li>"#,
+        r#"<li><a href="/ui/determinations/{record}#hold-{n}">{party} — {entry}</a> <span class="list">{list}</span> <span class="muted">entry {id}{score}{countries}</span><br><span class="muted">if true:</span> {pill}</li>"#,
         party = esc(s(h, "party")),
         entry = esc(s(h, "entry_name")),
         list = esc(list_label(s(h, "list"))),
@@ -133,6 +109,15 @@ fn open_match(record: i64, n: usize, h: &Value) -> String {
             .get("score")
             .and_then(Value::as_f64)
             .map(|x| format!(", score {x:.2}"))
+            .unwrap_or_default(),
+        countries = h
+            .get("entry")
+            .map(|e| super::render::arr(e, "countries"))
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                let codes: Vec<&str> = c.iter().filter_map(Value::as_str).collect();
+                format!(", entry countries {}", esc(&codes.join(", ")))
+            })
             .unwrap_or_default(),
         pill = outcome_pill(s(if_true, "outcome")),
     )

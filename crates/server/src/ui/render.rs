@@ -342,7 +342,16 @@ fn party_section(p: usize, party: &Value, reviews: &Reviews, controls: &Controls
         (0, 0) if arr(party, "resolved").is_empty() => {
             r#"<span class="tag clear">No match</span>"#.to_string()
         }
-        (0, 0) => r#"<span class="tag clear">Settled by review</span>"#.to_string(),
+        (0, 0) => {
+            let confirmed = arr(party, "resolved")
+                .iter()
+                .any(|r| s(r, "verdict") == "true_match" && s(r, "lapsed").is_empty());
+            if confirmed {
+                r#"<span class="tag hit">Confirmed listed by review</span>"#.to_string()
+            } else {
+                r#"<span class="tag clear">Cleared by review</span>"#.to_string()
+            }
+        }
         (h, r) => format!(
             r#"{}{}"#,
             if h > 0 {
@@ -422,13 +431,14 @@ fn resolved(party: &Value) -> String {
         };
         out.push_str(&format!(
             r#"<li class="match settled {class}"><div class="match-head"><span class="score">{score:.2}</span><div><p class="entry"><strong>{name}</strong> <span class="list">{list}</span> <span class="muted">entry {id}</span></p>
-<p class="decision {verdict_class}"><span class="verdict">{label}</span> — {state}. {decided}</p></div></div></li>"#,
+<p class="decision {verdict_class}"><span class="verdict">{label}</span> ({state}) — {decided}</p></div></div>{facts}</li>"#,
             score = r.get("score").and_then(Value::as_f64).unwrap_or(0.0),
             name = esc(s(r, "name")),
             list = esc(list_label(s(r, "list"))),
             id = esc(s(r, "id")),
             verdict_class = esc(verdict),
             decided = esc(s(r, "decided")),
+            facts = entry_facts(r),
         ));
     }
     out.push_str("</ul>");
@@ -565,8 +575,17 @@ pub fn entry_facts(m: &Value) -> String {
             rows.push(row("Federal Register", &cited.join("; ")));
         }
     }
+    if let Some(v) = joined(&["end_date"], ", ") {
+        rows.push(row("Listing ends", &v));
+    }
+    if let Some(v) = joined(&["license_requirement"], " ") {
+        rows.push(row("License requirement", &v));
+    }
     if let Some(v) = joined(&["license_policy"], " ") {
         rows.push(row("License review policy", &v));
+    }
+    if let Some(v) = joined(&["remarks"], " ") {
+        rows.push(row("Remarks", &v));
     }
     if let Some(url) = entry_field(m, &["source_url", "source"]).and_then(Value::as_str) {
         let shown = if url.starts_with("https://") || url.starts_with("http://") {

@@ -7,12 +7,11 @@ use super::render::{self, arr, s, Controls, Reviews};
 use super::session::{see_other, Signed};
 use super::{hold, line, load_record};
 use crate::error::ApiError;
-use crate::service;
+use crate::service::{self, LineEntry};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use records::{Record, RecordKind, ReviewKey};
-use serde_json::Value;
 
 /// `GET /ui/determinations/{id}`.
 pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
@@ -23,7 +22,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
     if record.kind != RecordKind::Determination {
         return see_other(&format!("/ui/records/{id}"));
     }
-    let line = match line::line_async(&state, record.clone()).await {
+    let line = match line::line_async(&state, record.id).await {
         Ok(l) => l,
         Err(e) => return error_page(e.status(), Some(&signed.session), &e.to_string()),
     };
@@ -33,8 +32,8 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
     };
     let session = &signed.session;
     let field = csrf_field(session);
-    let newest = line.last().map(|r| r.id).unwrap_or(record.id);
-    let current = newest == record.id;
+    let newest = line.current.id;
+    let current = !line.superseded;
     let controls = Controls {
         record_id: record.id,
         csrf: (current && may_review(session.role)).then_some(field.as_str()),
@@ -43,10 +42,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
     let superseded = if current {
         String::new()
     } else {
-        let now = line
-            .last()
-            .map(render::determination)
-            .unwrap_or(&Value::Null);
+        let now = render::determination(&line.current);
         format!(
             r#"<p class="notice superseded" role="note">Superseded: after a review this determination was decided again as <a href="/ui/determinations/{newest}">#{newest}</a> ({pill}), the current state. This page shows #{id} as it was recorded; review decisions are made on the current one.</p>"#,
             pill = render::outcome_pill(s(now, "outcome")),
@@ -66,7 +62,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
         banner = render::banner(det, &hold::open_items(&record, det, &reviews, &controls)),
         transaction = render::transaction(&record.input, det),
         provenance = render::provenance(&record, det),
-        history = history(&line, record.id),
+        history = history(&line.line, record.id),
         screening = render::screening(&record, &reviews, &controls),
         trace = render::trace(det),
     );
@@ -81,7 +77,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
 
 /// The line of a re-decided determination, oldest first, the shown one marked; empty
 /// when the determination was never decided again.
-pub fn history(line: &[Record], shown: i64) -> String {
+pub fn history(line: &[LineEntry], shown: i64) -> String {
     if line.len() < 2 {
         return String::new();
     }
@@ -89,21 +85,29 @@ pub fn history(line: &[Record], shown: i64) -> String {
         r#"<div class="history"><p class="history-title">Decided again after reviews (oldest first)</p><ol>"#,
     );
     for (i, r) in line.iter().enumerate() {
-        let det = render::determination(r);
         let label = if i + 1 == line.len() {
             " <strong>current</strong>"
         } else {
             ""
         };
-        let here = if r.id == shown {
+        let here = if r.record_id == shown {
             r#" aria-current="page""#
         } else {
             ""
         };
+        let after = r
+            .review_record
+            .map(|rr| {
+                format!(
+                    r#", after <a href="/ui/records/{rr}">review #{rr}</a> by {}"#,
+                    esc(&r.actor)
+                )
+            })
+            .unwrap_or_default();
         out.push_str(&format!(
-            r#"<li><a href="/ui/determinations/{id}"{here}>#{id}</a> {pill} <span class="muted">{when}</span>{label}</li>"#,
-            id = r.id,
-            pill = render::outcome_pill(s(det, "outcome")),
+            r#"<li><a href="/ui/determinations/{id}"{here}>#{id}</a> {pill} <span class="muted">{when}{after}</span>{label}</li>"#,
+            id = r.record_id,
+            pill = render::outcome_pill(r.outcome.as_deref().unwrap_or("?")),
             when = esc(&render::when(&r.created_at)),
         ));
     }

@@ -60,8 +60,8 @@ pub async fn submit(
         Ok(r) => r,
         Err(message) => return error_page(StatusCode::BAD_REQUEST, Some(session), &message),
     };
-    let newest = match line::line_async(&state, record.clone()).await {
-        Ok(l) => l.last().map(|r| r.id).unwrap_or(record.id),
+    let newest = match line::line_async(&state, record.id).await {
+        Ok(l) => l.current.id,
         Err(e) => return error_page(e.status(), Some(session), &e.to_string()),
     };
     if newest != record.id {
@@ -80,8 +80,8 @@ pub async fn submit(
     let actor = session.token_name.clone();
     let shared = state.clone();
     let done = tokio::task::spawn_blocking(move || service::review(&shared, request, &actor)).await;
-    match done {
-        Ok(Ok(_)) => {}
+    let reviewed = match done {
+        Ok(Ok(r)) => r,
         Ok(Err(e)) => return error_page(e.status(), Some(session), &e.to_string()),
         Err(_) => {
             return error_page(
@@ -90,12 +90,15 @@ pub async fn submit(
                 "internal error",
             )
         }
-    }
-    // The determination decided again with the decision, when the review made one.
-    match line::line_async(&state, record.clone()).await {
-        Ok(l) if l.last().is_some_and(|r| r.id != record.id) => {
-            see_other(&format!("/ui/determinations/{}", l[l.len() - 1].id))
-        }
+    };
+    // The determination as decided again with the decision: the line's new current state.
+    let redecided = reviewed
+        .redecided
+        .as_ref()
+        .and_then(|d| d.get("record_id"))
+        .and_then(Value::as_i64);
+    match redecided {
+        Some(id) if id != record.id => see_other(&format!("/ui/determinations/{id}")),
         _ => see_other(&format!(
             "/ui/determinations/{}#match-{}-{}-{}",
             form.record, form.party, form.group, form.index

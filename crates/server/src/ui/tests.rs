@@ -423,10 +423,12 @@ async fn a_false_positive_is_recorded_and_shown_on_later_determinations() {
         )
         .await;
     let later = f.get(second.location(), Some(&session)).await;
+    // The decision is applied: the match is settled, shown with who decided and why.
+    assert!(later.body.contains("Settled by earlier review decisions"));
     assert!(later
         .body
         .contains("a German start-up, not the listed company"));
-    assert!(later.body.contains(&format!("record #{record}")));
+    assert!(later.body.contains("applied to this determination"));
 }
 
 #[tokio::test]
