@@ -3,10 +3,16 @@
 // reviewer token, starts `ace serve` and runs this with ACE_URL and ACE_TOKEN.
 //
 // It signs in, decides 4D004 to Israel for "NSO Group" (LICENSE_REQUIRED, Entity List hit,
-// 15 CFR 744.11 linked to the eCFR), decides 4D004 to Germany (ACE) for a party with a
-// needs-review match, records a false positive and sees it on a later determination,
-// verifies the record chain, opens the memo, and checks the map. Screenshots go to
-// e2e/screenshots/.
+// 15 CFR 744.11 linked to the eCFR), decides 4D004 to Germany for "Cytrox Digital Labs"
+// (HOLD: two review-band matches against Cytrox AD, on the Entity List and the SDN list,
+// shown in an amber banner with each open item, its outcome if true, the outcome if all
+// are false positives and the review buttons), checks that Enter in the reason box does
+// not submit, finds the hold in the review queue, checks the HOLD memo (watermark, no
+// signature block), records a false positive and a true match through the confirmation
+// page and sees the determination decided again (HOLD with one item, then PROHIBITED),
+// sees the earlier decisions applied to a later determination, verifies the record chain,
+// opens the memo of the current state, and checks the map and the questionnaire.
+// Screenshots go to e2e/screenshots/.
 
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
@@ -29,6 +35,7 @@ mkdirSync(shots, { recursive: true });
 /** A name whose best match scores between the review and hit thresholds (0.70–0.85). */
 const NEEDS_REVIEW_NAME = "Cytrox Digital Labs";
 const REASON = "Berlin start-up founded 2023; no link to the listed Cytrox AD (checked register)";
+const TRUE_REASON = "Same company: the Berlin office is a Cytrox AD branch (address in the SDN entry)";
 
 let passed = 0;
 let failed = 0;
@@ -89,6 +96,8 @@ page.on("console", (msg) => {
 page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
 
 let firstGermany = 0;
+/** The records of the held determination's line, oldest first. */
+const line = [];
 try {
   await step("an unauthenticated visit is sent to sign-in", async () => {
     await page.goto(`${BASE}/`);
@@ -122,40 +131,131 @@ try {
     await page.screenshot({ path: join(shots, "result-license-required.png"), fullPage: true });
   });
 
-  await step("4D004 to Germany: ACE, with a match that needs review", async () => {
+  await step("4D004 to Germany for a review-band name: HOLD, amber, with both open matches and their buttons", async () => {
     firstGermany = await determine(page, { eccn: "4D004", destination: "Germany", name: NEEDS_REVIEW_NAME, kind: "non_government" });
-    assert.equal(await outcome(page), "ACE");
-    assert.match(await page.locator("section.banner").innerText(), /License Exception ACE/);
-    assert.ok((await page.locator("li.match.review").count()) > 0, "a needs-review match is shown");
-    await page.screenshot({ path: join(shots, "result-ace.png"), fullPage: true });
+    line.push(firstGermany);
+    assert.equal(await outcome(page), "HOLD");
+    const banner = page.locator("section.banner");
+    assert.match(await banner.getAttribute("class"), /\bo-hold\b/);
+    const text = await banner.innerText();
+    assert.match(text, /On hold — not an authorization/);
+    assert.match(text, /If every match is a false positive:\s*✓?\s*ACE/);
+    assert.equal(await banner.locator(".symbol").innerText(), "‖", "a symbol, not colour alone");
+    // Amber, never green: the banner's background is not the ACE green.
+    const bg = await banner.evaluate((el) => getComputedStyle(el).backgroundColor);
+    assert.notEqual(bg, "rgb(230, 244, 234)", "HOLD does not look like ACE");
+    const items = banner.locator("li.hold-item");
+    assert.equal(await items.count(), 2, "two open items");
+    const lists = await items.evaluateAll((els) => els.map((e) => e.dataset.list).sort());
+    assert.deepEqual(lists, ["EL", "SDN"]);
+    for (const list of lists) {
+      const item = banner.locator(`li.hold-item[data-list="${list}"]`);
+      const itemText = await item.innerText();
+      assert.match(itemText, /Cytrox/);
+      assert.match(itemText, /Why it is open:/);
+      assert.match(itemText, /If true:\s*\S*\s*(PROHIBITED|LICENSE_REQUIRED)/);
+      assert.equal(await item.getByRole("button", { name: "True match…" }).count(), 1);
+      assert.equal(await item.getByRole("button", { name: "False positive…" }).count(), 1);
+    }
+    await page.screenshot({ path: join(shots, "result-hold.png"), fullPage: true });
+    await banner.screenshot({ path: join(shots, "hold-banner.png") });
   });
 
-  await step("record a false positive on the needs-review match", async () => {
-    const match = page.locator("li.match.review").first();
-    const id = await match.getAttribute("id");
-    await match.getByLabel("Reason for the decision").fill(REASON);
+  await step("Enter in the reason box adds a line and submits nothing", async () => {
+    const item = page.locator('section.banner li.hold-item[data-list="EL"]');
+    const reason = item.getByLabel("Reason for the decision");
+    await reason.fill("first line");
+    await reason.press("Enter");
+    await reason.pressSequentially("second line");
+    await page.waitForTimeout(400);
+    assert.equal(new URL(page.url()).pathname, `/ui/determinations/${firstGermany}`);
+    assert.equal(await reason.inputValue(), "first line\nsecond line");
+    await reason.fill("");
+  });
+
+  await step("the review queue lists the held determination with its open matches", async () => {
+    await Promise.all([page.waitForURL(/\/ui\/queue$/), page.getByRole("link", { name: "Review queue" }).click()]);
+    const row = page.locator(`table.queue tr[data-record="${firstGermany}"]`);
+    assert.equal(await row.count(), 1, "the held determination is listed");
+    assert.equal(await row.locator("ul.queue-matches li").count(), 2);
+    const rowText = await row.innerText();
+    assert.match(rowText, /Entity List/);
+    assert.match(rowText, /OFAC SDN List/);
+    assert.equal(await row.locator(`a[href="/ui/determinations/${firstGermany}"]`).count(), 1);
+    await page.screenshot({ path: join(shots, "queue.png"), fullPage: true });
+  });
+
+  await step("the memo of a HOLD: ON HOLD watermark, no signature block", async () => {
+    await page.goto(`${BASE}/ui/records/${firstGermany}/memo`);
+    assert.equal(await page.locator(".watermark").innerText(), "ON HOLD");
+    assert.equal(await page.locator(".signature").count(), 0, "no signature block");
+    const text = await page.locator("article.memo-sheet").innerText();
+    assert.match(text, /Not for signature/i);
+    assert.match(text, /Cytrox/);
+    assert.doesNotMatch(text, /Name and title/);
+    await page.emulateMedia({ media: "print" });
+    assert.equal(await page.locator(".watermark").isVisible(), true, "the watermark is printed");
+    await page.screenshot({ path: join(shots, "memo-hold-print.png"), fullPage: true });
+    await page.emulateMedia({ media: "screen" });
+  });
+
+  await step("a false positive asks for confirmation, then the determination is decided again (one item left)", async () => {
+    await page.goto(`${BASE}/ui/determinations/${firstGermany}`);
+    const item = page.locator('section.banner li.hold-item[data-list="EL"]');
+    await item.getByLabel("Reason for the decision").fill(REASON);
+    await Promise.all([page.waitForURL(/\/ui\/reviews$/), item.getByRole("button", { name: "False positive…" }).click()]);
+    assert.equal(await page.locator("h1").innerText(), "Confirm: false positive");
+    assert.ok((await page.locator("main").innerText()).includes(REASON), "the confirmation repeats the reason");
+    await page.screenshot({ path: join(shots, "confirm.png"), fullPage: true });
     await Promise.all([
-      page.waitForURL(/\/ui\/determinations\/\d+#match-/),
-      match.getByRole("button", { name: "False positive" }).click(),
+      page.waitForURL(/\/ui\/determinations\/\d+/),
+      page.getByRole("button", { name: "Record: false positive" }).click(),
     ]);
-    const decisions = page.locator(`#${id} .decisions`);
-    await decisions.waitFor();
-    const text = await decisions.innerText();
-    assert.match(text, /False positive/);
-    assert.match(text, /by e2e/);
-    assert.ok(text.includes(REASON), "the reason is shown");
-    assert.match(text, /on this determination/);
+    const now = Number(new URL(page.url()).pathname.split("/").pop());
+    assert.notEqual(now, firstGermany, "the review decided the determination again as a new record");
+    line.push(now);
+    assert.equal(await outcome(page), "HOLD");
+    const items = page.locator("section.banner li.hold-item");
+    assert.equal(await items.count(), 1, "one item left");
+    assert.equal(await items.first().getAttribute("data-list"), "SDN");
   });
 
-  await step("a second determination for the same party shows the earlier decision", async () => {
+  await step("a true match on the SDN entry: the banner turns PROHIBITED", async () => {
+    const item = page.locator('section.banner li.hold-item[data-list="SDN"]');
+    await item.getByLabel("Reason for the decision").fill(TRUE_REASON);
+    await Promise.all([page.waitForURL(/\/ui\/reviews$/), item.getByRole("button", { name: "True match…" }).click()]);
+    assert.equal(await page.locator("h1").innerText(), "Confirm: true match");
+    assert.match(await page.locator("main").innerText(), /becomes\s*✕?\s*PROHIBITED/);
+    await Promise.all([
+      page.waitForURL(/\/ui\/determinations\/\d+/),
+      page.getByRole("button", { name: "Record: true match" }).click(),
+    ]);
+    const now = Number(new URL(page.url()).pathname.split("/").pop());
+    assert.ok(!line.includes(now), "decided again as a new record");
+    line.push(now);
+    assert.equal(await outcome(page), "PROHIBITED");
+    assert.match(await page.locator("section.banner").innerText(), /Prohibited/);
+    assert.equal(await page.locator("section.banner li.hold-item").count(), 0);
+    const history = await page.locator(".history").innerText();
+    for (const id of line) assert.ok(history.includes(`#${id}`), `the line lists #${id}`);
+    await page.screenshot({ path: join(shots, "result-after-review.png"), fullPage: true });
+  });
+
+  await step("the queue no longer lists it; the old record says it was superseded", async () => {
+    await page.goto(`${BASE}/ui/queue`);
+    for (const id of line) assert.equal(await page.locator(`table.queue tr[data-record="${id}"]`).count(), 0, `#${id} left the queue`);
+    await page.goto(`${BASE}/ui/determinations/${firstGermany}`);
+    assert.match(await page.locator(".notice.superseded").innerText(), new RegExp(`#${line[line.length - 1]}`));
+    assert.equal(await page.locator("section.banner form.review-form").count(), 0, "no review buttons on a superseded record");
+  });
+
+  await step("a second determination for the same party applies the earlier decisions", async () => {
     const second = await determine(page, { eccn: "4D004", destination: "Germany", name: NEEDS_REVIEW_NAME, kind: "non_government" });
-    assert.notEqual(second, firstGermany);
-    const decisions = page.locator("li.match.review .decisions").first();
-    const text = await decisions.innerText();
-    assert.match(text, /False positive/);
-    assert.ok(text.includes(`record #${firstGermany}`), `links the earlier record #${firstGermany}`);
-    assert.ok(text.includes(REASON));
-    assert.ok((await page.locator("li.match.review").count()) > 0, "the match is still shown, not hidden");
+    assert.ok(!line.includes(second));
+    assert.equal(await outcome(page), "PROHIBITED");
+    const settled = await page.locator("ul.matches.resolved").innerText();
+    assert.match(settled, /False positive/);
+    assert.match(settled, /True match/);
   });
 
   await step("records: filter, open one, verify the chain", async () => {
@@ -163,7 +263,7 @@ try {
     assert.ok((await page.locator("table.records tbody tr").count()) >= 4);
     await page.getByLabel("Kind").selectOption("review");
     await Promise.all([page.waitForURL(/kind=review/), page.getByRole("button", { name: "Filter" }).click()]);
-    assert.equal(await page.locator("table.records tbody tr").count(), 1);
+    assert.equal(await page.locator("table.records tbody tr").count(), 2);
     await Promise.all([page.waitForURL(/\/ui\/records\/\d+$/), page.locator("table.records tbody tr a").first().click()]);
     assert.match(await page.locator("h1").innerText(), /Record #\d+\s+review/);
     await page.goto(`${BASE}/ui/records`);
@@ -171,13 +271,16 @@ try {
     assert.match(await page.locator("section.banner").innerText(), /Chain intact/);
   });
 
-  await step("the printable memo", async () => {
+  await step("the printable memo shows the current state, the line and the reviews", async () => {
     await page.goto(`${BASE}/ui/determinations/${firstGermany}`);
     await Promise.all([page.waitForURL(/\/memo$/), page.getByRole("link", { name: "Printable memo" }).click()]);
     assert.equal(await page.locator("h1").innerText(), "Export Determination Memo");
     const text = await page.locator("article.memo-sheet").innerText();
     assert.match(text, /Guidance, not legal advice/);
     assert.match(text, /Record hash/);
+    assert.match(text, /PROHIBITED/);
+    assert.match(text, /History of this determination/i);
+    assert.equal(await page.locator(".watermark").count(), 0);
     assert.match(text, /Signature/);
     assert.ok(text.includes(REASON), "the memo shows the review");
     await page.emulateMedia({ media: "print" });

@@ -3,6 +3,7 @@
 # `chromium` and the pinned playwright-core (e2e/package-lock.json) are installed, starts
 # `ace serve` on a free port over a temporary data directory with a reviewer token, runs
 # e2e/run.mjs against it, and always stops the server. Screenshots: e2e/screenshots/.
+# Honours CARGO_TARGET_DIR (e.g. CARGO_TARGET_DIR=target/e2e scripts/e2e.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -28,10 +29,20 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
 fi
 
+# The binary is built where cargo puts it: $CARGO_TARGET_DIR when set (a relative one is
+# taken from the workspace root, as cargo does), else the workspace's target directory.
 cargo build -p ace --locked --quiet
-target_dir=$(cargo metadata --format-version 1 --no-deps | node -e \
-    'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+if [ -n "${CARGO_TARGET_DIR:-}" ]; then
+    case "$CARGO_TARGET_DIR" in
+        /*) target_dir=$CARGO_TARGET_DIR ;;
+        *) target_dir="$root/$CARGO_TARGET_DIR" ;;
+    esac
+else
+    target_dir=$(cargo metadata --format-version 1 --no-deps | node -e \
+        'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+fi
 ace="$target_dir/debug/ace"
+[ -x "$ace" ] || { echo "e2e: no ace binary at $ace" >&2; exit 1; }
 
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 
@@ -53,8 +64,10 @@ token=$("$ace" --data-dir "$data" tokens create --name e2e --role reviewer)
 server=$!
 
 # The server prints "listening on http://ADDR" once bound (port 0: the OS picks a free one).
+# A debug build loads the bundled lists and builds the screening index first: ~25 s on a
+# busy two-core machine, so wait up to ACE_E2E_START_SECONDS (default 180).
 url=""
-for _ in $(seq 1 300); do
+for _ in $(seq 1 $(( ${ACE_E2E_START_SECONDS:-180} * 10 ))); do
     url=$(sed -n 's/.*listening on \(http:\/\/[^ ]*\).*/\1/p' "$log" | head -n 1)
     [ -n "$url" ] && break
     if ! kill -0 "$server" 2>/dev/null; then
