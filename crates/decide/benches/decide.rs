@@ -49,6 +49,43 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
+    route(c, &law, today);
+}
+
+/// A three-leg route (two intermediate consignees) against three single-leg
+/// transactions: the issue asks the first to cost less than the second.
+fn route(c: &mut Criterion, law: &Law, today: ear::Date) {
+    const THREE_LEGS: &str = r#"{"date":"2024-06-01","item":{"eccn":"4D004"},"destination":"DE","end_user":{"kind":"non_government"},"intermediate_consignees":[{"country":"NL","role":"distributor","kind":"non_government"},{"country":"FR","role":"forwarder"}]}"#;
+    const SINGLES: [&str; 3] = [
+        r#"{"date":"2024-06-01","item":{"eccn":"4D004"},"destination":"NL","end_user":{"kind":"non_government"}}"#,
+        r#"{"date":"2024-06-01","item":{"eccn":"4D004"},"destination":"FR","end_user":{"kind":"non_government"}}"#,
+        r#"{"date":"2024-06-01","item":{"eccn":"4D004"},"destination":"DE","end_user":{"kind":"non_government"}}"#,
+    ];
+    let three = parse_input(THREE_LEGS).expect("json");
+    let singles: Vec<_> = SINGLES
+        .iter()
+        .map(|s| parse_input(s).expect("json"))
+        .collect();
+    let mut g = c.benchmark_group("route");
+    g.bench_function("three_leg_transaction", |b| {
+        b.iter(|| {
+            let tx = three.validate(law, today).expect("valid");
+            black_box(decide(&tx, law).expect("decides"));
+        })
+    });
+    let three_tx = three.validate(law, today).expect("valid");
+    g.bench_function("three_leg_decide_only", |b| {
+        b.iter(|| black_box(decide(black_box(&three_tx), law).expect("decides")))
+    });
+    g.bench_function("three_single_leg_transactions", |b| {
+        b.iter(|| {
+            for input in &singles {
+                let tx = input.validate(law, today).expect("valid");
+                black_box(decide(&tx, law).expect("decides"));
+            }
+        })
+    });
+    g.finish();
 }
 
 criterion_group!(benches, bench);

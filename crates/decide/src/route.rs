@@ -42,8 +42,8 @@ pub(crate) fn decide_settled(tx: &Transaction, law: &Law) -> Result<Determinatio
     let mut reports = Vec::with_capacity(legs.len() + 1);
     let mut decided = Vec::with_capacity(legs.len());
     for leg in &legs {
-        let d = decide_leg(&leg_transaction(tx, leg), law).map_err(|e| remap(e, &leg.field))?;
-        reports.push(report(tx, leg, &d));
+        let mut d = decide_leg(&leg_transaction(tx, leg), law).map_err(|e| remap(e, &leg.field))?;
+        reports.push(report(tx, leg, &mut d));
         decided.push(d);
     }
     let final_kind = kind_between(&final_from, &tx.destination);
@@ -62,11 +62,9 @@ pub(crate) fn decide_settled(tx: &Transaction, law: &Law) -> Result<Determinatio
     let final_index = reports.len() - 1;
     let deciding = strictest(&reports, final_index);
     if deciding != final_index {
-        let mut d = decided.swap_remove(deciding);
-        std::mem::swap(&mut d.trace, &mut main.trace);
-        reports[final_index].trace = d.trace;
-        main.trace
-            .extend(std::mem::take(&mut reports[deciding].trace));
+        let d = decided.swap_remove(deciding);
+        reports[final_index].trace = std::mem::take(&mut main.trace);
+        main.trace = std::mem::take(&mut reports[deciding].trace);
         main.outcome = d.outcome;
         main.review_policy = d.review_policy.or(main.review_policy);
         main.unverified = reports[deciding].unverified;
@@ -187,7 +185,8 @@ fn leg_transaction(tx: &Transaction, leg: &Leg) -> Transaction {
     t
 }
 
-fn report(tx: &Transaction, leg: &Leg, d: &Determination) -> LegReport {
+/// The leg's report; its trace is moved out of `d`.
+fn report(tx: &Transaction, leg: &Leg, d: &mut Determination) -> LegReport {
     let party = tx.all_parties().nth(leg.party).map(|(_, p)| p);
     LegReport {
         from: leg.from.clone(),
@@ -199,7 +198,7 @@ fn report(tx: &Transaction, leg: &Leg, d: &Determination) -> LegReport {
         citations: citations(d),
         unverified: d.unverified || leg.kind == LegKind::Transit,
         reading: (leg.kind == LegKind::Transit).then(|| FORWARDER_READING.to_string()),
-        trace: d.trace.clone(),
+        trace: std::mem::take(&mut d.trace),
     }
 }
 

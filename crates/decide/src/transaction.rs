@@ -336,6 +336,7 @@ pub struct OwnerInput {
     pub lists: Vec<ListHit>,
     /// The owner's own owners.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub owners: Vec<OwnerInput>,
 }
 
