@@ -1,11 +1,12 @@
 //! A memo in front of the screener. Screening is a pure function of the list snapshot and
-//! the query, and the server screens one snapshot for its whole life, so a party screened
+//! the query, and each memo belongs to one snapshot (a newly activated snapshot gets a new
+//! screener and a new memo, see `state`), so a party screened
 //! again (the same customer on every order, the same consignee on every shipment) gets the
 //! matches computed the first time instead of a second walk through the index.
 //!
 //! Only the engine's matches are memoized. Review decisions are looked up in the record
-//! store for every screening, so a decision recorded a second ago (by this server or another
-//! one sharing the database) always shows.
+//! store for every screening and applied to it, so a decision recorded a second ago (by
+//! this server or another one sharing the database) always counts.
 
 use decide::screening::PartyScreener;
 use lists::model::{Entry, PartyKind};

@@ -16,10 +16,16 @@ pub fn run(cx: &Context, args: CheckArgs) -> Result<u8> {
         None => from_flags(&args)?,
     };
     input.check_names().map_err(|e| bad(e.to_string()))?;
+    let mut age = None;
     let screening = if args.no_screen || !has_named_party(&input) {
         None
     } else {
         let snapshot = cx.snapshot()?;
+        let max_age = lists::snapshot::max_age_days_from_env().map_err(bad)?;
+        age = Some(SnapshotAge {
+            days: snapshot.meta.age_days(today()),
+            warning: lists::snapshot::staleness_warning(&snapshot.meta, today(), max_age),
+        });
         let screener = screen::Screener::new(snapshot.entries);
         Some(screen_parties(
             &mut input,
@@ -31,8 +37,14 @@ pub fn run(cx: &Context, args: CheckArgs) -> Result<u8> {
     };
     let (tx, determination) =
         decide::determine(&input, &law, today()).map_err(|e| bad(e.to_string()))?;
-    print(&args, &tx, &determination, screening.as_ref())?;
+    print(&args, &tx, &determination, screening.as_ref(), age.as_ref())?;
     Ok(determination.outcome.exit_code() as u8)
+}
+
+/// How old the list snapshot screened against is: every answer that screened says so.
+struct SnapshotAge {
+    days: Option<i64>,
+    warning: Option<String>,
 }
 
 fn print(
@@ -40,6 +52,7 @@ fn print(
     tx: &Transaction,
     d: &Determination,
     screening: Option<&ScreeningReport>,
+    age: Option<&SnapshotAge>,
 ) -> Result<()> {
     if args.json {
         let mut value = serde_json::to_value(d)?;
@@ -48,11 +61,24 @@ fn print(
                 "list_snapshot".into(),
                 serde_json::Value::String(s.snapshot.clone()),
             );
+            if let Some(age) = age {
+                obj.insert("list_snapshot_age_days".into(), serde_json::json!(age.days));
+                if let Some(w) = &age.warning {
+                    obj.insert("warnings".into(), serde_json::json!([w]));
+                }
+            }
             obj.insert("screening".into(), serde_json::to_value(s)?);
         }
         println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
         print!("{}", render::determination(tx, d, screening));
+        if let Some(age) = age {
+            match (&age.warning, age.days) {
+                (Some(w), _) => println!("! {w}"),
+                (None, Some(days)) => println!("List snapshot data {days} day(s) old."),
+                (None, None) => {}
+            }
+        }
     }
     Ok(())
 }
