@@ -39,9 +39,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Decide one export: NOT_SUBJECT, NLR, ACE, LICENSE_REQUIRED or PROHIBITED, with the trace.
+    /// Decide one export: NOT_SUBJECT, NLR, ACE, LICENSE_REQUIRED, PROHIBITED or HOLD, with the trace.
     #[command(after_help = CHECK_HELP)]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// The outcome for every destination, for one ECCN, end-user kind and date.
     Matrix(MatrixArgs),
     /// Show the regulatory data ace uses, with dates and sources.

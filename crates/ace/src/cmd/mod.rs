@@ -37,7 +37,7 @@ pub fn bad(message: impl Into<String>) -> anyhow::Error {
 pub fn run(cli: Cli) -> Result<u8> {
     let cx = Context::new(cli.data_dir, cli.rules_dir);
     match cli.command {
-        Command::Check(a) => check::run(&cx, a),
+        Command::Check(a) => check::run(&cx, *a),
         Command::Matrix(a) => matrix::run(&cx, a),
         Command::Rules { command } => rules::run(&cx, command),
         Command::Screen(a) => screen::run(&cx, a),
