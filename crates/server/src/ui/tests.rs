@@ -613,6 +613,73 @@ async fn a_review_asks_for_confirmation_before_anything_is_recorded() {
     assert!(done.location().starts_with("/ui/determinations/"));
     let reviews = f.get("/ui/records?kind=review", Some(&session)).await;
     assert!(reviews.body.contains("true match"));
+    // The review decided the determination again: the browser goes to the new record,
+    // the old one says it is superseded and offers no buttons, the memo prints the new.
+    let now = done.location().rsplit('/').next().unwrap().to_string();
+    assert_ne!(now, record, "a new record supersedes the held one");
+    let current = f.get(done.location(), Some(&session)).await;
+    assert!(current
+        .body
+        .contains(&format!(r#"href="/ui/determinations/{record}""#)));
+    assert!(current.body.contains("Decided again after reviews"));
+    let old = f
+        .get(&format!("/ui/determinations/{record}"), Some(&session))
+        .await;
+    assert!(old.body.contains(r#"class="notice superseded""#));
+    assert!(!banner_of(&old.body).contains("<form"));
+    let memo = f
+        .get(&format!("/ui/records/{record}/memo"), Some(&session))
+        .await;
+    assert!(memo
+        .body
+        .contains(&format!("this memo shows the current state, record #{now}")));
+    // A review on the superseded record is refused: decisions are made on the current one.
+    let stale = f.post("/ui/reviews", Some(&session), &review).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+}
+
+#[test]
+fn a_match_waiting_for_review_keeps_any_memo_unsigned() {
+    let record: records::Record = serde_json::from_value(serde_json::json!({
+        "id": 7, "kind": "determination", "created_at": "2026-01-02T03:04:05.000000Z",
+        "actor": "a", "input": {}, "ruleset": null, "list_snapshot": null,
+        "ace_version": "0", "transaction_id": null, "prev_hash": "0", "hash": "1",
+        "output": {
+            "outcome": "PROHIBITED",
+            "screening": {"parties": [{
+                "role": "end_user", "name": "Acme", "party_key": "acme",
+                "hits": [],
+                "needs_review": [{"list": "UN", "id": "9", "name": "ACME CO", "score": 0.75}]
+            }]}
+        }
+    }))
+    .unwrap();
+    let det = super::render::determination(&record);
+    let mut reviews = super::render::Reviews::new();
+    let open = super::hold::unsigned_because(&record, det, &reviews);
+    assert_eq!(open.len(), 1);
+    assert!(
+        open[0].starts_with("pending review: is Acme the ACME CO"),
+        "{open:?}"
+    );
+    reviews.insert(
+        ("acme".into(), "UN".into(), "9".into()),
+        vec![records::ReviewDecision {
+            record_id: 8,
+            party: "Acme".into(),
+            party_key: "acme".into(),
+            list: "UN".into(),
+            entry_id: "9".into(),
+            verdict: records::Verdict::FalsePositive,
+            reason: "other company".into(),
+            actor: "r".into(),
+            screening_record: Some(7),
+            created_at: "2026-01-02T04:00:00.000000Z".into(),
+            country: None,
+            entry_hash: None,
+        }],
+    );
+    assert!(super::hold::unsigned_because(&record, det, &reviews).is_empty());
 }
 
 #[tokio::test]
