@@ -177,6 +177,7 @@ async fn pages_need_a_session() {
         "/ui/map",
         "/ui/classify",
         "/ui/determinations/1",
+        "/ui/queue",
     ] {
         let reply = f.get(uri, None).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{uri}");
