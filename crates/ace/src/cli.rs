@@ -562,9 +562,14 @@ pub struct ScreenArgs {
     #[arg(long)]
     pub threshold: Option<f64>,
     /// A file with one name per line, or a CSV with a header containing `name` (and
-    /// optionally `country`). Output: JSON Lines.
+    /// optionally `country`). Output: JSON Lines in input order, each with its `line`; a
+    /// row that cannot be screened (an empty or punctuation-only name, an unknown country)
+    /// gets an `error` instead of matches and the run goes on.
     #[arg(long, value_name = "FILE", conflicts_with = "name")]
     pub batch: Option<PathBuf>,
+    /// Worker threads for --batch (default: every core).
+    #[arg(long, requires = "batch")]
+    pub threads: Option<usize>,
     #[arg(long)]
     pub json: bool,
 }

@@ -178,3 +178,42 @@ fn batch_counts_holds_apart() {
     assert_eq!(outcomes, ["ACE", "HOLD", "HOLD"], "{text}");
     assert!(err.contains("HOLD"), "{err}");
 }
+
+/// `ace screen --batch` on two threads: rows come back in input order with their line
+/// numbers; a row that cannot be screened gets an error and the run goes on.
+#[test]
+fn screen_batch_reports_bad_rows_and_keeps_order() {
+    let d = data_dir("screen-batch");
+    let csv = d.path().join("names.csv");
+    let mut text = String::from("name,country\n");
+    for i in 0..40 {
+        text.push_str(&format!("Example Name {i},DE\n"));
+    }
+    text.push_str("\"...\",DE\nNSO Group,IL\nSomeone,Narnia\n");
+    std::fs::write(&csv, text).expect("write");
+    let (code, out, err) = run(ace(d.path()).args([
+        "screen",
+        "--batch",
+        csv.to_str().expect("path"),
+        "--threads",
+        "2",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(rows.len(), 43);
+    let lines: Vec<u64> = rows.iter().filter_map(|r| r["line"].as_u64()).collect();
+    assert_eq!(lines, (2..=44).collect::<Vec<u64>>());
+    assert!(rows[40]["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("name")));
+    assert!(rows[41]["matches"][0]["name"]
+        .as_str()
+        .is_some_and(|n| n.contains("NSO")));
+    assert!(rows[42]["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("Narnia")));
+    assert!(err.contains("2 row(s) could not be screened"), "{err}");
+}
