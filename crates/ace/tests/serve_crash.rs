@@ -40,14 +40,19 @@ fn start_server(data: &std::path::Path) -> (std::process::Child, String) {
         .spawn()
         .expect("serve");
     let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut line = String::new();
-    stderr.read_line(&mut line).expect("ready line");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .expect("address")
-        .to_string();
+    // The server may warn first (an old list snapshot); the ready line names the address.
+    let mut addr = None;
+    for _ in 0..20 {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).expect("stderr line") == 0 {
+            break;
+        }
+        if let Some(rest) = line.split("http://").nth(1) {
+            addr = rest.split_whitespace().next().map(str::to_string);
+            break;
+        }
+    }
+    let addr = addr.expect("the server's ready line with its address");
     // Keep draining stderr so the server never blocks on a full pipe.
     std::thread::spawn(move || {
         let mut sink = String::new();

@@ -174,14 +174,19 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
         .spawn()
         .expect("serve");
     let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut line = String::new();
-    stderr.read_line(&mut line).expect("ready line");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .expect("address")
-        .to_string();
+    // The server may warn first (an old list snapshot); the ready line names the address.
+    let mut addr = None;
+    for _ in 0..20 {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).expect("stderr line") == 0 {
+            break;
+        }
+        if let Some(rest) = line.split("http://").nth(1) {
+            addr = rest.split_whitespace().next().map(str::to_string);
+            break;
+        }
+    }
+    let addr = addr.expect("the server's ready line with its address");
     let transaction = r#"{"date":"2024-06-01","item":{"eccn":"4D004"},"destination":"DE","end_user":{"name":"Example GmbH","kind":"non_government"}}"#;
     let mut acknowledged = 0;
     for _ in 0..3 {
