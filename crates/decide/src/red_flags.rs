@@ -23,6 +23,14 @@ pub(crate) struct Raised<'a> {
 /// Every red flag the transaction states or ace derives, less those a person resolved.
 pub(crate) fn raised<'a>(tx: &Transaction, law: &'a Law) -> Vec<Raised<'a>> {
     let mut out = Vec::new();
+    let located_elsewhere = tx
+        .locations
+        .iter()
+        .flatten()
+        .any(|d| d.embargo_key() != tx.destination.embargo_key());
+    if tx.red_flags.is_empty() && !located_elsewhere {
+        return out;
+    }
     for id in &tx.red_flags {
         if let Some(flag) = law.red_flag(id, tx.date) {
             out.push(Raised {

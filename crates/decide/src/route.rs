@@ -32,7 +32,7 @@ struct Leg {
 /// Decides every leg on the confirmed list memberships; the strictest decides.
 pub(crate) fn decide_settled(tx: &Transaction, law: &Law) -> Result<Determination, InputError> {
     let mut main = decide_leg(tx, law)?;
-    if tx.deemed_export || main.outcome == Outcome::NotSubject {
+    if tx.deemed_export || main.outcome == Outcome::NotSubject || single_leg(tx) {
         return Ok(main);
     }
     let (legs, final_from) = plan(tx);
@@ -75,6 +75,22 @@ pub(crate) fn decide_settled(tx: &Transaction, law: &Law) -> Result<Determinatio
     main.legs = reports;
     main.deciding_leg = Some(deciding);
     Ok(main)
+}
+
+/// The common case, answered without planning: exported from the United States, every
+/// located party at the destination, no intermediate consignee.
+fn single_leg(tx: &Transaction) -> bool {
+    let destination = tx.destination.embargo_key();
+    tx.exporter_country.is_none()
+        && tx
+            .all_parties()
+            .zip(&tx.locations)
+            .all(|((role, _), place)| {
+                role == Role::Purchaser
+                    || place.as_ref().is_none_or(|d| {
+                        role != Role::IntermediateConsignee && d.embargo_key() == destination
+                    })
+            })
 }
 
 /// The legs before the destination, in route order (their `from` and kind linked by
