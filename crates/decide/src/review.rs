@@ -13,12 +13,29 @@ use std::borrow::Cow;
 /// memberships alone (possible ones are [`crate::hold`]'s business, other legs
 /// [`crate::route`]'s).
 pub(crate) fn decide_leg(tx: &Transaction, law: &Law) -> Result<Determination, InputError> {
+    decide_scoped(tx, law, false)
+}
+
+/// [`decide_leg`] for a leg other than the one to the destination: the steps that do not
+/// depend on where the leg goes (period, subject to the EAR, classification, the parties'
+/// lists) are the transaction's and are in its trace already, so they are worked out
+/// without findings; the leg's trace starts at part 744.
+pub(crate) fn decide_other_leg(tx: &Transaction, law: &Law) -> Result<Determination, InputError> {
+    decide_scoped(tx, law, true)
+}
+
+fn decide_scoped(
+    tx: &Transaction,
+    law: &Law,
+    location_only: bool,
+) -> Result<Determination, InputError> {
     let mut review = Review {
         tx,
         law,
         groups: law.group_ids_on(&tx.destination.code, tx.date),
         trace: Vec::with_capacity(16),
         review_policy: None,
+        location_only,
     };
     let version = review.period()?;
     let outcome = review.run(version)?;
@@ -52,6 +69,9 @@ pub(crate) struct Review<'a> {
     pub groups: Vec<&'a str>,
     pub trace: Vec<Finding>,
     review_policy: Option<String>,
+    /// Only the steps that depend on the leg's location leave findings (see
+    /// [`decide_other_leg`]).
+    location_only: bool,
 }
 
 /// What classification established about the item.
@@ -138,6 +158,9 @@ impl<'a> Review<'a> {
                 format!("no text of 15 CFR 740.22 is in force on {date} in the rules data"),
             )
         })?;
+        if self.location_only {
+            return Ok(version);
+        }
         self.push(
             Step::Period,
             "15 CFR 740.22; 86 FR 58205; 87 FR 31948",
@@ -155,6 +178,9 @@ impl<'a> Review<'a> {
     /// 734.3(b)(3), 734.7 — published software and technology are not subject to the EAR.
     fn subject_to_ear(&mut self) -> bool {
         let published = matches!(self.tx.item, Item::Published);
+        if self.location_only {
+            return published;
+        }
         let because = if published {
             "the transaction states the item is published: available to the public without restriction on further dissemination"
         } else {
@@ -198,6 +224,18 @@ impl<'a> Review<'a> {
                 format!("{key} is not in the rules data on {}", self.tx.on),
             )
         })?;
+        if self.location_only {
+            let released = matches!(key.as_str(), "4E001.a" | "4E001.c")
+                && matches!(
+                    self.tx.purpose,
+                    Some(Purpose::VulnerabilityDisclosure | Purpose::CyberIncidentResponse)
+                );
+            return Ok(if released {
+                Classified::Ear99
+            } else {
+                Classified::Entry(eccn, entry)
+            });
+        }
         let cyber = facts.cybersecurity_item;
         let because = if cyber {
             format!(
@@ -255,6 +293,9 @@ impl<'a> Review<'a> {
 
     /// Step 3: the parties' restricted-list memberships (stated or screened).
     fn parties(&mut self) -> Option<Outcome> {
+        if self.location_only {
+            return None;
+        }
         let tx = self.tx;
         let mut any = false;
         let mut outcome = None;

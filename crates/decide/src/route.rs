@@ -10,7 +10,7 @@
 
 use crate::determination::{Determination, Finding, LegKind, LegReport, Outcome, Step};
 use crate::error::InputError;
-use crate::review::decide_leg;
+use crate::review::{decide_leg, decide_other_leg};
 use crate::transaction::{EndUserKind, IntermediateRole, PartyInput, Role, Transaction};
 use ear::{Confidence, Destination, Law};
 
@@ -25,8 +25,20 @@ struct Leg {
     role: Role,
     /// Index in [`Transaction::all_parties`].
     party: usize,
-    /// JSON path of the receiving party.
-    field: String,
+    /// For an intermediate consignee, its index in `intermediate_consignees` (the JSON
+    /// path an error names is worked out only when there is one).
+    intermediate: usize,
+}
+
+impl Leg {
+    fn field(&self) -> String {
+        match self.role {
+            Role::IntermediateConsignee => {
+                format!("intermediate_consignees[{}]", self.intermediate)
+            }
+            r => r.field().to_string(),
+        }
+    }
 }
 
 /// Decides every leg on the confirmed list memberships; the strictest decides.
@@ -42,7 +54,8 @@ pub(crate) fn decide_settled(tx: &Transaction, law: &Law) -> Result<Determinatio
     let mut reports = Vec::with_capacity(legs.len() + 1);
     let mut decided = Vec::with_capacity(legs.len());
     for leg in &legs {
-        let mut d = decide_leg(&leg_transaction(tx, leg), law).map_err(|e| remap(e, &leg.field))?;
+        let mut d =
+            decide_leg(&leg_transaction(tx, leg), law).map_err(|e| remap(e, &leg.field()))?;
         reports.push(report(tx, leg, &mut d));
         decided.push(d);
     }
@@ -63,8 +76,21 @@ pub(crate) fn decide_settled(tx: &Transaction, law: &Law) -> Result<Determinatio
     let deciding = strictest(&reports, final_index);
     if deciding != final_index {
         let d = decided.swap_remove(deciding);
-        reports[final_index].trace = std::mem::take(&mut main.trace);
-        main.trace = std::mem::take(&mut reports[deciding].trace);
+        // The transaction's own steps (period, classification, parties), then the
+        // deciding leg's; the destination leg keeps its whole trace in its report.
+        let mut trace: Vec<Finding> = main
+            .trace
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.step,
+                    Step::Period | Step::SubjectToEar | Step::Classification | Step::Parties
+                )
+            })
+            .cloned()
+            .collect();
+        trace.append(&mut reports[deciding].trace);
+        reports[final_index].trace = std::mem::replace(&mut main.trace, trace);
         main.outcome = d.outcome;
         main.review_policy = d.review_policy.or(main.review_policy);
         main.unverified = reports[deciding].unverified;
@@ -100,13 +126,8 @@ fn plan(tx: &Transaction) -> (Vec<Leg>, String) {
     let mut legs = Vec::new();
     let mut intermediate = 0;
     for (index, (role, party)) in tx.all_parties().enumerate() {
-        let field = match role {
-            Role::IntermediateConsignee => {
-                intermediate += 1;
-                format!("intermediate_consignees[{}]", intermediate - 1)
-            }
-            r => r.field().to_string(),
-        };
+        let at = intermediate;
+        intermediate += usize::from(role == Role::IntermediateConsignee);
         let Some(to) = tx.locations.get(index).cloned().flatten() else {
             continue;
         };
@@ -128,7 +149,7 @@ fn plan(tx: &Transaction) -> (Vec<Leg>, String) {
             kind,
             role,
             party: index,
-            field,
+            intermediate: at,
         });
     }
     // The end user is listed first; the route runs exporter → intermediates → consignee
@@ -177,28 +198,42 @@ fn kind_between(from: &str, to: &Destination) -> LegKind {
 }
 
 /// The transaction as one leg sees it: the receiving party as end user, at its location.
+/// Built field by field: the other parties, their locations and the red flags are the
+/// whole transaction's business, not the leg's.
 fn leg_transaction(tx: &Transaction, leg: &Leg) -> Transaction {
     let party = tx
         .all_parties()
         .nth(leg.party)
-        .map(|(_, p)| p.clone())
+        .map(|(_, p)| p)
+        .cloned()
         .unwrap_or_default();
     let kind = match (party.kind, leg.kind) {
         (None, LegKind::Transit) => Some(EndUserKind::NonGovernment),
         (k, _) => k,
     };
-    let mut t = tx.clone();
-    t.destination = leg.to.clone();
-    // List memberships are the whole transaction's: the final leg's review shows them.
-    t.end_user = PartyInput {
-        kind,
-        lists: Vec::new(),
-        ..party
-    };
-    t.parties = Vec::new();
-    t.exporter_country = None;
-    t.locations = Vec::new();
-    t
+    Transaction {
+        id: None,
+        date: tx.date,
+        on: tx.on.clone(),
+        item: tx.item.clone(),
+        destination: leg.to.clone(),
+        // List memberships are the whole transaction's: the final leg's review shows them.
+        end_user: PartyInput {
+            kind,
+            lists: Vec::new(),
+            owners: Vec::new(),
+            ..party
+        },
+        parties: Vec::new(),
+        purpose: tx.purpose,
+        deemed_export: tx.deemed_export,
+        knowledge_unauthorized_use: tx.knowledge_unauthorized_use,
+        military_intelligence_end_use: tx.military_intelligence_end_use,
+        exporter_country: None,
+        locations: Vec::new(),
+        red_flags: Vec::new(),
+        resolved_red_flags: Vec::new(),
+    }
 }
 
 /// The leg's report; its trace is moved out of `d`.

@@ -484,8 +484,13 @@ impl TransactionInput {
         let end_user = self.end_user.clone().unwrap_or_default();
         check_party("end_user", &end_user)?;
         let mut parties = Vec::new();
-        for (field, p) in self.parties_by_field() {
-            if p.role.is_some() && !field.starts_with("intermediate_consignees") {
+        let single = [
+            ("end_user", &self.end_user),
+            ("consignee", &self.consignee),
+            ("purchaser", &self.purchaser),
+        ];
+        for (field, p) in single {
+            if p.as_ref().is_some_and(|p| p.role.is_some()) {
                 return Err(InputError::new(
                     format!("{field}.role"),
                     "only intermediate consignees have a role (forwarder or distributor); drop it here",
@@ -508,14 +513,18 @@ impl TransactionInput {
         locations.push(party_country(law, date, "end_user", &end_user)?);
         let mut intermediate = 0;
         for (role, p) in &parties {
-            let field = match role {
-                Role::IntermediateConsignee => {
-                    intermediate += 1;
-                    format!("intermediate_consignees[{}]", intermediate - 1)
+            let place = party_country(law, date, role.field(), p).map_err(|mut e| {
+                if *role == Role::IntermediateConsignee {
+                    e.field = e.field.replacen(
+                        "intermediate_consignees",
+                        &format!("intermediate_consignees[{intermediate}]"),
+                        1,
+                    );
                 }
-                r => r.field().to_string(),
-            };
-            locations.push(party_country(law, date, &field, p)?);
+                e
+            })?;
+            intermediate += usize::from(*role == Role::IntermediateConsignee);
+            locations.push(place);
         }
         let exporter_country = match &self.exporter {
             Some(e) => {
