@@ -87,21 +87,19 @@ fn purchaser_location<'a>(tx: &Transaction, law: &Law, flag: &'a RedFlag) -> Opt
 /// FIN-2022-Alert003: a route through a transshipment country toward a party whose own
 /// location is restricted (a part 746 destination) while the goods go elsewhere.
 fn transshipment<'a>(tx: &Transaction, law: &Law, flag: &'a RedFlag) -> Option<Raised<'a>> {
-    let parties: Vec<(usize, Role, Option<&Destination>)> = tx
-        .all_parties()
-        .enumerate()
-        .map(|(i, (role, _))| (i, role, tx.locations.get(i).and_then(Option::as_ref)))
-        .collect();
-    let via = parties.iter().find_map(|(_, role, place)| {
-        let place = (*place)?;
-        (*role == Role::IntermediateConsignee && flag.countries.contains(&place.code))
+    let located = || {
+        tx.all_parties()
+            .zip(&tx.locations)
+            .enumerate()
+            .filter_map(|(i, ((role, _), place))| place.as_ref().map(|p| (i, role, p)))
+    };
+    let via = located().find_map(|(_, role, place)| {
+        (role == Role::IntermediateConsignee && flag.countries.contains(&place.code))
             .then_some(place)
     })?;
-    let (index, role, restricted) = parties.iter().find_map(|(i, role, place)| {
-        let place = (*place)?;
-        let elsewhere = place.embargo_key() != tx.destination.embargo_key();
-        (elsewhere && law.embargo(place.embargo_key(), tx.date).is_some())
-            .then_some((*i, *role, place))
+    let (index, role, restricted) = located().find(|(_, _, place)| {
+        place.embargo_key() != tx.destination.embargo_key()
+            && law.embargo(place.embargo_key(), tx.date).is_some()
     })?;
     let party = tx
         .all_parties()

@@ -55,7 +55,7 @@ pub(crate) fn decide_settled(tx: &Transaction, law: &Law) -> Result<Determinatio
     let mut decided = Vec::with_capacity(legs.len());
     for leg in &legs {
         let mut d =
-            decide_leg(&leg_transaction(tx, leg), law).map_err(|e| remap(e, &leg.field()))?;
+            decide_other_leg(&leg_transaction(tx, leg), law).map_err(|e| remap(e, &leg.field()))?;
         reports.push(report(tx, leg, &mut d));
         decided.push(d);
     }

@@ -502,7 +502,15 @@ impl TransactionInput {
             parties.push((Role::Consignee, c.clone()));
         }
         for (i, c) in self.intermediate_consignees.iter().enumerate() {
-            check_party(&format!("intermediate_consignees[{i}]"), c)?;
+            // The indexed field is spelt out only when there is an error to name it in.
+            check_party("intermediate_consignees", c).map_err(|mut e| {
+                e.field = e.field.replacen(
+                    "intermediate_consignees",
+                    &format!("intermediate_consignees[{i}]"),
+                    1,
+                );
+                e
+            })?;
             parties.push((Role::IntermediateConsignee, c.clone()));
         }
         if let Some(p) = &self.purchaser {
