@@ -187,6 +187,7 @@ pub fn step_label(step: &str) -> String {
         "embargo" => "Embargoes (part 746)".into(),
         "country_chart" => "Country Chart".into(),
         "license_exception" => "License Exception ACE".into(),
+        "route" => "Route (every leg)".into(),
         "note" => "Note".into(),
         other => other.replace('_', " "),
     }

@@ -60,7 +60,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
         r#"{watermark}{header}{current}
 <section><h2>Transaction</h2>{transaction}</section>
 <section><h2>Outcome</h2>{banner}</section>
-{history}
+{route}{history}
 <section><h2>Reasoning with citations</h2>{trace}</section>
 <section><h2>Restricted-party screening and reviews</h2>{screening}</section>
 {signature}
@@ -78,6 +78,10 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
             h => format!("<section><h2>History of this determination</h2>{h}</section>"),
         },
         trace = render::trace_table(det),
+        route = match render::route_and_lines(det) {
+            r if r.is_empty() => r,
+            r => format!("<section><h2>Route and lines</h2>{r}</section>"),
+        },
         screening = render::screening(record, &reviews, &controls),
         signature = if open.is_empty() {
             signature()

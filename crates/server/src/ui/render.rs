@@ -258,6 +258,66 @@ pub fn trace(det: &Value) -> String {
     out
 }
 
+/// The route, leg by leg, and an order's lines: each with its outcome, the one that
+/// decided marked. Empty for a single-leg, single-item determination.
+pub fn route_and_lines(det: &Value) -> String {
+    let mut out = String::new();
+    let legs = arr(det, "legs");
+    if !legs.is_empty() {
+        let deciding = det.get("deciding_leg").and_then(Value::as_u64);
+        out.push_str(r#"<h3>Route</h3><table class="route"><thead><tr><th scope="col">Leg</th><th scope="col">From → to</th><th scope="col">Kind</th><th scope="col">Receiving party</th><th scope="col">Outcome</th><th scope="col">Citations</th></tr></thead><tbody>"#);
+        for (i, leg) in legs.iter().enumerate() {
+            let decides = deciding == Some(i as u64);
+            let party = match s(leg, "party") {
+                "" => words(s(leg, "role")),
+                name => format!("{} {}", words(s(leg, "role")), name),
+            };
+            let reading = match s(leg, "reading") {
+                "" => String::new(),
+                r => format!(
+                    r#"<p class="muted">Reading applied (unverified): {}</p>"#,
+                    esc(r)
+                ),
+            };
+            out.push_str(&format!(
+                r#"<tr{class}><td>{n}{mark}</td><td>{from} → {to}</td><td>{kind}</td><td>{party}{reading}</td><td>{pill}</td><td>{cites}</td></tr>"#,
+                class = if decides { r#" class="deciding""# } else { "" },
+                n = i + 1,
+                mark = if decides { " <strong>(decides)</strong>" } else { "" },
+                from = esc(s(leg, "from")),
+                to = esc(s(leg, "to")),
+                kind = esc(&words(s(leg, "kind"))),
+                party = esc(&party),
+                pill = outcome_pill(s(leg, "outcome")),
+                cites = esc(&texts(leg.get("citations").unwrap_or(&Value::Null)).join("; ")),
+            ));
+        }
+        out.push_str("</tbody></table>");
+    }
+    let lines = arr(det, "lines");
+    if !lines.is_empty() {
+        let deciding = det.get("deciding_line").and_then(Value::as_u64);
+        out.push_str(r#"<h3>Lines of the order</h3><table class="lines"><thead><tr><th scope="col">Line</th><th scope="col">ECCN</th><th scope="col">Description</th><th scope="col">Outcome</th></tr></thead><tbody>"#);
+        for l in lines {
+            let n = l.get("line").and_then(Value::as_u64).unwrap_or(0);
+            let outcome = match s(l, "outcome") {
+                "" => format!("Outside what ace decides: {}", esc(s(l, "outside_scope"))),
+                code => outcome_pill(code),
+            };
+            out.push_str(&format!(
+                r#"<tr{class}><td>{line}{mark}</td><td>{eccn}</td><td>{desc}</td><td>{outcome}</td></tr>"#,
+                class = if deciding == Some(n) { r#" class="deciding""# } else { "" },
+                line = n + 1,
+                mark = if deciding == Some(n) { " <strong>(decides)</strong>" } else { "" },
+                eccn = esc(s(l, "eccn")),
+                desc = esc(s(l, "description")),
+            ));
+        }
+        out.push_str("</tbody></table>");
+    }
+    out
+}
+
 /// The trace as a compact table, for the memo: one row per rule checked.
 pub fn trace_table(det: &Value) -> String {
     let mut rows = String::new();
@@ -739,4 +799,39 @@ pub fn review_form(at: &MatchRef, controls: &Controls, place: &str) -> String {
         group = at.group,
         index = at.index,
     )
+}
+
+#[cfg(test)]
+mod route_tests {
+    use super::route_and_lines;
+
+    #[test]
+    fn route_and_lines_mark_what_decided_and_escape() {
+        let det = serde_json::json!({
+            "legs": [
+                {"from": "US", "to": "RU", "kind": "export", "role": "intermediate_consignee",
+                 "party": "<Example> OOO", "outcome": "LICENSE_REQUIRED", "citations": ["15 CFR 746.8"]},
+                {"from": "RU", "to": "DE", "kind": "reexport", "role": "end_user",
+                 "outcome": "ACE", "citations": []}
+            ],
+            "deciding_leg": 0,
+            "lines": [
+                {"line": 0, "eccn": "4D004", "outcome": "ACE"},
+                {"line": 1, "eccn": "5A002.a", "outside_scope": "not a cybersecurity item"}
+            ],
+            "deciding_line": 0
+        });
+        let html = route_and_lines(&det);
+        assert!(
+            html.contains("US → RU") && html.contains("15 CFR 746.8"),
+            "{html}"
+        );
+        assert!(html.contains("&lt;Example&gt; OOO"), "{html}");
+        assert_eq!(html.matches("(decides)").count(), 2, "{html}");
+        assert!(
+            html.contains("Outside what ace decides: not a cybersecurity item"),
+            "{html}"
+        );
+        assert!(route_and_lines(&serde_json::json!({"trace": []})).is_empty());
+    }
 }

@@ -56,7 +56,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
 <section class="card"><h2>Transaction</h2>{transaction}</section>
 <section class="card"><h2>Record</h2>{provenance}{history}</section>
 </div>
-<section class="card"><h2>Screening</h2>{screening}</section>
+{route}<section class="card"><h2>Screening</h2>{screening}</section>
 <section class="card"><h2>Reasoning, step by step</h2><p class="muted">Every rule checked, in the order of review; the first that settles the outcome ends it. Citations link to the eCFR.</p>{trace}</section>"#,
         id = record.id,
         banner = render::banner(det, &hold::open_items(&record, det, &reviews, &controls)),
@@ -64,6 +64,12 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
         provenance = render::provenance(&record, det),
         history = history(&line.line, record.id),
         screening = render::screening(&record, &reviews, &controls),
+        route = match render::route_and_lines(det) {
+            r if r.is_empty() => r,
+            r => format!(
+                r#"<section class="card"><h2>Route and lines</h2><p class="muted">Every leg and every line is decided; the strictest decides the transaction.</p>{r}</section>"#
+            ),
+        },
         trace = render::trace(det),
     );
     page(
