@@ -523,6 +523,16 @@ pub struct MatrixArgs {
     /// Deemed exports (releases to nationals of each country).
     #[arg(long)]
     pub deemed_export: bool,
+    /// Fix an intermediate consignee on every route: NAME,COUNTRY[,ROLE[,KIND]] (as in
+    /// `ace check`). Repeat for each, in route order.
+    #[arg(long = "intermediate", value_name = "NAME,COUNTRY[,ROLE[,KIND]]")]
+    pub intermediates: Vec<String>,
+    /// Fix the purchaser's country on every route (a buyer in a country of concern holds).
+    #[arg(long, value_name = "COUNTRY")]
+    pub purchaser_country: Option<String>,
+    /// Fix the exporter's country (a reexport from there to each destination).
+    #[arg(long, value_name = "COUNTRY")]
+    pub exporter_country: Option<String>,
     #[arg(long, conflicts_with = "json")]
     pub csv: bool,
     #[arg(long)]

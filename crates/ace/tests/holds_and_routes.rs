@@ -217,3 +217,49 @@ fn screen_batch_reports_bad_rows_and_keeps_order() {
         .is_some_and(|e| e.contains("Narnia")));
     assert!(err.contains("2 row(s) could not be screened"), "{err}");
 }
+
+/// `ace matrix` with the route fixed: a Russian distributor on every route makes every
+/// destination need a license, and the row says which leg decided.
+#[test]
+fn matrix_with_a_fixed_route_names_the_deciding_leg() {
+    let d = data_dir("matrix-route");
+    let (code, out, err) = run(ace(d.path()).args([
+        "matrix",
+        "--eccn",
+        "4D004",
+        "--end-user",
+        "non_government",
+        "--as-of",
+        "2024-06-01",
+        "--json",
+        "--intermediate",
+        "Example OOO,RU,distributor,non_government",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let rows = v["rows"].as_array().expect("rows");
+    let de = rows.iter().find(|r| r["code"] == "DE").expect("DE row");
+    assert_eq!(de["outcome"], "LICENSE_REQUIRED", "{de}");
+    assert!(
+        de["deciding"][0]
+            .as_str()
+            .is_some_and(|s| s.contains("US → RU")),
+        "{de}"
+    );
+    let (_, plain, _) = run(ace(d.path()).args([
+        "matrix",
+        "--eccn",
+        "4D004",
+        "--end-user",
+        "non_government",
+        "--as-of",
+        "2024-06-01",
+        "--json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&plain).expect("json");
+    let de = v["rows"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["code"] == "DE").cloned())
+        .expect("DE row");
+    assert_eq!(de["outcome"], "ACE");
+}

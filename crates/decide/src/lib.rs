@@ -24,7 +24,7 @@ pub use determination::{
 };
 pub use error::InputError;
 pub use hold::decide;
-pub use matrix::{matrix, MatrixRow};
+pub use matrix::{matrix, matrix_with_route, MatrixRow};
 pub use order::{determine, LineReport};
 pub use transaction::{parse_input, Transaction, TransactionInput};
 

@@ -169,7 +169,7 @@ fn from_flags(a: &CheckArgs) -> Result<TransactionInput> {
 }
 
 /// `--intermediate NAME,COUNTRY[,ROLE[,KIND]]`.
-fn intermediate(i: usize, spec: &str) -> Result<PartyInput> {
+pub(crate) fn intermediate(i: usize, spec: &str) -> Result<PartyInput> {
     let flag = format!("--intermediate (#{})", i + 1);
     let parts: Vec<&str> = spec.split(',').map(str::trim).collect();
     let (name, country) = match parts.as_slice() {

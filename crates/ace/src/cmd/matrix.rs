@@ -5,8 +5,9 @@ use crate::cli::{EndUserKindArg, MatrixArgs};
 use crate::context::Context;
 use crate::exit;
 use anyhow::Result;
-use decide::transaction::EndUserKind;
+use decide::transaction::{EndUserKind, PartyInput};
 use decide::MatrixRow as Row;
+use decide::TransactionInput;
 
 pub fn run(cx: &Context, a: MatrixArgs) -> Result<u8> {
     let law = cx.law()?;
@@ -15,7 +16,24 @@ pub fn run(cx: &Context, a: MatrixArgs) -> Result<u8> {
         EndUserKindArg::Government => EndUserKind::Government,
         EndUserKindArg::NonGovernment => EndUserKind::NonGovernment,
     };
-    let rows = decide::matrix(&law, &a.eccn, kind, date, a.deemed_export)
+    let route = TransactionInput {
+        intermediate_consignees: a
+            .intermediates
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| super::check::intermediate(i, spec))
+            .collect::<Result<Vec<_>>>()?,
+        purchaser: a.purchaser_country.as_ref().map(|c| PartyInput {
+            country: Some(c.clone()),
+            ..PartyInput::default()
+        }),
+        exporter: a.exporter_country.as_ref().map(|c| PartyInput {
+            country: Some(c.clone()),
+            ..PartyInput::default()
+        }),
+        ..TransactionInput::default()
+    };
+    let rows = decide::matrix_with_route(&law, &a.eccn, kind, date, a.deemed_export, &route)
         .map_err(|e| bad(e.to_string()))?;
     if a.json {
         println!(
