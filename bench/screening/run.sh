@@ -59,17 +59,20 @@ for _ in range(3):
 print(f"{best:.4f}")
 ' "$@"
 }
-t_all="$(best_of_3 "$ace" --data-dir "$data" screen --batch "$queries")"
-t_one="$(best_of_3 "$ace" --data-dir "$data" screen --batch "$one")"
+t_all="$(best_of_3 "$ace" --data-dir "$data" screen --batch "$queries" --threads 1)"
+t_one="$(best_of_3 "$ace" --data-dir "$data" screen --batch "$one" --threads 1)"
+t_all2="$(best_of_3 "$ace" --data-dir "$data" screen --batch "$queries" --threads 2)"
 ace_out="$(python3 -c '
 import sys
-n, t_all, t_one = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+n, t_all, t_one, t_all2 = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 incl = n / t_all
 excl = (n - 1) / max(t_all - t_one, 1e-9)
 print(f"queries: {n}, wall time {t_all*1e3:.0f} ms for all, {t_one*1e3:.0f} ms for one (start-up, snapshot load, index build)")
 print(f"throughput incl. index build: {incl:.0f} queries/s; excl. (all minus one-query run): {excl:.0f} queries/s")
-print(f"RESULT qps_incl={incl:.0f} qps_excl={excl:.0f} fixed_ms={t_one*1e3:.0f}")
-' "$n_queries" "$t_all" "$t_one")"
+excl2 = (n - 1) / max(t_all2 - t_one, 1e-9)
+print(f"2 threads: wall time {t_all2*1e3:.0f} ms for all; excl. the one-query run: {excl2:.0f} queries/s ({excl2 / excl:.2f}x one thread)")
+print(f"RESULT qps_incl={incl:.0f} qps_excl={excl:.0f} fixed_ms={t_one*1e3:.0f} qps_excl2={excl2:.0f}")
+' "$n_queries" "$t_all" "$t_one" "$t_all2")"
 echo "$ace_out"
 echo
 echo "## baseline (Python rapidfuzz, brute force)"
@@ -81,15 +84,17 @@ py_out="$(python3 bench/screening/baseline.py "$names" "$devset" "$((secs * 4))"
 echo "$py_out"
 rust_qps="$(sed -n 's/^RESULT qps=\([0-9.]*\).*/\1/p' <<<"$rust_out")"
 ace_incl="$(sed -n 's/^RESULT qps_incl=\([0-9.]*\).*/\1/p' <<<"$ace_out")"
-ace_excl="$(sed -n 's/^RESULT .*qps_excl=\([0-9.]*\).*/\1/p' <<<"$ace_out")"
+ace_excl="$(sed -n 's/^RESULT .*qps_excl=\([0-9.]*\) .*/\1/p' <<<"$ace_out")"
+ace_excl2="$(sed -n 's/^RESULT .*qps_excl2=\([0-9.]*\).*/\1/p' <<<"$ace_out")"
 py_qps="$(sed -n 's/^RESULT qps=\([0-9.]*\).*/\1/p' <<<"$py_out")"
 echo
 python3 -c "
-r, ai, ae, p = float($rust_qps), float($ace_incl), float($ace_excl), float($py_qps)
+r, ai, ae, ae2, p = float($rust_qps), float($ace_incl), float($ace_excl), float($ace_excl2), float($py_qps)
 print('| | queries/s (single thread) | vs rapidfuzz |')
 print('| --- | ---: | ---: |')
 print(f'| screen crate, example binary (index built) | {r:.0f} | {r / p:.0f}x |')
-print(f'| ace screen --batch, excl. start-up and index build | {ae:.0f} | {ae / p:.0f}x |')
+print(f'| ace screen --batch --threads 1, excl. start-up and index build | {ae:.0f} | {ae / p:.0f}x |')
+print(f'| ace screen --batch --threads 2, excl. start-up and index build | {ae2:.0f} | {ae2 / p:.0f}x |')
 print(f'| ace screen --batch, incl. start-up and index build | {ai:.0f} | {ai / p:.0f}x |')
 print(f'| rapidfuzz WRatio brute force | {p:.1f} | 1x |')
 print(f'speed-up: {r / p:.0f}x ($rust_qps vs $py_qps queries/s, single thread); ace excl./example: {ae / r:.2f}')
