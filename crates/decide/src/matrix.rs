@@ -3,7 +3,7 @@
 
 use crate::error::InputError;
 use crate::transaction::{EndUserKind, ItemInput, PartyInput, TransactionInput};
-use crate::{decide, Outcome};
+use crate::Outcome;
 use ear::{Date, Law};
 use serde::Serialize;
 
@@ -53,9 +53,6 @@ pub fn matrix_with_route(
     deemed_export: bool,
     route: &TransactionInput,
 ) -> Result<Vec<MatrixRow>, InputError> {
-    if route.items.is_empty() && route == &TransactionInput::default() {
-        return plain_matrix(law, eccn, kind, date, deemed_export);
-    }
     let destinations = countries::all()
         .iter()
         .map(|c| c.alpha2.to_string())
@@ -110,59 +107,4 @@ fn row_name(tx: &crate::Transaction, code: &str) -> String {
         ),
         None => tx.destination.name.clone(),
     }
-}
-
-fn plain_matrix(
-    law: &Law,
-    eccn: &str,
-    kind: EndUserKind,
-    date: Date,
-    deemed_export: bool,
-) -> Result<Vec<MatrixRow>, InputError> {
-    let destinations = countries::all()
-        .iter()
-        .map(|c| c.alpha2.to_string())
-        .filter(|c| c != "US")
-        .chain(law.regions().iter().map(|r| r.id.clone()));
-    let mut rows = Vec::new();
-    for code in destinations {
-        let input = TransactionInput {
-            date: Some(date.to_string()),
-            item: Some(ItemInput {
-                eccn: Some(eccn.to_string()),
-                ..ItemInput::default()
-            }),
-            destination: Some(code.clone()),
-            end_user: Some(PartyInput {
-                kind: Some(kind),
-                ..PartyInput::default()
-            }),
-            deemed_export,
-            ..TransactionInput::default()
-        };
-        let tx = input.validate(law, date)?;
-        let d = decide(&tx, law)?;
-        let name = match &tx.destination.treated_as {
-            Some(_) => format!(
-                "{} (treated as {})",
-                countries::by_code(&tx.destination.input_code)
-                    .map(|c| c.name)
-                    .unwrap_or(&code),
-                tx.destination.code
-            ),
-            None => tx.destination.name.clone(),
-        };
-        rows.push(MatrixRow {
-            code,
-            name,
-            outcome: d.outcome,
-            deciding: d
-                .deciding_citations()
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
-            unverified: d.unverified,
-        });
-    }
-    Ok(rows)
 }
