@@ -3,6 +3,7 @@
 //! `model` is the shared vocabulary (an [`model::Entry`] per listed party); the parsers
 //! for each official format ([`formats`]) and the snapshot store are built on it.
 
+pub mod dates;
 pub mod formats;
 pub mod model;
 pub mod snapshot;
