@@ -630,6 +630,11 @@ pub enum ListsCommand {
         /// list than the active snapshot (refused otherwise, naming each list).
         #[arg(long)]
         force: bool,
+        /// The date the files were published (YYYY-MM-DD), recorded with the snapshot;
+        /// default: the newest date the files carry, else today. A determination as of
+        /// a date screens against the snapshot published most recently on or before it.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        published: Option<String>,
     },
     /// Make an earlier snapshot active again (default: the one active before the
     /// current one). Snapshots are never deleted; `ace lists status` lists them.

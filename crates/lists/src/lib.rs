@@ -10,6 +10,6 @@ pub mod snapshot;
 
 pub use formats::{detect, load_path, load_path_as, Format, LoadError, Loaded, ParseOptions};
 pub use snapshot::{
-    bundled, download_csl, staleness_warning, ImportMode, ImportOptions, Snapshot, SnapshotMeta,
-    SnapshotStore, SourceMeta,
+    bundled, download_csl, staleness_warning, Covered, ImportMode, ImportOptions, Snapshot,
+    SnapshotMeta, SnapshotStore, SourceMeta,
 };

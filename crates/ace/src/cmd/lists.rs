@@ -22,6 +22,7 @@ pub fn run(cx: &Context, command: ListsCommand) -> Result<u8> {
             lenient,
             replace_all,
             force,
+            published,
         } => {
             let format = match format {
                 Some(f) => Some(f.parse::<Format>().map_err(|_| {
@@ -40,6 +41,14 @@ pub fn run(cx: &Context, command: ListsCommand) -> Result<u8> {
                     ImportMode::Merge
                 },
                 force,
+                published: match published.as_deref() {
+                    Some(text) => Some(ear::parse_date(text).ok_or_else(|| {
+                        bad(format!(
+                            "--published: '{text}' is not a date; give YYYY-MM-DD, e.g. 2023-11-30"
+                        ))
+                    })?),
+                    None => None,
+                },
             };
             let imported = import(&store, &files, &opts, "import refused")?;
             println!("imported and activated snapshot {}", imported.meta.hash);
@@ -183,8 +192,11 @@ fn print_imported(imported: &Imported) {
 
 fn print_meta(meta: &SnapshotMeta) {
     println!(
-        "  created {}{}",
+        "  created {}, published {}{}",
         meta.created_at,
+        meta.published_on()
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "unknown".into()),
         if meta.bundled {
             " (bundled with ace)"
         } else {

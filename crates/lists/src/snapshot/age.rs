@@ -34,6 +34,15 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
 }
 
 impl SnapshotMeta {
+    /// The date the snapshot's lists were published: `published` when recorded, else
+    /// [`SnapshotMeta::data_date`].
+    pub fn published_on(&self) -> Option<NaiveDate> {
+        self.published
+            .as_deref()
+            .and_then(parse_date)
+            .or_else(|| self.data_date())
+    }
+
     /// The date the snapshot's data is as of: the newest `source_date` of its sources,
     /// else the date of `created_at`. `None` when neither can be read.
     pub fn data_date(&self) -> Option<NaiveDate> {
@@ -103,6 +112,7 @@ mod tests {
     fn meta(created_at: &str, dates: &[Option<&str>]) -> SnapshotMeta {
         SnapshotMeta {
             hash: "ab".repeat(32),
+            published: None,
             created_at: created_at.into(),
             sources: dates
                 .iter()

@@ -89,6 +89,13 @@ pub struct SnapshotMeta {
     /// `None` for a snapshot built from its files alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub based_on: Option<String>,
+    /// The date the lists were published (`YYYY-MM-DD`): given at import
+    /// (`--published`), else the newest date its sources carry, else the import date.
+    /// A determination as of a date uses a snapshot published on or before it
+    /// ([`SnapshotStore::for_date`]). Absent in metas written before it was recorded:
+    /// [`SnapshotMeta::published_on`] falls back as above.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
 }
 
 impl SnapshotMeta {
@@ -112,6 +119,25 @@ impl SnapshotMeta {
 pub struct Snapshot {
     pub meta: SnapshotMeta,
     pub entries: Vec<Entry>,
+}
+
+/// Which snapshot covers a date ([`SnapshotStore::for_date`]).
+#[derive(Debug, Clone)]
+pub enum Covered {
+    /// A snapshot published on or before the date.
+    Yes(Snapshot),
+    /// Every snapshot was published after the date: the active one, which cannot show
+    /// entries removed between the date and its publication.
+    No(Snapshot),
+}
+
+impl Covered {
+    /// The snapshot, covering or not.
+    pub fn snapshot(self) -> Snapshot {
+        match self {
+            Covered::Yes(s) | Covered::No(s) => s,
+        }
+    }
 }
 
 /// What `lists status` shows.
@@ -145,6 +171,9 @@ pub struct ImportOptions {
     pub mode: ImportMode,
     /// Accept a snapshot that drops a list or loses more than 10% of one.
     pub force: bool,
+    /// The date the files were published, when they do not carry one (or carry a
+    /// wrong one): recorded as the snapshot's `published`.
+    pub published: Option<chrono::NaiveDate>,
 }
 
 /// What a list would lose: all of it (`after == 0`) or more than 10%.
@@ -374,8 +403,16 @@ impl SnapshotStore {
         };
         let kept_lists: Vec<ListId> = kept.lists.iter().copied().collect();
         let names: Vec<String> = inputs.iter().map(|i| i.file_name.clone()).collect();
-        let built = build(inputs, kept, now_rfc3339(), false)
+        let mut built = build(inputs, kept, now_rfc3339(), false)
             .map_err(|e| corrupt(&self.dir, e.to_string()))?;
+        built.meta.published = Some(match opts.published {
+            Some(date) => date.to_string(),
+            None => built
+                .meta
+                .data_date()
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| built.meta.created_at.chars().take(10).collect()),
+        });
         let losses = losses(&current.meta.counts, &built.meta.counts);
         if !losses.is_empty() && !opts.force {
             return Err(ImportError::Shrinks {
@@ -703,6 +740,58 @@ impl SnapshotStore {
         self.load_meta(hash)
     }
 
+    /// The snapshot a determination as of `date` screens against: the active one (else
+    /// the bundled one) when it was published on or before `date`; otherwise the stored
+    /// or bundled snapshot published most recently on or before `date` (ties: the one
+    /// built last). `Covered::No` when every snapshot was published after `date`: the
+    /// active one is used and the answer must say that no snapshot covers the date.
+    pub fn for_date(&self, date: chrono::NaiveDate) -> Result<Covered, StoreError> {
+        let current = self.active_or_bundled()?;
+        if current.meta.published_on().is_some_and(|p| p <= date) {
+            return Ok(Covered::Yes(current));
+        }
+        let mut best: Option<SnapshotMeta> = None;
+        let bundled_meta = if current.meta.bundled {
+            current.meta.clone()
+        } else {
+            bundled()?.meta
+        };
+        let mut candidates = vec![bundled_meta];
+        for hash in self.stored()? {
+            candidates.push(self.load_meta(&hash)?);
+        }
+        for meta in candidates {
+            let Some(published) = meta.published_on().filter(|p| *p <= date) else {
+                continue;
+            };
+            let better = match &best {
+                None => true,
+                Some(b) => {
+                    (published, meta.created_at.as_str())
+                        > (b.published_on().unwrap_or_default(), b.created_at.as_str())
+                }
+            };
+            if better {
+                best = Some(meta);
+            }
+        }
+        match best {
+            Some(meta) if meta.bundled => Ok(Covered::Yes(bundled()?)),
+            Some(meta) => Ok(Covered::Yes(self.load(&meta.hash)?)),
+            None => Ok(Covered::No(current)),
+        }
+    }
+
+    /// A snapshot by hash: a stored one, or the bundled one when `hash` is its hash.
+    /// `Ok(None)` when neither has it.
+    pub fn find(&self, hash: &str) -> Result<Option<Snapshot>, StoreError> {
+        if is_hash(hash) && self.snapshot_dir(hash).join(META_FILE).exists() {
+            return self.load(hash).map(Some);
+        }
+        let bundled = bundled()?;
+        Ok((bundled.meta.hash == hash).then_some(bundled))
+    }
+
     /// Hashes of every stored snapshot, sorted.
     fn stored(&self) -> Result<Vec<String>, StoreError> {
         let snapshots = self.dir.join(SNAPSHOTS);
@@ -825,6 +914,7 @@ fn build(
         warnings,
         bundled,
         based_on: kept.based_on,
+        published: None,
     };
     Ok(Built {
         meta,
@@ -922,8 +1012,10 @@ pub fn bundled() -> Result<Snapshot, StoreError> {
         .max()
         .unwrap_or_default();
     let created_at = format!("{newest}T00:00:00Z");
-    let built = build(inputs, Kept::default(), created_at, true)
+    let mut built = build(inputs, Kept::default(), created_at, true)
         .map_err(|e| corrupt(Path::new("(bundled)"), e.to_string()))?;
+    // The bundled default covers its own date onwards.
+    built.meta.published = (!newest.is_empty()).then_some(newest);
     Ok(Snapshot {
         meta: built.meta,
         entries: built.entries,
