@@ -196,7 +196,7 @@ fn c1i_destination(r: &mut Review<'_>) -> bool {
         "the destination is in Country Group E:1 or E:2",
         held,
         because,
-        Confidence::EcfrData,
+        r.groups_confidence(&["E:1", "E:2"]),
     );
     held
 }
@@ -228,7 +228,7 @@ fn c1ii_government_end_user(r: &mut Review<'_>, text: Text, government: Governme
             "a government end user in Country Group D:1-D:5",
             false,
             because,
-            Confidence::EcfrData,
+            r.groups_confidence(&D_GROUPS),
         );
         return false;
     }
@@ -252,7 +252,7 @@ fn c1ii_government_end_user(r: &mut Review<'_>, text: Text, government: Governme
         "a government end user in Country Group D:1-D:5",
         !excepted,
         because,
-        Confidence::EcfrData,
+        r.groups_confidence(&D_GROUPS),
     );
     !excepted
 }
@@ -374,7 +374,7 @@ fn c1iii_non_government_end_user(
             "a non-government end user in Country Group D:1 or D:5",
             false,
             because,
-            Confidence::EcfrData,
+            r.groups_confidence(&["D:1", "D:5"]),
         );
         return false;
     }
@@ -392,9 +392,10 @@ fn c1iii_non_government_end_user(
         format!("a non-government end user in {}, which is in {} on {}, and no exception of (c)(1)(iii) applies", dest.label(), groups.join(", "), tx.on)
     };
     let confidence = if excepted {
-        Confidence::EcfrData
+        r.groups_confidence(&["D:1", "D:5"])
     } else {
         text.unread_in_final()
+            .max(r.groups_confidence(&["D:1", "D:5"]))
     };
     r.push(
         Step::LicenseException,
@@ -510,12 +511,11 @@ fn c2_end_use(r: &mut Review<'_>) -> bool {
     held
 }
 
+const D_GROUPS: [&str; 5] = ["D:1", "D:2", "D:3", "D:4", "D:5"];
+
 /// The D:1–D:5 groups the destination is in on the as-of date.
 fn d_groups(r: &Review<'_>) -> Vec<&'static str> {
-    ["D:1", "D:2", "D:3", "D:4", "D:5"]
-        .into_iter()
-        .filter(|g| r.in_group(g))
-        .collect()
+    D_GROUPS.into_iter().filter(|g| r.in_group(g)).collect()
 }
 
 fn in_d_and_a6(r: &Review<'_>) -> bool {

@@ -96,6 +96,19 @@ impl<'a> Review<'a> {
         self.groups.contains(&group)
     }
 
+    /// The confidence of the answers "is the destination in each of `groups` on the as-of
+    /// date?" — the weakest, so that an unverified dated row reaches the finding.
+    pub(crate) fn groups_confidence(&self, groups: &[&str]) -> Confidence {
+        groups
+            .iter()
+            .map(|g| {
+                self.law
+                    .group_confidence(g, &self.tx.destination.code, self.tx.date)
+            })
+            .max()
+            .unwrap_or(Confidence::EcfrData)
+    }
+
     pub(crate) fn push(
         &mut self,
         step: Step,
@@ -354,17 +367,31 @@ impl<'a> Review<'a> {
                     .as_deref()
                     .map(|p| format!(" under OFAC program(s) {p}"))
                     .unwrap_or_default();
-                let because = match &hit.via_owners {
+                let mut because = match &hit.via_owners {
                     Some(how) => format!("the {role} {who} is blocked through its owners — {how}: stop and refer to OFAC; dealings are blocked"),
                     None => format!("the {role} {who} is a Specially Designated National{program}: stop and refer to OFAC; dealings are blocked"),
                 };
+                let mut citation = String::from("31 CFR chapter V (OFAC sanctions regulations)");
+                let mut confidence = Confidence::Summary;
+                if hit.via_owners.is_none() {
+                    let law = self.law;
+                    for rule in law.sdn_program_rules(hit.program.as_deref().unwrap_or("")) {
+                        citation.push_str("; ");
+                        citation.push_str(&rule.section);
+                        because.push_str(&format!(
+                            "; under the EAR too, as a designee of {}: {} ({})",
+                            rule.program, rule.scope, rule.section
+                        ));
+                        confidence = confidence.max(rule.provenance.confidence);
+                    }
+                }
                 self.push(
                     Step::Parties,
-                    "31 CFR chapter V (OFAC sanctions regulations)",
+                    citation,
                     "a party is on OFAC's SDN list",
                     true,
                     because,
-                    Confidence::Summary,
+                    confidence,
                 );
                 Some(Outcome::Prohibited)
             }

@@ -31,6 +31,9 @@ struct Scenario {
     /// Citations (substrings) that must appear in findings that did not hold.
     #[serde(default)]
     not_held: Vec<String>,
+    /// Citations (substrings) no finding may carry, held or not.
+    #[serde(default)]
+    not_cited: Vec<String>,
     /// For bad input: the field the error must name.
     #[serde(default)]
     error_field: Option<String>,
@@ -242,6 +245,11 @@ fn run(s: &Scenario, law: &Law) -> Result<(), String> {
                         "no finding that did not hold cites {c:?}; trace:\n{}",
                         trace()
                     ));
+                }
+            }
+            for c in &s.not_cited {
+                if let Some(f) = d.trace.iter().find(|f| f.citation.contains(c.as_str())) {
+                    return Err(format!("a finding cites {c:?}: {}; trace:\n{}", f.citation, trace()));
                 }
             }
             for w in &s.because_contains {

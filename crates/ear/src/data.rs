@@ -109,6 +109,20 @@ pub(crate) struct DiscrepancyDef {
 pub(crate) struct EmbargoFile {
     pub embargo: Vec<EmbargoDef>,
     pub military_intelligence: MilIntelDef,
+    #[serde(default)]
+    pub sdn_program: Vec<SdnProgramDef>,
+}
+
+/// An OFAC sanctions program whose designees the EAR itself restricts (744.8, 744.12…).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SdnProgramDef {
+    /// The program tag as OFAC writes it in the SDN list (`NPWMD`, `SDGT`).
+    pub program: String,
+    pub section: String,
+    pub scope: String,
+    pub source: String,
+    pub confidence: Confidence,
 }
 
 #[derive(Debug, Deserialize)]

@@ -66,6 +66,16 @@ impl RuleFile {
     }
 }
 
+/// A license requirement of part 744 for the designees of one OFAC program.
+#[derive(Debug, Clone)]
+pub struct SdnProgramRule {
+    pub program: String,
+    /// "15 CFR 744.8".
+    pub section: String,
+    pub scope: String,
+    pub provenance: Provenance,
+}
+
 /// A dated membership of a country in a group (or a dated Country Chart exception).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Membership {
@@ -126,6 +136,15 @@ impl CountryGroup {
             members,
             by_country,
         }
+    }
+
+    /// Every dated row of `country` in this group, whatever its dates.
+    pub fn rows_of<'s>(&'s self, country: &str) -> impl Iterator<Item = &'s Membership> + 's {
+        self.by_country
+            .get(country)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.members[i])
     }
 
     /// The membership of `country` holding on `date`, if any.
@@ -297,6 +316,7 @@ pub struct Law {
     mil_intel: Vec<MilIntelDest>,
     mil_intel_provenance: Provenance,
     mil_intel_section: String,
+    sdn_programs: Vec<SdnProgramRule>,
     pub(crate) treated_as: Vec<TreatedAs>,
     pub(crate) regions: Vec<Region>,
     red_flags: Vec<RedFlag>,
@@ -469,6 +489,24 @@ impl Law {
         self.groups.get(group)?.member_on(country, date)
     }
 
+    /// How sure the data is of the answer to "is `country` in `group` on `date`?": the
+    /// confidence of the membership row that holds; when none holds, the weakest of the
+    /// country's dated rows in the group (their `from`/`until` decided the "no"); else the
+    /// group's own. A finding resting on a group answers with this, so that an unverified
+    /// date of entry or exit reaches the determination's `unverified` flag.
+    pub fn group_confidence(&self, group: &str, country: &str, date: Date) -> Confidence {
+        let Some(g) = self.groups.get(group) else {
+            return Confidence::Unverified;
+        };
+        if let Some(m) = g.member_on(country, date) {
+            return m.provenance.confidence;
+        }
+        g.rows_of(country)
+            .map(|m| m.provenance.confidence)
+            .max()
+            .unwrap_or(g.provenance.confidence)
+    }
+
     pub fn in_group(&self, group: &str, country: &str, date: Date) -> bool {
         self.membership(group, country, date).is_some()
     }
@@ -610,6 +648,19 @@ impl Law {
                 (None, None) => false,
             };
             hit.then(|| weakest(&self.mil_intel_provenance, &d.membership.provenance))
+        })
+    }
+
+    /// The EAR's own license requirements for designees of the OFAC programs named in
+    /// `programs` (a designation's program tags, e.g. "SDGT; NPWMD"), in data order.
+    pub fn sdn_program_rules<'s>(
+        &'s self,
+        programs: &'s str,
+    ) -> impl Iterator<Item = &'s SdnProgramRule> + 's {
+        self.sdn_programs.iter().filter(move |r| {
+            programs
+                .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+                .any(|tag| tag.eq_ignore_ascii_case(&r.program))
         })
     }
 
@@ -807,6 +858,16 @@ fn build<'a>(text: &dyn Fn(RuleFile) -> &'a str, hash: String) -> Result<Law, Ea
         mil_intel,
         mil_intel_provenance,
         mil_intel_section: mil.section,
+        sdn_programs: emb
+            .sdn_program
+            .into_iter()
+            .map(|p| SdnProgramRule {
+                program: p.program,
+                section: p.section,
+                scope: p.scope,
+                provenance: Provenance::new(p.source, p.confidence),
+            })
+            .collect(),
         treated_as,
         regions,
         red_flags,

@@ -19,7 +19,7 @@ pub use eccn::{Eccn, ProductGroup};
 pub use error::EarError;
 pub use law::{
     AceVersion, ChartCell, ChartColumn, ChartWhy, DerivedFlag, EccnEntry, Embargo, GroupId, Law,
-    Membership, RedFlag, RuleFile,
+    Membership, RedFlag, RuleFile, SdnProgramRule,
 };
 pub use provenance::{Confidence, Provenance};
 

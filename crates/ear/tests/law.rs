@@ -20,12 +20,23 @@ fn bundled_rules_load_and_hash_is_stable() {
 }
 
 #[test]
-fn cambodia_is_in_d5_from_2021_12_09_until_2026_02_03() {
+fn cambodia_is_in_d5_from_2021_12_09_until_state_lifted_its_embargo_on_2025_11_07() {
     let law = law();
     assert!(law.in_group("D:5", "KH", d("2022-03-07")));
-    assert!(law.in_group("D:5", "KH", d("2026-02-02")));
-    assert!(!law.in_group("D:5", "KH", d("2026-02-03")));
+    assert!(law.in_group("D:5", "KH", d("2025-11-06")));
+    assert!(!law.in_group("D:5", "KH", d("2025-11-07")));
     assert!(law.in_group("D:1", "KH", d("2026-06-01")));
+    let row = law
+        .group("D:5")
+        .expect("D:5")
+        .rows_of("KH")
+        .next()
+        .expect("row");
+    assert!(
+        row.provenance.source.contains("126.1"),
+        "{}",
+        row.provenance.source
+    );
 }
 
 #[test]
@@ -40,15 +51,42 @@ fn nicaragua_moves_from_b_to_d1_and_d5_on_2024_03_15() {
 }
 
 #[test]
-fn cyprus_leaves_d5_on_2024_05_30_and_stays_in_a6() {
+fn cyprus_leaves_d5_when_state_lifted_its_embargo_on_2022_10_01_and_stays_in_a6() {
     let law = law();
-    assert!(law.in_group("D:5", "CY", d("2024-05-29")));
-    assert!(!law.in_group("D:5", "CY", d("2024-05-30")));
+    assert!(law.in_group("D:5", "CY", d("2022-09-30")));
+    assert!(!law.in_group("D:5", "CY", d("2022-10-01")));
+    assert!(!law.in_group("D:5", "CY", d("2024-05-29")));
     assert!(law.in_group("A:6", "CY", d("2024-05-30")));
     let m = law
-        .membership("D:5", "CY", d("2023-01-01"))
+        .membership("D:5", "CY", d("2022-06-01"))
         .expect("member");
     assert!(m.provenance.source.contains("89 FR 40369"));
+    assert!(m.provenance.source.contains("2022-10-01"));
+}
+
+#[test]
+fn a_group_answer_is_as_sure_as_the_dated_row_behind_it() {
+    use ear::Confidence;
+    let law = law();
+    // The UAE's exit from D:3/D:4 on 2026-07-10 is unverified: "not in D:3" after it
+    // and "in D:3" before it both rest on that row.
+    assert_eq!(
+        law.group_confidence("D:3", "AE", d("2026-08-01")),
+        Confidence::Unverified
+    );
+    assert_eq!(
+        law.group_confidence("D:3", "AE", d("2026-06-01")),
+        Confidence::Unverified
+    );
+    // A country with no dated row answers with the group's own confidence.
+    assert_eq!(
+        law.group_confidence("D:3", "DE", d("2026-08-01")),
+        Confidence::EcfrData
+    );
+    assert_eq!(
+        law.group_confidence("D:1", "CN", d("2026-08-01")),
+        Confidence::EcfrData
+    );
 }
 
 #[test]
@@ -238,10 +276,15 @@ fn military_intelligence_destinations_include_e1_groups() {
     assert!(law.military_intelligence("CN", d("2023-01-01")).is_some());
     assert!(law.military_intelligence("IR", d("2023-01-01")).is_some());
     assert!(law.military_intelligence("DE", d("2023-01-01")).is_none());
-    let ni = law
-        .military_intelligence("NI", d("2024-04-01"))
-        .expect("NI");
-    assert_eq!(ni.confidence, Confidence::Unverified);
+    // Settled row (docs/regulation/744.22-destinations.md): Belarus and Nicaragua were
+    // brought under 744.21, not 744.22.
+    for c in ["NI", "BY"] {
+        assert!(
+            law.military_intelligence(c, d("2024-04-01")).is_none(),
+            "{c}"
+        );
+    }
+    assert!(law.military_intelligence("KH", d("2026-06-01")).is_some());
 }
 
 #[test]
@@ -295,7 +338,7 @@ fn bad_values_name_the_file_and_field() {
         "{err}"
     );
     let groups = include_str!("../data/country_groups.toml")
-        .replace("until = \"2024-05-30\"", "until = \"2024-13-30\"");
+        .replace("until = \"2022-10-01\"", "until = \"2022-13-01\"");
     std::fs::write(dir.join("country_groups.toml"), groups).expect("write");
     let err = Law::with_overrides(&dir).expect_err("bad date").to_string();
     assert!(err.contains("until") && err.contains("YYYY-MM-DD"), "{err}");
