@@ -3,7 +3,8 @@
 //! for not-listed queries also the share landing in the review band (best
 //! score in 0.70..0.85: no hit, but a human has to look).
 //!
-//! `cargo run --release -p screen --example eval [DEVSET] [--misses]`
+//! `cargo run --release -p screen --example eval [DEVSET] [--misses] [--band]`
+//! (`--band` lists the not-listed queries that land in the review band)
 
 #[path = "common/mod.rs"]
 mod common;
@@ -24,6 +25,7 @@ struct Tally {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let show_misses = args.iter().any(|a| a == "--misses");
+    let show_band = args.iter().any(|a| a == "--band");
     let path = args
         .iter()
         .find(|a| !a.starts_with("--"))
@@ -68,6 +70,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         } else {
             is_hit
         };
+        if show_band && case.label != "listed" && is_review && !is_hit {
+            let best = matches
+                .first()
+                .map_or(String::from("-"), |m| m.explanation.summary.clone());
+            println!("BAND [{}] {:?} best: {}", case.kind, case.query, best);
+        }
         if show_misses && wrong {
             let best = matches
                 .first()

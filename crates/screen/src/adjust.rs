@@ -35,6 +35,16 @@ pub const SINGLE_FUZZY_WORD_CAP: f64 = 0.65;
 /// romanisation variants) while the query has another word the name lacks:
 /// "Khalid Tariq Shehadeh" is not "WALID CHEHADE". Under the review threshold.
 pub const FUZZY_LINKS_CAP: f64 = 0.65;
+/// One word links a one-word name to a query with two or more other words
+/// ("FAROUK" / "Khalid Zainab Farouk", "MATEO" / "Mateo Olmedo Zavala"):
+/// under review.
+pub const SINGLE_WORD_MANY_CAP: f64 = 0.69;
+/// A name and a query that each have a word the other lacks and do not hit
+/// otherwise are different names ("Ricardo CADENAS VIRAMONTES" /
+/// "CADENAS VIRAMONTES, Porfirio"): under review.
+pub const MUTUAL_EXTRA_CAP: f64 = 0.69;
+/// ...unless the score before that cap reaches this (the hit threshold).
+const MUTUAL_EXTRA_HIT: f64 = 0.85;
 /// Person vs. organisation.
 const KIND_MISMATCH: f64 = -0.05;
 /// The query country is one of the entry's.
@@ -99,7 +109,8 @@ fn steps(scored: &NameScore, ctx: &Context, st: &mut Steps) {
     if scored.middle_missing {
         let floor = MIDDLE_NAME_FLOOR * scored.query_coverage.max(scored.name_coverage);
         if floor > st.score {
-            let detail = || format!("one middle name missing, at least {floor:.2}");
+            let detail =
+                || format!("one middle name or second surname missing, at least {floor:.2}");
             st.step(AdjustmentKind::MissingMiddleName, detail, |_| floor);
         }
     }
@@ -122,6 +133,22 @@ fn steps(scored: &NameScore, ctx: &Context, st: &mut Steps) {
             format!("only one word links the name to a query that says more, at most {SINGLE_WORD_CAP:.2}")
         };
         st.step(AdjustmentKind::SingleWordLink, detail, |_| SINGLE_WORD_CAP);
+    }
+    if scored.single_word_link && scored.query_left >= 2 && st.score > SINGLE_WORD_MANY_CAP {
+        let detail = || {
+            format!("only one word links the name to a query with two or more other words, at most {SINGLE_WORD_MANY_CAP:.2}")
+        };
+        st.step(AdjustmentKind::SingleWordLink, detail, |_| {
+            SINGLE_WORD_MANY_CAP
+        });
+    }
+    if scored.mutual_extra && st.score < MUTUAL_EXTRA_HIT && st.score > MUTUAL_EXTRA_CAP {
+        let detail = || {
+            format!("each name has a word the other lacks and the rest does not hit, at most {MUTUAL_EXTRA_CAP:.2}")
+        };
+        st.step(AdjustmentKind::MutualExtraWords, detail, |_| {
+            MUTUAL_EXTRA_CAP
+        });
     }
     if scored.fuzzy_links_only && st.score > FUZZY_LINKS_CAP {
         let detail = || {

@@ -81,6 +81,10 @@ pub enum AdjustmentKind {
     /// No aligned word is spelt the same, and the query has a word the name
     /// lacks: at most 0.65.
     FuzzyLinksOnly,
+    /// Each name has a real word the other lacks ("Ricardo CADENAS
+    /// VIRAMONTES" / "CADENAS VIRAMONTES, Porfirio") and the score is under
+    /// the hit threshold: at most 0.69, under review.
+    MutualExtraWords,
     /// Query and entry kinds disagree, person vs. organisation (−0.05).
     KindMismatch,
     /// The query country is among the entry's countries (+0.02).
@@ -91,7 +95,8 @@ pub enum AdjustmentKind {
     /// rests on generic words alone (×0.65; see `Match::generic_only`).
     GenericNameOtherCountry,
     /// Every token of one name is in the other, which has one more in the
-    /// middle (a middle name): the score is at least 0.90 × coverage.
+    /// middle (a middle name) or, in the same order, at the end (a second
+    /// surname): the score is at least 0.90 × coverage.
     MissingMiddleName,
     /// Spelling mistakes cap the score: at most 1 − 0.07 per edit.
     Typos,

@@ -42,6 +42,10 @@ pub struct Index {
     vowel: FxHashMap<Box<str>, Vec<Vid>>,
     class_all: FxHashMap<Box<str>, Vec<Vid>>,
     class_abjad: FxHashMap<Box<str>, Vec<Vid>>,
+    /// Words of 3 or 4 letters by their spelling and, for 4 letters, their
+    /// single deletes: the neighbourhood of one edit among short words
+    /// (see [`crate::score`]'s short-word typos).
+    short: FxHashMap<Box<str>, Vec<Vid>>,
     /// Symmetric-delete neighbourhood: ([`delete_key`], token), sorted.
     deletes: Vec<(u64, Vid)>,
     /// `deletes[delete_start[b]..delete_start[b + 1]]` are the keys whose top
@@ -159,6 +163,14 @@ impl Index {
         if k.abjad {
             push_key(&mut self.class_abjad, &k.class, vid);
         }
+        if (3..=4).contains(&k.text.len()) && k.text.is_ascii() {
+            push_key(&mut self.short, &k.text, vid);
+            if k.text.len() == 4 {
+                let mut short = std::mem::take(&mut self.short);
+                for_each_delete(&k.text, |d| push_key(&mut short, d, vid));
+                self.short = short;
+            }
+        }
         // Typos are made in spellings, variants in romanisations: both
         // neighbourhoods are indexed.
         for form in [&k.text, &k.loose] {
@@ -224,6 +236,20 @@ impl Index {
             }
             if let Some(v) = map.get(key) {
                 cands.extend_from_slice(v);
+            }
+        }
+        if (3..=4).contains(&q.text.len()) && q.text.is_ascii() {
+            // One edit among short words: the query's spelling against the
+            // words and their deletes, and for 4 letters its deletes too.
+            if let Some(v) = self.short.get(q.text.as_str()) {
+                cands.extend_from_slice(v);
+            }
+            if q.text.len() == 4 {
+                for_each_delete(&q.text, |d| {
+                    if let Some(v) = self.short.get(d) {
+                        cands.extend_from_slice(v);
+                    }
+                });
             }
         }
         if q.text.len() >= 4 {

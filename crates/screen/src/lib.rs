@@ -18,7 +18,14 @@
 //! Hebrew-script tokens, on letter classes, [`keys::class_key`]) or `typo`
 //! (Damerau-Levenshtein: 1 edit from 5 letters, 2 from 9, and one missing
 //! letter in a 4-letter token at 0.87; one typo costs `0.04 + 0.35/length`,
-//! at most 0.90). Legal-form words are recognised with one typo ("LIMTIED",
+//! at most 0.90). Two Latin spellings with the same consonant classes
+//! (`sh`/`ch`, `kh`/`h`, `q`/`k`..., vowels dropped) and close spellings are
+//! `phonetic` too ("Rashed"/"Rachid", "Esmail"/"Ismael"). One edit in a word
+//! of 3 or 4 letters ("BANJ"/"BANK", "SVO"/"SAVO") is a short-word typo
+//! (0.86) that counts only when the rest of the names agree: every real word
+//! of both aligned, every other pair spelt the same; it never brings a
+//! candidate in by itself. A misspelt "Abdul" prefix ("Adbul", "Abdl",
+//! "Abdu") splits as "Abd al-" does. Legal-form words are recognised with one typo ("LIMTIED",
 //! "COMPANI"); Arabic particles and compounds are made one ("Abdul Rahman",
 //! "Abd al-Rahman", "Abdulrahman", "Abd Alrahman", "عبدالرحمن" are
 //! `abd al rahman`; see [`normalize::arabic_name_parts`]; so are
@@ -45,12 +52,19 @@
 //! `base = max(Cq, Cn) × (f + (1 − f) × min(Cq, Cn))`, with `f` 0.6 when one
 //! token aligned, 0.675 for two, 0.75 for three or more (particles such as
 //! "al", "bin", "de" cost only their weight when unmatched); raised to
-//! 0.90 × coverage when the name is the query plus one middle name; capped at
+//! 0.90 × coverage when the name is the query plus one middle name (or, in
+//! the same order, one last word: a second surname, "Juan Carlos Perez" /
+//! "PEREZ GOMEZ, Juan Carlos"); capped at
 //! 1 − 0.07 per typo edit (one typo ≤ 0.93, two ≤ 0.86); capped at 0.80
 //! when one word is all that links the name to a query that says more, and
 //! under the review threshold (0.65) when that word is not spelt the same
 //! ("Lucy Hollis" / "HELIOS") or when no aligned word is spelt the same and
-//! the query says more ("Khalid Tariq Shehadeh" / "WALID CHEHADE"); then
+//! the query says more ("Khalid Tariq Shehadeh" / "WALID CHEHADE"); capped
+//! at 0.69, under review, when one word links a one-word name to a query
+//! with two more words ("FAROUK" / "Khalid Zainab Farouk"), and when each
+//! name has a real word the other lacks and the score is under the hit
+//! threshold ("Ricardo Cadenas Viramontes" / "CADENAS VIRAMONTES, Porfirio":
+//! a review band that is worth a person's time); then
 //! × evidence (`min(1, 0.55 + matched weight + 0.12 per extra token)`: a lone
 //! common token cannot hit — but when the two names are the same after
 //! normalisation, every real token of each exactly in the other, in any order,
@@ -745,9 +759,12 @@ impl Screener {
                         a.last_q = qi;
                     }
                     Some(_) => {}
-                    None if admit == Admit::All
-                        || admit == Admit::NotPersons
-                            && !self.index.names[name as usize].person =>
+                    // A short-word typo counts only when the rest of the
+                    // names agree: it never brings a name in by itself.
+                    None if !sim.short
+                        && (admit == Admit::All
+                            || admit == Admit::NotPersons
+                                && !self.index.names[name as usize].person) =>
                     {
                         acc.insert(
                             name,

@@ -349,6 +349,16 @@ pub fn arabic_name_parts(tokens: Vec<Token>) -> Vec<Token> {
             toks[i].text = c.to_string();
         }
     }
+    for i in 0..toks.len() {
+        let has_next = toks.get(i + 1).is_some_and(|t| !t.legal);
+        let t = &toks[i];
+        if t.legal || t.abjad {
+            continue;
+        }
+        if let Some(fixed) = misspelt_abd(&t.text, has_next) {
+            toks[i].text = fixed;
+        }
+    }
     if !toks.iter().any(|t| {
         t.text.starts_with("abd")
             || t.text.contains("llah")
@@ -513,6 +523,43 @@ fn assimilated_article(text: &str, abjad: bool) -> Option<&str> {
         return Some(&text[3..]);
     }
     (b[1] == b[2] && sun(b[1])).then(|| &text[2..])
+}
+
+/// A Latin word starting with a misspelt "Abdul" / "Abdel" (one edit:
+/// "Adbul", "Abdl", "Abudl", "Abdu", "Adbel") written apart (`has_next`) or
+/// run together with at least 4 more letters ("Adbulrahman"), respelled
+/// "abdul" + the rest so that it splits as "Abd al-X" does; "Adb" before
+/// another word is "abd". The misspelt prefix must keep its `b` and `d`, and
+/// the assimilated forms ("Abdur", "Abdus") are not guessed ("Abdirahman"
+/// stays whole). `None` when the word is spelt right or is no such prefix.
+fn misspelt_abd(text: &str, has_next: bool) -> Option<String> {
+    const FORMS: &[&str] = &["abdul", "abdel", "abdal", "abdol", "abdoul", "abdool"];
+    let b = text.as_bytes();
+    if b.len() < 3
+        || b[0] != b'a'
+        || !text.is_ascii()
+        || text == "abd"
+        || ABD_PREFIXES.iter().any(|p| text.starts_with(p))
+    {
+        return None;
+    }
+    if text == "adb" {
+        return has_next.then(|| "abd".to_string());
+    }
+    for len in 4..=b.len().min(6) {
+        let (p, rest) = text.split_at(len);
+        let apart = rest.is_empty() && has_next;
+        if !(apart || rest.len() >= 4) || !(p.contains('b') && p.contains('d')) {
+            continue;
+        }
+        if FORMS
+            .iter()
+            .any(|f| crate::keys::osa_distance(p, f, 1) == 1)
+        {
+            return Some(format!("abdul{rest}"));
+        }
+    }
+    None
 }
 
 const ABD_PREFIXES: &[&str] = &[

@@ -17,6 +17,9 @@ const PHONETIC_SIMILARITY: f64 = 0.92;
 /// the other tokens' agreement ("ADNAN ATTI" / "ADNAN ATTIA"; at 0.82 that
 /// scored 0.848).
 const SHORT_TYPO_SIMILARITY: f64 = 0.87;
+/// One edit in a word of 3 or 4 letters ("BANJ" / "BANK"): counted only
+/// when the rest of the names agree (see [`supported_short_typos`]).
+const SHORT_WORD_TYPO_SIMILARITY: f64 = 0.86;
 /// Typo similarity never exceeds this.
 const TYPO_CEILING: f64 = 0.9;
 /// An unmatched (non-legal) token counts at least this much against coverage:
@@ -104,6 +107,10 @@ pub struct TokenSim {
     pub how: How,
     /// Edit distance for [`How::Typo`], 0 otherwise.
     pub distance: u8,
+    /// A typo in a word of at most 4 letters ([`short_word_typo`]): it
+    /// counts only when the rest of the names agree (see
+    /// [`supported_short_typos`]).
+    pub short: bool,
 }
 
 /// Compares two tokens; `None` when they are not similar enough to align.
@@ -113,6 +120,7 @@ pub fn token_similarity(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
             sim: 1.0,
             how: How::LegalForm,
             distance: 0,
+            short: false,
         });
     }
     let found = |sim, how| {
@@ -120,6 +128,7 @@ pub fn token_similarity(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
             sim,
             how,
             distance: 0,
+            short: false,
         })
     };
     if a.text == b.text {
@@ -128,10 +137,17 @@ pub fn token_similarity(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
     if a.loose == b.loose && (a.loose.len() >= 4 || osa_distance(&a.text, &b.text, 1) <= 1) {
         return found(TRANSLITERATION_SIMILARITY, How::Transliteration);
     }
-    if a.vowel == b.vowel && consonants(&a.vowel) >= 2 && vowel_variants_close(&a.loose, &b.loose) {
+    if a.vowel == b.vowel && consonants(&a.vowel) >= 2 && variants_close(a, b) {
         return found(PHONETIC_SIMILARITY, How::Phonetic);
     }
     if (a.abjad || b.abjad) && a.class == b.class && a.class.len() >= 2 {
+        return found(PHONETIC_SIMILARITY, How::Phonetic);
+    }
+    // Two Latin spellings of one transliterated name: the same consonant
+    // classes (`sh`/`ch`, `th`/`t`, `kh`/`h`, `q`/`k`, `dh`/`z`..., vowels
+    // and semivowels dropped) and close spellings: "Rashed" / "Rachid",
+    // "Tarek" / "Tariq".
+    if a.class == b.class && a.class.len() >= 3 && variants_close(a, b) {
         return found(PHONETIC_SIMILARITY, How::Phonetic);
     }
     typo_similarity(a, b)
@@ -144,6 +160,7 @@ pub(crate) fn as_variant(s: TokenSim) -> TokenSim {
             sim: PHONETIC_SIMILARITY,
             how: How::Phonetic,
             distance: 0,
+            short: false,
         }
     } else {
         s
@@ -156,11 +173,17 @@ fn consonants(vowel_key: &str) -> usize {
     vowel_key.bytes().filter(|&b| b != b'*').count()
 }
 
-/// Equal vowel skeletons only count when the spellings are close too (one
-/// edit up to 5 letters, two beyond), or "Gholai" would meet "Gallo".
-fn vowel_variants_close(a: &str, b: &str) -> bool {
-    let limit = if a.len().max(b.len()) <= 5 { 1 } else { 2 };
-    osa_distance(a, b, limit) <= limit
+/// Equal vowel skeletons or consonant classes only count when the spellings
+/// are close too (one edit up to 5 letters, two beyond, as written or once
+/// romanisation variants are folded), or "Gholai" would meet "Gallo".
+/// "Esmail" / "Ismael" are two edits as written (the folded "ismel" is
+/// three from "esmail").
+fn variants_close(a: &Keyed, b: &Keyed) -> bool {
+    let close = |x: &str, y: &str| {
+        let limit = if x.len().max(y.len()) <= 5 { 1 } else { 2 };
+        osa_distance(x, y, limit) <= limit
+    };
+    close(&a.loose, &b.loose) || close(&a.text, &b.text)
 }
 
 /// One typo costs 0.04 plus 0.35/length, at most [`TYPO_CEILING`]: 0.89 in
@@ -189,6 +212,7 @@ fn typo_similarity(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
         sim,
         how: How::Typo,
         distance: d as u8,
+        short: false,
     })
 }
 
@@ -202,14 +226,69 @@ fn short_typo(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
     } else {
         (&b.text, &a.text)
     };
-    if s.len() != 4 || l.len() != 5 || (l.ends_with("ng") && s.ends_with('n')) {
+    if s.len() == 4 && l.len() == 5 {
+        if l.ends_with("ng") && s.ends_with('n') {
+            return None;
+        }
+        return (osa_distance(s, l, 1) == 1).then_some(TokenSim {
+            sim: SHORT_TYPO_SIMILARITY,
+            how: How::Typo,
+            distance: 1,
+            short: false,
+        });
+    }
+    short_word_typo(s, l)
+}
+
+/// One edit in a word of 3 or 4 letters ("BANJ" / "BANK", "SVO" / "SAVO",
+/// "BNAK" / "BANK"), not between two 3-letter words (one edit there makes
+/// any other word: "ALI" / "ALA"), nor an `n`/`ng` pair of Chinese syllables:
+/// a typo of [`SHORT_WORD_TYPO_SIMILARITY`], flagged `short`. Such a pair
+/// counts only when the rest of the names agree ([`supported_short_typos`]):
+/// a short word one letter from another is as often a different word.
+fn short_word_typo(s: &str, l: &str) -> Option<TokenSim> {
+    if s.len() < 3 || l.len() != 4 || (l.ends_with("ng") && s.ends_with('n')) {
         return None;
     }
     (osa_distance(s, l, 1) == 1).then_some(TokenSim {
-        sim: SHORT_TYPO_SIMILARITY,
+        sim: SHORT_WORD_TYPO_SIMILARITY,
         how: How::Typo,
         distance: 1,
+        short: true,
     })
+}
+
+/// The pairs without their short-word typos ([`short_word_typo`]) unless
+/// the rest of the names agree: every real word of both names is aligned,
+/// every other pair is spelt the same (or is a legal form), and one of them
+/// is a real word (not a particle). "BANJ MELLI IRAN" is "BANK MELLI IRAN";
+/// "BANJ" is not "BANK", nor "Ali Banj" "BANK OF ...", nor "Wang Jian Guo"
+/// "YANG, Jian".
+pub(crate) fn supported_short_typos(
+    pairs: &mut Vec<Pair>,
+    q_weights: &[f64],
+    q_legal: &[bool],
+    c_weights: &[f64],
+    c_legal: &[bool],
+) {
+    if !pairs.iter().any(|p| p.sim.short) {
+        return;
+    }
+    let min = crate::weights::MIN_WEIGHT;
+    let other_exact = pairs
+        .iter()
+        .any(|p| p.sim.how == How::Exact && q_weights[p.q] >= min && c_weights[p.c] >= min);
+    let rest_same = pairs
+        .iter()
+        .all(|p| p.sim.short || matches!(p.sim.how, How::Exact | How::LegalForm));
+    let all_aligned = |l: &[bool], side: fn(&Pair) -> usize| {
+        (0..l.len()).all(|i| l[i] || pairs.iter().any(|p| side(p) == i))
+    };
+    let agree =
+        other_exact && rest_same && all_aligned(q_legal, |p| p.q) && all_aligned(c_legal, |p| p.c);
+    if !agree {
+        pairs.retain(|p| !p.sim.short);
+    }
 }
 
 /// One aligned pair: query token `q`, name token `c`.
@@ -321,6 +400,13 @@ pub struct NameScore {
     /// One real (non-legal-form) token is the only link, and the query has other real
     /// tokens the name does not have.
     pub single_word_link: bool,
+    /// Each name has a real word (not a particle or legal form) that the
+    /// other lacks: "Ricardo CADENAS VIRAMONTES" and "CADENAS VIRAMONTES,
+    /// Porfirio" share their surnames, but each names someone the other
+    /// does not. Neither is a shortened form of the other.
+    pub mutual_extra: bool,
+    /// How many real query words did not align.
+    pub query_left: usize,
     /// One real token is the only link and is not spelt the same (a typo, a
     /// phonetic or romanisation variant), and either name has a real token
     /// (not a particle) the other lacks.
@@ -363,9 +449,10 @@ pub fn name_score_of(
     q_legal: &[bool],
     c_weights: &[f64],
     c_legal: &[bool],
-    pairs: Vec<Pair>,
+    mut pairs: Vec<Pair>,
     abjad_query: bool,
 ) -> NameScore {
+    supported_short_typos(&mut pairs, q_weights, q_legal, c_weights, c_legal);
     let (wq, wc) = (
         side_total(q_weights, q_legal, pairs.iter().map(|p| p.q)),
         side_total(c_weights, c_legal, pairs.iter().map(|p| p.c)),
@@ -423,14 +510,31 @@ pub fn name_score_of(
         && !links().any(|p| p.sim.how == How::Exact)
         && (unmatched_real(q_weights, q_legal, |p| p.q)
             || unmatched_real(c_weights, c_legal, |p| p.c));
+    // An exact particle ("al" / "ال") links nothing on its own.
+    let exact_word = |p: &Pair| {
+        p.sim.how == How::Exact
+            && (q_weights[p.q] >= crate::weights::MIN_WEIGHT
+                || c_weights[p.c] >= crate::weights::MIN_WEIGHT)
+    };
     let fuzzy_links_only = n_links >= 2
-        && !links().any(|p| p.sim.how == How::Exact)
+        && !links().any(exact_word)
         && (0..q_legal.len()).any(|i| {
             !q_legal[i]
                 && q_weights[i] >= crate::weights::MIN_WEIGHT
                 && !pairs.iter().any(|p| p.q == i)
         });
+    let left_real = |w: &[f64], l: &[bool], side: fn(&Pair) -> usize| {
+        (0..l.len())
+            .filter(|&i| {
+                !l[i] && w[i] >= crate::weights::MIN_WEIGHT && !pairs.iter().any(|p| side(p) == i)
+            })
+            .count()
+    };
+    let query_left = left_real(q_weights, q_legal, |p| p.q);
+    let mutual_extra = query_left > 0 && left_real(c_weights, c_legal, |p| p.c) > 0;
     NameScore {
+        mutual_extra,
+        query_left,
         single_fuzzy_link,
         fuzzy_links_only,
         single_word_link,
@@ -464,10 +568,14 @@ fn exact_name(pairs: &[Pair], q_legal: &[bool], c_legal: &[bool]) -> bool {
 }
 
 /// Whether every real token of the query (`a`) aligned and the name (`b`)
-/// has exactly one real token left over, between its first and last aligned
-/// tokens ("Doku Umarov" against "Doku Khamatovich Umarov"). Only this way
-/// round: a query with an extra middle token may name a relative or another
-/// person with the same given name and surname.
+/// has exactly one real token left over, after its first aligned token: a
+/// middle name ("Doku Umarov" against "Doku Khamatovich Umarov") or, when the
+/// aligned words are in the same order, a last word such as a second
+/// surname ("Juan Carlos Perez" against "PEREZ GOMEZ, Juan Carlos": Spanish
+/// and Portuguese names carry two surnames and are often written with the
+/// first only), which cost the same. Only this way round: a query with an
+/// extra token may name a relative or another person with the same given
+/// name and surname.
 fn missing_middle<'p, I: Iterator<Item = &'p Pair>>(
     pairs: impl Fn() -> I,
     a_weights: &[f64],
@@ -489,7 +597,8 @@ fn missing_middle<'p, I: Iterator<Item = &'p Pair>>(
     let mut left =
         (0..b_weights.len()).filter(|&i| real(b_weights, b_legal, i) && !pairs().any(|p| p.c == i));
     match (left.next(), left.next()) {
-        (Some(i), None) => i > lo && i < hi,
+        // A middle name, or a last word after the others in their order.
+        (Some(i), None) => i > lo && (i < hi || in_order(pairs())),
         _ => false,
     }
 }
@@ -582,7 +691,7 @@ mod tests {
         let exact = token_similarity(&k("umarov"), &k("umarov")).map(|s| s.sim);
         let translit = token_similarity(&k("khamatovich"), &k("hamatovich")).map(|s| s.sim);
         let phonetic = token_similarity(&k("muhammad"), &k("mohamed")).map(|s| s.sim);
-        let typo = token_similarity(&k("khamatovich"), &k("khamatovish")).map(|s| s.sim);
+        let typo = token_similarity(&k("khamatovich"), &k("khamatobich")).map(|s| s.sim);
         assert_eq!(exact, Some(1.0));
         assert!(translit < exact && phonetic < translit && typo < phonetic);
         assert!(typo.is_some());
@@ -591,7 +700,15 @@ mod tests {
     #[test]
     fn short_tokens_allow_no_typos() {
         assert!(token_similarity(&k("yang"), &k("yan")).is_none());
-        assert!(token_similarity(&k("kurt"), &k("kurz")).is_none());
+        // One edit between two words of 3 or 4 letters is only a short-word
+        // typo, which counts when the rest of the names agree.
+        let kurt = token_similarity(&k("kurt"), &k("kurz"));
+        assert!(kurt.is_some_and(|s| s.short), "{kurt:?}");
+        assert!(token_similarity(&k("ali"), &k("ala")).is_none());
+        let pairs = align(&[0.8], &[0.8], |_, _| kurt);
+        assert!(name_score(&[0.8], &[false], &[0.8], &[false], pairs)
+            .pairs
+            .is_empty());
         // Pinyin and Cantonese spellings of one surname meet phonetically.
         assert_eq!(
             token_similarity(&k("wang"), &k("wong")).map(|s| s.how),
@@ -624,6 +741,37 @@ mod tests {
         assert!(alone < 0.85, "{alone}");
         // Chinese syllables in -n / -ng stay apart.
         assert!(token_similarity(&k("xian"), &k("xiang")).is_none());
+    }
+
+    #[test]
+    fn a_short_word_typo_needs_the_rest_of_the_names() {
+        let k3 = [k("bank"), k("melli"), k("iran")];
+        let q = [k("banj"), k("melli"), k("iran")];
+        let w = [0.5, 0.8, 0.3];
+        let l = [false; 3];
+        let sim = |i: usize, j: usize| token_similarity(&q[i], &k3[j]);
+        let all = name_score(&w, &l, &w, &l, align(&w, &w, sim));
+        assert_eq!(all.pairs.len(), 3);
+        assert!(all.score >= 0.85, "{}", all.score);
+        // Without "iran" on one side the typo no longer counts.
+        let w2 = [0.5, 0.8];
+        let part = name_score(&w2, &l[..2], &w, &l, align(&w2, &w, sim));
+        assert!(part.pairs.iter().all(|p| !p.sim.short));
+        // Nor when another pair is only similar.
+        let q2 = [k("banj"), k("mellie"), k("iran")];
+        let sim2 = |i: usize, j: usize| token_similarity(&q2[i], &k3[j]);
+        let fuzzy = name_score(&w, &l, &w, &l, align(&w, &w, sim2));
+        assert!(fuzzy.pairs.iter().all(|p| !p.sim.short));
+    }
+
+    #[test]
+    fn consonant_classes_meet_close_latin_spellings() {
+        let s = token_similarity(&k("rashed"), &k("rachid"));
+        assert_eq!(s.map(|s| s.how), Some(How::Phonetic));
+        let s = token_similarity(&k("esmail"), &k("ismael"));
+        assert_eq!(s.map(|s| s.how), Some(How::Phonetic));
+        // Same classes, far spellings: "Mahmoud" is not "Muhammad".
+        assert!(token_similarity(&k("mahmoud"), &k("muhammad")).is_none());
     }
 
     #[test]
