@@ -117,6 +117,13 @@ fn b4_government_end_user(r: &mut Review<'_>, text: Text) -> Result<Government, 
         (Some(EndUserKind::NonGovernment), Text::Interim) if eu.acting_on_behalf_of_government => {
             (Government::Yes, "the end user acts on behalf of a government entity: a government end user under the interim rule's (b)(4)".to_string(), Confidence::Text)
         }
+        // Whether the final rule kept "acting on behalf of" was not read (see
+        // docs/regulation/740.22-final-text-open.md): the stricter reading applies, flagged.
+        (Some(EndUserKind::NonGovernment), Text::Final) if eu.acting_on_behalf_of_government => (
+            Government::Yes,
+            "the end user acts on behalf of a government entity: ace treats it as a government end user, as the interim rule's (b)(4) did, because whether the final rule's definition (87 FR 31948) kept \"entities and individuals who are acting on behalf of such an entity\" was not read; this is the stricter reading".to_string(),
+            Confidence::Unverified,
+        ),
         (Some(EndUserKind::NonGovernment), Text::Final) if partially_government(eu) => (
             Government::Yes,
             format!("the end user is a {} firm {} by a government: \"partially operated or owned by a government\" (25% or more of the voting securities, or a board majority) makes it a government end user under the final rule", sector_label(eu.sector), ownership_label(eu)),
