@@ -44,6 +44,18 @@ impl Context {
     pub fn snapshot(&self) -> Result<Snapshot> {
         Ok(self.list_store()?.active_or_bundled()?)
     }
+
+    /// The list snapshot a determination as of `date` screens against (`YYYY-MM-DD`;
+    /// `None` or an unreadable date: the active one): the active snapshot when it was
+    /// published on or before the date, else the newest stored one published by then;
+    /// when none was, the active one (the determination then says no snapshot covers
+    /// the date).
+    pub fn snapshot_as_of(&self, date: Option<&str>) -> Result<Snapshot> {
+        match date.and_then(ear::parse_date) {
+            Some(date) => Ok(self.list_store()?.for_date(date)?.snapshot()),
+            None => self.snapshot(),
+        }
+    }
 }
 
 /// `$XDG_DATA_HOME/ace`, else `~/.local/share/ace`, else `./.ace`.

@@ -25,8 +25,17 @@ pub const HOLD_CITATION: &str =
     "15 CFR part 732, supp. no. 3 (Know Your Customer guidance: red flags); 15 CFR 764.2(e)";
 
 /// Decides one transaction: the settled answer, or HOLD while a possible list membership
-/// would change it.
+/// would change it. Memberships not in force on the transaction's date (listed later,
+/// removed) are taken out first and shown as such ([`crate::as_of`]).
 pub fn decide(tx: &Transaction, law: &Law) -> Result<Determination, InputError> {
+    let dated = crate::as_of::apply(tx)?;
+    let mut d = decide_open(dated.tx.as_ref().unwrap_or(tx), law)?;
+    dated.annotate(&mut d);
+    Ok(d)
+}
+
+/// [`decide`] on memberships in force on the date.
+fn decide_open(tx: &Transaction, law: &Law) -> Result<Determination, InputError> {
     let owned = crate::ownership::attribute(tx, law);
     let tx = owned.as_ref().unwrap_or(tx);
     let possible = tx.possible_memberships();

@@ -5,6 +5,7 @@
 //! ([`ear::Law`]) and returns a [`Determination`].
 
 pub mod ace;
+mod as_of;
 pub mod clearance;
 pub mod csv_row;
 mod determination;

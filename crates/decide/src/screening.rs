@@ -8,7 +8,8 @@
 //! a false positive is cleared and shown as such.
 
 use crate::transaction::{
-    ListCode, ListHit, MembershipStatus, OwnerInput, PartyInput, Role, TransactionInput,
+    ListCode, ListHit, MembershipStatus, OwnerInput, PartyInput, Role, ScreenedSnapshot,
+    TransactionInput,
 };
 use lists::model::{Entry, ListId};
 use screen::{Match, Query, Screener};
@@ -40,6 +41,20 @@ pub struct PartyScreening {
     /// The party's owners, screened in turn (through every layer).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub owners: Vec<OwnerScreening>,
+    /// When each matched entry was listed (and removed), or why that is unknown: the
+    /// as-of date applies only entries listed by then.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub listings: Vec<MatchListing>,
+}
+
+/// The listing dates of one matched entry.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchListing {
+    pub list: ListId,
+    pub id: String,
+    #[serde(flatten)]
+    pub listing: lists::dates::Listing,
 }
 
 /// What screening found for one owner.
@@ -184,9 +199,15 @@ pub fn screen_parties_with(
             needs_review: Vec::new(),
             resolved: Vec::new(),
             owners: Vec::new(),
+            listings: Vec::new(),
         };
         for m in screener.screen(&query, review) {
             let entry = &screener.entries()[m.entry_index];
+            screened.listings.push(MatchListing {
+                list: entry.list,
+                id: entry.id.clone(),
+                listing: lists::dates::listing(entry),
+            });
             let decided = verdicts.verdict(role, &name, country.as_deref(), &m, entry);
             let (decided, lapsed) = match decided {
                 Some(d) if d.lapsed.is_some() => (None, Some(d)),
@@ -243,6 +264,13 @@ pub fn screen_parties_with(
     if let Some(p) = input.purchaser.as_mut() {
         visit(Role::Purchaser, p);
     }
+    // The caller may have said when the snapshot was published; else only its hash.
+    input
+        .screened_against
+        .get_or_insert_with(|| ScreenedSnapshot {
+            hash: snapshot.to_string(),
+            published: None,
+        });
     ScreeningReport {
         snapshot: snapshot.to_string(),
         hit_threshold: hit,
@@ -335,7 +363,14 @@ fn list_hit(m: &Match, entry: &Entry, status: MembershipStatus, hit: f64) -> Opt
             )
         }
     });
+    let dates = lists::dates::listing(entry);
     Some(ListHit {
+        listed_on: dates.listed_on,
+        listed_not_before: dates.not_before,
+        listed_by: dates.by,
+        removed_on: dates.removed_on,
+        listing: Some(dates.basis),
+        listing_unverified: !dates.verified,
         list,
         status,
         reason,

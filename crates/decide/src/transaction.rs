@@ -55,6 +55,10 @@ pub struct TransactionInput {
     /// Red flags a person has resolved (stated or derived ids): they no longer hold.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resolved_red_flags: Vec<String>,
+    /// The snapshot screening used (set by screening; not part of the document).
+    #[serde(skip)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub screened_against: Option<ScreenedSnapshot>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -317,6 +321,46 @@ pub struct ListHit {
     /// affiliates rule): the rule and the owners, in words, with its citation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via_owners: Option<String>,
+    /// `YYYY-MM-DD`: the date the entry took effect, where known exactly. A membership
+    /// listed after the as-of date does not decide; it is shown as listed later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed_on: Option<String>,
+    /// `YYYY-MM-DD`, without `listed_on`: the earliest date the entry may have taken effect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed_not_before: Option<String>,
+    /// `YYYY-MM-DD`, without `listed_on`: a date by which the entry was certainly listed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed_by: Option<String>,
+    /// `YYYY-MM-DD`: the first date the entry is no longer listed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed_on: Option<String>,
+    /// Where the listing dates come from, or why the listing date is unknown (screening
+    /// fills it in). A membership without any of these date fields applies on every date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listing: Option<String>,
+    /// The listing dates rest on unverified data (a Federal Register date bracketed, not
+    /// seen) or are unknown.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub listing_unverified: bool,
+}
+
+impl ListHit {
+    /// Whether the membership carries any listing date (or says why it has none).
+    pub fn is_dated(&self) -> bool {
+        self.listed_on.is_some()
+            || self.listed_not_before.is_some()
+            || self.listed_by.is_some()
+            || self.removed_on.is_some()
+            || self.listing.is_some()
+    }
+}
+
+/// The list snapshot parties were screened against, as the as-of logic needs it: its
+/// hash and the date its lists were published. Set by screening, never by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScreenedSnapshot {
+    pub hash: String,
+    pub published: Option<Date>,
 }
 
 /// An owner of a party: screened like a party; its own owners count through the layers.
@@ -418,6 +462,8 @@ pub struct Transaction {
     /// Stated red flags (validated ids), and the ids a person has resolved.
     pub red_flags: Vec<String>,
     pub resolved_red_flags: Vec<String>,
+    /// The list snapshot the parties were screened against, when they were.
+    pub screened_against: Option<ScreenedSnapshot>,
 }
 
 impl Transaction {
@@ -572,6 +618,7 @@ impl TransactionInput {
                 law,
                 date,
             )?,
+            screened_against: self.screened_against.clone(),
         })
     }
 

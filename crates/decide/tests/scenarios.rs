@@ -5,6 +5,7 @@
 
 use decide::clearance::{entry_hash, party_key, Clearance, Clearances};
 use decide::screening::{screen_parties_with, Verdict};
+use decide::transaction::ScreenedSnapshot;
 use decide::{Determination, Outcome, TransactionInput};
 use ear::{parse_date, Law};
 use serde::Deserialize;
@@ -85,10 +86,20 @@ struct ReviewSpec {
 }
 
 fn screener() -> &'static screen::Screener {
-    static SCREENER: OnceLock<screen::Screener> = OnceLock::new();
-    SCREENER.get_or_init(|| {
+    &bundled().0
+}
+
+/// The bundled snapshot's screener and the snapshot as screening reports it (its hash
+/// and the date its lists were published: the as-of logic needs both).
+fn bundled() -> &'static (screen::Screener, ScreenedSnapshot) {
+    static BUNDLED: OnceLock<(screen::Screener, ScreenedSnapshot)> = OnceLock::new();
+    BUNDLED.get_or_init(|| {
         let snapshot = lists::snapshot::bundled().expect("bundled snapshot");
-        screen::Screener::new(snapshot.entries)
+        let screened = ScreenedSnapshot {
+            hash: snapshot.meta.hash.clone(),
+            published: snapshot.meta.published_on(),
+        };
+        (screen::Screener::new(snapshot.entries), screened)
     })
 }
 
@@ -141,6 +152,7 @@ fn determine(s: &Scenario, law: &Law) -> Result<Result<Determination, decide::In
                     today,
                     months: decide::clearance::DEFAULT_CLEARANCE_MONTHS,
                 };
+                input.screened_against = Some(bundled().1.clone());
                 screen_parties_with(
                     &mut input,
                     screener(),
@@ -249,7 +261,11 @@ fn run(s: &Scenario, law: &Law) -> Result<(), String> {
             }
             for c in &s.not_cited {
                 if let Some(f) = d.trace.iter().find(|f| f.citation.contains(c.as_str())) {
-                    return Err(format!("a finding cites {c:?}: {}; trace:\n{}", f.citation, trace()));
+                    return Err(format!(
+                        "a finding cites {c:?}: {}; trace:\n{}",
+                        f.citation,
+                        trace()
+                    ));
                 }
             }
             for w in &s.because_contains {

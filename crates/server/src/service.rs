@@ -302,6 +302,11 @@ fn decide_with(
         months: clearance_months(),
     };
     let snapshot = state.snapshot().hash.clone();
+    // The as-of logic needs the snapshot's publication date (decide::as_of).
+    input.screened_against = Some(decide::transaction::ScreenedSnapshot {
+        hash: snapshot.clone(),
+        published: state.snapshot().published_on(),
+    });
     let screener = state.screener();
     let screening = screen_parties_with(
         &mut input,

@@ -20,7 +20,7 @@ pub fn run(cx: &Context, args: CheckArgs) -> Result<u8> {
     let screening = if args.no_screen || !has_named_party(&input) {
         None
     } else {
-        let snapshot = cx.snapshot()?;
+        let snapshot = cx.snapshot_as_of(input.date.as_deref())?;
         let max_age = lists::snapshot::max_age_days_from_env().map_err(bad)?;
         age = Some(SnapshotAge {
             days: snapshot.meta.age_days(today()),
@@ -30,6 +30,10 @@ pub fn run(cx: &Context, args: CheckArgs) -> Result<u8> {
         Some(screen_parties(
             &mut input,
             &screener,
+        input.screened_against = Some(ScreenedSnapshot {
+            hash: snapshot.meta.hash.clone(),
+            published: snapshot.meta.published_on(),
+        });
             &snapshot.meta.hash,
             screen::DEFAULT_THRESHOLD,
             screen::DEFAULT_REVIEW_THRESHOLD,
