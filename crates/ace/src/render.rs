@@ -37,6 +37,7 @@ pub fn determination(
             "  ! this answer rests on data marked unverified (see the findings marked '?')"
         );
     }
+    known_changes_section(&mut s, d);
     let _ = writeln!(s, "\nTrace (every rule checked, in order):");
     for (i, f) in d.trace.iter().enumerate() {
         let mark = if f.held { "yes" } else { "no " };
@@ -125,6 +126,24 @@ fn lines_section(s: &mut String, d: &Determination) {
         if let Some(why) = &l.outside_scope {
             let _ = writeln!(s, "        {why}");
         }
+    }
+}
+
+/// Rule changes within 30 days of the as-of date: the answer may differ on the other side.
+fn known_changes_section(s: &mut String, d: &Determination) {
+    if d.known_changes.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "  ! within 30 days of a known change of the rules (the answer may differ across it):"
+    );
+    for c in &d.known_changes {
+        let _ = writeln!(
+            s,
+            "    {} {} — {} [{}]",
+            c.date, c.what, c.source, c.confidence
+        );
     }
 }
 

@@ -168,6 +168,12 @@ pub struct Determination {
     /// For HOLD: the outcome if every open item is resolved as a false positive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub if_all_clear: Option<Resolution>,
+    /// Known changes of the rules within 30 days of the as-of date (either side) that
+    /// concern this transaction: an answer close to one may differ a few days later or
+    /// earlier (`ace rules calendar` lists them all).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub known_changes: Vec<ear::calendar::KnownChange>,
 }
 
 /// One leg of the route, decided.

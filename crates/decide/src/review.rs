@@ -59,6 +59,11 @@ fn decide_scoped(
         deciding_line: None,
         holds: Vec::new(),
         if_all_clear: None,
+        known_changes: if location_only {
+            Vec::new()
+        } else {
+            law.changes_near(tx.date, &[tx.destination.code.as_str()])
+        },
     })
 }
 

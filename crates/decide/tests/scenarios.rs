@@ -32,6 +32,12 @@ struct Scenario {
     /// Citations (substrings) that must appear in findings that did not hold.
     #[serde(default)]
     not_held: Vec<String>,
+    /// Words some known nearby rule change (`known_changes`) must contain; `[]` with
+    /// `no_known_changes = true` asserts there is none.
+    #[serde(default)]
+    known_changes_contain: Vec<String>,
+    #[serde(default)]
+    no_known_changes: bool,
     /// Citations (substrings) no finding may carry, held or not.
     #[serde(default)]
     not_cited: Vec<String>,
@@ -258,6 +264,14 @@ fn run(s: &Scenario, law: &Law) -> Result<(), String> {
                         trace()
                     ));
                 }
+            }
+            for w in &s.known_changes_contain {
+                if !d.known_changes.iter().any(|c| c.what.contains(w.as_str())) {
+                    return Err(format!("no known change says {w:?}: {:?}", d.known_changes));
+                }
+            }
+            if s.no_known_changes && !d.known_changes.is_empty() {
+                return Err(format!("known changes reported: {:?}", d.known_changes));
             }
             for c in &s.not_cited {
                 if let Some(f) = d.trace.iter().find(|f| f.citation.contains(c.as_str())) {

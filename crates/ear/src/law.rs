@@ -323,6 +323,8 @@ pub struct Law {
     ownership: Ownership,
     /// Which files came from an override directory.
     overridden: Vec<&'static str>,
+    /// [`Law::calendar`], worked out on first use.
+    pub(crate) calendar: std::sync::OnceLock<Vec<crate::calendar::KnownChange>>,
 }
 
 struct Ctx {
@@ -664,6 +666,14 @@ impl Law {
         })
     }
 
+    /// The dated 744.22 destinations given by country (groups are dated as groups).
+    pub(crate) fn mil_intel_rows(&self) -> impl Iterator<Item = &Membership> {
+        self.mil_intel
+            .iter()
+            .filter(|d| d.country.is_some())
+            .map(|d| &d.membership)
+    }
+
     pub fn military_intelligence_section(&self) -> &str {
         &self.mil_intel_section
     }
@@ -873,6 +883,7 @@ fn build<'a>(text: &dyn Fn(RuleFile) -> &'a str, hash: String) -> Result<Law, Ea
         red_flags,
         ownership,
         overridden: Vec::new(),
+        calendar: std::sync::OnceLock::new(),
     })
 }
 

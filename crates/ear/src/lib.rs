@@ -7,6 +7,7 @@
 //!
 //! It knows nothing of transactions, lists, storage or HTTP.
 
+pub mod calendar;
 mod data;
 pub mod destination;
 pub mod eccn;

@@ -344,3 +344,48 @@ fn bad_values_name_the_file_and_field() {
     assert!(err.contains("until") && err.contains("YYYY-MM-DD"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_calendar_lists_dated_changes_in_order_with_their_sources() {
+    let law = law();
+    let cal = law.calendar();
+    assert!(cal.windows(2).all(|w| w[0].date <= w[1].date));
+    let find = |what: &str, date: &str| {
+        cal.iter()
+            .find(|c| c.what.contains(what) && c.date == d(date))
+            .unwrap_or_else(|| panic!("no '{what}' on {date}"))
+    };
+    assert_eq!(
+        find("KH leaves Country Group D:5", "2025-11-07")
+            .country
+            .as_deref(),
+        Some("KH")
+    );
+    assert!(find("NI joins Country Group D:1", "2024-03-15")
+        .source
+        .contains("89 FR 18780"));
+    assert!(find(
+        "affiliates rule (50% owned by listed parties) is in force",
+        "2026-11-10"
+    )
+    .confidence
+    .is_unverified());
+    assert!(find("final rule text of 740.22", "2022-05-26").country.is_none());
+}
+
+#[test]
+fn a_date_near_a_change_gets_only_the_changes_that_concern_it() {
+    let law = law();
+    // 2025-11-20 is 13 days after Cambodia left D:5 and 10 days after the affiliates rule
+    // was suspended.
+    let near = law.changes_near(d("2025-11-20"), &["KH"]);
+    assert!(near
+        .iter()
+        .any(|c| c.what.contains("KH leaves Country Group D:5")));
+    assert!(near
+        .iter()
+        .any(|c| c.what.contains("affiliates rule is suspended")));
+    let germany = law.changes_near(d("2025-11-20"), &["DE"]);
+    assert!(germany.iter().all(|c| c.country.is_none()), "{germany:?}");
+    assert!(law.changes_near(d("2023-03-01"), &["DE"]).is_empty());
+}
