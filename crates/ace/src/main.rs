@@ -1,9 +1,28 @@
 //! `ace` — the command line over the `ear`, `decide`, `lists`, `screen` and `classify`
 //! crates. Thin on purpose: parsing flags, choosing the data directory, printing.
 
+/// `print!`/`println!`/`eprint!`/`eprintln!` for the whole crate (textual scope: every
+/// module declared below uses these instead of the standard ones): a closed pipe on
+/// standard output ends ace quietly instead of panicking (see `output`).
+macro_rules! print {
+    ($($arg:tt)*) => { $crate::output::stdout(format_args!($($arg)*)) };
+}
+macro_rules! println {
+    () => { $crate::output::stdout(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::output::stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
+macro_rules! eprint {
+    ($($arg:tt)*) => { $crate::output::stderr(format_args!($($arg)*)) };
+}
+macro_rules! eprintln {
+    () => { $crate::output::stderr(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::output::stderr(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 mod cli;
 mod cmd;
 mod context;
+mod output;
 mod progress;
 mod render;
 
@@ -29,6 +48,7 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match cmd::run(args) {
         Ok(code) => ExitCode::from(code),
+        Err(e) if output::is_broken_pipe(&e) => output::quiet_exit(),
         Err(e) => {
             let code = match e.downcast_ref::<cmd::BadInput>() {
                 Some(_) => exit::BAD_INPUT,
