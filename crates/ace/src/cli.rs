@@ -371,9 +371,15 @@ pub struct CheckArgs {
     #[arg(long, value_name = "COUNTRY")]
     pub to: Option<String>,
 
-    /// The regulation as of this date (YYYY-MM-DD, from 2022-03-07). Default: today.
+    /// The regulation as of this date (YYYY-MM-DD, from 2022-03-07 up to today; later
+    /// dates need --allow-future). Default: today. With --input: the document's `date`.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+
+    /// Accept an --as-of date after today (refused otherwise): the answer then applies the
+    /// regulation as ace knows it today, which may change before that date.
+    #[arg(long)]
+    pub allow_future: bool,
 
     /// Whether the end user is a government end user (740.22's own definition).
     #[arg(long, value_enum, value_name = "KIND")]
@@ -518,8 +524,14 @@ pub struct MatrixArgs {
     pub eccn: String,
     #[arg(long, value_enum, value_name = "KIND")]
     pub end_user: EndUserKindArg,
+    /// The regulation as of this date (YYYY-MM-DD, from 2022-03-07 up to today; later
+    /// dates need --allow-future). Default: today.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// Accept an --as-of date after today (refused otherwise): the answer then applies the
+    /// regulation as ace knows it today, which may change before that date.
+    #[arg(long)]
+    pub allow_future: bool,
     /// Deemed exports (releases to nationals of each country).
     #[arg(long)]
     pub deemed_export: bool,
@@ -551,9 +563,14 @@ pub enum RulesCommand {
         topic: String,
         /// The group id, country, ECCN, column or embargo id.
         name: Option<String>,
-        /// Show membership as of this date (YYYY-MM-DD); default: every dated value.
+        /// Show membership as of this date (YYYY-MM-DD, up to today; later dates need
+        /// --allow-future); default: every dated value.
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
+        /// Accept an --as-of date after today (refused otherwise): the values shown are
+        /// those ace knows today, which may change before that date.
+        #[arg(long)]
+        allow_future: bool,
     },
 }
 

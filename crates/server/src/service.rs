@@ -373,6 +373,9 @@ fn check_transaction(input: &TransactionInput) -> Result<(), ApiError> {
     if let Some(id) = &input.id {
         check_text("id", id, MAX_ID_CHARS)?;
     }
+    if let Some(date) = input.date.as_deref().and_then(ear::parse_date) {
+        not_after_today("date", date)?;
+    }
     let single = [
         ("end_user", &input.end_user),
         ("consignee", &input.consignee),
@@ -389,6 +392,22 @@ fn check_transaction(input: &TransactionInput) -> Result<(), ApiError> {
         if let Some(name) = &party.name {
             check_text(&format!("{field}.name"), name, MAX_NAME_CHARS)?;
         }
+    }
+    Ok(())
+}
+
+/// Refuses an as-of date after today (400 naming `field`): the regulation is known only as
+/// it stands (`ace check --allow-future` is the command line's explicit way round).
+pub(crate) fn not_after_today(field: &str, date: ear::Date) -> Result<(), ApiError> {
+    let today = chrono::Utc::now().date_naive();
+    if date > today {
+        return Err(ApiError::bad(
+            field,
+            format!(
+                "{date} is after today ({today}); ace knows the regulation only as it stands: \
+                 give a date from 2022-03-07 up to {today}"
+            ),
+        ));
     }
     Ok(())
 }
@@ -920,6 +939,7 @@ pub fn matrix(
     kind: EndUserKind,
     date: ear::Date,
 ) -> Result<Vec<MatrixRow>, ApiError> {
+    not_after_today("as_of", date)?;
     Ok(decide::matrix(state.law(), eccn, kind, date, false)?)
 }
 

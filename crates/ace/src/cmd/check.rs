@@ -16,6 +16,14 @@ pub fn run(cx: &Context, args: CheckArgs) -> Result<u8> {
         None => from_flags(&args)?,
     };
     input.check_names().map_err(|e| bad(e.to_string()))?;
+    if let Some(date) = input.date.as_deref().and_then(ear::parse_date) {
+        let field = if args.input.is_some() {
+            "date"
+        } else {
+            "--as-of"
+        };
+        super::not_future(field, date, args.allow_future)?;
+    }
     let mut age = None;
     let screening = if args.no_screen || !has_named_party(&input) {
         None

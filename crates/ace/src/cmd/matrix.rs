@@ -11,7 +11,7 @@ use decide::TransactionInput;
 
 pub fn run(cx: &Context, a: MatrixArgs) -> Result<u8> {
     let law = cx.law()?;
-    let date = as_of(&a.as_of)?;
+    let date = as_of(&a.as_of, a.allow_future)?;
     let kind = match a.end_user {
         EndUserKindArg::Government => EndUserKind::Government,
         EndUserKindArg::NonGovernment => EndUserKind::NonGovernment,

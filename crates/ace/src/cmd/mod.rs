@@ -56,16 +56,33 @@ pub fn today() -> ear::Date {
     chrono::Utc::now().date_naive()
 }
 
-/// Parses an `--as-of` flag.
-pub fn as_of(flag: &Option<String>) -> Result<ear::Date> {
+/// Parses an `--as-of` flag: a date, not after today unless `allow_future`.
+pub fn as_of(flag: &Option<String>, allow_future: bool) -> Result<ear::Date> {
     match flag {
         None => Ok(today()),
-        Some(s) => ear::parse_date(s).ok_or_else(|| {
-            bad(format!(
-                "--as-of: '{s}' is not a date; give YYYY-MM-DD, e.g. 2023-06-01"
-            ))
-        }),
+        Some(s) => {
+            let date = ear::parse_date(s).ok_or_else(|| {
+                bad(format!(
+                    "--as-of: '{s}' is not a date; give YYYY-MM-DD, e.g. 2023-06-01"
+                ))
+            })?;
+            not_future("--as-of", date, allow_future)?;
+            Ok(date)
+        }
     }
+}
+
+/// Refuses an as-of date after today unless `--allow-future` was given: ace knows the
+/// regulation as it stands, not as it will stand. `field` names the flag or JSON field.
+pub fn not_future(field: &str, date: ear::Date, allow_future: bool) -> Result<()> {
+    let today = today();
+    if date > today && !allow_future {
+        return Err(bad(format!(
+            "{field}: {date} is after today ({today}); ace knows the regulation only as it stands: \
+             give a date up to {today}, or add --allow-future to apply today's rules to that date"
+        )));
+    }
+    Ok(())
 }
 
 /// Reads a file, or standard input for `-`.

@@ -8,14 +8,16 @@ use anyhow::Result;
 use ear::{Date, Law};
 
 pub fn run(cx: &Context, command: RulesCommand) -> Result<u8> {
-    let RulesCommand::Show { topic, name, as_of } = command;
+    let RulesCommand::Show {
+        topic,
+        name,
+        as_of,
+        allow_future,
+    } = command;
     let law = cx.law()?;
     let date = match &as_of {
         None => None,
-        Some(s) => Some(
-            ear::parse_date(s)
-                .ok_or_else(|| bad(format!("--as-of: '{s}' is not a date (YYYY-MM-DD)")))?,
-        ),
+        Some(_) => Some(super::as_of(&as_of, allow_future)?),
     };
     let name = name.as_deref();
     match topic.as_str() {

@@ -233,15 +233,19 @@ pub async fn matrix(
     Ok(Json(rows))
 }
 
-/// An `as_of` query parameter: a date, default today.
+/// An `as_of` query parameter: a date up to today, default today.
 pub(crate) fn parse_as_of(value: Option<&str>) -> Result<ear::Date, ApiError> {
     match value {
         None => Ok(chrono::Utc::now().date_naive()),
-        Some(s) => ear::parse_date(s).ok_or_else(|| {
-            ApiError::bad(
-                "as_of",
-                format!("'{s}' is not a date; give YYYY-MM-DD, e.g. 2023-06-01"),
-            )
-        }),
+        Some(s) => {
+            let date = ear::parse_date(s).ok_or_else(|| {
+                ApiError::bad(
+                    "as_of",
+                    format!("'{s}' is not a date; give YYYY-MM-DD, e.g. 2023-06-01"),
+                )
+            })?;
+            crate::service::not_after_today("as_of", date)?;
+            Ok(date)
+        }
     }
 }
