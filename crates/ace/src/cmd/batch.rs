@@ -195,7 +195,8 @@ fn rescreen(cx: &Context, a: &BatchArgs) -> Result<u8> {
     let snapshot = cx.snapshot()?;
     let hash = snapshot.meta.hash.clone();
     let screener = Screener::new(snapshot.entries);
-    let store = open_store(cx, a)?;
+    // Only reads the records: a missing database is refused, not created empty.
+    let store = super::records::open_existing_store(cx, &a.db)?.0;
     let out: Box<dyn Write> = match &a.out {
         Some(p) => {
             Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)

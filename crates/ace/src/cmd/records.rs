@@ -24,6 +24,36 @@ pub fn open_store(cx: &Context, db: &DatabaseArg) -> Result<(Box<dyn RecordStore
     Ok((store, shown))
 }
 
+/// Opens the record store for a command that only reads it (verify, list, show, export):
+/// a SQLite file that does not exist is refused, naming the path, instead of being created
+/// empty (a mistyped path would otherwise verify as "ok").
+pub fn open_existing_store(
+    cx: &Context,
+    db: &DatabaseArg,
+) -> Result<(Box<dyn RecordStore>, String)> {
+    let (target, source) = match &db.database {
+        Some(url) => (url.clone(), "--database"),
+        None => (
+            cx.data_dir.join(SQLITE_FILE).to_string_lossy().into_owned(),
+            "the default record store (DATA_DIR/records.sqlite3)",
+        ),
+    };
+    let is_postgres = target.starts_with("postgres://") || target.starts_with("postgresql://");
+    if !is_postgres {
+        let path = std::path::Path::new(target.strip_prefix("sqlite:").unwrap_or(&target));
+        if !path.is_file() {
+            return Err(bad(format!(
+                "{source}: there is no records database at {}; give the path of an existing \
+                 SQLite records file or a postgres:// URL with --database (or ACE_DATABASE), \
+                 or --data-dir for another data directory; records are created by \
+                 `ace batch --record` and `ace serve`",
+                path.display()
+            )));
+        }
+    }
+    open_store(cx, db)
+}
+
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
 fn without_password(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
@@ -45,7 +75,7 @@ fn without_password(url: &str) -> String {
 
 pub fn run(cx: &Context, command: RecordsCommand) -> Result<u8> {
     match command {
-        RecordsCommand::Verify { json, db } => verify(&*open_store(cx, &db)?.0, json),
+        RecordsCommand::Verify { json, db } => verify(&*open_existing_store(cx, &db)?.0, json),
         RecordsCommand::List {
             filter,
             limit,
@@ -56,12 +86,15 @@ pub fn run(cx: &Context, command: RecordsCommand) -> Result<u8> {
                 limit,
                 ..filter_of(&filter)
             };
-            let records = open_store(cx, &db)?.0.list(&filter).map_err(time_error)?;
+            let records = open_existing_store(cx, &db)?
+                .0
+                .list(&filter)
+                .map_err(time_error)?;
             print_list(&records, json)?;
             Ok(exit::OK)
         }
         RecordsCommand::Show { id, db } => {
-            let record = open_store(cx, &db)?
+            let record = open_existing_store(cx, &db)?
                 .0
                 .get(id)?
                 .ok_or_else(|| bad(format!("records show: there is no record {id}")))?;
@@ -74,7 +107,7 @@ pub fn run(cx: &Context, command: RecordsCommand) -> Result<u8> {
             out,
             db,
         } => {
-            let (store, _) = open_store(cx, &db)?;
+            let (store, _) = open_existing_store(cx, &db)?;
             let format = match format {
                 ExportFormat::Jsonl => Format::Jsonl,
                 ExportFormat::Csv => Format::Csv,

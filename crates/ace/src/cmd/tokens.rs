@@ -17,7 +17,7 @@ pub fn run(cx: &Context, command: TokensCommand) -> Result<u8> {
             println!("{secret}");
         }
         TokensCommand::List { json, db } => {
-            let (store, _) = open_store(cx, &db)?;
+            let (store, _) = super::records::open_existing_store(cx, &db)?;
             let tokens = store.list_tokens()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&tokens)?);
