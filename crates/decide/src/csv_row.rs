@@ -46,9 +46,20 @@ pub const COLUMNS: &[&str] = &[
     "military_intelligence_end_use",
 ];
 
-/// Checks a header row: every column must be one of [`COLUMNS`].
+/// Checks a header row: every column must be one of [`COLUMNS`], each at most once (with
+/// a column twice, one of the two values would be silently dropped).
 pub fn check_header(header: &[String]) -> Result<(), InputError> {
-    for h in header {
+    for (i, h) in header.iter().enumerate() {
+        if let Some(j) = header[i + 1..].iter().position(|other| other == h) {
+            return Err(InputError::new(
+                format!("(header) {h}"),
+                format!(
+                    "the column appears twice (columns {} and {}); give each column once",
+                    i + 1,
+                    i + j + 2
+                ),
+            ));
+        }
         if !COLUMNS.contains(&h.as_str()) {
             return Err(InputError::new(
                 format!("(header) {h}"),

@@ -508,9 +508,11 @@ impl Transaction {
 }
 
 /// Parses the JSON transaction document; errors name the JSON path of the bad field.
+/// Anything but whitespace after the document is an error naming what and where (a
+/// second document would otherwise be ignored).
 pub fn parse_input(json: &str) -> Result<TransactionInput, InputError> {
     let de = &mut serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let input = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." {
             "(document)".to_string()
@@ -518,7 +520,31 @@ pub fn parse_input(json: &str) -> Result<TransactionInput, InputError> {
             path
         };
         InputError::new(field, e.into_inner().to_string())
-    })
+    })?;
+    de.end().map_err(|e| trailing_content(json, &e))?;
+    Ok(input)
+}
+
+/// The error for content after the JSON document: where it starts and what it is.
+fn trailing_content(json: &str, e: &serde_json::Error) -> InputError {
+    let found: String = json
+        .lines()
+        .nth(e.line().saturating_sub(1))
+        .and_then(|line| line.get(e.column().saturating_sub(1)..))
+        .unwrap_or("")
+        .chars()
+        .take(30)
+        .collect();
+    InputError::new(
+        "(document)",
+        format!(
+            "content after the end of the JSON document at line {} column {}: `{}`; give one \
+             transaction document (several transactions: one per line with `ace batch`)",
+            e.line(),
+            e.column(),
+            found.trim_end()
+        ),
+    )
 }
 
 impl TransactionInput {

@@ -10,6 +10,7 @@ use crate::weights::{indexed_weight, is_generic, MIN_WEIGHT};
 use lists::model::Entry;
 use rustc_hash::{FxHashMap, FxHasher};
 use std::hash::Hasher;
+use std::sync::OnceLock;
 
 /// One name token in the index: a vocabulary id.
 pub type Vid = u32;
@@ -24,6 +25,10 @@ pub struct NameRec {
     /// The entry is an individual (see [`crate::adjust::exact_name_evidence`]).
     pub person: bool,
     pub tokens: Box<[Vid]>,
+    /// How each token read as published, for explanations, when one differs
+    /// from its vocabulary text (a legal form: "limited" for `ltd`); `None`
+    /// when each reads as its text.
+    pub display: Option<Box<[Box<str>]>>,
 }
 
 /// The vocabulary and maps.
@@ -52,6 +57,12 @@ pub struct Index {
     /// `64 - delete_shift` bits are `b`.
     delete_start: Vec<u32>,
     delete_shift: u32,
+    /// [`Index::similar`] of each vocabulary token written in Latin
+    /// letters, computed on its first use as a query token: most query
+    /// words of a batch ("mohammed", "trading", a surname) are indexed
+    /// words, and two thirds of them come again. A pure function of the
+    /// index, shared by every thread.
+    memo: Vec<OnceLock<Box<[(Vid, TokenSim)]>>>,
 }
 
 /// The key of a delete in [`Index::deletes`]: its hash, multiplied by an odd
@@ -94,12 +105,17 @@ impl Index {
                     }
                     vids.push(vid);
                 }
+                let display = tokens
+                    .iter()
+                    .any(|t| t.display != t.text)
+                    .then(|| tokens.iter().map(|t| t.display.as_str().into()).collect());
                 ix.names.push(NameRec {
                     entry: e_no as u32,
                     name_no: name_no as u32,
                     weak,
                     person: entry.kind == lists::model::PartyKind::Individual,
                     tokens: vids.into_boxed_slice(),
+                    display,
                 });
             }
         }
@@ -117,7 +133,34 @@ impl Index {
             .collect();
         ix.deletes.sort_unstable();
         ix.bucket_deletes();
+        ix.memo = (0..ix.keyed.len()).map(|_| OnceLock::new()).collect();
         ix
+    }
+
+    /// [`Index::similar`] of a query token: from the memo when the token is
+    /// an indexed Latin-script word (the keys of both are then the same),
+    /// computed otherwise.
+    pub fn similar_token(&self, t: &Token) -> Vec<(Vid, TokenSim)> {
+        self.with_similar(t, <[_]>::to_vec)
+    }
+
+    /// Whether a query token is similar to some indexed token.
+    pub fn has_similar(&self, t: &Token) -> bool {
+        self.with_similar(t, |m| !m.is_empty())
+    }
+
+    fn with_similar<R>(&self, t: &Token, f: impl FnOnce(&[(Vid, TokenSim)]) -> R) -> R {
+        if !t.abjad && t.arabic.is_empty() {
+            if let Some(v) = self.exact(&t.text, t.legal) {
+                let k = &self.keyed[v as usize];
+                if !k.abjad {
+                    let m =
+                        self.memo[v as usize].get_or_init(|| self.similar(k).into_boxed_slice());
+                    return f(m);
+                }
+            }
+        }
+        f(&self.similar(&Keyed::new(t)))
     }
 
     /// Fills `delete_start`, about one delete per bucket.

@@ -509,7 +509,7 @@ impl Screener {
         let known = |t: &str| self.index.exact(t, false).is_some();
         let kept_whole = std::cell::Cell::new(false);
         let matches_whole = |t: &Token| {
-            let whole = !self.index.similar(&Keyed::new(t)).is_empty();
+            let whole = self.index.has_similar(t);
             kept_whole.set(kept_whole.get() || whole);
             whole
         };
@@ -549,9 +549,8 @@ impl Screener {
                 }
                 let other = tokenize(&q.name, kind);
                 if !same(&other, &tokens) {
-                    let other = normalize::split_compounds(other, known, |t| {
-                        !self.index.similar(&Keyed::new(t)).is_empty()
-                    });
+                    let other =
+                        normalize::split_compounds(other, known, |t| self.index.has_similar(t));
                     out.push((self.query_tokens(other, &mut seen), scope));
                 }
             }
@@ -593,8 +592,7 @@ impl Screener {
 
     fn query_token(&self, token: Token) -> QueryToken {
         let n = self.entries.len();
-        let keyed = Keyed::new(&token);
-        let mut matches = self.index.similar(&keyed);
+        let mut matches = self.index.similar_token(&token);
         for alt in abjad_readings(&token) {
             let alt = Keyed::from_parts(&alt, token.legal, true);
             for (vid, sim) in self.index.similar(&alt) {
@@ -820,7 +818,28 @@ impl Screener {
         let rec = &self.index.names[name_id as usize];
         let entry = &self.entries[rec.entry as usize];
         let matched = entry.names().nth(rec.name_no as usize).map_or("", |n| n.0);
-        let c_tokens = tokenize(matched, NameKind::from_party(Some(entry.kind)));
+        // The name's tokens as the index read them (the same as tokenizing
+        // `matched` again, without the cost).
+        let c_tokens: Vec<Token> = rec
+            .tokens
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let k = &self.index.keyed[v as usize];
+                let display = rec
+                    .display
+                    .as_ref()
+                    .and_then(|d| d.get(i))
+                    .map_or_else(|| k.text.clone(), |d| d.to_string());
+                Token {
+                    text: k.text.clone(),
+                    display,
+                    legal: k.legal,
+                    abjad: k.abjad,
+                    arabic: String::new(),
+                }
+            })
+            .collect();
         let cw: Vec<f64> = rec
             .tokens
             .iter()

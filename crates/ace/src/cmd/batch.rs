@@ -292,7 +292,38 @@ enum RowSource<'a> {
         header: Vec<String>,
         records: csv::StringRecordsIntoIter<&'a [u8]>,
         estimate: usize,
+        lines: LineCounter<'a>,
     },
+}
+
+/// Line numbers from byte offsets, counting '\n' only: after a CRLF line end the csv
+/// crate's record position (line and byte) is at the '\n' of the line before, one line
+/// too low; a record never starts with a line end, so those are skipped.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    /// The byte offset counted up to, and the 1-based line it is on.
+    at: usize,
+    line: usize,
+}
+
+impl LineCounter<'_> {
+    /// The line of a byte offset (offsets are asked for in increasing order).
+    fn line_of(&mut self, offset: usize) -> usize {
+        let mut offset = offset.min(self.bytes.len());
+        while matches!(self.bytes.get(offset), Some(b'\r' | b'\n')) {
+            offset += 1;
+        }
+        if offset < self.at {
+            self.at = 0;
+            self.line = 1;
+        }
+        self.line += self.bytes[self.at..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.at = offset;
+        self.line
+    }
 }
 
 impl<'a> RowSource<'a> {
@@ -329,6 +360,11 @@ impl<'a> RowSource<'a> {
             header,
             records: reader.into_records(),
             estimate: estimate.saturating_sub(1),
+            lines: LineCounter {
+                bytes,
+                at: 0,
+                line: 1,
+            },
         })
     }
 
@@ -351,11 +387,17 @@ impl<'a> RowSource<'a> {
                     None => break,
                 },
                 RowSource::Csv {
-                    header, records, ..
+                    header,
+                    records,
+                    lines,
+                    ..
                 } => match records.next() {
-                    Some(Ok(r)) => csv_row(header, &r),
+                    Some(Ok(r)) => {
+                        let line = r.position().map_or(0, |p| lines.line_of(p.byte() as usize));
+                        csv_row(header, &r, line)
+                    }
                     Some(Err(e)) => InputRow {
-                        line: e.position().map(|p| p.line() as usize).unwrap_or(0),
+                        line: e.position().map_or(0, |p| lines.line_of(p.byte() as usize)),
                         parsed: Err(format!("not valid CSV: {e}")),
                     },
                     None => break,
@@ -367,8 +409,7 @@ impl<'a> RowSource<'a> {
     }
 }
 
-fn csv_row(header: &[String], r: &csv::StringRecord) -> InputRow {
-    let line = r.position().map(|p| p.line() as usize).unwrap_or(0);
+fn csv_row(header: &[String], r: &csv::StringRecord, line: usize) -> InputRow {
     let fields: Vec<&str> = r.iter().collect();
     let parsed = if fields.len() != header.len() {
         Err(format!(

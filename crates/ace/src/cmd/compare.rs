@@ -52,6 +52,7 @@ fn batch(path: &std::path::Path) -> Result<u8> {
                 .collect()
         })
         .unwrap_or_default();
+    super::no_repeated_column(path, &header, &["name1", "name2", "kind"])?;
     let col = |n: &str| header.iter().position(|c| c == n);
     let (Some(c1), Some(c2)) = (col("name1"), col("name2")) else {
         return Err(bad(format!(

@@ -85,6 +85,27 @@ pub fn not_future(field: &str, date: ear::Date, allow_future: bool) -> Result<()
     Ok(())
 }
 
+/// Refuses a CSV header that names a column the reader uses more than once (one of the two
+/// values would otherwise be silently dropped); the error names the column and both places.
+pub fn no_repeated_column(path: &std::path::Path, header: &[String], used: &[&str]) -> Result<()> {
+    for (i, h) in header.iter().enumerate() {
+        if !used.contains(&h.as_str()) {
+            continue;
+        }
+        if let Some(j) = header[i + 1..].iter().position(|other| other == h) {
+            return Err(bad(format!(
+                "{}: line 1: column `{h}` appears twice in the header (columns {} and {}); \
+                 give each column once (accepted columns: {})",
+                path.display(),
+                i + 1,
+                i + j + 2,
+                used.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Reads a file, or standard input for `-`.
 pub fn read_input(path: &std::path::Path) -> Result<String> {
     use anyhow::Context as _;

@@ -91,7 +91,7 @@ fn batch(
         .lines()
         .collect::<Result<_, _>>()
         .with_context(|| format!("reading {} (it must be UTF-8 text)", path.display()))?;
-    let rows = parse_batch(&lines);
+    let rows = parse_batch(path, &lines)?;
     let workers = threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
@@ -173,7 +173,7 @@ fn screen_rows(screener: &Screener, rows: &[Row], threshold: f64) -> Result<Part
     Ok(part)
 }
 
-fn parse_batch(lines: &[String]) -> Vec<Row> {
+fn parse_batch(path: &std::path::Path, lines: &[String]) -> Result<Vec<Row>> {
     let header: Vec<String> = lines
         .first()
         .map(|h| {
@@ -190,7 +190,7 @@ fn parse_batch(lines: &[String]) -> Vec<Row> {
                 .first()
                 .is_some_and(|l| l.trim().eq_ignore_ascii_case("name"))
     }) else {
-        return lines
+        return Ok(lines
             .iter()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
@@ -198,8 +198,9 @@ fn parse_batch(lines: &[String]) -> Vec<Row> {
                 line: i + 1,
                 query: Ok(Query::name(l.trim())),
             })
-            .collect();
+            .collect());
     };
+    super::no_repeated_column(path, &header, &["name", "country"])?;
     let country_col = header.iter().position(|c| c == "country");
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate().skip(1) {
@@ -227,7 +228,7 @@ fn parse_batch(lines: &[String]) -> Vec<Row> {
         };
         out.push(Row { line: i + 1, query });
     }
-    out
+    Ok(out)
 }
 
 /// Splits one CSV line (RFC 4180 quoting within the line).
