@@ -15,6 +15,9 @@ use std::sync::OnceLock;
 /// One name token in the index: a vocabulary id.
 pub type Vid = u32;
 
+/// The vocabulary tokens similar to one token, best first.
+type Similar = Box<[(Vid, TokenSim)]>;
+
 /// One indexed name (primary name or alias).
 #[derive(Debug)]
 pub struct NameRec {
@@ -62,7 +65,7 @@ pub struct Index {
     /// words of a batch ("mohammed", "trading", a surname) are indexed
     /// words, and two thirds of them come again. A pure function of the
     /// index, shared by every thread.
-    memo: Vec<OnceLock<Box<[(Vid, TokenSim)]>>>,
+    memo: Vec<OnceLock<Similar>>,
 }
 
 /// The key of a delete in [`Index::deletes`]: its hash, multiplied by an odd
