@@ -197,11 +197,12 @@ fn rescreen(cx: &Context, a: &BatchArgs) -> Result<u8> {
     let screener = Screener::new(snapshot.entries);
     // Only reads the records: a missing database is refused, not created empty.
     let store = super::records::open_existing_store(cx, &a.db)?.0;
-    let out: Box<dyn Write> = match &a.out {
+    let (pending, out): (_, Box<dyn Write>) = match &a.out {
         Some(p) => {
-            Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)
+            let (pending, file) = PendingFile::create(p)?;
+            (Some(pending), Box::new(file))
         }
-        None => Box::new(std::io::stdout().lock()),
+        None => (None, Box::new(std::io::stdout().lock())),
     };
     let mut out = BufWriter::new(out);
     let (mut seen, mut changed, mut after) = (0usize, 0usize, None);
@@ -224,6 +225,10 @@ fn rescreen(cx: &Context, a: &BatchArgs) -> Result<u8> {
         }
     }
     out.flush()?;
+    drop(out);
+    if let Some(pending) = pending {
+        pending.commit()?;
+    }
     eprintln!("{seen} recorded determinations re-run against list snapshot {} and rules {}: {changed} would now change", &hash[..12], &law.hash()[..12]);
     Ok(exit::OK)
 }
@@ -550,19 +555,88 @@ fn list_code(m: &screen::Match) -> String {
         .unwrap_or_default()
 }
 
+/// The results file of `--out`, written under a temporary name in its directory
+/// (`.NAME.incomplete-PID`) and renamed into place only when the run completes: a run that
+/// stops (--strict at a bad row, an error) leaves no results file that looks complete,
+/// and one killed outright leaves only the file named incomplete.
+struct PendingFile {
+    temp: std::path::PathBuf,
+    target: std::path::PathBuf,
+    file: std::fs::File,
+    committed: bool,
+}
+
+impl PendingFile {
+    /// Creates the temporary file; returns it with a handle to write through.
+    fn create(target: &std::path::Path) -> Result<(PendingFile, std::fs::File)> {
+        let name = target.file_name().ok_or_else(|| {
+            bad(format!(
+                "--out: '{}' does not name a file; give a file path such as results.csv",
+                target.display()
+            ))
+        })?;
+        let temp = target.with_file_name(format!(
+            ".{}.incomplete-{}",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        let file = std::fs::File::create(&temp)
+            .with_context(|| format!("--out: creating {}", temp.display()))?;
+        let writer = file
+            .try_clone()
+            .with_context(|| format!("--out: opening {}", temp.display()))?;
+        let pending = PendingFile {
+            temp,
+            target: target.to_path_buf(),
+            file,
+            committed: false,
+        };
+        Ok((pending, writer))
+    }
+
+    /// The run is complete: the results are made durable and take the `--out` name.
+    fn commit(mut self) -> Result<()> {
+        self.file
+            .sync_all()
+            .with_context(|| format!("--out: writing {}", self.temp.display()))?;
+        std::fs::rename(&self.temp, &self.target).with_context(|| {
+            format!(
+                "--out: renaming {} to {}",
+                self.temp.display(),
+                self.target.display()
+            )
+        })?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
 /// Where results go, one row at a time, in input order.
+/// With `--out`, the file is written under a temporary name and renamed by `finish`.
 enum Sink {
-    Jsonl(BufWriter<Box<dyn Write>>),
-    Csv(Box<csv::Writer<BufWriter<Box<dyn Write>>>>),
+    Jsonl(BufWriter<Box<dyn Write>>, Option<PendingFile>),
+    Csv(
+        Box<csv::Writer<BufWriter<Box<dyn Write>>>>,
+        Option<PendingFile>,
+    ),
 }
 
 impl Sink {
     fn open(a: &BatchArgs) -> Result<Sink> {
-        let out: Box<dyn Write> = match &a.out {
-            Some(p) => Box::new(
-                std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
-            ),
-            None => Box::new(std::io::stdout().lock()),
+        let (pending, out): (_, Box<dyn Write>) = match &a.out {
+            Some(target) => {
+                let (pending, file) = PendingFile::create(target)?;
+                (Some(pending), Box::new(file))
+            }
+            None => (None, Box::new(std::io::stdout().lock())),
         };
         let format = a.out_format.unwrap_or(match &a.out {
             Some(p) if p.extension().is_some_and(|e| e == "csv") => OutFormat::Csv,
@@ -570,7 +644,7 @@ impl Sink {
         });
         let w = BufWriter::new(out);
         Ok(match format {
-            OutFormat::Jsonl => Sink::Jsonl(w),
+            OutFormat::Jsonl => Sink::Jsonl(w, pending),
             OutFormat::Csv => {
                 let mut c = csv::Writer::from_writer(w);
                 c.write_record([
@@ -583,18 +657,18 @@ impl Sink {
                     "record_id",
                     "error",
                 ])?;
-                Sink::Csv(Box::new(c))
+                Sink::Csv(Box::new(c), pending)
             }
         })
     }
 
     fn write(&mut self, r: &OutputRow) -> Result<()> {
         match self {
-            Sink::Jsonl(w) => {
+            Sink::Jsonl(w, _) => {
                 serde_json::to_writer(&mut *w, r)?;
                 w.write_all(b"\n")?;
             }
-            Sink::Csv(c) => {
+            Sink::Csv(c, _) => {
                 let fmt = |hs: &[Hit]| {
                     hs.iter()
                         .map(|h| format!("{}:{}:{}:{:.2}", h.list, h.id, h.name, h.score))
@@ -616,12 +690,23 @@ impl Sink {
         Ok(())
     }
 
+    /// Flushes the results and, with `--out`, gives the file its name: only a complete
+    /// run leaves a results file.
     fn finish(self) -> Result<()> {
-        match self {
-            Sink::Jsonl(mut w) => w.flush()?,
-            Sink::Csv(mut c) => c.flush()?,
+        let pending = match self {
+            Sink::Jsonl(mut w, pending) => {
+                w.flush()?;
+                pending
+            }
+            Sink::Csv(mut c, pending) => {
+                c.flush()?;
+                pending
+            }
+        };
+        match pending {
+            Some(p) => p.commit(),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 
