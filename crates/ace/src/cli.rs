@@ -84,7 +84,7 @@ fn serve_help() -> String {
         "Examples:
   ace tokens create --name alice --role analyst > alice.token
   ace serve --listen 127.0.0.1:8080
-  curl -s -H \"Authorization: Bearer $(cat alice.token)\" -d @transaction.json \\
+  curl -s -H \"Authorization: Bearer $(cat alice.token)\" -d @examples/transaction.json \\
        http://127.0.0.1:8080/v1/determinations
   ace serve --listen 127.0.0.1:8081 --database postgres://ace@db.example/ace
 
@@ -326,7 +326,7 @@ Examples:
   ace check --eccn 4D004 --to CN --end-user government --as-of 2023-06-01
   ace check --eccn '4D001.a (for 4D004)' --to Israel --end-user non_government
   ace check --eccn 4E001.c --to CN --deemed-export
-  ace check --input transaction.json --json
+  ace check --input examples/transaction.json --json
   echo '{\"item\":{\"eccn\":\"5A001.j\"},\"destination\":\"DE\"}' | ace check --input -
 
 A whole transaction — a Russian purchaser, a forwarder in Türkiye, delivery to Germany:
@@ -721,12 +721,17 @@ Examples:
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Interactive by default (arrow keys, \"← back\" to undo, ? for help).\nNon-interactive: ace classify --answers answers.yaml --json > result.json\nthen: ace check --classification result.json --to DE --end-user non_government"
+    after_help = "Interactive by default (arrow keys, \"← back\" to undo, ? for help).\nNon-interactive: ace classify --answers examples/product.yaml --json > result.json\nthen: ace check --classification result.json --to DE --end-user non_government\n\nAn answers file maps question ids to answers: true/false for a yes/no question, an\noption id for a choice question, e.g.\n  item_type: software\n  published: false\nQuestions that do not apply are skipped; `ace classify --list-questions` lists every id."
 )]
 pub struct ClassifyArgs {
-    /// A YAML or JSON file of answers (question id: answer), or - for stdin.
-    #[arg(long, value_name = "FILE")]
+    /// A YAML or JSON file of answers (question id: answer: true/false, or an option id),
+    /// or - for stdin. The ids: --list-questions.
+    #[arg(long, value_name = "FILE", conflicts_with = "list_questions")]
     pub answers: Option<PathBuf>,
+    /// Print every question id with its text, the answers it accepts, when it is asked and
+    /// its citation (with --json: the questionnaire as data), and exit.
+    #[arg(long)]
+    pub list_questions: bool,
     /// Print the result as JSON (the input of `ace check --classification`).
     #[arg(long)]
     pub json: bool,
