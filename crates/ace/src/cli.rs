@@ -199,6 +199,27 @@ pub enum RecordsCommand {
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// Re-run recorded determinations with the ruleset and list snapshot named in their
+    /// records and show the output is byte-identical (canonical JSON hash of both), or
+    /// exactly what is missing. Exit 0 when every one is identical, 1 otherwise.
+    #[command(
+        after_help = "Examples:\n  ace records replay 12\n  ace records replay --all --since 2024-01-01    # an audit: identical / differs / cannot replay"
+    )]
+    Replay {
+        /// The record id of a determination.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        id: Option<i64>,
+        /// Every determination recorded since --since.
+        #[arg(long, requires = "since")]
+        all: bool,
+        /// With --all: records created at or after (YYYY-MM-DD or RFC 3339).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
     /// Export records as JSON Lines or CSV (input and output as canonical JSON text).
     #[command(
         after_help = "Examples:\n  ace records export --since 2024-01-01 --format csv > records.csv\n  ace records export --kind review --format jsonl --out reviews.jsonl"

@@ -35,6 +35,7 @@
 //! current state is `HOLD` is in the review queue ([`review_queue`]).
 
 mod line;
+pub mod replay;
 mod view;
 
 pub use line::{
@@ -290,11 +291,28 @@ fn screen_and_decide(state: &AppState, input: TransactionInput) -> Result<Decisi
 /// Screens applying `decisions` and decides: CPU only.
 fn decide_with(
     state: &AppState,
-    mut input: TransactionInput,
+    input: TransactionInput,
     decisions: Vec<ReviewDecision>,
     asked: &Asked,
 ) -> Result<Decision, ApiError> {
-    let today = chrono::Utc::now().date_naive();
+    decide_on(
+        state,
+        input,
+        decisions,
+        asked,
+        chrono::Utc::now().date_naive(),
+    )
+}
+
+/// [`decide_with`] as of `today` (the default as-of date, and the day clearances are
+/// checked against): a replay passes the day the record was made.
+fn decide_on(
+    state: &AppState,
+    mut input: TransactionInput,
+    decisions: Vec<ReviewDecision>,
+    asked: &Asked,
+    today: ear::Date,
+) -> Result<Decision, ApiError> {
     let clearances: Vec<Clearance> = decisions.iter().filter_map(clearance_of).collect();
     let verdicts = Clearances {
         decisions: &clearances,

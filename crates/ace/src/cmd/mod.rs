@@ -7,6 +7,7 @@ mod compare;
 mod lists;
 mod matrix;
 mod records;
+mod replay;
 mod rules;
 mod screen;
 mod serve;

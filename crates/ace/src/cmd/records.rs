@@ -93,6 +93,13 @@ pub fn run(cx: &Context, command: RecordsCommand) -> Result<u8> {
             print_list(&records, json)?;
             Ok(exit::OK)
         }
+        RecordsCommand::Replay {
+            id,
+            all,
+            since,
+            json,
+            db,
+        } => super::replay::run(cx, id, all.then_some(since).flatten(), json, &db),
         RecordsCommand::Show { id, db } => {
             let record = open_existing_store(cx, &db)?
                 .0

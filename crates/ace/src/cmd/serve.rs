@@ -33,6 +33,8 @@ pub fn run(cx: &Context, args: ServeArgs) -> Result<u8> {
     server::service::set_clearance_months(args.clearance_months);
     let screener = screen::Screener::new(snapshot.entries);
     let state = server::AppState::new(law, screener, snapshot.meta, Arc::from(store));
+    // Replays (POST /v1/determinations/{id}/replay) load recorded snapshots from here.
+    server::service::replay::set_list_store(lists.clone());
     if let Some(every) = poll {
         state
             .watch_list_store(lists, every)

@@ -27,6 +27,7 @@ Roles (token role x endpoint):
   POST /v1/reviews                                    x               x
   GET  /v1/review-queue                               x       x       x
   GET  /v1/determinations/{id}                x       x       x       x
+  POST /v1/determinations/{id}/replay         x       x       x       x
   GET  /v1/records, /v1/records/{id},         x       x       x       x
        /v1/records/verify
   GET  /v1/lists, /v1/rules/..., /v1/matrix,  x       x       x       x
@@ -42,6 +43,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/openapi.json"),
     ("post", "/v1/determinations"),
     ("get", "/v1/determinations/{id}"),
+    ("post", "/v1/determinations/{id}/replay"),
     ("get", "/v1/review-queue"),
     ("post", "/v1/screenings"),
     ("post", "/v1/reviews"),
@@ -71,6 +73,7 @@ pub fn routes() -> Router<AppState> {
             "/v1/determinations/{id}",
             get(decisions::current_determination),
         )
+        .route("/v1/determinations/{id}/replay", post(records::replay))
         .route("/v1/review-queue", get(decisions::review_queue))
         .route("/v1/screenings", post(decisions::screening))
         .route("/v1/reviews", post(decisions::review))

@@ -141,6 +141,32 @@ pub async fn one(
     ))
 }
 
+/// Re-runs a recorded determination with the ruleset and list snapshot named in its
+/// record and compares the output byte for byte (canonical JSON): `identical`, `differs`
+/// (with the paths that differ) or `cannot_replay` (with exactly what is missing). Records
+/// nothing.
+#[utoipa::path(post, path = "/v1/determinations/{id}/replay", tag = "records",
+    params(("id" = i64, Path, description = "The record id of the determination")),
+    responses((status = 200, body = service::replay::Replay), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn replay(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<service::replay::Replay>, ApiError> {
+    caller.require(Permission::Read)?;
+    let id: i64 = id.parse().map_err(|_| {
+        ApiError::bad(
+            "id",
+            format!("'{id}' is not a record id (a positive integer)"),
+        )
+    })?;
+    Ok(Json(
+        blocking(&state, move |s| service::replay::replay(s, id)).await?,
+    ))
+}
+
 /// Checks the whole hash chain; reports the first broken link.
 #[utoipa::path(get, path = "/v1/records/verify", tag = "records",
     responses((status = 200, body = VerifyReport), (status = 401, body = ErrorBody)),

@@ -1,0 +1,120 @@
+//! `ace records replay`: a determination recorded (as the server records it) against a
+//! snapshot of the data directory's list store replays byte for byte, alone and in an
+//! audit (`--all --since`); once its snapshot is deleted, the replay names what is
+//! missing and exits 1.
+
+use assert_cmd::Command;
+use lists::snapshot::{ImportMode, ImportOptions, SnapshotStore};
+use std::path::Path;
+use std::sync::Arc;
+
+fn ace(data: &Path) -> Command {
+    let mut c = Command::cargo_bin("ace").expect("binary");
+    c.env("ACE_DATA_DIR", data)
+        .env_remove("ACE_RULES_DIR")
+        .env_remove("ACE_DATABASE");
+    c
+}
+
+/// Exit code, stdout, stderr.
+fn run(c: &mut Command) -> (i32, String, String) {
+    let out = c.output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+/// Imports the small CSL sample into the data directory's list store and records one
+/// determination screened against it, as `POST /v1/determinations` does. Returns the
+/// snapshot's hash.
+fn recorded_determination(data: &Path) -> String {
+    let lists = SnapshotStore::open(&data.join("lists")).expect("list store");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/lists/csl/consolidated_sample_2025-06.csv");
+    let imported = lists
+        .import(
+            &[file],
+            &ImportOptions {
+                mode: ImportMode::ReplaceAll,
+                force: true,
+                ..ImportOptions::default()
+            },
+        )
+        .expect("import");
+    let snapshot = lists.load(&imported.meta.hash).expect("load");
+    let store = records::open(&data.join("records.sqlite3").to_string_lossy()).expect("store");
+    let state = server::AppState::new(
+        ear::Law::bundled().expect("rules"),
+        screen::Screener::new(snapshot.entries),
+        snapshot.meta,
+        Arc::from(store),
+    );
+    let input = decide::parse_input(
+        r#"{"date":"2024-06-01","item":{"eccn":"4D004"},"destination":"DE",
+            "end_user":{"name":"Example Optics GmbH","kind":"non_government"}}"#,
+    )
+    .expect("input");
+    let decided = server::service::determine(&state, input, "alice").expect("determine");
+    assert_eq!(decided.record_id, 1);
+    imported.meta.hash
+}
+
+#[test]
+fn a_recorded_determination_replays_and_a_deleted_snapshot_is_named() {
+    let dir = tempfile::tempdir().expect("dir");
+    let hash = recorded_determination(dir.path());
+
+    let (code, out, err) = run(ace(dir.path()).args(["records", "replay", "1"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("record 1: identical"), "{out}");
+    let hashes: Vec<&str> = out
+        .lines()
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix("recorded output ")
+                .or_else(|| l.trim().strip_prefix("replayed output "))
+        })
+        .collect();
+    assert_eq!(hashes.len(), 2, "{out}");
+    assert_eq!(hashes[0], hashes[1], "{out}");
+    assert!(hashes[0].starts_with("sha256:"), "{out}");
+
+    let (code, out, _) =
+        run(ace(dir.path()).args(["records", "replay", "--all", "--since", "2000-01-01"]));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("1 determination(s) replayed: 1 identical, 0 differ, 0 cannot be replayed"),
+        "{out}"
+    );
+
+    std::fs::remove_dir_all(dir.path().join("lists/snapshots").join(&hash)).expect("delete");
+    let (code, out, _) = run(ace(dir.path()).args(["records", "replay", "1"]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("record 1: CANNOT REPLAY"), "{out}");
+    assert!(
+        out.contains(&format!("snapshot {hash} is no longer in")),
+        "{out}"
+    );
+    assert!(
+        out.contains("import it again or restore it from backup"),
+        "{out}"
+    );
+
+    let (code, out, _) = run(ace(dir.path()).args([
+        "records",
+        "replay",
+        "--all",
+        "--since",
+        "2000-01-01",
+        "--json",
+    ]));
+    assert_eq!(code, 1, "{out}");
+    let replays: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(replays[0]["status"], "cannot_replay", "{out}");
+
+    let (code, _, err) = run(ace(dir.path()).args(["records", "replay", "--all"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--since"), "{err}");
+}
