@@ -7,6 +7,7 @@
 //! | `GET /ui` | the determination form (`?eccn=`, `?destination=`, `?from=RECORD` prefill it) |
 //! | `POST /ui/determinations` | screen, decide, record; redirect to the result |
 //! | `GET /ui/determinations/{id}` | the result: banner (a HOLD's open items with their review buttons), screening with reviews, cited trace |
+//! | `POST /ui/determinations/{id}/replay` | the auditor's replay: re-run with the record's ruleset and list snapshot, identical or not (both hashes), or what is missing |
 //! | `POST /ui/reviews` | a reviewer's decision on one screening match: a confirmation page, then (`confirmed=yes`) recorded |
 //! | `GET /ui/queue` | the review queue: held determinations and their open matches, oldest first |
 //! | `GET /ui/records` | records, newest first (`?kind=&since=&q=`) |
@@ -32,6 +33,7 @@ mod memo;
 mod queue;
 mod records;
 mod render;
+mod replay;
 mod result;
 mod review;
 pub mod session;
@@ -62,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route("/ui/logout", post(login::logout))
         .route("/ui/determinations", post(determine::submit))
         .route("/ui/determinations/{id}", get(result::show))
+        .route("/ui/determinations/{id}/replay", post(replay::submit))
         .route("/ui/reviews", post(review::submit))
         .route("/ui/queue", get(queue::show))
         .route("/ui/records", get(records::list))

@@ -50,7 +50,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
     };
     let body = format!(
         r#"<div class="title-row"><h1>Determination <span class="muted">#{id}</span></h1>
-<div class="tools"><a class="button" href="/ui/records/{id}/memo">Printable memo</a> <a class="button subtle" href="/ui?from={id}">Amend as new</a> <a class="button subtle" href="/ui/records/{id}">Record</a></div></div>
+<div class="tools"><a class="button" href="/ui/records/{id}/memo">Printable memo</a> <a class="button subtle" href="/ui?from={id}">Amend as new</a> <a class="button subtle" href="/ui/records/{id}">Record</a> <form method="post" action="/ui/determinations/{id}/replay" class="inline" title="Re-run with the ruleset and list snapshot named in the record and check the output is byte-identical">{field}<button type="submit" class="button subtle">Replay</button></form></div></div>
 {superseded}{banner}
 <div class="columns">
 <section class="card"><h2>Transaction</h2>{transaction}</section>

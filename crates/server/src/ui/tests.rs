@@ -777,3 +777,42 @@ fn the_reviewer_sees_what_the_list_says_of_the_entry() {
     assert!(!html.contains("href=\"javascript"));
     assert!(!html.contains("Programs"));
 }
+
+#[tokio::test]
+async fn the_auditor_replays_a_determination_from_its_page() {
+    let f = Fixture::new();
+    let (analyst, csrf) = f.sign_in(Role::Analyst).await;
+    let posted = f
+        .post(
+            "/ui/determinations",
+            Some(&analyst),
+            &determination(&csrf, "DE", "Example Optics GmbH"),
+        )
+        .await;
+    let record = record_of(&posted);
+    let (auditor, csrf) = f.sign_in(Role::Auditor).await;
+    let page = f
+        .get(&format!("/ui/determinations/{record}"), Some(&auditor))
+        .await;
+    let action = format!(r#"action="/ui/determinations/{record}/replay""#);
+    assert!(page.body.contains(&action), "no Replay button");
+    let uri = format!("/ui/determinations/{record}/replay");
+    let forged = f.post(&uri, Some(&auditor), &[]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let replayed = f.post(&uri, Some(&auditor), &[("csrf", &csrf)]).await;
+    assert_eq!(replayed.status, StatusCode::OK);
+    assert!(
+        replayed.body.contains(r#"data-replay="identical""#),
+        "{}",
+        replayed.body
+    );
+    let hashes: Vec<&str> = replayed
+        .body
+        .split(r#"<code class="hash">"#)
+        .skip(1)
+        .filter_map(|s| s.split('<').next())
+        .filter(|h| h.starts_with("sha256:"))
+        .collect();
+    assert_eq!(hashes.len(), 2, "{}", replayed.body);
+    assert_eq!(hashes[0], hashes[1]);
+}

@@ -1,0 +1,113 @@
+//! The auditor's replay (`POST /ui/determinations/{id}/replay`, the "Replay" button of a
+//! determination page): the recorded determination re-run with the ruleset and list
+//! snapshot named in its record ([`crate::service::replay`]), and whether the output is
+//! byte-identical — both canonical hashes shown — or what differs, or what is missing.
+
+use super::html::{error_page, esc, page, Nav};
+use super::login::CsrfOnly;
+use super::session::Signed;
+use crate::service::replay::{self, ReplayStatus};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+
+/// `POST /ui/determinations/{id}/replay`: replays the record and shows the result (any
+/// signed-in role: a replay records nothing).
+pub async fn submit(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    if let Some(refused) = signed.csrf_refusal(&form.csrf) {
+        return refused;
+    }
+    let session = &signed.session;
+    let shared = state.clone();
+    let r = match tokio::task::spawn_blocking(move || replay::replay(&shared, id)).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return error_page(e.status(), Some(session), &e.to_string()),
+        Err(_) => {
+            return error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Some(session),
+                "internal error",
+            )
+        }
+    };
+    let (class, code, headline) = match r.status {
+        ReplayStatus::Identical => (
+            "o-ace",
+            "Identical",
+            "Re-run with the ruleset and list snapshot named in the record, the determination is byte for byte the one recorded.",
+        ),
+        ReplayStatus::Differs => (
+            "o-prohibited",
+            "Differs",
+            "Re-run with the ruleset and list snapshot named in the record, the determination is not the one recorded.",
+        ),
+        ReplayStatus::CannotReplay => (
+            "o-hold",
+            "Cannot replay",
+            "Something the re-run needs is missing.",
+        ),
+    };
+    let mut facts = format!(
+        r#"<dl class="facts"><dt>Recorded output</dt><dd><code class="hash">{}</code></dd>"#,
+        esc(&r.recorded_hash)
+    );
+    if let Some(h) = &r.replayed_hash {
+        facts.push_str(&format!(
+            r#"<dt>Replayed output</dt><dd><code class="hash">{}</code></dd>"#,
+            esc(h)
+        ));
+    }
+    for (label, value) in [("Ruleset", &r.ruleset), ("List snapshot", &r.list_snapshot)] {
+        if let Some(v) = value {
+            facts.push_str(&format!(
+                r#"<dt>{label}</dt><dd><code class="hash">{}</code></dd>"#,
+                esc(v)
+            ));
+        }
+    }
+    facts.push_str("</dl>");
+    let missing = r
+        .missing
+        .as_deref()
+        .map(|m| {
+            format!(
+                r#"<p data-replay="missing"><strong>Missing:</strong> {}</p>"#,
+                esc(m)
+            )
+        })
+        .unwrap_or_default();
+    let differences = if r.differences.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<h2>Where it differs</h2><ul>{}</ul>",
+            r.differences
+                .iter()
+                .map(|d| format!("<li><code>{}</code></li>", esc(d)))
+                .collect::<String>()
+        )
+    };
+    let note = r
+        .note
+        .as_deref()
+        .map(|n| format!(r#"<p class="muted">{}</p>"#, esc(n)))
+        .unwrap_or_default();
+    let body = format!(
+        r#"<h1>Replay of determination <span class="muted">#{id}</span></h1>
+<section class="banner {class}" role="status" data-replay="{status}"><div><p class="code">{code}</p><p class="headline">{headline}</p></div></section>
+<section class="card">{facts}{missing}{differences}{note}<p><a href="/ui/determinations/{id}">Back to the determination</a></p></section>"#,
+        status = match r.status {
+            ReplayStatus::Identical => "identical",
+            ReplayStatus::Differs => "differs",
+            ReplayStatus::CannotReplay => "cannot_replay",
+        },
+    );
+    page(&format!("Replay #{id}"), Some(session), Nav::Records, &body).into_response()
+}
