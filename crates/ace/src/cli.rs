@@ -458,6 +458,11 @@ pub struct CheckArgs {
     #[arg(long = "resolved-red-flag", value_name = "ID")]
     pub resolved_red_flags: Vec<String>,
 
+    /// A red flag a person has confirmed — the concern stands (e.g. the buyer's country is
+    /// where the item goes): the answer is the one the hold gave for it.
+    #[arg(long = "confirmed-red-flag", value_name = "ID")]
+    pub confirmed_red_flags: Vec<String>,
+
     /// The purpose of the export.
     #[arg(long, value_enum)]
     pub purpose: Option<PurposeArg>,

@@ -39,12 +39,20 @@ fn decide_open(tx: &Transaction, law: &Law) -> Result<Determination, InputError>
     let owned = crate::ownership::attribute(tx, law);
     let tx = owned.as_ref().unwrap_or(tx);
     let possible = tx.possible_memberships();
-    let flags = crate::red_flags::raised(tx, law);
-    if possible.is_empty() && flags.is_empty() {
+    let (confirmed, flags): (Vec<_>, Vec<_>) = crate::red_flags::raised(tx, law)
+        .into_iter()
+        .partition(|f| f.confirmed_in(tx));
+    if possible.is_empty() && flags.is_empty() && confirmed.is_empty() {
         return decide_settled(tx, law);
     }
     let settled_tx = tx.settled();
     let mut clear = decide_settled(&settled_tx, law)?;
+    for flag in &confirmed {
+        apply_confirmed_flag(&mut clear, flag.hold(&settled_tx, law)?);
+    }
+    if possible.is_empty() && flags.is_empty() {
+        return Ok(clear);
+    }
     let mut holds = Vec::with_capacity(possible.len() + flags.len());
     for (party, hit) in possible {
         holds.push(open_item(tx, &settled_tx, law, party, hit)?);
@@ -66,6 +74,34 @@ fn decide_open(tx: &Transaction, law: &Law) -> Result<Determination, InputError>
     clear.if_all_clear = Some(all_clear);
     clear.holds = holds;
     Ok(clear)
+}
+
+/// A red flag a person confirmed: its "if true" answer is the answer now, when stricter,
+/// and the trace says so.
+fn apply_confirmed_flag(d: &mut Determination, hold: Hold) {
+    let flag = hold.flag.clone().unwrap_or_default();
+    let stricter = hold.if_true.outcome.strictness() > d.outcome.strictness();
+    if stricter {
+        d.outcome = hold.if_true.outcome;
+    }
+    let because = format!(
+        "red flag {flag} was confirmed by a person ({}): {}{}",
+        hold.reason,
+        hold.if_true.summary(),
+        if stricter {
+            ""
+        } else {
+            " — no stricter than the answer without it"
+        }
+    );
+    d.trace.push(Finding {
+        step: Step::Parties,
+        citation: hold.citation.unwrap_or_else(|| HOLD_CITATION.into()).into(),
+        check: "a red flag a person confirmed (the concern stands)",
+        held: true,
+        because: because.into(),
+        confidence: Confidence::Text,
+    });
 }
 
 /// One possible membership decided as if confirmed.

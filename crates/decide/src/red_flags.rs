@@ -20,7 +20,8 @@ pub(crate) struct Raised<'a> {
     real_destination: Option<(usize, Destination)>,
 }
 
-/// Every red flag the transaction states or ace derives, less those a person resolved.
+/// Every red flag the transaction states or ace derives, less those a person resolved
+/// (those a person confirmed are among them: [`crate::hold`] applies them).
 pub(crate) fn raised<'a>(tx: &Transaction, law: &'a Law) -> Vec<Raised<'a>> {
     let mut out = Vec::new();
     let located_elsewhere = tx
@@ -120,6 +121,11 @@ fn transshipment<'a>(tx: &Transaction, law: &Law, flag: &'a RedFlag) -> Option<R
 }
 
 impl Raised<'_> {
+    /// Whether a person has confirmed this flag (the concern stands).
+    pub(crate) fn confirmed_in(&self, tx: &Transaction) -> bool {
+        tx.confirmed_red_flags.contains(&self.flag.id)
+    }
+
     /// The hold: what a person must confirm, and the answer if the flag stands.
     pub(crate) fn hold(&self, settled: &Transaction, law: &Law) -> Result<Hold, InputError> {
         let if_true = match &self.real_destination {

@@ -233,6 +233,7 @@ fn leg_transaction(tx: &Transaction, leg: &Leg) -> Transaction {
         locations: Vec::new(),
         red_flags: Vec::new(),
         resolved_red_flags: Vec::new(),
+        confirmed_red_flags: Vec::new(),
         screened_against: None,
     }
 }

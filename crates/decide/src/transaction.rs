@@ -55,6 +55,11 @@ pub struct TransactionInput {
     /// Red flags a person has resolved (stated or derived ids): they no longer hold.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resolved_red_flags: Vec<String>,
+    /// Red flags a person has confirmed (the concern stands): the answer is the one the
+    /// flag's hold gave "if true" — for a buyer in a country of concern, the answer for the
+    /// buyer's country.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub confirmed_red_flags: Vec<String>,
     /// The snapshot screening used (set by screening; not part of the document).
     #[serde(skip)]
     #[cfg_attr(feature = "openapi", schema(ignore))]
@@ -462,6 +467,7 @@ pub struct Transaction {
     /// Stated red flags (validated ids), and the ids a person has resolved.
     pub red_flags: Vec<String>,
     pub resolved_red_flags: Vec<String>,
+    pub confirmed_red_flags: Vec<String>,
     /// The list snapshot the parties were screened against, when they were.
     pub screened_against: Option<ScreenedSnapshot>,
 }
@@ -641,6 +647,12 @@ impl TransactionInput {
             resolved_red_flags: self.checked_flags(
                 "resolved_red_flags",
                 &self.resolved_red_flags,
+                law,
+                date,
+            )?,
+            confirmed_red_flags: self.checked_flags(
+                "confirmed_red_flags",
+                &self.confirmed_red_flags,
                 law,
                 date,
             )?,

@@ -35,6 +35,7 @@
 //! current state is `HOLD` is in the review queue ([`review_queue`]).
 
 mod line;
+pub mod red_flag;
 pub mod replay;
 mod view;
 
@@ -762,7 +763,14 @@ pub fn review(state: &AppState, request: ReviewRequest, actor: &str) -> Result<R
         state.metrics().record_appended();
     }
     let redecided = match screened.kind {
-        RecordKind::Determination => Some(redecide(state, &screened, &record, actor, replayed)?),
+        RecordKind::Determination => Some(redecide(
+            state,
+            &screened,
+            &record,
+            actor,
+            replayed,
+            |_| false,
+        )?),
         _ => None,
     };
     Ok(Reviewed {
@@ -789,12 +797,15 @@ pub fn review(state: &AppState, request: ReviewRequest, actor: &str) -> Result<R
 /// of its line, re-run (its recorded input, today's rules and lists, the decisions now
 /// recorded), appended as a new record that supersedes it. For a replayed review, the
 /// record it caused then.
-fn redecide(
+/// `amend` changes the input before it is decided again (a red flag's resolution) and
+/// says whether it did: the new record then keeps the amended input.
+pub(crate) fn redecide(
     state: &AppState,
     reviewed: &Record,
     review: &Record,
     actor: &str,
     replayed: bool,
+    amend: impl FnOnce(&mut TransactionInput) -> bool,
 ) -> Result<Value, ApiError> {
     let line = state.store().determination_line(reviewed.id)?;
     if replayed {
@@ -820,10 +831,20 @@ fn redecide(
         })?;
     // The caller's id stays with the first record: a re-decision is a record of its own.
     input.id = None;
+    let recorded_input = if amend(&mut input) {
+        let mut amended = serde_json::to_value(&input)
+            .map_err(|e| ApiError::Internal(format!("re-decision input: {e}")))?;
+        if let (Some(object), Some(id)) = (amended.as_object_mut(), current.input.get("id")) {
+            object.insert("id".into(), id.clone());
+        }
+        amended
+    } else {
+        current.input.clone()
+    };
     let mut decision = screen_and_decide(state, input)?;
     decision.supersedes = Some(current.id);
     decision.review_record = Some(review.id);
-    let record = decision.record(current.input.clone(), actor)?;
+    let record = decision.record(recorded_input, actor)?;
     let appended = append(state, record)?;
     to_json(&decision.recorded(appended))
 }

@@ -168,6 +168,7 @@ fn from_flags(a: &CheckArgs) -> Result<TransactionInput> {
         }),
         red_flags: a.red_flags.clone(),
         resolved_red_flags: a.resolved_red_flags.clone(),
+        confirmed_red_flags: a.confirmed_red_flags.clone(),
         purpose: a.purpose.map(|p| match p {
             PurposeArg::VulnerabilityDisclosure => Purpose::VulnerabilityDisclosure,
             PurposeArg::CyberIncidentResponse => Purpose::CyberIncidentResponse,

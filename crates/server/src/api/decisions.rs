@@ -161,6 +161,33 @@ pub async fn review(
     Ok((StatusCode::CREATED, Json(reviewed)))
 }
 
+/// A person resolves a red flag that holds a recorded determination: `resolved` (the end
+/// user and route are confirmed: the flag no longer holds) or `confirmed` (the concern
+/// stands: the answer the hold gave "if true"). The resolution is a review record and the
+/// determination is decided again at once (`redecided` supersedes the current record).
+#[utoipa::path(post, path = "/v1/red-flag-reviews", tag = "decisions",
+    request_body = service::red_flag::RedFlagReviewRequest,
+    responses(
+        (status = 201, description = "The resolution, recorded; `redecided` is the new determination record", body = Reviewed),
+        (status = 400, description = "`field` names what is wrong: `flag` when it does not hold the determination (the open ones are listed)", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Only a reviewer or an admin resolves red flags", body = ErrorBody),
+        (status = 413, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn red_flag_review(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Reviewed>), ApiError> {
+    caller.require(Permission::Review)?;
+    let request: service::red_flag::RedFlagReviewRequest = body.parse()?;
+    let reviewed = blocking(&state, move |s| {
+        service::red_flag::review_red_flag(s, request, &caller.name)
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(reviewed)))
+}
+
 /// Classification guidance from a complete set of answers (not recorded).
 #[utoipa::path(post, path = "/v1/classifications", tag = "classification",
     request_body(content = classify::Answers, description = "question id → true/false or an option id"),

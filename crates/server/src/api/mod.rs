@@ -25,6 +25,7 @@ Roles (token role x endpoint):
   POST /v1/screenings                         x       x               x
   POST /v1/classifications                    x       x               x
   POST /v1/reviews                                    x               x
+  POST /v1/red-flag-reviews                           x               x
   GET  /v1/review-queue                               x       x       x
   GET  /v1/determinations/{id}                x       x       x       x
   POST /v1/determinations/{id}/replay         x       x       x       x
@@ -47,6 +48,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/review-queue"),
     ("post", "/v1/screenings"),
     ("post", "/v1/reviews"),
+    ("post", "/v1/red-flag-reviews"),
     ("post", "/v1/classifications"),
     ("get", "/v1/classifications/questions"),
     ("get", "/v1/matrix"),
@@ -77,6 +79,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/review-queue", get(decisions::review_queue))
         .route("/v1/screenings", post(decisions::screening))
         .route("/v1/reviews", post(decisions::review))
+        .route("/v1/red-flag-reviews", post(decisions::red_flag_review))
         .route("/v1/classifications", post(decisions::classification))
         .route("/v1/classifications/questions", get(decisions::questions))
         .route("/v1/matrix", get(decisions::matrix))

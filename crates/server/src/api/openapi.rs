@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         ops::healthz, ops::metrics, ops::openapi,
         decisions::determination, decisions::current_determination, decisions::review_queue,
-        decisions::screening, decisions::review,
+        decisions::screening, decisions::review, decisions::red_flag_review,
         decisions::classification, decisions::questions, decisions::matrix,
         records::list, records::one, records::replay, records::verify, records::tokens, records::create_token,
         reference::lists, reference::rules, reference::groups, reference::group,
