@@ -17,6 +17,8 @@ Exit codes:
   5  HOLD: not an authorization — a possible list match (or another open item) must be
      resolved by a person first; the answer lists each with the outcome it would give
   1  any other failure (unreadable file, corrupt data directory)
+When the reader of the output goes away (ace matrix --json | head), ace stops quietly
+with status 0.
 
 ace gives export-compliance guidance; it is not legal advice.";
 
