@@ -88,6 +88,12 @@ mod cases {
     pub async fn a_held_determination_and_its_re_decision_replay(s: &TestServer) {
         list_store();
         let (held, name) = held_determination(s).await;
+        // The match view says when the entry was listed, or why that is unknown.
+        let entry = &held["screening"]["parties"][0]["needs_review"][0]["entry"];
+        assert!(
+            entry["listing"].as_str().is_some_and(|l| !l.is_empty()),
+            "{entry}"
+        );
         let hold = &held["holds"][0];
         let review = json!({
             "record_id": held["record_id"],

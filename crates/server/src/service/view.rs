@@ -49,10 +49,17 @@ pub struct EntryView {
     /// SHA-256 of the entry's content as screened: a review decision keeps it, and a
     /// false positive lapses when the entry changes.
     pub entry_hash: String,
+    /// The date it took effect, where known exactly (`lists::dates`: the list's own
+    /// date, an Entity List entry's Federal Register date).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listed_on: Option<String>,
+    /// Where its listing dates come from, or why the listing date is unknown.
+    pub listing: String,
 }
 
 impl EntryView {
     pub fn of(entry: &Entry) -> Self {
+        let listing = lists::dates::listing(entry);
         EntryView {
             list: entry.list,
             id: entry.id.clone(),
@@ -69,6 +76,8 @@ impl EntryView {
             remarks: entry.remarks.clone(),
             source_url: source_url(entry),
             entry_hash: entry_hash(entry),
+            listed_on: listing.listed_on,
+            listing: listing.basis,
         }
     }
 }

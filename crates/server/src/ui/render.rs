@@ -629,6 +629,9 @@ pub fn entry_facts(m: &Value) -> String {
     if let Some(v) = joined(&["listed", "listing_date", "listed_on", "start_date"], ", ") {
         rows.push(row("Listed", &v));
     }
+    if let Some(v) = joined(&["listing"], " ") {
+        rows.push(row("Listing dates", &v));
+    }
     if let Some(v) = entry_field(m, &["federal_register"]).map(texts) {
         if !v.is_empty() {
             let cited: Vec<String> = v.iter().map(|c| link_citation(c)).collect();
