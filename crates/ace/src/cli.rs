@@ -117,8 +117,9 @@ SIGINT/SIGTERM: stop accepting, finish the requests in flight, exit 0.",
 /// Where the records are kept.
 #[derive(Debug, Args)]
 pub struct DatabaseArg {
-    /// The record store: a `postgres://` URL, or the path of a SQLite file.
-    /// Default: DATA_DIR/records.sqlite3.
+    /// The record store: a `postgres://` URL, or the path of a SQLite file (created when
+    /// something is recorded; commands that only read it refuse a path that does not
+    /// exist). Default: DATA_DIR/records.sqlite3.
     #[arg(long, env = "ACE_DATABASE", value_name = "URL")]
     pub database: Option<String>,
 }
@@ -321,13 +322,15 @@ pub struct BatchArgs {
     /// Treat the input as JSON Lines whatever its extension.
     #[arg(long)]
     pub jsonl: bool,
-    /// Where to write results (default: standard output).
+    /// Where to write results (default: standard output). Written as .FILE.incomplete-PID
+    /// beside it and renamed to FILE only when the run completes.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Output format (default: csv for a .csv --out, else jsonl).
     #[arg(long, value_enum)]
     pub out_format: Option<OutFormat>,
-    /// Stop with exit code 2 at the first bad row instead of reporting and skipping it.
+    /// Stop with exit code 2 at the first bad row instead of reporting and skipping it
+    /// (no --out file is left behind).
     #[arg(long)]
     pub strict: bool,
     /// Worker threads (default: every core).
@@ -617,9 +620,9 @@ pub struct ScreenArgs {
     #[arg(long)]
     pub threshold: Option<f64>,
     /// A file with one name per line, or a CSV with a header containing `name` (and
-    /// optionally `country`). Output: JSON Lines in input order, each with its `line`; a
-    /// row that cannot be screened (an empty or punctuation-only name, an unknown country)
-    /// gets an `error` instead of matches and the run goes on.
+    /// optionally `country`), each column once. Output: JSON Lines in input order, each
+    /// with its `line`; a row that cannot be screened (an empty or punctuation-only name,
+    /// an unknown country) gets an `error` instead of matches and the run goes on.
     #[arg(long, value_name = "FILE", conflicts_with = "name")]
     pub batch: Option<PathBuf>,
     /// Worker threads for --batch (default: every core).
@@ -637,7 +640,8 @@ pub struct CompareArgs {
     pub name2: Option<String>,
     #[arg(long, value_enum)]
     pub kind: Option<KindArg>,
-    /// A CSV with header `name1,name2` and optional `kind`; output JSON Lines.
+    /// A CSV with header `name1,name2` and optional `kind` (each column once); output JSON
+    /// Lines.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["name1", "name2"])]
     pub batch: Option<PathBuf>,
 }
