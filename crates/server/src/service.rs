@@ -55,7 +55,7 @@ use decide::screening::{
     Verdicts,
 };
 use decide::transaction::{EndUserKind, PartyInput, Role as PartyRole};
-use decide::{decide, Determination, TransactionInput};
+use decide::{Determination, TransactionInput};
 use lists::model::{Entry, ListId};
 use records::{
     Filter, NewRecord, NewReview, Record, RecordKind, ReviewDecision, ReviewKey, Role, Token,
@@ -337,8 +337,8 @@ fn decide_on(
     );
     let reviewed =
         view::reviewed_screening(&screening, screener.entries(), &decisions, &asked.countries);
-    let tx = input.validate(state.law(), today)?;
-    let determination = decide(&tx, state.law())?;
+    // One item or the lines of an order (each line decided, the strictest decides).
+    let (_, determination) = decide::determine(&input, state.law(), today)?;
     Ok(Decision {
         id: input.id,
         snapshot,

@@ -9,10 +9,11 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use decide::transaction::{ItemInput, PartyInput};
+use decide::transaction::{ItemInput, LineInput, OwnerInput, PartyInput};
 use decide::TransactionInput;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 /// The form's fields, as posted and as shown again (after an error, or prefilled).
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -34,7 +35,28 @@ pub struct FormValues {
     pub knowledge_unauthorized_use: Option<String>,
     pub military_intelligence_end_use: Option<String>,
     pub as_of: String,
+    pub end_user_country: String,
+    pub consignee_country: String,
+    pub purchaser_name: String,
+    pub purchaser_country: String,
+    pub exporter_country: String,
+    /// The end user's owners, one per line: `name, country, percent` (percent may be
+    /// blank when unknown).
+    pub end_user_owners: String,
+    /// How many intermediate-consignee rows and order-line rows the form shows.
+    pub legs: String,
+    pub lines: String,
+    /// `leg` or `line`: the "add another" buttons, which show the form again with one more
+    /// row instead of deciding.
+    pub add: String,
+    /// The repeated rows (`leg{i}_name|country|role|kind`, `line{i}_eccn|description|
+    /// quantity|value`) and the red-flag checkboxes (`flag_{id}`).
+    #[serde(flatten)]
+    pub rows: BTreeMap<String, String>,
 }
+
+/// The most rows of one kind the form takes (a longer order goes through the API).
+pub const MAX_ROWS: usize = 20;
 
 /// What `GET /ui` may be given: an ECCN (from the classification page), a destination
 /// and end-user kind (from the map), or a record to start from.
@@ -85,6 +107,16 @@ pub async fn submit(
     }
     if let Some(refused) = signed.role_refusal(may_determine, "submit determinations") {
         return refused;
+    }
+    if !values.add.is_empty() {
+        let mut values = values;
+        let more = |count: &str| (row_count(count) + 1).min(MAX_ROWS).to_string();
+        match values.add.as_str() {
+            "leg" => values.legs = more(&values.legs),
+            _ => values.lines = more(&values.lines),
+        }
+        values.add.clear();
+        return form_page(&state, &signed, &values, None, StatusCode::OK);
     }
     let input = match to_input(&values) {
         Ok(input) => input,
@@ -156,6 +188,126 @@ fn destination(value: &str) -> Option<String> {
     text(value)
 }
 
+/// A row count as posted (at least 1, at most [`MAX_ROWS`]).
+fn row_count(value: &str) -> usize {
+    value
+        .trim()
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, MAX_ROWS)
+}
+
+/// One field of row `i` of `kind` (`leg`, `line`), trimmed.
+fn row<'a>(v: &'a FormValues, kind: &str, i: usize, field: &str) -> &'a str {
+    v.rows
+        .get(&format!("{kind}{i}_{field}"))
+        .map_or("", |s| s.trim())
+}
+
+/// A number field: `None` when empty; an error naming the field otherwise.
+fn number(field: &str, value: &str) -> Result<Option<f64>, String> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite())
+        .map(Some)
+        .ok_or_else(|| format!("{field}: '{value}' is not a number"))
+}
+
+/// A party given by name and/or country.
+fn party(name: &str, country: &str) -> Option<PartyInput> {
+    (!name.trim().is_empty() || !country.trim().is_empty()).then(|| PartyInput {
+        name: text(name),
+        country: destination(country),
+        ..PartyInput::default()
+    })
+}
+
+/// The intermediate consignees of the filled leg rows, in order.
+fn intermediates(v: &FormValues) -> Result<Vec<PartyInput>, String> {
+    let mut out = Vec::new();
+    for i in 0..MAX_ROWS {
+        let (name, country) = (row(v, "leg", i, "name"), row(v, "leg", i, "country"));
+        if name.is_empty() && country.is_empty() {
+            continue;
+        }
+        let field = format!("intermediate_consignees[{}]", out.len());
+        out.push(PartyInput {
+            name: text(name),
+            country: destination(country),
+            role: choice(&format!("{field}.role"), row(v, "leg", i, "role"))?,
+            kind: choice(&format!("{field}.kind"), row(v, "leg", i, "kind"))?,
+            ..PartyInput::default()
+        });
+    }
+    Ok(out)
+}
+
+/// The order lines of the filled line rows, in order.
+fn order_lines(v: &FormValues) -> Result<Vec<LineInput>, String> {
+    let mut out = Vec::new();
+    for i in 0..MAX_ROWS {
+        let eccn = row(v, "line", i, "eccn");
+        let description = row(v, "line", i, "description");
+        if eccn.is_empty() && description.is_empty() {
+            continue;
+        }
+        let field = format!("items[{}]", out.len());
+        let published = eccn.eq_ignore_ascii_case("published");
+        out.push(LineInput {
+            eccn: (!published).then(|| text(eccn)).flatten(),
+            published,
+            description: text(description),
+            quantity: number(&format!("{field}.quantity"), row(v, "line", i, "quantity"))?,
+            value: number(&format!("{field}.value"), row(v, "line", i, "value"))?,
+            ..LineInput::default()
+        });
+    }
+    Ok(out)
+}
+
+/// The owners typed one per line: `name, country, percent`.
+fn owners(v: &FormValues) -> Result<Vec<OwnerInput>, String> {
+    let mut out = Vec::new();
+    for (n, line) in v.end_user_owners.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let field = format!("end_user.owners[{}]", out.len());
+        let mut parts = line.split(',').map(str::trim);
+        let (name, country, percent) = (
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+        );
+        if parts.next().is_some() {
+            return Err(format!(
+                "{field}: line {} has more than three parts; write name, country, percent",
+                n + 1
+            ));
+        }
+        out.push(OwnerInput {
+            name: text(name),
+            country: destination(country),
+            percent: number(&format!("{field}.percent"), percent.trim_end_matches('%'))?,
+            ..OwnerInput::default()
+        });
+    }
+    Ok(out)
+}
+
+/// The red flags ticked, by id.
+fn ticked_flags(v: &FormValues) -> Vec<String> {
+    v.rows
+        .iter()
+        .filter(|(k, value)| k.starts_with("flag_") && !value.is_empty())
+        .map(|(k, _)| k["flag_".len()..].to_string())
+        .collect()
+}
+
 /// The transaction document the form describes.
 pub fn to_input(v: &FormValues) -> Result<TransactionInput, String> {
     let published = checked(&v.published);
@@ -168,21 +320,26 @@ pub fn to_input(v: &FormValues) -> Result<TransactionInput, String> {
     };
     let end_user = PartyInput {
         name: text(&v.end_user_name),
+        country: destination(&v.end_user_country),
         kind: choice("end_user.kind", &v.end_user_kind)?,
         government_role: choice("end_user.government_role", &v.government_role)?,
         favorable_treatment: choice("end_user.favorable_treatment", &v.favorable_treatment)?,
+        owners: owners(v)?,
         ..PartyInput::default()
     };
-    let consignee = text(&v.consignee_name).map(|name| PartyInput {
-        name: Some(name),
-        ..PartyInput::default()
-    });
+    let items = order_lines(v)?;
     Ok(TransactionInput {
         date: text(&v.as_of),
-        item: Some(item),
+        // An order's lines replace the single item (the API refuses both at once).
+        item: items.is_empty().then_some(item),
+        items,
         destination: destination(&v.destination),
         end_user: (end_user != PartyInput::default()).then_some(end_user),
-        consignee,
+        consignee: party(&v.consignee_name, &v.consignee_country),
+        purchaser: party(&v.purchaser_name, &v.purchaser_country),
+        intermediate_consignees: intermediates(v)?,
+        exporter: party("", &v.exporter_country),
+        red_flags: ticked_flags(v),
         purpose: choice("purpose", &v.purpose)?,
         deemed_export: checked(&v.deemed_export),
         knowledge_unauthorized_use: checked(&v.knowledge_unauthorized_use),
@@ -225,7 +382,74 @@ pub fn from_input(input: &TransactionInput) -> FormValues {
         military_intelligence_end_use: flag(input.military_intelligence_end_use),
         as_of: input.date.clone().unwrap_or_default(),
         csrf: String::new(),
+        end_user_country: end_user.country.clone().unwrap_or_default(),
+        consignee_country: country_of(&input.consignee),
+        purchaser_name: input
+            .purchaser
+            .as_ref()
+            .and_then(|p| p.name.clone())
+            .unwrap_or_default(),
+        purchaser_country: country_of(&input.purchaser),
+        exporter_country: country_of(&input.exporter),
+        end_user_owners: end_user
+            .owners
+            .iter()
+            .map(|o| {
+                format!(
+                    "{}, {}, {}",
+                    o.name.as_deref().unwrap_or(""),
+                    o.country.as_deref().unwrap_or(""),
+                    o.percent.map(|p| p.to_string()).unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        legs: input.intermediate_consignees.len().max(1).to_string(),
+        lines: input.items.len().max(1).to_string(),
+        add: String::new(),
+        rows: rows_of(input),
     }
+}
+
+fn country_of(party: &Option<PartyInput>) -> String {
+    party
+        .as_ref()
+        .and_then(|p| p.country.clone())
+        .unwrap_or_default()
+}
+
+/// The repeated rows and ticked flags of a recorded transaction.
+fn rows_of(input: &TransactionInput) -> BTreeMap<String, String> {
+    let mut rows = BTreeMap::new();
+    let mut put = |key: String, value: Option<String>| {
+        if let Some(value) = value.filter(|v| !v.is_empty()) {
+            rows.insert(key, value);
+        }
+    };
+    for (i, p) in input.intermediate_consignees.iter().enumerate() {
+        put(format!("leg{i}_name"), p.name.clone());
+        put(format!("leg{i}_country"), p.country.clone());
+        put(format!("leg{i}_role"), Some(name_of(&p.role)));
+        put(format!("leg{i}_kind"), Some(name_of(&p.kind)));
+    }
+    for (i, l) in input.items.iter().enumerate() {
+        let eccn = if l.published {
+            Some("published".to_string())
+        } else {
+            l.eccn.clone()
+        };
+        put(format!("line{i}_eccn"), eccn);
+        put(format!("line{i}_description"), l.description.clone());
+        put(
+            format!("line{i}_quantity"),
+            l.quantity.map(|q| q.to_string()),
+        );
+        put(format!("line{i}_value"), l.value.map(|v| v.to_string()));
+    }
+    for id in &input.red_flags {
+        put(format!("flag_{id}"), Some("on".into()));
+    }
+    rows
 }
 
 /// `<option>`s for a select, the current value selected; the first is "not stated".
@@ -279,6 +503,79 @@ fn eccn_list(state: &AppState) -> String {
     out
 }
 
+/// The intermediate-consignee rows (one more than filled, at least `legs`).
+fn leg_rows(v: &FormValues) -> String {
+    let filled = (0..MAX_ROWS)
+        .rev()
+        .find(|&i| !row(v, "leg", i, "name").is_empty() || !row(v, "leg", i, "country").is_empty())
+        .map_or(0, |i| i + 1);
+    let count = row_count(&v.legs).max(filled);
+    let mut out = String::new();
+    for i in 0..count {
+        let n = i + 1;
+        out.push_str(&format!(
+            r#"<tr><th scope="row">{n}</th>
+<td><label class="visually-hidden" for="leg{i}_name">Intermediate consignee {n}: name</label><input id="leg{i}_name" name="leg{i}_name" value="{name}" autocomplete="off"></td>
+<td><label class="visually-hidden" for="leg{i}_country">Intermediate consignee {n}: country</label><input id="leg{i}_country" name="leg{i}_country" list="destinations" value="{country}" autocomplete="off"></td>
+<td><label class="visually-hidden" for="leg{i}_role">Intermediate consignee {n}: role</label><select id="leg{i}_role" name="leg{i}_role">{role}</select></td>
+<td><label class="visually-hidden" for="leg{i}_kind">Intermediate consignee {n}: government or not</label><select id="leg{i}_kind" name="leg{i}_kind">{kind}</select></td></tr>"#,
+            name = esc(row(v, "leg", i, "name")),
+            country = esc(row(v, "leg", i, "country")),
+            role = options(row(v, "leg", i, "role"), "Not stated", &[("forwarder", "Forwarder (moves the goods)"), ("distributor", "Distributor (takes title)")]),
+            kind = options(row(v, "leg", i, "kind"), "Not stated", &[("non_government", "Non-government"), ("government", "Government")]),
+        ));
+    }
+    out
+}
+
+/// The order-line rows.
+fn line_rows(v: &FormValues) -> String {
+    let filled = (0..MAX_ROWS)
+        .rev()
+        .find(|&i| {
+            !row(v, "line", i, "eccn").is_empty() || !row(v, "line", i, "description").is_empty()
+        })
+        .map_or(0, |i| i + 1);
+    let count = row_count(&v.lines).max(filled);
+    let mut out = String::new();
+    for i in 0..count {
+        let n = i + 1;
+        out.push_str(&format!(
+            r#"<tr><th scope="row">{n}</th>
+<td><label class="visually-hidden" for="line{i}_eccn">Line {n}: ECCN or "published"</label><input id="line{i}_eccn" name="line{i}_eccn" list="eccns" value="{eccn}" autocomplete="off"></td>
+<td><label class="visually-hidden" for="line{i}_description">Line {n}: description</label><input id="line{i}_description" name="line{i}_description" value="{description}" autocomplete="off"></td>
+<td><label class="visually-hidden" for="line{i}_quantity">Line {n}: quantity</label><input id="line{i}_quantity" name="line{i}_quantity" inputmode="decimal" value="{quantity}"></td>
+<td><label class="visually-hidden" for="line{i}_value">Line {n}: value (USD)</label><input id="line{i}_value" name="line{i}_value" inputmode="decimal" value="{value}"></td></tr>"#,
+            eccn = esc(row(v, "line", i, "eccn")),
+            description = esc(row(v, "line", i, "description")),
+            quantity = esc(row(v, "line", i, "quantity")),
+            value = esc(row(v, "line", i, "value")),
+        ));
+    }
+    out
+}
+
+/// A checkbox per red flag the exporter can state (the derived ones ace finds itself).
+fn flag_boxes(state: &AppState, v: &FormValues) -> String {
+    let mut out = String::new();
+    for f in state
+        .law()
+        .red_flags()
+        .iter()
+        .filter(|f| f.derive.is_none())
+    {
+        let name = format!("flag_{}", f.id);
+        let on = v.rows.get(&name).is_some_and(|x| !x.is_empty());
+        out.push_str(&checkbox(
+            &name,
+            &on.then(|| "on".to_string()),
+            &format!("{} — {}", f.id, f.text),
+            &f.provenance.source,
+        ));
+    }
+    out
+}
+
 /// The form page.
 fn form_page(
     state: &AppState,
@@ -315,6 +612,7 @@ fn form_page(
 {read_only}{error}
 <form method="post" action="/ui/determinations" class="determination" novalidate>
 {csrf}
+<button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true">Screen and decide</button>
 <fieldset><legend>Item</legend>
 <div class="field"><label for="eccn">ECCN, with its "for" qualifier where it has one</label>
 <input id="eccn" name="eccn" list="eccns" value="{eccn}" placeholder="4D004, 4D001.a (for 4D004), 5A001.j" autocomplete="off" aria-describedby="eccn-hint">
@@ -339,8 +637,41 @@ fn form_page(
 <select id="government_role" name="government_role">{role}</select></div>
 <div class="field"><label for="favorable_treatment">Favorable-treatment category (740.22, supp. no. 3 to part 740)</label>
 <select id="favorable_treatment" name="favorable_treatment">{favorable}</select></div>
-<div class="field"><label for="consignee_name">Consignee name (optional, screened too)</label>
+<div class="field"><label for="end_user_country">End user's country (if not the destination)</label>
+<input id="end_user_country" name="end_user_country" list="destinations" value="{end_user_country}" autocomplete="off"></div>
+<div class="field"><label for="end_user_owners">Owners of the end user, one per line: name, country, percent</label>
+<textarea id="end_user_owners" name="end_user_owners" rows="3" aria-describedby="end_user_owners-hint">{owners}</textarea>
+<p class="hint" id="end_user_owners-hint">Screened like parties. Leave the percent blank when it is not known (a listed owner with an unknown share holds the answer). OFAC's 50% rule and BIS's affiliates rule apply.</p></div>
+</fieldset>
+<fieldset><legend>Other parties</legend>
+<div class="field"><label for="consignee_name">Ultimate consignee name (screened too)</label>
 <input id="consignee_name" name="consignee_name" value="{consignee}" autocomplete="off"></div>
+<div class="field"><label for="consignee_country">Ultimate consignee's country</label>
+<input id="consignee_country" name="consignee_country" list="destinations" value="{consignee_country}" autocomplete="off"></div>
+<div class="field"><label for="purchaser_name">Purchaser (buyer) name</label>
+<input id="purchaser_name" name="purchaser_name" value="{purchaser}" autocomplete="off"></div>
+<div class="field"><label for="purchaser_country">Purchaser's country</label>
+<input id="purchaser_country" name="purchaser_country" list="destinations" value="{purchaser_country}" autocomplete="off" aria-describedby="purchaser_country-hint">
+<p class="hint" id="purchaser_country-hint">A buyer in Russia, China or another country of concern with delivery elsewhere holds the answer until a person confirms the end user and route.</p></div>
+<div class="field"><label for="exporter_country">Exporter's country (empty: the United States)</label>
+<input id="exporter_country" name="exporter_country" list="destinations" value="{exporter_country}" autocomplete="off"></div>
+</fieldset>
+<fieldset><legend>Route: intermediate consignees, in order from the exporter</legend>
+<div class="table-scroll"><table class="rows"><thead><tr><th scope="col">#</th><th scope="col">Name</th><th scope="col">Country</th><th scope="col">Role</th><th scope="col">Government or not</th></tr></thead>
+<tbody>{legs}</tbody></table></div>
+<input type="hidden" name="legs" value="{leg_count}">
+<button type="submit" name="add" value="leg" class="secondary">Add an intermediate consignee</button>
+</fieldset>
+<fieldset><legend>Order lines (optional: instead of the single item above)</legend>
+<p class="hint">Each line is decided; the strictest decides the order. A line outside what ace decides (5A002, EAR99) says so.</p>
+<div class="table-scroll"><table class="rows"><thead><tr><th scope="col">#</th><th scope="col">ECCN or "published"</th><th scope="col">Description</th><th scope="col">Quantity</th><th scope="col">Value (USD)</th></tr></thead>
+<tbody>{lines}</tbody></table></div>
+<input type="hidden" name="lines" value="{line_count}">
+<button type="submit" name="add" value="line" class="secondary">Add a line</button>
+</fieldset>
+<fieldset><legend>Red flags you have seen (15 CFR part 732, supp. no. 3)</legend>
+<p class="hint">Each holds the answer until a reviewer resolves it on the result page.</p>
+{flags}
 </fieldset>
 <fieldset><legend>Circumstances</legend>
 <div class="field"><label for="purpose">Purpose</label>
@@ -366,6 +697,17 @@ fn form_page(
         role = options(&v.government_role, "Not applicable / not stated", &[("police_or_judicial", "Police or judicial body"), ("national_csirt", "National CSIRT"), ("military", "Military"), ("intelligence", "Intelligence"), ("research_institution", "Research institution"), ("international_organization", "International organization"), ("other", "Other")]),
         favorable = options(&v.favorable_treatment, "None", &[("us_subsidiary", "U.S. subsidiary"), ("banking_financial", "Banking or financial institution"), ("insurance", "Insurance company"), ("civil_health_medical", "Civil health or medical institution")]),
         consignee = esc(&v.consignee_name),
+        end_user_country = esc(&v.end_user_country),
+        owners = esc(&v.end_user_owners),
+        consignee_country = esc(&v.consignee_country),
+        purchaser = esc(&v.purchaser_name),
+        purchaser_country = esc(&v.purchaser_country),
+        exporter_country = esc(&v.exporter_country),
+        legs = leg_rows(v),
+        leg_count = row_count(&v.legs),
+        lines = line_rows(v),
+        line_count = row_count(&v.lines),
+        flags = flag_boxes(state, v),
         purpose = options(&v.purpose, "Not stated", &[("vulnerability_disclosure", "Vulnerability disclosure"), ("cyber_incident_response", "Cyber incident response"), ("criminal_or_civil_investigation", "Criminal or civil investigation")]),
         knowledge = checkbox("knowledge_unauthorized_use", &v.knowledge_unauthorized_use, "We know or have reason to know the item will be used without the owner's authorization", "740.22(c)(2)."),
         milintel = checkbox("military_intelligence_end_use", &v.military_intelligence_end_use, "Military-intelligence end use or end user", "744.22."),

@@ -25,6 +25,7 @@ fn bundled() -> &'static (ear::Law, lists::Snapshot) {
 /// An application over a temporary store, with one token per role.
 struct Fixture {
     app: Router,
+    state: AppState,
     tokens: Vec<(Role, String)>,
     _dir: tempfile::TempDir,
 }
@@ -46,7 +47,8 @@ impl Fixture {
             Arc::from(store),
         );
         Fixture {
-            app: crate::router(state),
+            app: crate::router(state.clone()),
+            state,
             tokens,
             _dir: dir,
         }
@@ -815,4 +817,113 @@ async fn the_auditor_replays_a_determination_from_its_page() {
         .collect();
     assert_eq!(hashes.len(), 2, "{}", replayed.body);
     assert_eq!(hashes[0], hashes[1]);
+}
+
+#[tokio::test]
+async fn the_form_takes_parties_legs_lines_owners_and_red_flags() {
+    let f = Fixture::new();
+    let (session, csrf) = f.sign_in(Role::Analyst).await;
+    let form = f.get("/ui", Some(&session)).await;
+    for field in [
+        r#"name="purchaser_country""#,
+        r#"name="leg0_country""#,
+        r#"name="leg0_role""#,
+        r#"name="line0_eccn""#,
+        r#"name="end_user_owners""#,
+        r#"name="flag_kyc-3""#,
+        r#"name="exporter_country""#,
+    ] {
+        assert!(form.body.contains(field), "the form has {field}");
+    }
+    // "Add an intermediate consignee" shows the form again with a second row, keeping
+    // what was typed, and decides nothing.
+    let added = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &[
+                ("csrf", &csrf),
+                ("eccn", "4D004"),
+                ("destination", "DE"),
+                ("leg0_name", "Example Forwarding GmbH"),
+                ("leg0_country", "AT"),
+                ("legs", "1"),
+                ("add", "leg"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    assert!(
+        added.body.contains(r#"name="leg1_name""#),
+        "a second leg row"
+    );
+    assert!(added.body.contains(r#"value="Example Forwarding GmbH""#));
+    assert!(f
+        .state
+        .store()
+        .list(&records::Filter::default())
+        .unwrap()
+        .is_empty());
+    // A distributor in Russia on the route: the leg that reaches it decides (746.8).
+    let posted = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &[
+                ("csrf", &csrf),
+                ("destination", "DE"),
+                ("end_user_kind", "non_government"),
+                ("leg0_name", "Example Trading LLC"),
+                ("leg0_country", "RU"),
+                ("leg0_role", "distributor"),
+                ("leg0_kind", "non_government"),
+                ("line0_eccn", "4D004"),
+                ("line0_description", "exploit delivery platform"),
+                ("line0_quantity", "1"),
+                ("line1_eccn", "EAR99"),
+                ("line1_description", "rack hardware"),
+                ("end_user_owners", "Example Holding, DE, 100"),
+                ("flag_kyc-3", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let id: i64 = posted
+        .location()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let record = f.state.store().get(id).unwrap().expect("recorded");
+    let input = &record.input;
+    assert_eq!(input["intermediate_consignees"][0]["country"], "RU");
+    assert_eq!(input["intermediate_consignees"][0]["role"], "distributor");
+    assert_eq!(input["items"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        input["items"][0]["description"],
+        "exploit delivery platform"
+    );
+    assert_eq!(input["end_user"]["owners"][0]["percent"], 100.0);
+    assert_eq!(input["red_flags"], serde_json::json!(["kyc-3"]));
+    let outcome = record.output["outcome"].as_str().unwrap_or("");
+    assert!(
+        outcome == "HOLD" || outcome == "LICENSE_REQUIRED",
+        "a stated red flag and a leg to Russia never authorize: {outcome}"
+    );
+    // Bad numbers and owner lines name their field.
+    let bad = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &[
+                ("csrf", &csrf),
+                ("destination", "DE"),
+                ("line0_eccn", "4D004"),
+                ("line0_quantity", "many"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("items[0].quantity"), "{}", bad.body);
 }
