@@ -34,14 +34,14 @@ pub fn run(cx: &Context, args: CheckArgs) -> Result<u8> {
             days: snapshot.meta.age_days(today()),
             warning: lists::snapshot::staleness_warning(&snapshot.meta, today(), max_age),
         });
-        let screener = screen::Screener::new(snapshot.entries);
-        Some(screen_parties(
-            &mut input,
-            &screener,
         input.screened_against = Some(ScreenedSnapshot {
             hash: snapshot.meta.hash.clone(),
             published: snapshot.meta.published_on(),
         });
+        let screener = screen::Screener::new(snapshot.entries);
+        Some(screen_parties(
+            &mut input,
+            &screener,
             &snapshot.meta.hash,
             screen::DEFAULT_THRESHOLD,
             screen::DEFAULT_REVIEW_THRESHOLD,
