@@ -136,6 +136,11 @@ fn item(
                 None => (String::new(), review_form(at, controls, "hold-"), link),
             }
         }
+        None if s(hold, "kind") == "red_flag" => (
+            String::new(),
+            super::red_flag::flag_form(s(hold, "flag"), n, controls),
+            String::new(),
+        ),
         None => (String::new(), String::new(), String::new()),
     };
     format!(

@@ -32,6 +32,7 @@ mod map;
 mod memo;
 mod queue;
 mod records;
+mod red_flag;
 mod render;
 mod replay;
 mod result;
@@ -66,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .route("/ui/determinations/{id}", get(result::show))
         .route("/ui/determinations/{id}/replay", post(replay::submit))
         .route("/ui/reviews", post(review::submit))
+        .route("/ui/red-flag-reviews", post(red_flag::submit))
         .route("/ui/queue", get(queue::show))
         .route("/ui/records", get(records::list))
         .route("/ui/records/verify", post(records::verify))

@@ -927,3 +927,81 @@ async fn the_form_takes_parties_legs_lines_owners_and_red_flags() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("items[0].quantity"), "{}", bad.body);
 }
+
+#[tokio::test]
+async fn a_reviewer_resolves_a_red_flag_after_confirming() {
+    let f = Fixture::new();
+    let (session, csrf) = f.sign_in(Role::Reviewer).await;
+    let posted = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &[
+                ("csrf", &csrf),
+                ("eccn", "4D004"),
+                ("destination", "DE"),
+                ("end_user_kind", "non_government"),
+                ("purchaser_country", "RU"),
+            ],
+        )
+        .await;
+    let page = f.get(posted.location(), Some(&session)).await;
+    let banner = banner_of(&page.body);
+    assert!(banner.contains(r#"data-outcome="HOLD""#), "{banner}");
+    assert!(
+        banner.contains(r#"action="/ui/red-flag-reviews""#),
+        "{banner}"
+    );
+    assert!(
+        banner.contains(r#"name="flag" value="buyer-location""#),
+        "{banner}"
+    );
+    let record = posted.location().rsplit('/').next().unwrap().to_string();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("record", record.as_str()),
+        ("flag", "buyer-location"),
+        ("verdict", "resolved"),
+        (
+            "reason",
+            "end-user statement and bill of lading to Munich checked",
+        ),
+    ];
+    // First the confirmation page; nothing is recorded yet.
+    let before = f
+        .state
+        .store()
+        .list(&records::Filter::default())
+        .unwrap()
+        .len();
+    let asked = f.post("/ui/red-flag-reviews", Some(&session), &form).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(asked.body.contains("Confirm: red flag resolved"));
+    assert!(asked.body.contains(r#"name="confirmed" value="yes""#));
+    assert_eq!(
+        f.state
+            .store()
+            .list(&records::Filter::default())
+            .unwrap()
+            .len(),
+        before
+    );
+    // Confirmed: recorded, and the determination decided again is ACE.
+    let mut confirmed = form.to_vec();
+    confirmed.push(("confirmed", "yes"));
+    let done = f
+        .post("/ui/red-flag-reviews", Some(&session), &confirmed)
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_ne!(done.location(), posted.location());
+    let now = f.get(done.location(), Some(&session)).await;
+    assert!(banner_of(&now.body).contains(r#"data-outcome="ACE""#));
+    // An analyst cannot resolve red flags.
+    let (analyst, analyst_csrf) = f.sign_in(Role::Analyst).await;
+    let mut by_analyst = form.to_vec();
+    by_analyst[0] = ("csrf", analyst_csrf.as_str());
+    let refused = f
+        .post("/ui/red-flag-reviews", Some(&analyst), &by_analyst)
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
