@@ -35,6 +35,7 @@
 //! current state is `HOLD` is in the review queue ([`review_queue`]).
 
 mod line;
+pub mod impact;
 pub mod red_flag;
 pub mod replay;
 mod view;

@@ -27,6 +27,7 @@ Roles (token role x endpoint):
   POST /v1/reviews                                    x               x
   POST /v1/red-flag-reviews                           x               x
   GET  /v1/review-queue                               x       x       x
+  GET  /v1/impact                                     x       x       x
   GET  /v1/determinations/{id}                x       x       x       x
   POST /v1/determinations/{id}/replay         x       x       x       x
   GET  /v1/records, /v1/records/{id},         x       x       x       x
@@ -46,6 +47,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/determinations/{id}"),
     ("post", "/v1/determinations/{id}/replay"),
     ("get", "/v1/review-queue"),
+    ("get", "/v1/impact"),
     ("post", "/v1/screenings"),
     ("post", "/v1/reviews"),
     ("post", "/v1/red-flag-reviews"),
@@ -77,6 +79,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/v1/determinations/{id}/replay", post(records::replay))
         .route("/v1/review-queue", get(decisions::review_queue))
+        .route("/v1/impact", get(records::impact))
         .route("/v1/screenings", post(decisions::screening))
         .route("/v1/reviews", post(decisions::review))
         .route("/v1/red-flag-reviews", post(decisions::red_flag_review))

@@ -218,3 +218,45 @@ pub async fn create_token(
     .await?;
     Ok((StatusCode::CREATED, Json(token)))
 }
+
+/// `GET /v1/impact` parameters.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ImpactQuery {
+    /// The snapshot to compare the active one with (full hash, or a prefix of at least 8
+    /// characters); default: the one active before it.
+    from: Option<String>,
+}
+
+/// Which recorded determinations of the last five years (15 CFR 762.6) would come out
+/// differently with the active list snapshot than with an earlier one: each current
+/// determination decided twice as of today, before and after, with both traces. Records
+/// nothing.
+#[utoipa::path(get, path = "/v1/impact", tag = "records", params(ImpactQuery),
+    responses((status = 200, body = service::impact::Impact),
+        (status = 400, description = "`from` names no snapshot, or no earlier one is known", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Reviewers, auditors and admins only", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn impact(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<ImpactQuery>, QueryRejection>,
+) -> Result<Json<service::impact::Impact>, ApiError> {
+    caller.require(Permission::Read)?;
+    if caller.role == Role::Analyst {
+        return Err(ApiError::Forbidden {
+            role: caller.role.as_str().to_string(),
+            action: "read the impact of a list change (reviewer, auditor or admin only)"
+                .to_string(),
+        });
+    }
+    let Query(q) = query.map_err(|e| bad_params("query", e.body_text()))?;
+    let today = chrono::Utc::now().date_naive();
+    Ok(Json(
+        blocking(&state, move |s| {
+            service::impact::impact_of_snapshot(s, q.from.as_deref(), today)
+        })
+        .await?,
+    ))
+}

@@ -71,6 +71,11 @@ pub fn set_list_store(store: SnapshotStore) {
     let _ = LIST_STORE.set(store);
 }
 
+/// The list store set by [`set_list_store`], if any.
+pub(crate) fn list_store() -> Option<&'static SnapshotStore> {
+    LIST_STORE.get()
+}
+
 /// The state of the last snapshot replayed against (building its index takes seconds:
 /// a replay of many records of one snapshot builds it once), keyed by snapshot hash and
 /// record store.
@@ -248,7 +253,7 @@ fn day_of(record: &Record, input: &TransactionInput) -> Option<ear::Date> {
 
 /// A state screening against snapshot `hash`: `state` itself when that is its snapshot,
 /// else one built for it (cached); `Err` says exactly what is missing.
-fn state_for(state: &AppState, hash: &str) -> Result<AppState, String> {
+pub(crate) fn state_for(state: &AppState, hash: &str) -> Result<AppState, String> {
     if state.snapshot().hash == hash {
         return Ok(state.clone());
     }
