@@ -223,6 +223,29 @@ pub enum RecordsCommand {
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// Which recorded determinations of the last five years (15 CFR 762.6) would now come
+    /// out differently: with the active list snapshot instead of an earlier one (as of
+    /// today: who is listed now), or with other rules data (--rules DIR, as of each
+    /// record's date). Each is decided twice; the answer lists every change with its
+    /// outcome before and after (--json adds both traces). Also printed after `ace lists
+    /// import` and `ace lists update`.
+    #[command(
+        after_help = "Examples:\n  ace records impact                      # the active snapshot against the one before it\n  ace records impact --from 3f2a9c1e      # against a snapshot of `ace lists status`\n  ace records impact --rules ./rules-next # a change of the rules data\n  ace records impact --json > impact.json"
+    )]
+    Impact {
+        /// The snapshot to compare the active one with: a hash, or a prefix of at least 8
+        /// characters (`ace lists status` lists them); default: the one active before.
+        #[arg(long, value_name = "HASH")]
+        from: Option<String>,
+        /// Weigh a change of the rules data instead: a directory of rules files that
+        /// replace the bundled ones (as --rules-dir takes).
+        #[arg(long, value_name = "DIR", conflicts_with = "from")]
+        rules: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
     /// Export records as JSON Lines or CSV (input and output as canonical JSON text).
     #[command(
         after_help = "Examples:\n  ace records export --since 2024-01-01 --format csv > records.csv\n  ace records export --kind review --format jsonl --out reviews.jsonl"

@@ -226,7 +226,11 @@ fn matrix_covers_every_destination() {
     assert_eq!(outcome("DE"), "ACE");
     assert_eq!(outcome("CN"), "LICENSE_REQUIRED");
     assert_eq!(outcome("IR"), "LICENSE_REQUIRED");
-    assert_eq!(outcome("CY"), "LICENSE_REQUIRED");
+    // Cyprus left D:5 when the State Department lifted its arms embargo (2022-10-01;
+    // docs/regulation/d5-follows-state.md), so by 2024 a Cypriot government end user may
+    // use ACE; Israel (D:2, D:4) may not.
+    assert_eq!(outcome("CY"), "ACE");
+    assert_eq!(outcome("IL"), "LICENSE_REQUIRED");
 }
 
 #[test]

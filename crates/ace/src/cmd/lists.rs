@@ -53,6 +53,7 @@ pub fn run(cx: &Context, command: ListsCommand) -> Result<u8> {
             let imported = import(&store, &files, &opts, "import refused")?;
             println!("imported and activated snapshot {}", imported.meta.hash);
             print_imported(&imported);
+            super::impact::after_activation(cx, &imported.previous, &default_db())?;
         }
         ListsCommand::Rollback { hash } => {
             let rolled = store.rollback(hash.as_deref()).map_err(|e| match e {
@@ -143,6 +144,7 @@ pub fn run(cx: &Context, command: ListsCommand) -> Result<u8> {
                 imported.meta.hash
             );
             print_imported(&imported);
+            super::impact::after_activation(cx, &imported.previous, &default_db())?;
         }
     }
     Ok(exit::OK)
@@ -230,5 +232,12 @@ fn print_meta(meta: &SnapshotMeta) {
     }
     if meta.warnings.len() > 5 {
         println!("  ... and {} more warnings", meta.warnings.len() - 5);
+    }
+}
+
+/// The record store `ace records` would use (ACE_DATABASE, else the default file).
+fn default_db() -> crate::cli::DatabaseArg {
+    crate::cli::DatabaseArg {
+        database: std::env::var("ACE_DATABASE").ok().filter(|d| !d.is_empty()),
     }
 }

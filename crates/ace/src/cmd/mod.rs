@@ -4,6 +4,7 @@ mod batch;
 mod check;
 mod classify;
 mod compare;
+mod impact;
 mod lists;
 mod matrix;
 mod records;

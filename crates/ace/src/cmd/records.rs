@@ -100,6 +100,12 @@ pub fn run(cx: &Context, command: RecordsCommand) -> Result<u8> {
             json,
             db,
         } => super::replay::run(cx, id, all.then_some(since).flatten(), json, &db),
+        RecordsCommand::Impact {
+            from,
+            rules,
+            json,
+            db,
+        } => super::impact::run(cx, from.as_deref(), rules.as_deref(), json, &db),
         RecordsCommand::Show { id, db } => {
             let record = open_existing_store(cx, &db)?
                 .0
