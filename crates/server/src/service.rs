@@ -168,6 +168,15 @@ pub async fn determine_async(
     actor: &str,
 ) -> Result<Decided, ApiError> {
     check_transaction(&input)?;
+    if replay::may_use_other_snapshot(state, &input) {
+        // Loading another snapshot (and building its index) blocks: not on this worker.
+        let (state, actor) = (state.clone(), actor.to_string());
+        return tokio::task::spawn_blocking(move || {
+            determine_received(&state, input, received, &actor)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))?;
+    }
     let asked = asked_of(state, &input);
     let found = match state.store().reviews_at_hand(&asked.keys) {
         Some(found) => found,
@@ -285,6 +294,9 @@ fn clearance_of(d: &ReviewDecision) -> Option<Clearance> {
 /// blocking (the decisions are read from the store).
 fn screen_and_decide(state: &AppState, input: TransactionInput) -> Result<Decision, ApiError> {
     check_transaction(&input)?;
+    // As of a date before the snapshot in service: the snapshot published by then.
+    let dated = replay::as_of_state(state, &input);
+    let state = dated.as_ref().unwrap_or(state);
     let asked = asked_of(state, &input);
     let found = state.store().reviews_for_keys(&asked.keys)?;
     decide_with(state, input, distinct(found), &asked)

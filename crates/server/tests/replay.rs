@@ -27,6 +27,12 @@ fn list_store() -> &'static SnapshotStore {
     store
 }
 
+/// A publication date after every as-of date of these tests, so that no snapshot of
+/// the store is picked for a determination's date instead of the one in service.
+fn not_covering() -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::from_ymd_opt(2026, 8, 1)
+}
+
 fn data(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../data/lists")
@@ -132,6 +138,7 @@ mod cases {
                 &ImportOptions {
                     mode: ImportMode::ReplaceAll,
                     force: true,
+                    published: not_covering(),
                     ..ImportOptions::default()
                 },
             )
@@ -165,6 +172,7 @@ mod cases {
                 &ImportOptions {
                     mode: ImportMode::ReplaceAll,
                     force: true,
+                    published: not_covering(),
                     ..ImportOptions::default()
                 },
             )

@@ -750,13 +750,27 @@ impl SnapshotStore {
         if current.meta.published_on().is_some_and(|p| p <= date) {
             return Ok(Covered::Yes(current));
         }
-        let mut best: Option<SnapshotMeta> = None;
-        let bundled_meta = if current.meta.bundled {
-            current.meta.clone()
-        } else {
-            bundled()?.meta
-        };
-        let mut candidates = vec![bundled_meta];
+        match self.newest_published_by(date)? {
+            Some(meta) => match self.find(&meta.hash)? {
+                Some(snapshot) => Ok(Covered::Yes(snapshot)),
+                None => Err(corrupt(
+                    &self.snapshot_dir(&meta.hash),
+                    "listed, then gone while it was read",
+                )),
+            },
+            None => Ok(Covered::No(current)),
+        }
+    }
+
+    /// The meta of the stored or bundled snapshot published most recently on or before
+    /// `date` (ties: the one built last); `None` when every one was published after it.
+    /// Reads metas only (the bundled one's is computed once per process).
+    pub fn newest_published_by(
+        &self,
+        date: chrono::NaiveDate,
+    ) -> Result<Option<SnapshotMeta>, StoreError> {
+        let mut best: Option<(chrono::NaiveDate, SnapshotMeta)> = None;
+        let mut candidates = vec![bundled_meta()?];
         for hash in self.stored()? {
             candidates.push(self.load_meta(&hash)?);
         }
@@ -766,20 +780,13 @@ impl SnapshotStore {
             };
             let better = match &best {
                 None => true,
-                Some(b) => {
-                    (published, meta.created_at.as_str())
-                        > (b.published_on().unwrap_or_default(), b.created_at.as_str())
-                }
+                Some((p, b)) => (published, meta.created_at.as_str()) > (*p, b.created_at.as_str()),
             };
             if better {
-                best = Some(meta);
+                best = Some((published, meta));
             }
         }
-        match best {
-            Some(meta) if meta.bundled => Ok(Covered::Yes(bundled()?)),
-            Some(meta) => Ok(Covered::Yes(self.load(&meta.hash)?)),
-            None => Ok(Covered::No(current)),
-        }
+        Ok(best.map(|(_, meta)| meta))
     }
 
     /// A snapshot by hash: a stored one, or the bundled one when `hash` is its hash.
@@ -978,6 +985,16 @@ const BUNDLED_UN: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../data/lists/un/UN_consolidated.xml"
 ));
+
+/// The meta of [`bundled`], computed once per process.
+pub fn bundled_meta() -> Result<SnapshotMeta, StoreError> {
+    static META: std::sync::OnceLock<SnapshotMeta> = std::sync::OnceLock::new();
+    if let Some(meta) = META.get() {
+        return Ok(meta.clone());
+    }
+    let meta = bundled()?.meta;
+    Ok(META.get_or_init(|| meta).clone())
+}
 
 /// The snapshot compiled into the binary (full CSL of 2026-07-31 + UN list of
 /// 2026-02-27), so screening works offline with no files. Parsed on each call (tens

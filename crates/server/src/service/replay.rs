@@ -251,6 +251,33 @@ fn day_of(record: &Record, input: &TransactionInput) -> Option<ear::Date> {
     }
 }
 
+/// Whether a determination of `input` may screen against another snapshot than
+/// `state`'s ([`as_of_state`]): its date is before the publication of the snapshot in
+/// service and a list store is known. Cheap: reads nothing.
+pub fn may_use_other_snapshot(state: &AppState, input: &TransactionInput) -> bool {
+    let Some(date) = input.date.as_deref().and_then(ear::parse_date) else {
+        return false;
+    };
+    LIST_STORE.get().is_some() && state.snapshot().published_on().is_some_and(|p| p > date)
+}
+
+/// The state a determination as of its date screens with, when it is not `state`'s: the
+/// snapshot in service was published after the date, and the list store holds one
+/// published by then — the newest such (built once, cached). `None`: screen with `state`
+/// (its snapshot covers the date, no list store is known, or no snapshot covers the
+/// date, which the answer then says).
+pub fn as_of_state(state: &AppState, input: &TransactionInput) -> Option<AppState> {
+    if !may_use_other_snapshot(state, input) {
+        return None;
+    }
+    let date = input.date.as_deref().and_then(ear::parse_date)?;
+    let meta = LIST_STORE.get()?.newest_published_by(date).ok()??;
+    if meta.hash == state.snapshot().hash {
+        return None;
+    }
+    state_for(state, &meta.hash).ok()
+}
+
 /// A state screening against snapshot `hash`: `state` itself when that is its snapshot,
 /// else one built for it (cached); `Err` says exactly what is missing.
 pub(crate) fn state_for(state: &AppState, hash: &str) -> Result<AppState, String> {
