@@ -607,6 +607,24 @@ pub struct MatrixArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
+    /// Every dated change in the rules data, past and announced, oldest first: Country
+    /// Group entries and exits, Country Chart exceptions, embargoes, 744.22 destinations,
+    /// the texts of 740.22, red flags, the affiliates rule — each with its source and
+    /// confidence. A determination within 30 days of one that concerns it says so.
+    #[command(
+        after_help = "Examples:\n  ace rules calendar\n  ace rules calendar --country KH\n  ace rules calendar --from 2026-01-01 --json"
+    )]
+    Calendar {
+        /// Only the changes that concern this country (ISO code or name), and those that
+        /// concern every transaction.
+        #[arg(long, value_name = "COUNTRY")]
+        country: Option<String>,
+        /// Only the changes on or after this date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a value with its dates and source: group D:5, country IL, eccn 4D004,
     /// column NS1, embargo russia, periods, items, hash.
     #[command(

@@ -380,3 +380,44 @@ fn batch_rejects_an_unknown_column_naming_it() {
         "{err}"
     );
 }
+
+#[test]
+fn rules_calendar_lists_dated_changes_with_sources() {
+    let d = tempdir::Dir::new("calendar");
+    let (code, out, _) = stdout(ace(&d).args([
+        "rules",
+        "calendar",
+        "--country",
+        "Cambodia",
+        "--from",
+        "2025-01-01",
+        "--json",
+    ]));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let changes = v.as_array().expect("array");
+    let kh = changes
+        .iter()
+        .find(|c| c["what"] == "KH leaves Country Group D:5")
+        .expect("Cambodia's exit from D:5 is listed");
+    assert_eq!(kh["date"], "2025-11-07");
+    assert!(kh["source"].as_str().unwrap_or("").contains("126.1"));
+    assert!(changes
+        .iter()
+        .all(|c| c["date"].as_str() >= Some("2025-01-01")));
+    assert!(
+        changes
+            .iter()
+            .all(|c| c["country"].is_null() || c["country"] == "KH"),
+        "{out}"
+    );
+    let (code, _, err) = stdout(ace(&d).args(["rules", "calendar", "--country", "Narnia"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("--country"), "{err}");
+    let (code, _, err) = stdout(ace(&d).args(["rules", "calendar", "--from", "soon"]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--from") && err.contains("YYYY-MM-DD"),
+        "{err}"
+    );
+}

@@ -1,4 +1,5 @@
-//! `ace rules show`: any regulatory value with its dates and source.
+//! `ace rules show`: any regulatory value with its dates and source; `ace rules calendar`:
+//! every dated change in the rules data, past and announced.
 
 use super::bad;
 use crate::cli::RulesCommand;
@@ -8,12 +9,19 @@ use anyhow::Result;
 use ear::{Date, Law};
 
 pub fn run(cx: &Context, command: RulesCommand) -> Result<u8> {
-    let RulesCommand::Show {
-        topic,
-        name,
-        as_of,
-        allow_future,
-    } = command;
+    let (topic, name, as_of, allow_future) = match command {
+        RulesCommand::Show {
+            topic,
+            name,
+            as_of,
+            allow_future,
+        } => (topic, name, as_of, allow_future),
+        RulesCommand::Calendar {
+            country,
+            from,
+            json,
+        } => return calendar(cx, country.as_deref(), from.as_deref(), json),
+    };
     let law = cx.law()?;
     let date = match &as_of {
         None => None,
@@ -219,4 +227,51 @@ fn periods(law: &Law) {
             v.provenance
         );
     }
+}
+
+/// `ace rules calendar`: every dated change, oldest first; `--country` keeps the changes
+/// that concern that country (and those that concern every transaction), `--from` the
+/// ones on or after a date. Changes after today are marked "announced".
+fn calendar(cx: &Context, country: Option<&str>, from: Option<&str>, json: bool) -> Result<u8> {
+    let law = cx.law()?;
+    let country = match country {
+        Some(c) => Some(
+            law.resolve_destination(c, super::today())
+                .map_err(|e| bad(format!("--country: {e}")))?
+                .code,
+        ),
+        None => None,
+    };
+    let from = match from {
+        Some(text) => Some(ear::parse_date(text).ok_or_else(|| {
+            bad(format!(
+                "--from: '{text}' is not a date; give YYYY-MM-DD, e.g. 2024-01-01"
+            ))
+        })?),
+        None => None,
+    };
+    let today = chrono::Utc::now().date_naive();
+    let changes: Vec<&ear::calendar::KnownChange> = law
+        .calendar()
+        .iter()
+        .filter(|c| from.is_none_or(|f| c.date >= f))
+        .filter(|c| country.as_deref().is_none_or(|code| c.concerns(&[code])))
+        .collect();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&changes)?);
+        return Ok(exit::OK);
+    }
+    for c in &changes {
+        let when = if c.date > today { " (announced)" } else { "" };
+        println!(
+            "{}{when}  {} — {} [{}]",
+            c.date, c.what, c.source, c.confidence
+        );
+    }
+    println!(
+        "{} dated change(s); a determination within {} days of one that concerns it says so",
+        changes.len(),
+        ear::calendar::NEAR_DAYS
+    );
+    Ok(exit::OK)
 }
