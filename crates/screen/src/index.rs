@@ -10,13 +10,14 @@ use crate::weights::{indexed_weight, is_generic, MIN_WEIGHT};
 use lists::model::Entry;
 use rustc_hash::{FxHashMap, FxHasher};
 use std::hash::Hasher;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// One name token in the index: a vocabulary id.
 pub type Vid = u32;
 
-/// The vocabulary tokens similar to one token, best first.
-type Similar = Box<[(Vid, TokenSim)]>;
+/// The vocabulary tokens similar to one token, best first; shared by the
+/// memo and the queries that use it.
+pub type Similar = Arc<[(Vid, TokenSim)]>;
 
 /// One indexed name (primary name or alias).
 #[derive(Debug)]
@@ -143,27 +144,23 @@ impl Index {
     /// [`Index::similar`] of a query token: from the memo when the token is
     /// an indexed Latin-script word (the keys of both are then the same),
     /// computed otherwise.
-    pub fn similar_token(&self, t: &Token) -> Vec<(Vid, TokenSim)> {
-        self.with_similar(t, <[_]>::to_vec)
-    }
-
-    /// Whether a query token is similar to some indexed token.
-    pub fn has_similar(&self, t: &Token) -> bool {
-        self.with_similar(t, |m| !m.is_empty())
-    }
-
-    fn with_similar<R>(&self, t: &Token, f: impl FnOnce(&[(Vid, TokenSim)]) -> R) -> R {
+    pub fn similar_token(&self, t: &Token) -> Similar {
         if !t.abjad && t.arabic.is_empty() {
             if let Some(v) = self.exact(&t.text, t.legal) {
                 let k = &self.keyed[v as usize];
                 if !k.abjad {
-                    let m =
-                        self.memo[v as usize].get_or_init(|| self.similar(k).into_boxed_slice());
-                    return f(m);
+                    return self.memo[v as usize]
+                        .get_or_init(|| self.similar(k).into())
+                        .clone();
                 }
             }
         }
-        f(&self.similar(&Keyed::new(t)))
+        self.similar(&Keyed::new(t)).into()
+    }
+
+    /// Whether a query token is similar to some indexed token.
+    pub fn has_similar(&self, t: &Token) -> bool {
+        !self.similar_token(t).is_empty()
     }
 
     /// Fills `delete_start`, about one delete per bucket.

@@ -209,10 +209,28 @@ fn correct(token: &str) -> Option<&'static str> {
     })
 }
 
+/// The phrases of [`PHRASES`] by their first word, in their order there.
+fn phrases_by_first_word() -> &'static rustc_hash::FxHashMap<&'static str, Vec<usize>> {
+    static MAP: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, Vec<usize>>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map: rustc_hash::FxHashMap<&'static str, Vec<usize>> = Default::default();
+        for (i, (phrase, _)) in PHRASES.iter().enumerate() {
+            map.entry(phrase[0]).or_default().push(i);
+        }
+        map
+    })
+}
+
 fn mark_phrases(tokens: &[String], out: &mut [Option<&'static str>]) {
+    let by_first = phrases_by_first_word();
     let mut i = 0;
     'outer: while i < tokens.len() {
-        for (phrase, canon) in PHRASES {
+        let Some(starting) = by_first.get(tokens[i].as_str()) else {
+            i += 1;
+            continue;
+        };
+        for (phrase, canon) in starting.iter().map(|&p| &PHRASES[p]) {
             let end = i + phrase.len();
             if end <= tokens.len()
                 && tokens[i..end]

@@ -277,7 +277,7 @@ struct QueryToken {
     token: Token,
     weight: f64,
     /// Best first (similarity, then vocabulary id).
-    matches: Vec<(index::Vid, TokenSim)>,
+    matches: index::Similar,
     /// The total length of the matches' postings.
     postings: usize,
 }
@@ -593,17 +593,11 @@ impl Screener {
     fn query_token(&self, token: Token) -> QueryToken {
         let n = self.entries.len();
         let mut matches = self.index.similar_token(&token);
-        for alt in abjad_readings(&token) {
-            let alt = Keyed::from_parts(&alt, token.legal, true);
-            for (vid, sim) in self.index.similar(&alt) {
-                let sim = score::as_variant(sim);
-                match matches.iter_mut().find(|m| m.0 == vid) {
-                    Some(m) if m.1.sim < sim.sim => m.1 = sim,
-                    Some(_) => {}
-                    None => matches.push((vid, sim)),
-                }
-            }
-            matches.sort_by(|a, b| b.1.sim.total_cmp(&a.1.sim).then(a.0.cmp(&b.0)));
+        let readings = abjad_readings(&token);
+        if !readings.is_empty() {
+            matches = self
+                .with_readings(&token, &readings, matches.to_vec())
+                .into();
         }
         let weight = match self.index.exact(&token.text, token.legal) {
             Some(v) => self.index.weight[v as usize],
@@ -622,6 +616,29 @@ impl Screener {
             matches,
             postings,
         }
+    }
+
+    /// The matches of an Arabic-script token with those of its other
+    /// readings (see [`abjad_readings`]), best first.
+    fn with_readings(
+        &self,
+        token: &Token,
+        readings: &[String],
+        mut matches: Vec<(index::Vid, TokenSim)>,
+    ) -> Vec<(index::Vid, TokenSim)> {
+        for alt in readings {
+            let alt = Keyed::from_parts(alt, token.legal, true);
+            for (vid, sim) in self.index.similar(&alt) {
+                let sim = score::as_variant(sim);
+                match matches.iter_mut().find(|m| m.0 == vid) {
+                    Some(m) if m.1.sim < sim.sim => m.1 = sim,
+                    Some(_) => {}
+                    None => matches.push((vid, sim)),
+                }
+            }
+            matches.sort_by(|a, b| b.1.sim.total_cmp(&a.1.sim).then(a.0.cmp(&b.0)));
+        }
+        matches
     }
 
     /// Names sharing a similar token with the query that could still reach
@@ -747,7 +764,7 @@ impl Screener {
             }
             return;
         }
-        for &(vid, sim) in &t.matches {
+        for &(vid, sim) in t.matches.iter() {
             let gain = sim.sim * t.weight;
             for &name in &self.index.postings[vid as usize] {
                 match acc.get_mut(name) {
