@@ -17,6 +17,8 @@
 //!   was not listed on the as-of date. It says so, and is marked unverified.
 //!
 //! A membership stated by the caller without any date applies on every date, as before.
+//! Without the snapshot's publication date (a caller that screened without saying it),
+//! entries listed later or removed are still taken out, but nothing else is remarked.
 
 use crate::determination::{Determination, Finding, Step};
 use crate::error::InputError;
@@ -196,6 +198,22 @@ fn date_field(value: &Option<String>, field: &str, name: &str) -> Result<Option<
 /// an exact listing date after it; the snapshot published by the date (certainly listed);
 /// a bracket wholly after the date; a bracket wholly before it; else unsure.
 fn standing(
+    hit: &ListHit,
+    field: &str,
+    date: Date,
+    published: Option<Date>,
+) -> Result<Standing, InputError> {
+    let standing = dated_standing(hit, field, date, published)?;
+    // Without the snapshot's date (a caller that did not say it) nothing shows whether the
+    // date matters: an entry not shown to be listed later or removed applies, unremarked.
+    Ok(match standing {
+        Standing::ListedNoted { .. } | Standing::Unsure if published.is_none() => Standing::Listed,
+        other => other,
+    })
+}
+
+/// [`standing`] before the caller's lack of a snapshot date is taken into account.
+fn dated_standing(
     hit: &ListHit,
     field: &str,
     date: Date,
