@@ -197,6 +197,11 @@ pub fn check_name(name: &str) -> Result<(), NameProblem> {
     if name.trim().is_empty() {
         return Err(NameProblem::Empty);
     }
+    // An ASCII letter or digit always makes a token: no need to normalise
+    // the whole name to know (front ends check every row of a batch).
+    if name.bytes().any(|b| b.is_ascii_alphanumeric()) {
+        return Ok(());
+    }
     if tokenize(name, NameKind::Unknown).is_empty() {
         return Err(NameProblem::NothingToScreen);
     }
@@ -453,7 +458,7 @@ impl Screener {
                 continue;
             }
             let mut scratch = Scratch::new(tokens);
-            let candidates = self.candidates(tokens, &scratch, q, threshold);
+            let candidates = self.candidates(tokens, &scratch, q, threshold, *scope);
             for name_id in candidates {
                 let rec = &self.index.names[name_id as usize];
                 if !scope.admits(rec.person) {
@@ -650,6 +655,7 @@ impl Screener {
         sc: &Scratch,
         q: &Query,
         threshold: f64,
+        scope: Scope,
     ) -> Vec<u32> {
         let total: f64 = tokens.iter().map(|t| t.weight).sum();
         let legal: f64 = tokens
@@ -709,6 +715,7 @@ impl Screener {
                     Admit::None
                 };
                 rest -= tokens[qi].weight;
+                let admit = admit.within(scope);
                 self.accumulate(&tokens[qi], sc, qi, admit, acc);
             }
             let out: Vec<u32> = acc
@@ -776,11 +783,7 @@ impl Screener {
                     Some(_) => {}
                     // A short-word typo counts only when the rest of the
                     // names agree: it never brings a name in by itself.
-                    None if !sim.short
-                        && (admit == Admit::All
-                            || admit == Admit::NotPersons
-                                && !self.index.names[name as usize].person) =>
-                    {
+                    None if !sim.short && admit.admits(self.index.names[name as usize].person) => {
                         acc.insert(
                             name,
                             Acc {
@@ -956,6 +959,31 @@ enum Admit {
     /// Only names of entries that are not individuals (whose exact names
     /// keep a higher evidence factor).
     NotPersons,
+    /// Only names of individuals (a query read as a person's name).
+    Persons,
+}
+
+impl Admit {
+    /// What may be admitted for a query variant scored only against the
+    /// names of `scope`: names it would never score are not collected.
+    fn within(self, scope: Scope) -> Admit {
+        match (self, scope) {
+            (a, Scope::Any) | (a @ (Admit::None | Admit::Persons), Scope::Persons) => a,
+            (Admit::All, Scope::Persons) => Admit::Persons,
+            (Admit::NotPersons, Scope::Persons) => Admit::None,
+            (Admit::All | Admit::NotPersons, Scope::NotPersons) => Admit::NotPersons,
+            (Admit::None | Admit::Persons, Scope::NotPersons) => Admit::None,
+        }
+    }
+
+    fn admits(self, person: bool) -> bool {
+        match self {
+            Admit::None => false,
+            Admit::All => true,
+            Admit::NotPersons => !person,
+            Admit::Persons => person,
+        }
+    }
 }
 
 /// How far below the threshold a token's best case may be and the token
