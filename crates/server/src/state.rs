@@ -192,9 +192,43 @@ fn watch(inner: Weak<Inner>, store: SnapshotStore, every: Duration) {
                 let old = inner.swap(Arc::new(ActiveLists::new(snapshot.meta, screener)));
                 failed = None;
                 eprintln!("ace: list snapshot {wanted} is now in service (was {old})");
+                report_impact(
+                    AppState {
+                        inner,
+                        pinned: OnceLock::new(),
+                    },
+                    &old,
+                );
             }
             Err(e) => report_once(&mut failed, &wanted, format!("{e}")),
         }
+    }
+}
+
+/// After a swap: which recorded determinations of the last five years the new snapshot
+/// decides differently (`service::impact`), in one line on standard error, with the
+/// records changed; the whole report is at `GET /v1/impact` and `/ui/impact`.
+fn report_impact(state: AppState, previous: &str) {
+    let today = chrono::Utc::now().date_naive();
+    match crate::service::impact::impact_of_snapshot(&state, Some(previous), today) {
+        Ok(report) => {
+            let ids: Vec<String> = report
+                .changed
+                .iter()
+                .take(20)
+                .map(|c| format!("#{} {}→{}", c.record_id, c.outcome_before, c.outcome_after))
+                .collect();
+            eprintln!(
+                "ace: impact of snapshot {}: {} of {} current determinations since {} would now come out differently{}{}",
+                &report.after.list_snapshot[..12.min(report.after.list_snapshot.len())],
+                report.changed.len(),
+                report.examined,
+                report.since,
+                if ids.is_empty() { "" } else { ": " },
+                ids.join(", ")
+            );
+        }
+        Err(e) => eprintln!("ace: impact of the new snapshot not computed: {e}"),
     }
 }
 

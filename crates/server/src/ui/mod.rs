@@ -26,6 +26,7 @@ mod determine;
 mod ecfr;
 mod hold;
 mod html;
+mod impact;
 mod line;
 mod login;
 mod map;
@@ -69,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .route("/ui/reviews", post(review::submit))
         .route("/ui/red-flag-reviews", post(red_flag::submit))
         .route("/ui/queue", get(queue::show))
+        .route("/ui/impact", get(impact::show))
         .route("/ui/records", get(records::list))
         .route("/ui/records/verify", post(records::verify))
         .route("/ui/records/{id}", get(records::show))

@@ -45,7 +45,8 @@ pub async fn show(State(state): State<AppState>, signed: Signed) -> Response {
     let body = format!(
         r#"<h1>Review queue</h1>
 {lead}
-{table}"#,
+{table}
+<p><a href="/ui/impact">Which recorded determinations the last list change decides differently</a></p>"#,
         table = table(&held),
     );
     page("Review queue", Some(session), Nav::Queue, &body).into_response()

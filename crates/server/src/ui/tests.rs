@@ -1005,3 +1005,24 @@ async fn a_reviewer_resolves_a_red_flag_after_confirming() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_impact_page_is_for_reviewers_and_auditors() {
+    let f = Fixture::new();
+    let (auditor, _) = f.sign_in(Role::Auditor).await;
+    let page = f.get("/ui/impact", Some(&auditor)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Impact of a list change"));
+    // This server knows no earlier snapshot: the page says so and offers the form.
+    assert!(page.body.contains("no earlier snapshot"), "{}", page.body);
+    assert!(page.body.contains(r#"name="from""#));
+    // Compared with itself, nothing changes.
+    let active = f.state.snapshot().hash.clone();
+    let same = f
+        .get(&format!("/ui/impact?from={active}"), Some(&auditor))
+        .await;
+    assert!(same.body.contains(r#"data-impact="none""#), "{}", same.body);
+    let (analyst, _) = f.sign_in(Role::Analyst).await;
+    let refused = f.get("/ui/impact", Some(&analyst)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
