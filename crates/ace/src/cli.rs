@@ -303,7 +303,8 @@ whose columns are the fields of that document, nested ones joined with '_':
   consignee_name,consignee_country,purchaser_name,purchaser_country,
   consignee_kind,purchaser_kind,intermediate_consignee_name,
   intermediate_consignee_country,intermediate_consignee_role,
-  intermediate_consignee_kind,exporter_country,red_flags,resolved_red_flags,purpose,
+  intermediate_consignee_kind,exporter_country,red_flags,resolved_red_flags,
+  confirmed_red_flags,purpose,
   deemed_export,knowledge_unauthorized_use,military_intelligence_end_use
 Any subset, any order; booleans true/false; end_user_lists like EL;SDN; red_flags like
 kyc-2;kyc-10. Several intermediate consignees: one value each, in route order,

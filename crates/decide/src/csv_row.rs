@@ -40,6 +40,7 @@ pub const COLUMNS: &[&str] = &[
     "exporter_country",
     "red_flags",
     "resolved_red_flags",
+    "confirmed_red_flags",
     "purpose",
     "deemed_export",
     "knowledge_unauthorized_use",
@@ -132,6 +133,7 @@ fn column_value(column: &str, v: &str) -> Result<(&'static [&'static str], Value
         "exporter_country" => (&["exporter", "country"], text()),
         "red_flags" => (&["red_flags"], ids(v)),
         "resolved_red_flags" => (&["resolved_red_flags"], ids(v)),
+        "confirmed_red_flags" => (&["confirmed_red_flags"], ids(v)),
         "purpose" => (&["purpose"], text()),
         "deemed_export" => (&["deemed_export"], boolean(column, v)?),
         "knowledge_unauthorized_use" => (&["knowledge_unauthorized_use"], boolean(column, v)?),
@@ -286,6 +288,21 @@ mod tests {
             Some(crate::transaction::IntermediateRole::Forwarder)
         );
         assert_eq!(t.red_flags, ["kyc-2"]);
+    }
+
+    #[test]
+    fn red_flag_columns_take_ids_separated_by_semicolons() {
+        let h = header(&[
+            "eccn",
+            "destination",
+            "red_flags",
+            "resolved_red_flags",
+            "confirmed_red_flags",
+        ]);
+        let t = from_row(&h, &["4D004", "DE", "kyc-2; kyc-3", "kyc-2", "kyc-3"]).expect("row");
+        assert_eq!(t.red_flags, vec!["kyc-2", "kyc-3"]);
+        assert_eq!(t.resolved_red_flags, vec!["kyc-2"]);
+        assert_eq!(t.confirmed_red_flags, vec!["kyc-3"]);
     }
 
     #[test]
