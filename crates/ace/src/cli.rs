@@ -521,6 +521,15 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_screen: bool,
 
+    /// Do not apply the review decisions of the record store (by default those recorded
+    /// in --database, or in the data directory's records file when it exists, apply: a
+    /// reviewer's false positive clears the party, a true match confirms it).
+    #[arg(long)]
+    pub no_reviews: bool,
+
+    #[command(flatten)]
+    pub db: DatabaseArg,
+
     /// Print the determination as JSON.
     #[arg(long)]
     pub json: bool,

@@ -263,3 +263,68 @@ fn matrix_with_a_fixed_route_names_the_deciding_leg() {
         .expect("DE row");
     assert_eq!(de["outcome"], "ACE");
 }
+
+/// A reviewer's false positives recorded in the data directory's record store (as `ace
+/// serve` records them) release `ace check`'s hold; `--no-reviews` ignores them.
+#[test]
+fn ace_check_applies_the_review_decisions_of_the_local_record_store() {
+    let d = data_dir("local-reviews");
+    let args = |name: &str| -> Vec<String> {
+        [
+            "check",
+            "--eccn",
+            "4D004",
+            "--to",
+            "DE",
+            "--end-user",
+            "non_government",
+            "--end-user-name",
+            name,
+            "--json",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    // A name in the review band of the bundled snapshot (the first that holds).
+    let (name, held) = ["Cytrox Digital Labs", "Intellexa Labs", "Candiru Software"]
+        .into_iter()
+        .find_map(|name| {
+            let (code, out, _) = run(ace(d.path()).args(args(name)));
+            (code == 5).then(|| (name, serde_json::from_str::<serde_json::Value>(&out)))
+        })
+        .expect("one candidate is held");
+    let held = held.expect("json");
+    let store =
+        records::open(&d.path().join("records.sqlite3").to_string_lossy()).expect("record store");
+    let holds = held["holds"].as_array().expect("holds");
+    for hold in holds {
+        store
+            .record_review(records::NewReview {
+                party: name.into(),
+                party_key: decide::clearance::party_key(name),
+                list: hold["list"].as_str().expect("list").into(),
+                entry_id: hold["entry_id"].as_str().expect("entry").into(),
+                verdict: records::Verdict::FalsePositive,
+                reason: "another firm: registry and address checked".into(),
+                actor: "rita".into(),
+                screening_record: None,
+                list_snapshot: None,
+                transaction_id: None,
+                country: None,
+                entry_hash: None,
+            })
+            .expect("review");
+    }
+    drop(store);
+    let (code, out, err) = run(ace(d.path()).args(args(name)));
+    assert_eq!(
+        code, 0,
+        "released by the recorded false positives: {out}{err}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["outcome"], "ACE");
+    let resolved = &v["screening"]["parties"][0]["resolved"];
+    assert_eq!(resolved.as_array().map(Vec::len), Some(holds.len()), "{v}");
+    let (code, out, _) = run(ace(d.path()).args(args(name)).arg("--no-reviews"));
+    assert_eq!(code, 5, "--no-reviews ignores them: {out}");
+}

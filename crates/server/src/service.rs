@@ -34,8 +34,8 @@
 //! form a line ([`determination_line`]); the newest is the current state. A line whose
 //! current state is `HOLD` is in the review queue ([`review_queue`]).
 
-mod line;
 pub mod impact;
+mod line;
 pub mod red_flag;
 pub mod replay;
 mod view;
@@ -361,6 +361,33 @@ fn decide_on(
         supersedes: None,
         review_record: None,
     })
+}
+
+/// Screens the named parties of `input` against the snapshot of `state`, applying the
+/// review decisions recorded in its store as a determination would (a false positive
+/// clears the party until the entry changes or the clearance expires; a true match
+/// confirms it), without recording anything: `ace check` next to a record store.
+pub fn screen_with_reviews(
+    state: &AppState,
+    input: &mut TransactionInput,
+    today: ear::Date,
+) -> Result<ScreeningReport, ApiError> {
+    let asked = asked_of(state, input);
+    let decisions = distinct(state.store().reviews_for_keys(&asked.keys)?);
+    let clearances: Vec<Clearance> = decisions.iter().filter_map(clearance_of).collect();
+    let verdicts = Clearances {
+        decisions: &clearances,
+        today,
+        months: clearance_months(),
+    };
+    Ok(screen_parties_with(
+        input,
+        state.screener(),
+        &state.snapshot().hash,
+        screen::DEFAULT_THRESHOLD,
+        screen::DEFAULT_REVIEW_THRESHOLD,
+        &verdicts,
+    ))
 }
 
 impl Decision {

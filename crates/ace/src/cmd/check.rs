@@ -39,18 +39,43 @@ pub fn run(cx: &Context, args: CheckArgs) -> Result<u8> {
             published: snapshot.meta.published_on(),
         });
         let screener = screen::Screener::new(snapshot.entries);
-        Some(screen_parties(
-            &mut input,
-            &screener,
-            &snapshot.meta.hash,
-            screen::DEFAULT_THRESHOLD,
-            screen::DEFAULT_REVIEW_THRESHOLD,
-        ))
+        match local_record_store(cx, &args) {
+            // Review decisions recorded next to this data directory (by `ace serve`'s
+            // reviewers) apply here as they do on the server.
+            Some(store) => {
+                let state = server::AppState::new(law.clone(), screener, snapshot.meta, store);
+                Some(
+                    server::service::screen_with_reviews(&state, &mut input, today())
+                        .map_err(|e| bad(e.to_string()))?,
+                )
+            }
+            None => Some(screen_parties(
+                &mut input,
+                &screener,
+                &snapshot.meta.hash,
+                screen::DEFAULT_THRESHOLD,
+                screen::DEFAULT_REVIEW_THRESHOLD,
+            )),
+        }
     };
     let (tx, determination) =
         decide::determine(&input, &law, today()).map_err(|e| bad(e.to_string()))?;
     print(&args, &tx, &determination, screening.as_ref(), age.as_ref())?;
     Ok(determination.outcome.exit_code() as u8)
+}
+
+/// The record store whose review decisions screening applies: `--database` (or
+/// ACE_DATABASE), else the data directory's records file when it exists; none when there
+/// is no store (nothing is created) or `--no-reviews` is given.
+fn local_record_store(
+    cx: &Context,
+    args: &CheckArgs,
+) -> Option<std::sync::Arc<dyn records::RecordStore>> {
+    if args.no_reviews {
+        return None;
+    }
+    let (store, _) = super::records::open_existing_store(cx, &args.db).ok()?;
+    Some(std::sync::Arc::from(store))
 }
 
 /// How old the list snapshot screened against is: every answer that screened says so.
