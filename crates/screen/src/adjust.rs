@@ -134,7 +134,11 @@ fn steps(scored: &NameScore, ctx: &Context, st: &mut Steps) {
         };
         st.step(AdjustmentKind::SingleWordLink, detail, |_| SINGLE_WORD_CAP);
     }
-    if scored.single_word_link && scored.query_left >= 2 && st.score > SINGLE_WORD_MANY_CAP {
+    if scored.single_word_link
+        && scored.query_left >= 2
+        && !distinctive_brand(scored, ctx)
+        && st.score > SINGLE_WORD_MANY_CAP
+    {
         let detail = || {
             format!("only one word links the name to a query with two or more other words, at most {SINGLE_WORD_MANY_CAP:.2}")
         };
@@ -272,6 +276,19 @@ impl Steps {
         }
         self.score = new;
     }
+}
+
+/// The one word linking the names is an organisation's whole name, spelt the same and
+/// rare (not a common or generic word): "Cytrox Digital Labs" against "CYTROX AD" is the
+/// listed vendor's brand with words added, which a person must look at — unlike a
+/// person's one-word alias among a query's several names ("FAROUK" / "Khalid Zainab
+/// Farouk").
+fn distinctive_brand(scored: &NameScore, ctx: &Context) -> bool {
+    ctx.entry_kind == Some(PartyKind::Entity)
+        && scored.name_coverage >= 0.95
+        && scored.evidence >= 1.0
+        && !scored.single_fuzzy_link
+        && !scored.generic_only
 }
 
 fn single_word_link(scored: &NameScore) -> bool {
