@@ -284,7 +284,14 @@ impl Steps {
 /// person's one-word alias among a query's several names ("FAROUK" / "Khalid Zainab
 /// Farouk").
 fn distinctive_brand(scored: &NameScore, ctx: &Context) -> bool {
-    ctx.entry_kind == Some(PartyKind::Entity)
+    // An entry of unknown kind (the Entity List in the CSL carries none) counts as an
+    // organisation unless the query is given as a person.
+    let organisation = match ctx.entry_kind {
+        Some(PartyKind::Entity) => true,
+        Some(PartyKind::Unknown) | None => ctx.query_kind != Some(PartyKind::Individual),
+        _ => false,
+    };
+    organisation
         && scored.name_coverage >= 0.95
         && scored.evidence >= 1.0
         && !scored.single_fuzzy_link
