@@ -20,6 +20,7 @@ const EXPECTED: &[(&str, i32)] = &[
     ("ace matrix --eccn 5A001.j --end-user government --as-of 2024-01-01", 0),
     ("ace matrix --eccn 4D004 --end-user non_government --intermediate \"Example Logistics,TR,forwarder\"", 0),
     ("ace rules show group D:5 --as-of 2024-01-01", 0),
+    ("ace rules calendar --country KH", 0),
     ("ace screen \"NSO Group Technologies\" --country IL", 0),
     ("ace screen --batch examples/names.csv > hits.jsonl", 0),
     ("ace compare \"MADURO MOROS, Nicolas\" \"Nicolas Maduro\"", 0),
@@ -34,8 +35,12 @@ const EXPECTED: &[(&str, i32)] = &[
     ("ace classify --answers examples/product.yaml --json > class.json && ace check --classification class.json --to DE --end-user non_government", 0),
     ("ace batch examples/batch.csv --out results.csv --record", 0),
     ("ace batch --rescreen", 0),
+    ("ace records impact", 0),
     ("ace tokens create --name alice --role analyst", 0),
     ("ace records verify", 0),
+    // Records of `ace batch` keep the hits, not the screening report a replay re-creates:
+    // they are reported as not replayable (exit 1), each saying why.
+    ("ace records replay --all --since 2025-01-01", 1),
     ("ace records export --since 2025-01-01 --format csv > records.csv", 0),
 ];
 
