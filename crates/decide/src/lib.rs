@@ -12,6 +12,7 @@ mod determination;
 mod error;
 mod hold;
 mod matrix;
+pub mod memo;
 mod order;
 mod ownership;
 mod red_flags;

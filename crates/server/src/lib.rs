@@ -12,7 +12,6 @@ pub mod api;
 pub mod auth;
 pub mod body;
 pub mod error;
-pub mod memo;
 pub mod metrics;
 pub mod service;
 pub mod state;

@@ -17,8 +17,8 @@
 //! last such request is done).
 
 use crate::auth::TokenCache;
-use crate::memo::{MemoScreener, MEMO_CAPACITY};
 use crate::metrics::Metrics;
+use decide::memo::{MemoScreener, MEMO_CAPACITY};
 use ear::Law;
 use lists::snapshot::{SnapshotMeta, SnapshotStore};
 use records::RecordStore;
@@ -55,10 +55,8 @@ pub struct ActiveLists {
 impl ActiveLists {
     /// A snapshot's meta and its index, with a fresh memo.
     pub fn new(meta: SnapshotMeta, screener: Screener) -> Self {
-        ActiveLists {
-            meta,
-            screener: MemoScreener::new(screener, MEMO_CAPACITY),
-        }
+        let screener = MemoScreener::new(screener, meta.hash.clone(), MEMO_CAPACITY);
+        ActiveLists { meta, screener }
     }
 }
 
