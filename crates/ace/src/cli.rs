@@ -363,6 +363,10 @@ pub struct BatchArgs {
     /// Do not screen party names.
     #[arg(long)]
     pub no_screen: bool,
+    /// Screen every row afresh, without the memo of names already screened (the results
+    /// are the same; for checking that they are).
+    #[arg(long, hide = true)]
+    pub no_memo: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

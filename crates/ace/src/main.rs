@@ -23,6 +23,7 @@ mod cli;
 mod cmd;
 mod context;
 mod output;
+mod pipeline;
 mod progress;
 mod render;
 

@@ -25,13 +25,6 @@ impl Progress {
         }
     }
 
-    pub fn show_while<T>(&self, handles: &[std::thread::ScopedJoinHandle<'_, T>]) {
-        while self.visible && handles.iter().any(|h| !h.is_finished()) {
-            std::thread::sleep(Duration::from_millis(250));
-            self.draw();
-        }
-    }
-
     /// Counts `n` more items done and redraws at most four times a second (single-threaded
     /// callers; workers just add to `done`).
     pub fn advance(&self, n: usize) {

@@ -1,20 +1,29 @@
 //! `ace batch`: many transactions at once — screened, decided, on every core; bad rows
 //! reported with their line numbers and skipped, never silently dropped.
+//!
+//! A pipeline ([`crate::pipeline`]): one thread reads and parses the file a batch of rows
+//! at a time, every core screens (through a memo: a name recurring on many rows is
+//! screened once), decides and serialises the records, and this thread hands the records
+//! to the store's writer and writes the results, both in input order, so the record chain
+//! is the same whatever the number of threads. The file is streamed: memory stays
+//! flat whatever its size.
 
 use super::{bad, today};
 use crate::cli::{BatchArgs, OutFormat};
 use crate::context::Context;
 use crate::exit;
+use crate::pipeline::{self, Emit, Stopped};
 use crate::progress::Progress;
-use anyhow::{Context as _, Result};
+use anyhow::{anyhow, Context as _, Result};
+use decide::memo::MemoScreener;
 use decide::screening::screen_parties;
 use decide::TransactionInput;
 use ear::Law;
 use screen::Screener;
 use serde::Serialize;
-use std::collections::BTreeMap;
-use std::io::{BufWriter, Write};
-use std::sync::atomic::Ordering;
+use std::collections::{BTreeMap, VecDeque};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// One input row, parsed or rejected.
@@ -38,10 +47,12 @@ pub struct OutputRow {
     /// The record written for this determination (with --record).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record_id: Option<i64>,
+    /// The record to append (with --record), made by the worker that decided the row.
     #[serde(skip)]
-    pub determination: Option<serde_json::Value>,
+    pub record: Option<Result<records::NewRecord, String>>,
+    /// The transaction id of the record handed to the store, until it is committed.
     #[serde(skip)]
-    pub input: Option<TransactionInput>,
+    pub committing: Option<String>,
 }
 
 #[derive(Serialize, Clone)]
@@ -61,90 +72,238 @@ pub fn run(cx: &Context, a: BatchArgs) -> Result<u8> {
         return Err(bad("batch: give a FILE of transactions, or --rescreen"));
     };
     let law = cx.law()?;
-    let text = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-    let mut source = RowSource::open(&file, &text, a.jsonl)?;
-    let (screener, snapshot) = if a.no_screen {
-        (None, None)
+    let input =
+        std::fs::File::open(&file).with_context(|| format!("reading {}", file.display()))?;
+    let source = RowSource::open(&file, BufReader::with_capacity(1 << 16, input), a.jsonl)?;
+    let screener = if a.no_screen {
+        None
     } else {
         let s = cx.snapshot()?;
-        let hash = s.meta.hash.clone();
-        (Some(Screener::new(s.entries)), Some(hash))
+        let screener = Screener::new(s.entries);
+        let capacity = if a.no_memo { 0 } else { BATCH_MEMO_CAPACITY };
+        Some(MemoScreener::new(screener, s.meta.hash, capacity))
     };
     let store = if a.record {
         Some(open_store(cx, &a)?)
     } else {
         None
     };
-    let snapshot = snapshot.as_deref().unwrap_or("");
     let started = Instant::now();
-    let mut sink = Sink::open(&a)?;
-    let mut summary = Summary::default();
-    let progress = Progress::new(source.estimated_rows());
-    // Rows are read, decided (on every core), recorded and written a chunk at a time:
-    // memory stays flat whatever the file's size, the output keeps input order, and with
-    // --record a run killed half-way has recorded whole chunks that a restart skips.
-    let chunk = if store.is_some() {
-        RECORD_CHUNK
-    } else {
-        PROCESS_CHUNK
+    let mut out = Output {
+        sink: Sink::open(&a)?,
+        summary: Summary::default(),
+        progress: Progress::new(estimate_rows(&file)),
+        store,
+        committing: VecDeque::new(),
+        awaiting: 0,
+        committed: crossbeam_channel::unbounded(),
+        strict: a.strict,
+        file: &file,
     };
-    loop {
-        let part = source.next_chunk(chunk);
-        if part.is_empty() {
-            break;
+    let job = Job {
+        law: &law,
+        screener: screener.as_ref(),
+        actor: a.record.then_some(a.actor.as_str()),
+        today: today(),
+    };
+    let threads = a
+        .threads
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
+        .max(1);
+    let ran = pipeline::run(
+        threads,
+        IN_FLIGHT_PER_THREAD * threads,
+        move |emit| source.read_all(emit),
+        |rows| job.decide(rows),
+        |rows| out.take(rows),
+    );
+    match ran {
+        Ok(()) => {}
+        Err(Stopped::Failed(e)) => return Err(e),
+        Err(Stopped::WorkerPanicked) => {
+            return Err(anyhow!(
+                "internal error: a worker stopped; the output and the records end before the row it was on"
+            ))
         }
-        let keep = store.is_some();
-        let mut decided = process(
-            &part,
-            &law,
-            screener.as_ref(),
-            snapshot,
-            a.threads,
-            keep,
-            &progress,
-        );
-        if a.strict {
-            if let Some(r) = decided.iter().find(|r| r.error.is_some()) {
+    }
+    out.finish(started.elapsed())?;
+    Ok(exit::OK)
+}
+
+/// Rows read, decided and handed on together: a few milliseconds of work.
+const JOB_ROWS: usize = 256;
+
+/// Jobs in the pipeline at once per worker thread (read, being decided, or decided and
+/// waiting for an earlier one): enough to keep every core busy, few enough for flat memory.
+const IN_FLIGHT_PER_THREAD: usize = 8;
+
+/// Records handed to the store's writer and not yet committed, at most (--record): the
+/// writer commits up to 2,048 at a time, so one commit's worth waits while another is made.
+const MAX_AWAITING: usize = 2_048;
+
+/// Distinct screening queries `ace batch` remembers (a query is a name with its country:
+/// a million generated rows hold ~73,000); a few tens of MB at most.
+const BATCH_MEMO_CAPACITY: usize = 1 << 17;
+
+/// What every worker needs to decide a row.
+struct Job<'a> {
+    law: &'a Law,
+    screener: Option<&'a MemoScreener>,
+    /// With --record: the actor the records name.
+    actor: Option<&'a str>,
+    today: ear::Date,
+}
+
+impl Job<'_> {
+    fn decide(&self, rows: Vec<InputRow>) -> Vec<OutputRow> {
+        rows.into_iter().map(|r| self.decide_row(r)).collect()
+    }
+}
+
+/// This thread's end of the pipeline: the results in input order, the records appended
+/// in input order, the summary.
+struct Output<'a> {
+    sink: Sink,
+    summary: Summary,
+    progress: Progress,
+    store: Option<Box<dyn records::RecordStore>>,
+    /// Rows in input order whose record is handed to the store and not yet committed (and
+    /// the rows after them): a row is written only once its record is durable.
+    committing: VecDeque<OutputRow>,
+    /// How many of `committing` await a record.
+    awaiting: usize,
+    /// The store's answers, in the order the records were handed to it.
+    committed: (
+        crossbeam_channel::Sender<records::Result<records::Record>>,
+        crossbeam_channel::Receiver<records::Result<records::Record>>,
+    ),
+    strict: bool,
+    file: &'a Path,
+}
+
+impl Output<'_> {
+    /// Takes one job's rows: with --record, hands their records to the store's writer
+    /// without waiting for the commit (the writer group-commits whatever is queued, in
+    /// order, while the workers decide the next rows), then writes every row whose record
+    /// is durable.
+    fn take(&mut self, rows: Vec<OutputRow>) -> Result<()> {
+        self.progress.advance(rows.len());
+        // --strict: the first bad row stops the run before its job is recorded or written.
+        if self.strict {
+            if let Some(r) = rows.iter().find(|r| r.error.is_some()) {
                 return Err(bad(format!(
                     "{}: line {}: {} (--strict stops at the first bad row)",
-                    file.display(),
+                    self.file.display(),
                     r.line,
                     r.error.as_deref().unwrap_or("")
                 )));
             }
         }
-        if let Some(store) = &store {
-            record_rows(store.as_ref(), &mut decided, &law, snapshot, &a.actor)?;
+        let Some(store) = &self.store else {
+            for r in &rows {
+                self.summary.add(r);
+                self.sink.write(r)?;
+            }
+            return Ok(());
+        };
+        for mut r in rows {
+            match r.record.take() {
+                Some(Ok(record)) => {
+                    r.committing = Some(record.transaction_id.clone().unwrap_or_default());
+                    let answer = self.committed.0.clone();
+                    store.append_then(
+                        record,
+                        Box::new(move |recorded| {
+                            let _ = answer.send(recorded);
+                        }),
+                    );
+                    self.awaiting += 1;
+                }
+                Some(Err(e)) => {
+                    return Err(anyhow!("line {}: cannot make the record: {e}", r.line));
+                }
+                None => {}
+            }
+            self.committing.push_back(r);
         }
-        for r in &decided {
-            summary.add(r);
-            sink.write(r)?;
-        }
+        self.write_committed(MAX_AWAITING)
     }
-    progress.finish();
-    sink.finish()?;
-    summary.print(started.elapsed());
-    Ok(exit::OK)
+
+    /// Writes the rows at the front of `committing` whose records are committed, waiting
+    /// for the store while more than `max` records are outstanding.
+    fn write_committed(&mut self, max: usize) -> Result<()> {
+        while let Some(front) = self.committing.front_mut() {
+            if let Some(expected) = &front.committing {
+                // The writer answers in the order it was handed the records.
+                let answer = if self.awaiting > max {
+                    self.committed.1.recv().ok()
+                } else {
+                    self.committed.1.try_recv().ok()
+                };
+                let Some(answer) = answer else { break };
+                let record = answer.context("recording determinations")?;
+                if record.transaction_id.as_ref() != Some(expected) {
+                    return Err(anyhow!(
+                        "internal error: line {}: the record store answered for transaction {:?}, not {expected}",
+                        front.line,
+                        record.transaction_id
+                    ));
+                }
+                front.record_id = Some(record.id);
+                front.committing = None;
+                self.awaiting -= 1;
+            }
+            if let Some(r) = self.committing.pop_front() {
+                self.summary.add(&r);
+                self.sink.write(&r)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, elapsed: Duration) -> Result<()> {
+        self.write_committed(0)?;
+        self.progress.finish();
+        self.sink.finish()?;
+        self.summary.print(elapsed);
+        Ok(())
+    }
 }
 
-/// Rows decided per chunk without --record.
-const PROCESS_CHUNK: usize = 50_000;
-
-/// Rows decided and recorded per record-store transaction with --record.
-const RECORD_CHUNK: usize = 5_000;
+/// The number of lines of `file`, for the progress bar — counted only when there is one
+/// to show (standard error is a terminal), a block at a time.
+fn estimate_rows(file: &Path) -> usize {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return 0;
+    }
+    let Ok(mut f) = std::fs::File::open(file) else {
+        return 0;
+    };
+    let mut block = vec![0u8; 1 << 20];
+    let mut lines = 0;
+    while let Ok(n @ 1..) = f.read(&mut block) {
+        lines += block[..n].iter().filter(|&&b| b == b'\n').count();
+    }
+    lines
+}
 
 /// The record store of `--database` (the same default and error as `ace records`).
 fn open_store(cx: &Context, a: &BatchArgs) -> Result<Box<dyn records::RecordStore>> {
     Ok(super::records::open_store(cx, &a.db)?.0)
 }
 
-/// The idempotency key of a row: its `id`, or a digest of the transaction when it has none.
-fn transaction_id(input: &TransactionInput) -> String {
+/// The idempotency key of a row: its `id`, or a digest of the transaction (`value`, its
+/// JSON) when it has none.
+fn transaction_id(input: &TransactionInput, value: &serde_json::Value) -> String {
     match &input.id {
         Some(id) => id.clone(),
         None => {
-            let canonical =
-                records::canonical_json(&serde_json::to_value(input).unwrap_or_default());
+            let canonical = records::canonical_json(value);
             format!(
                 "sha256:{}",
                 &records::sha256_hex(canonical.as_bytes())[..32]
@@ -153,40 +312,26 @@ fn transaction_id(input: &TransactionInput) -> String {
     }
 }
 
-/// Appends one record per decided row in one store transaction; rows already recorded
-/// (same transaction id) get their existing record back and are not appended again.
-fn record_rows(
-    store: &dyn records::RecordStore,
-    rows: &mut [OutputRow],
+/// The record of a decided row (made on the worker that decided it).
+fn new_record(
+    input: &TransactionInput,
+    determination: &decide::Determination,
+    row: &OutputRow,
     law: &Law,
     snapshot: &str,
     actor: &str,
-) -> Result<()> {
-    let mut new = Vec::new();
-    let mut which = Vec::new();
-    for (i, r) in rows.iter().enumerate() {
-        let (Some(input), Some(det)) = (&r.input, &r.determination) else {
-            continue;
-        };
-        new.push(records::NewRecord {
-            kind: records::RecordKind::Determination,
-            actor: actor.to_string(),
-            input: serde_json::to_value(input)?,
-            output: serde_json::json!({ "determination": det, "hits": r.hits, "needs_review": r.needs_review }),
-            ruleset: Some(law.hash().to_string()),
-            list_snapshot: (!snapshot.is_empty()).then(|| snapshot.to_string()),
-            transaction_id: Some(transaction_id(input)),
-        });
-        which.push(i);
-    }
-    if new.is_empty() {
-        return Ok(());
-    }
-    let recorded = store.append_many(new).context("recording determinations")?;
-    for (i, rec) in which.into_iter().zip(recorded) {
-        rows[i].record_id = Some(rec.id);
-    }
-    Ok(())
+) -> Result<records::NewRecord, String> {
+    let value = serde_json::to_value(input).map_err(|e| e.to_string())?;
+    let det = serde_json::to_value(determination).map_err(|e| e.to_string())?;
+    Ok(records::NewRecord {
+        kind: records::RecordKind::Determination,
+        actor: actor.to_string(),
+        transaction_id: Some(transaction_id(input, &value)),
+        input: value,
+        output: serde_json::json!({ "determination": det, "hits": row.hits, "needs_review": row.needs_review }),
+        ruleset: Some(law.hash().to_string()),
+        list_snapshot: (!snapshot.is_empty()).then(|| snapshot.to_string()),
+    })
 }
 
 /// `--rescreen`: every recorded determination against today's lists and rules.
@@ -287,67 +432,102 @@ fn rescreen_one(
 }
 
 /// The rows of a CSV file with a header (one column per contract field) or of JSON
-/// Lines, read a chunk at a time.
-enum RowSource<'a> {
+/// Lines, read a batch at a time from a stream.
+enum RowSource<R> {
     Jsonl {
-        lines: std::iter::Enumerate<std::str::Lines<'a>>,
-        estimate: usize,
+        reader: R,
+        /// Lines read so far.
+        line: usize,
+        buf: Vec<u8>,
     },
     Csv {
         header: Vec<String>,
-        records: csv::StringRecordsIntoIter<&'a [u8]>,
-        estimate: usize,
-        lines: LineCounter<'a>,
+        reader: Box<csv::Reader<LineEnds<R>>>,
+        record: csv::StringRecord,
     },
 }
 
-/// Line numbers from byte offsets, counting '\n' only: after a CRLF line end the csv
+/// A reader that notes where the line ends ('\r', '\n') of what it passes on are, for
+/// line numbers from byte offsets, counting '\n' only: after a CRLF line end the csv
 /// crate's record position (line and byte) is at the '\n' of the line before, one line
-/// too low; a record never starts with a line end, so those are skipped.
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    /// The byte offset counted up to, and the 1-based line it is on.
-    at: usize,
+/// too low; a record never starts with a line end, so those are skipped. Only the line
+/// ends of bytes read ahead of the last offset asked for are kept (the csv reader's
+/// buffer): memory stays flat whatever the file's size.
+struct LineEnds<R> {
+    inner: R,
+    /// Bytes passed on so far.
+    passed: u64,
+    /// Line ends passed on and not yet counted: offset, and whether it is '\n'.
+    ends: VecDeque<(u64, bool)>,
+    /// The 1-based line of the last offset asked for.
     line: usize,
 }
 
-impl LineCounter<'_> {
-    /// The line of a byte offset (offsets are asked for in increasing order).
-    fn line_of(&mut self, offset: usize) -> usize {
-        let mut offset = offset.min(self.bytes.len());
-        while matches!(self.bytes.get(offset), Some(b'\r' | b'\n')) {
-            offset += 1;
+impl<R: Read> Read for LineEnds<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if b == b'\n' || b == b'\r' {
+                self.ends.push_back((self.passed + i as u64, b == b'\n'));
+            }
         }
-        if offset < self.at {
-            self.at = 0;
-            self.line = 1;
+        self.passed += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> LineEnds<R> {
+    fn new(inner: R) -> Self {
+        LineEnds {
+            inner,
+            passed: 0,
+            ends: VecDeque::new(),
+            line: 1,
         }
-        self.line += self.bytes[self.at..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        self.at = offset;
+    }
+
+    /// The line of a byte offset (offsets are asked for in increasing order; an earlier
+    /// one gets the line of the last).
+    fn line_of(&mut self, offset: u64) -> usize {
+        let mut offset = offset;
+        while let Some(&(at, newline)) = self.ends.front() {
+            if at > offset {
+                break;
+            }
+            if at == offset {
+                // A line end where the record would start: it ends the line before.
+                offset += 1;
+            }
+            self.line += usize::from(newline);
+            self.ends.pop_front();
+        }
         self.line
     }
 }
 
-impl<'a> RowSource<'a> {
-    fn open(path: &std::path::Path, bytes: &'a [u8], force_jsonl: bool) -> Result<Self> {
-        let estimate = bytecount_lines(bytes);
+impl<R: BufRead> RowSource<R> {
+    fn open(path: &Path, mut input: R, force_jsonl: bool) -> Result<Self> {
+        let mut starts_like_json = || -> Result<bool> {
+            let head = input
+                .fill_buf()
+                .with_context(|| format!("reading {}", path.display()))?;
+            Ok(head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'))
+        };
         let jsonl = force_jsonl
             || path
                 .extension()
                 .is_some_and(|e| e == "jsonl" || e == "ndjson")
-            || bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+            || starts_like_json()?;
         if jsonl {
-            let text = std::str::from_utf8(bytes)
-                .map_err(|e| bad(format!("{}: not UTF-8 text ({e})", path.display())))?;
             return Ok(RowSource::Jsonl {
-                lines: text.lines().enumerate(),
-                estimate,
+                reader: input,
+                line: 0,
+                buf: Vec::new(),
             });
         }
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(LineEnds::new(input));
         let header: Vec<String> = reader
             .headers()
             .map_err(|e| {
@@ -363,54 +543,76 @@ impl<'a> RowSource<'a> {
             .map_err(|e| bad(format!("{}: line 1: {e}", path.display())))?;
         Ok(RowSource::Csv {
             header,
-            records: reader.into_records(),
-            estimate: estimate.saturating_sub(1),
-            lines: LineCounter {
-                bytes,
-                at: 0,
-                line: 1,
-            },
+            reader: Box::new(reader),
+            record: csv::StringRecord::new(),
         })
     }
 
-    fn estimated_rows(&self) -> usize {
-        match self {
-            RowSource::Jsonl { estimate, .. } | RowSource::Csv { estimate, .. } => *estimate,
+    /// Every row, [`JOB_ROWS`] at a time, into the pipeline; stops early when it stops.
+    /// A row that cannot be parsed is handed on with the reason; only a file that cannot
+    /// be read any further ends the run with an error.
+    fn read_all(mut self, emit: &mut Emit<'_, Vec<InputRow>>) -> Result<()> {
+        loop {
+            let rows = self.next_rows(JOB_ROWS)?;
+            if rows.is_empty() || !emit.send(rows) {
+                return Ok(());
+            }
         }
     }
 
     /// Up to `n` more rows, parsed or rejected with the reason.
-    fn next_chunk(&mut self, n: usize) -> Vec<InputRow> {
-        let mut out = Vec::with_capacity(n.min(65_536));
+    fn next_rows(&mut self, n: usize) -> Result<Vec<InputRow>> {
+        let mut out = Vec::with_capacity(n);
         while out.len() < n {
             let row = match self {
-                RowSource::Jsonl { lines, .. } => match lines.find(|(_, l)| !l.trim().is_empty()) {
-                    Some((i, l)) => InputRow {
-                        line: i + 1,
-                        parsed: decide::parse_input(l).map_err(|e| e.to_string()),
-                    },
-                    None => break,
-                },
+                RowSource::Jsonl { reader, line, buf } => {
+                    buf.clear();
+                    if reader.read_until(b'\n', buf).context("reading the input")? == 0 {
+                        break;
+                    }
+                    *line += 1;
+                    let text = buf.strip_suffix(b"\n").unwrap_or(buf);
+                    let text = text.strip_suffix(b"\r").unwrap_or(text);
+                    match std::str::from_utf8(text) {
+                        Ok(t) if t.trim().is_empty() => continue,
+                        Ok(t) => InputRow {
+                            line: *line,
+                            parsed: decide::parse_input(t).map_err(|e| e.to_string()),
+                        },
+                        Err(e) => InputRow {
+                            line: *line,
+                            parsed: Err(format!("not UTF-8 text ({e})")),
+                        },
+                    }
+                }
                 RowSource::Csv {
                     header,
-                    records,
-                    lines,
-                    ..
-                } => match records.next() {
-                    Some(Ok(r)) => {
-                        let line = r.position().map_or(0, |p| lines.line_of(p.byte() as usize));
-                        csv_row(header, &r, line)
+                    reader,
+                    record,
+                } => match reader.read_record(record) {
+                    Ok(true) => {
+                        let line = record
+                            .position()
+                            .map_or(0, |p| reader.get_mut().line_of(p.byte()));
+                        csv_row(header, record, line)
                     }
-                    Some(Err(e)) => InputRow {
-                        line: e.position().map_or(0, |p| lines.line_of(p.byte() as usize)),
-                        parsed: Err(format!("not valid CSV: {e}")),
-                    },
-                    None => break,
+                    Ok(false) => break,
+                    Err(e) => {
+                        if let csv::ErrorKind::Io(io) = e.kind() {
+                            return Err(anyhow!("reading the input: {io}"));
+                        }
+                        InputRow {
+                            line: e
+                                .position()
+                                .map_or(0, |p| reader.get_mut().line_of(p.byte())),
+                            parsed: Err(format!("not valid CSV: {e}")),
+                        }
+                    }
                 },
             };
             out.push(row);
         }
-        out
+        Ok(out)
     }
 }
 
@@ -428,124 +630,70 @@ fn csv_row(header: &[String], r: &csv::StringRecord, line: usize) -> InputRow {
     InputRow { line, parsed }
 }
 
-fn bytecount_lines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b'\n').count()
-}
-
-/// Decides every row on `threads` workers (default: every core), keeping input order.
-/// `keep` retains each row's input and determination for recording.
-fn process(
-    rows: &[InputRow],
-    law: &Law,
-    screener: Option<&Screener>,
-    snapshot: &str,
-    threads: Option<usize>,
-    keep: bool,
-    progress: &Progress,
-) -> Vec<OutputRow> {
-    let workers = threads
-        .unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        })
-        .max(1);
-    let chunk = rows.len().div_ceil(workers).max(1);
-    let today = today();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = rows
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|r| {
-                            let out = decide_row(r, law, screener, snapshot, today, keep);
-                            progress.done.fetch_add(1, Ordering::Relaxed);
-                            out
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        progress.show_while(&handles);
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
-}
-
-fn decide_row(
-    r: &InputRow,
-    law: &Law,
-    screener: Option<&Screener>,
-    snapshot: &str,
-    today: ear::Date,
-    keep: bool,
-) -> OutputRow {
-    let mut row = OutputRow {
-        line: r.line,
-        id: None,
-        outcome: "REJECTED".into(),
-        deciding: vec![],
-        hits: vec![],
-        needs_review: vec![],
-        error: None,
-        record_id: None,
-        determination: None,
-        input: None,
-    };
-    let mut input = match &r.parsed {
-        Ok(i) => i.clone(),
-        Err(e) => {
-            row.error = Some(e.clone());
+impl Job<'_> {
+    /// Screens (through the memo), decides and, with --record, makes the record of one row.
+    fn decide_row(&self, r: InputRow) -> OutputRow {
+        let mut row = OutputRow {
+            line: r.line,
+            id: None,
+            outcome: "REJECTED".into(),
+            deciding: vec![],
+            hits: vec![],
+            needs_review: vec![],
+            error: None,
+            record_id: None,
+            record: None,
+            committing: None,
+        };
+        let mut input = match r.parsed {
+            Ok(i) => i,
+            Err(e) => {
+                row.error = Some(e);
+                return row;
+            }
+        };
+        row.id = input.id.clone();
+        if let Err(e) = input.check_names() {
+            row.error = Some(e.to_string());
             return row;
         }
-    };
-    row.id = input.id.clone();
-    if let Err(e) = input.check_names() {
-        row.error = Some(e.to_string());
-        return row;
-    }
-    if let Some(s) = screener {
-        let report = screen_parties(
-            &mut input,
-            s,
-            snapshot,
-            screen::DEFAULT_THRESHOLD,
-            screen::DEFAULT_REVIEW_THRESHOLD,
-        );
-        for p in &report.parties {
-            let to_hit = |m: &screen::Match| Hit {
-                party: p.name.clone(),
-                list: list_code(m),
-                id: m.id.clone(),
-                name: m.name.clone(),
-                score: m.score,
-            };
-            row.hits.extend(p.hits.iter().map(to_hit));
-            row.needs_review.extend(p.needs_review.iter().map(to_hit));
-        }
-    }
-    let decided = decide::determine(&input, law, today).map(|(_, d)| d);
-    match decided {
-        Ok(d) => {
-            row.outcome = d.outcome.to_string();
-            row.deciding = d
-                .deciding_citations()
-                .into_iter()
-                .map(str::to_string)
-                .collect();
-            if keep {
-                row.determination = serde_json::to_value(&d).ok();
+        let snapshot = self.screener.map_or("", |s| s.snapshot());
+        if let Some(s) = self.screener {
+            let report = screen_parties(
+                &mut input,
+                s,
+                snapshot,
+                screen::DEFAULT_THRESHOLD,
+                screen::DEFAULT_REVIEW_THRESHOLD,
+            );
+            for p in &report.parties {
+                let to_hit = |m: &screen::Match| Hit {
+                    party: p.name.clone(),
+                    list: list_code(m),
+                    id: m.id.clone(),
+                    name: m.name.clone(),
+                    score: m.score,
+                };
+                row.hits.extend(p.hits.iter().map(to_hit));
+                row.needs_review.extend(p.needs_review.iter().map(to_hit));
             }
         }
-        Err(e) => row.error = Some(e.to_string()),
+        match decide::determine(&input, self.law, self.today).map(|(_, d)| d) {
+            Ok(d) => {
+                row.outcome = d.outcome.to_string();
+                row.deciding = d
+                    .deciding_citations()
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect();
+                if let Some(actor) = self.actor {
+                    row.record = Some(new_record(&input, &d, &row, self.law, snapshot, actor));
+                }
+            }
+            Err(e) => row.error = Some(e.to_string()),
+        }
+        row
     }
-    if keep {
-        row.input = Some(input);
-    }
-    row
 }
 
 fn list_code(m: &screen::Match) -> String {
