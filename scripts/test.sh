@@ -17,4 +17,5 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== tests"
 export ACE_TEST_POSTGRES_URL="${ACE_TEST_POSTGRES_URL:-$(scripts/ensure-postgres.sh)}"
 cargo test --workspace --locked
+./scripts/validate-openapi.sh
 ./scripts/e2e.sh

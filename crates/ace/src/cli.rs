@@ -68,6 +68,9 @@ pub enum Command {
     /// Serve the HTTP API (JSON, API tokens with roles) and the web UI.
     #[command(after_help = serve_help())]
     Serve(ServeArgs),
+    /// Print the OpenAPI 3.1 document of the HTTP API (what `ace serve` serves at
+    /// /openapi.json), to generate a client or review the contract without a server.
+    Openapi,
     /// API tokens: create one (its secret is printed once) or list them.
     Tokens {
         #[command(subcommand)]

@@ -582,6 +582,27 @@ fn openapi_lists_every_route_and_ops_answer() {
                 .sum()
         });
         assert_eq!(documented, server::api::ROUTES.len());
+        // A path parameter is a `{name}` of its path; every other parameter is in the
+        // query (generated clients build the URL from this).
+        for (path, methods) in doc.body["paths"].as_object().into_iter().flatten() {
+            for (method, op) in methods.as_object().into_iter().flatten() {
+                for p in op["parameters"].as_array().into_iter().flatten() {
+                    let name = p["name"].as_str().unwrap_or("");
+                    let expected = if path.contains(&format!("{{{name}}}")) {
+                        "path"
+                    } else {
+                        "query"
+                    };
+                    assert_eq!(p["in"], expected, "{method} {path} parameter {name}");
+                }
+            }
+        }
+        assert_eq!(
+            doc.body["paths"]["/v1/records"]["get"]["parameters"]
+                .as_array()
+                .map(|p| p.iter().all(|p| p["in"] == "query")),
+            Some(true)
+        );
         assert!(doc.body["components"]["schemas"]["TransactionInput"].is_object());
         assert!(doc.body["components"]["securitySchemes"]["bearer"].is_object());
 

@@ -48,6 +48,11 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Classify(a) => classify::run(a),
         Command::Batch(a) => batch::run(&cx, a),
         Command::Serve(a) => serve::run(&cx, a),
+        Command::Openapi => {
+            let document = server::api::openapi::document();
+            println!("{}", serde_json::to_string_pretty(&document)?);
+            Ok(crate::exit::OK)
+        }
         Command::Tokens { command } => tokens::run(&cx, command),
         Command::Records { command } => records::run(&cx, command),
     }

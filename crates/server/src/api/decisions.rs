@@ -98,6 +98,7 @@ pub async fn current_determination(
 
 /// `GET /v1/review-queue` parameters.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct QueueQuery {
     /// Only lines after this one (paging: pass the last `next_after`).
@@ -216,6 +217,7 @@ pub async fn questions(caller: Caller) -> Result<Json<&'static classify::Questio
 
 /// `GET /v1/matrix` parameters.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MatrixQuery {
     /// The ECCN, e.g. `4D004` or `5A001.j`.

@@ -19,6 +19,7 @@ const MAX_LIMIT: usize = 1000;
 
 /// `GET /v1/records` parameters.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RecordsQuery {
     /// Records created at or after (`YYYY-MM-DD` or RFC 3339).
@@ -221,6 +222,7 @@ pub async fn create_token(
 
 /// `GET /v1/impact` parameters.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ImpactQuery {
     /// The snapshot to compare the active one with (full hash, or a prefix of at least 8

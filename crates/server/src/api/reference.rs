@@ -85,6 +85,7 @@ pub async fn rules(
 
 /// `as_of` for the dated views.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AsOf {
     /// `YYYY-MM-DD`: only what holds on that date (default: every dated value for
