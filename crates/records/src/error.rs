@@ -46,6 +46,12 @@ pub enum Error {
         /// Highest version this build knows.
         known: i64,
     },
+    /// A checkpoint cannot be read, does not verify, or cannot be made (the chain is broken).
+    #[error("{0}")]
+    Checkpoint(String),
+    /// The checkpoint signing key file cannot be read or created.
+    #[error("{0}")]
+    Key(String),
     /// The group-commit writer thread has stopped (the store is shutting down or crashed).
     #[error("the record writer has stopped")]
     WriterGone,

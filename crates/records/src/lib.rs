@@ -52,10 +52,14 @@
 //! newest records were deleted (the shortened chain is still valid) or that the whole chain was
 //! rewritten by someone who recomputed every hash. Both are caught against an external anchor:
 //! note [`RecordStore::head`] (id and hash) outside the database, e.g. in a signed audit report,
-//! and later check it with [`check_anchor`].
+//! and later check it with [`check_anchor`] — or let ace sign it: a [`checkpoint::Checkpoint`]
+//! is the head signed with an Ed25519 key kept in a file, outside the database
+//! (`ace records checkpoint`, periodically in `ace serve`), checked with
+//! [`checkpoint::check_anchor`] and, without any database, [`checkpoint::verify_export`].
 
 mod canonical;
 mod chain;
+pub mod checkpoint;
 mod error;
 mod export;
 mod group;

@@ -1,4 +1,4 @@
-//! The embedded back end: one SQLite file in WAL mode, `synchronous=FULL`.
+//! The embedded back end: one SQLite file in WAL mode, `synchronous=FULL`, created 0600.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -28,6 +28,13 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 pub(crate) fn open(path: &Path) -> Result<Box<dyn RecordStore>> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
+    }
+    // Records hold every party's name and every transaction: readable by their owner only.
+    // SQLite gives the -wal and -shm files the mode of the database file.
+    match crate::checkpoint::create_private(path) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e.into()),
     }
     let mut first = connect(path)?;
     migrate(&mut first, migrations::SQLITE)?;

@@ -120,6 +120,7 @@ suite!(fresh();
     deleted_middle_record_is_detected,
     swapped_records_are_detected,
     deleted_tail_needs_the_anchor,
+    checkpoints_detect_truncation_and_a_recomputed_chain,
     database_refuses_update_delete_and_forks,
     idempotent_by_transaction_id,
     concurrent_appends_stay_linear,

@@ -60,6 +60,7 @@ suite!(fresh();
     deleted_middle_record_is_detected,
     swapped_records_are_detected,
     deleted_tail_needs_the_anchor,
+    checkpoints_detect_truncation_and_a_recomputed_chain,
     database_refuses_update_delete_and_forks,
     idempotent_by_transaction_id,
     concurrent_appends_stay_linear,
@@ -100,4 +101,23 @@ fn schema_is_versioned() {
         records::open(&db.url()),
         Err(records::Error::SchemaTooNew { found: 999, .. })
     ));
+}
+
+/// Records name every party and transaction: the database and its WAL and shared-memory
+/// files are readable by their owner only, whatever the umask.
+#[cfg(unix)]
+#[test]
+fn database_files_are_created_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = fresh();
+    let store = db.open();
+    store.append(common::determination(0)).expect("append");
+    for suffix in ["", "-wal", "-shm"] {
+        let path = format!("{}{suffix}", db.url());
+        let mode = std::fs::metadata(&path)
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{path} has mode {:o}", mode & 0o777);
+    }
 }

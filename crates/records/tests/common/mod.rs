@@ -252,6 +252,171 @@ pub fn deleted_tail_needs_the_anchor(db: &dyn Db) {
     assert!(missing.problem.contains("missing"), "{}", missing.problem);
 }
 
+/// Rewrites record `id`'s outcome and recomputes the hashes of it and every later record,
+/// as an attacker with write access would (the triggers dropped beforehand), keeping the
+/// determination index in step so that `verify` has nothing to object to.
+fn rewrite_and_recompute(db: &dyn Db, store: &dyn RecordStore, id: i64, outcome: &str) {
+    let head = store.head().expect("head").expect("a head");
+    let mut prev = store
+        .get(id - 1)
+        .expect("get")
+        .expect("the record before")
+        .hash;
+    for n in id..=head.id {
+        let mut r = store.get(n).expect("get").expect("record");
+        if n == id {
+            r.output["outcome"] = json!(outcome);
+        }
+        r.prev_hash = prev;
+        r.hash = record_hash(&r);
+        let output = records::canonical_json(&r.output).replace('\'', "''");
+        db.exec(&format!(
+            "UPDATE records SET output = '{output}', prev_hash = '{}', hash = '{}' WHERE id = {n}",
+            r.prev_hash, r.hash
+        ))
+        .expect("rewrite behind the store's back");
+        prev = r.hash;
+    }
+    db.exec(&format!(
+        "UPDATE determinations SET outcome = '{outcome}' WHERE record_id = {id}"
+    ))
+    .expect("rewrite the index too");
+}
+
+/// The two attacks — the newest records deleted, record 5 rewritten
+/// (LICENSE_REQUIRED → NLR) with the later hashes recomputed — pass `verify` but not a
+/// signed checkpoint of the head, in the database or in an export.
+pub fn checkpoints_detect_truncation_and_a_recomputed_chain(db: &dyn Db) {
+    use records::checkpoint::{
+        check_anchor, verify_export, write_checkpoint, Anchor, Checkpoint, Checkpointer, SigningKey,
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let (key, _) = SigningKey::load_or_create(&dir.path().join("checkpoint.key")).expect("key");
+    let store = db.open();
+    for n in 0..8 {
+        let mut r = determination(n);
+        if n == 4 {
+            r.output["outcome"] = json!("LICENSE_REQUIRED");
+        }
+        store.append(r).expect("append");
+    }
+    let mut signer = Checkpointer::new(key);
+    let signed = signer.next(store.as_ref()).expect("sign").expect("a head");
+    assert_eq!((signed.head_id, signed.records), (8, 8));
+    assert_eq!(
+        signer.next(store.as_ref()).expect("again"),
+        None,
+        "head unchanged"
+    );
+    let file = write_checkpoint(&dir.path().join("checkpoints"), &signed).expect("write");
+    let first = Checkpoint::read(&file).expect("a signed checkpoint verifies");
+    let anchor = Anchor::Head(first.head());
+    assert_eq!(check_anchor(store.as_ref(), &anchor).expect("check"), None);
+    let hash_only = Anchor::Hash(first.head_hash.clone());
+    assert_eq!(
+        check_anchor(store.as_ref(), &hash_only).expect("check"),
+        None
+    );
+
+    // Truncation: records 7 and 8 deleted, their index rows too.
+    db.exec(db.drop_guards_sql()).expect("drop triggers");
+    db.exec(db.drop_index_guards_sql())
+        .expect("drop index triggers");
+    db.exec("DELETE FROM determinations WHERE record_id > 6; DELETE FROM records WHERE id > 6")
+        .expect("truncate");
+    assert_verified(store.as_ref(), 6);
+    let found = check_anchor(store.as_ref(), &anchor)
+        .expect("check")
+        .expect("truncation detected");
+    assert_eq!(found.id, 8);
+    assert!(
+        found.problem.contains("truncation") && found.problem.contains("ends at record 6"),
+        "{}",
+        found.problem
+    );
+    let found = check_anchor(store.as_ref(), &hash_only)
+        .expect("check")
+        .expect("truncation detected by the hash alone");
+    assert!(
+        found.problem.contains("no record has hash"),
+        "{}",
+        found.problem
+    );
+
+    // Cut and refilled: new records 7 and 8 do not carry the signed hash.
+    append_n(store.as_ref(), 2);
+    assert_verified(store.as_ref(), 8);
+    let found = check_anchor(store.as_ref(), &anchor)
+        .expect("check")
+        .expect("refill detected");
+    assert!(
+        found.problem.contains("rewritten chain"),
+        "{}",
+        found.problem
+    );
+
+    // A recomputed chain: a checkpoint of the chain as it is now, then record 5 rewritten.
+    let signed =
+        Checkpointer::new(SigningKey::load(&dir.path().join("checkpoint.key")).expect("key"))
+            .next(store.as_ref())
+            .expect("sign")
+            .expect("a head");
+    let anchor = Anchor::Head(signed.head());
+    let mut genuine = Vec::new();
+    store
+        .export(&Filter::default(), Format::Jsonl, &mut genuine)
+        .expect("export");
+    rewrite_and_recompute(db, store.as_ref(), 5, "NLR");
+    assert_eq!(
+        store.get(5).expect("get").expect("record 5").output["outcome"],
+        "NLR"
+    );
+    assert_verified(store.as_ref(), 8);
+    let found = check_anchor(store.as_ref(), &anchor)
+        .expect("check")
+        .expect("recomputed chain detected");
+    assert_eq!(found.id, 8);
+    assert!(
+        found.problem.contains("rewritten chain"),
+        "{}",
+        found.problem
+    );
+
+    // The same without the database: an export against the checkpoint.
+    let mut tampered = Vec::new();
+    store
+        .export(&Filter::default(), Format::Jsonl, &mut tampered)
+        .expect("export");
+    let anchors = [anchor];
+    let before = verify_export(genuine.as_slice(), &anchors).expect("check export");
+    assert_eq!(
+        (before.records, before.first_broken, before.anchors),
+        (8, None, vec![None])
+    );
+    let after = verify_export(tampered.as_slice(), &anchors).expect("check export");
+    assert_eq!((after.records, &after.first_broken), (8, &None));
+    assert!(
+        after.anchors[0]
+            .as_ref()
+            .is_some_and(|b| b.id == 8 && b.problem.contains("rewritten chain")),
+        "{:?}",
+        after.anchors
+    );
+    let cut = genuine
+        .split(|b| *b == b'\n')
+        .take(6)
+        .collect::<Vec<_>>()
+        .join(&b'\n');
+    let cut = verify_export(cut.as_slice(), &anchors).expect("check export");
+    assert!(
+        cut.anchors[0]
+            .as_ref()
+            .is_some_and(|b| b.problem.contains("truncation")),
+        "{:?}",
+        cut.anchors
+    );
+}
+
 pub fn database_refuses_update_delete_and_forks(db: &dyn Db) {
     let store = db.open();
     append_n(store.as_ref(), 3);
