@@ -111,12 +111,45 @@ pub struct Adjustment {
     pub effect: f64,
 }
 
+/// What an explanation shows of a token: how it reads and whether it is
+/// part of a legal form.
+pub trait Shown {
+    /// The token as it read before canonicalisation ([`Token::display`]).
+    fn shown(&self) -> &str;
+    /// Part of a legal form.
+    fn is_legal(&self) -> bool;
+}
+
+impl Shown for Token {
+    fn shown(&self) -> &str {
+        &self.display
+    }
+    fn is_legal(&self) -> bool {
+        self.legal
+    }
+}
+
+/// A token as an explanation shows it, borrowed from wherever it is kept.
+pub struct ShownToken<'a> {
+    pub display: &'a str,
+    pub legal: bool,
+}
+
+impl Shown for ShownToken<'_> {
+    fn shown(&self) -> &str {
+        self.display
+    }
+    fn is_legal(&self) -> bool {
+        self.legal
+    }
+}
+
 /// Builds the explanation of a scored alignment.
-pub fn explain(
+pub fn explain<Q: Shown, C: Shown>(
     matched_name: &str,
     weak: bool,
-    q: (&[Token], &[f64]),
-    c: (&[Token], &[f64]),
+    q: (&[Q], &[f64]),
+    c: (&[C], &[f64]),
     scored: &NameScore,
     adjustments: Vec<Adjustment>,
     score: f64,
@@ -125,8 +158,8 @@ pub fn explain(
         .pairs
         .iter()
         .map(|p| TokenMatch {
-            query: q.0[p.q].display.clone(),
-            matched: c.0[p.c].display.clone(),
+            query: q.0[p.q].shown().to_string(),
+            matched: c.0[p.c].shown().to_string(),
             how: p.sim.how,
             distance: p.sim.distance,
             similarity: round(p.sim.sim),
@@ -158,7 +191,10 @@ pub fn explain(
     }
 }
 
-fn unmatched(side: (&[Token], &[f64]), used: impl Iterator<Item = usize>) -> Vec<UnmatchedToken> {
+fn unmatched<T: Shown>(
+    side: (&[T], &[f64]),
+    used: impl Iterator<Item = usize>,
+) -> Vec<UnmatchedToken> {
     let mut taken = vec![false; side.0.len()];
     used.for_each(|i| taken[i] = true);
     side.0
@@ -167,9 +203,9 @@ fn unmatched(side: (&[Token], &[f64]), used: impl Iterator<Item = usize>) -> Vec
         .zip(taken)
         .filter(|(_, t)| !t)
         .map(|((tok, w), _)| UnmatchedToken {
-            token: tok.display.clone(),
+            token: tok.shown().to_string(),
             weight: round(*w),
-            legal_form: tok.legal,
+            legal_form: tok.is_legal(),
         })
         .collect()
 }

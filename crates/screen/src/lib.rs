@@ -287,6 +287,15 @@ struct QueryToken {
     postings: usize,
 }
 
+impl explain::Shown for QueryToken {
+    fn shown(&self) -> &str {
+        &self.token.display
+    }
+    fn is_legal(&self) -> bool {
+        self.token.legal
+    }
+}
+
 /// The best name of an entry so far, and the query variant it was scored
 /// against (see [`Screener::query_variants`]).
 struct Best {
@@ -840,23 +849,16 @@ impl Screener {
         let matched = entry.names().nth(rec.name_no as usize).map_or("", |n| n.0);
         // The name's tokens as the index read them (the same as tokenizing
         // `matched` again, without the cost).
-        let c_tokens: Vec<Token> = rec
+        let c_tokens: Vec<explain::ShownToken> = rec
             .tokens
             .iter()
             .enumerate()
             .map(|(i, &v)| {
                 let k = &self.index.keyed[v as usize];
-                let display = rec
-                    .display
-                    .as_ref()
-                    .and_then(|d| d.get(i))
-                    .map_or_else(|| k.text.clone(), |d| d.to_string());
-                Token {
-                    text: k.text.clone(),
-                    display,
+                let display = rec.display.as_ref().and_then(|d| d.get(i));
+                explain::ShownToken {
+                    display: display.map_or(k.text.as_str(), |d| d),
                     legal: k.legal,
-                    abjad: k.abjad,
-                    arabic: String::new(),
                 }
             })
             .collect();
@@ -865,13 +867,12 @@ impl Screener {
             .iter()
             .map(|&v| self.index.weight[v as usize])
             .collect();
-        let q_tokens: Vec<Token> = q.iter().map(|t| t.token.clone()).collect();
         let qw: Vec<f64> = q.iter().map(|t| t.weight).collect();
         let score = explain::round(score);
         let explanation = explain::explain(
             matched,
             rec.weak,
-            (&q_tokens, &qw),
+            (q, &qw),
             (&c_tokens, &cw),
             scored,
             adjustments,
