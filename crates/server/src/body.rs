@@ -47,6 +47,13 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let content_type = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        if !is_json(content_type) {
+            return Err(ApiError::not_json(content_type));
+        }
         Bytes::from_request(req, state)
             .await
             .map(JsonBody)
@@ -98,4 +105,20 @@ fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
         _ => inner.to_string(),
     };
     ApiError::bad(field, message)
+}
+
+/// `application/json`, or a JSON type (`application/problem+json`, `…+json`), with any
+/// parameters (`; charset=utf-8`).
+fn is_json(content_type: Option<&str>) -> bool {
+    let Some(ct) = content_type else {
+        return false;
+    };
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }

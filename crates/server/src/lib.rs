@@ -28,11 +28,23 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(ui::routes())
+        .fallback(fallback)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
         ))
         .with_state(state)
+}
+
+/// A path no route serves: the UI's page under /ui, a problem document elsewhere.
+async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/ui") {
+        ui::not_found_page()
+    } else {
+        error::not_found(uri).await.into_response()
+    }
 }
 
 /// Serves `state` on `listen` until SIGINT or SIGTERM, then stops accepting, finishes the

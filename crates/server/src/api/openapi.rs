@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "ace",
-        description = "License Exception ACE determinations, restricted-party screening and hash-chained records over HTTP. JSON in and out; the transaction document is the one of `ace check --input`. Errors: `{error, field, message}` — 400 names the field, 401 without a token, 403 for a role that may not, 413 over 1 MiB.",
+        description = "License Exception ACE determinations, restricted-party screening and hash-chained records over HTTP. JSON in and out; the transaction document is the one of `ace check --input`. Errors are RFC 9457 problem documents (`application/problem+json`: `type`, `title`, `status`, `detail`, plus `error`, `field` and `message`) — 400 names the field, 401 without a token (with `WWW-Authenticate: Bearer`), 403 for a role that may not, 404/405 for a path or method not served, 413 over 1 MiB, 415 for a body not sent as `application/json`.",
     ),
     paths(
         ops::healthz, ops::metrics, ops::openapi,

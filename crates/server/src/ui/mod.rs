@@ -101,6 +101,11 @@ async fn security_headers(mut response: Response) -> Response {
     for (name, value) in set {
         headers.insert(name, HeaderValue::from_static(value));
     }
+    // Pages carry determinations, records and memos: no shared or browser cache keeps a
+    // copy after sign-out (the embedded assets set their own caching).
+    if !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     response
 }
 
@@ -151,4 +156,13 @@ async fn load_record(
             "internal error",
         )),
     }
+}
+
+/// A UI path no route serves: the UI's own "not found" page.
+pub(crate) fn not_found_page() -> Response {
+    html::error_page(
+        axum::http::StatusCode::NOT_FOUND,
+        None,
+        "There is no such page.",
+    )
 }
