@@ -31,7 +31,7 @@ Roles (token role x endpoint):
   GET  /v1/determinations/{id}                x       x       x       x
   POST /v1/determinations/{id}/replay         x       x       x       x
   GET  /v1/records, /v1/records/{id},         x       x       x       x
-       /v1/records/verify
+       /v1/records/verify, /v1/records/export
   GET  /v1/lists, /v1/rules/..., /v1/matrix,  x       x       x       x
        /v1/classifications/questions
   GET/POST /v1/tokens                                                 x
@@ -56,6 +56,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/matrix"),
     ("get", "/v1/records"),
     ("get", "/v1/records/verify"),
+    ("get", "/v1/records/export"),
     ("get", "/v1/records/{id}"),
     ("get", "/v1/lists"),
     ("get", "/v1/rules"),
@@ -88,6 +89,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/matrix", get(decisions::matrix))
         .route("/v1/records", get(records::list))
         .route("/v1/records/verify", get(records::verify))
+        .route("/v1/records/export", get(records::export))
         .route("/v1/records/{id}", get(records::one))
         .route(
             "/v1/tokens",

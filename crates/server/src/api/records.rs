@@ -262,3 +262,85 @@ pub async fn impact(
         .await?,
     ))
 }
+
+/// `GET /v1/records/export` parameters.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// `csv` (a header and one row per record; input and output as canonical JSON text)
+    /// or `jsonl` (one record per line). Default `csv`.
+    format: Option<String>,
+    /// Records created at or after (`YYYY-MM-DD` or RFC 3339).
+    since: Option<String>,
+    /// Records created before (exclusive).
+    until: Option<String>,
+    /// `determination`, `screening` or `review`.
+    kind: Option<String>,
+    /// Only this actor (token name).
+    actor: Option<String>,
+}
+
+/// The records as a file, oldest first: CSV for a spreadsheet or an auditor, JSON Lines
+/// for a program (the same as `ace records export`).
+#[utoipa::path(get, path = "/v1/records/export", tag = "records", params(ExportQuery),
+    responses((status = 200, description = "text/csv or application/x-ndjson, as a download", content_type = "text/csv"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<ExportQuery>, QueryRejection>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    caller.require(Permission::Read)?;
+    let Query(q) = query.map_err(|e| bad_params("query", e.body_text()))?;
+    let (format, content_type, extension) = match q.format.as_deref().unwrap_or("csv") {
+        "csv" => (records::Format::Csv, "text/csv; charset=utf-8", "csv"),
+        "jsonl" => (records::Format::Jsonl, "application/x-ndjson", "jsonl"),
+        other => {
+            return Err(ApiError::bad(
+                "format",
+                format!("'{other}'; accepted: csv, jsonl"),
+            ))
+        }
+    };
+    let kind = match q.kind.as_deref() {
+        None => None,
+        Some(k) => Some(RecordKind::parse(k).ok_or_else(|| {
+            ApiError::bad(
+                "kind",
+                format!("'{k}'; accepted: determination, screening, review"),
+            )
+        })?),
+    };
+    let filter = Filter {
+        since: q.since.clone(),
+        until: q.until.clone(),
+        kind,
+        actor: q.actor.clone(),
+        after_id: None,
+        limit: None,
+    };
+    let until = q.until.clone();
+    let body = blocking(&state, move |s| {
+        let mut out = Vec::new();
+        s.store().export(&filter, format, &mut out)?;
+        Ok(out)
+    })
+    .await
+    .map_err(|e| name_time_field(e, until.as_deref()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"ace-records.{extension}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response())
+}
