@@ -966,12 +966,55 @@ fn check_party_name(field: &str, p: &PartyInput) -> Result<(), InputError> {
     }
 }
 
+/// The most intermediate consignees one transaction may name (a route longer than this
+/// is not a shipment a person could have checked).
+pub const MAX_INTERMEDIATE_CONSIGNEES: usize = 20;
+/// The most lines one order may carry.
+pub const MAX_ITEMS: usize = 200;
+/// The most owners, counted through every layer, one transaction may name.
+pub const MAX_OWNERS: usize = 100;
+
 impl TransactionInput {
-    /// Every named party's name can be screened (see [`check_party_name`]); call before
-    /// screening.
+    /// Every named party's name can be screened (see [`check_party_name`]), and the
+    /// transaction is within [`MAX_INTERMEDIATE_CONSIGNEES`], [`MAX_ITEMS`] and
+    /// [`MAX_OWNERS`] (every party and owner is screened: an unbounded list would let one
+    /// request occupy the server); call before screening.
     pub fn check_names(&self) -> Result<(), InputError> {
+        self.check_size()?;
         for (field, party) in self.parties_by_field() {
             check_party_name(&field, party)?;
+        }
+        Ok(())
+    }
+
+    /// The caps on parties, lines and owners.
+    pub fn check_size(&self) -> Result<(), InputError> {
+        let too_many = |field: &str, count: usize, max: usize| {
+            InputError::new(
+                field,
+                format!("{count} given; at most {max} are accepted in one transaction"),
+            )
+        };
+        if self.intermediate_consignees.len() > MAX_INTERMEDIATE_CONSIGNEES {
+            return Err(too_many(
+                "intermediate_consignees",
+                self.intermediate_consignees.len(),
+                MAX_INTERMEDIATE_CONSIGNEES,
+            ));
+        }
+        if self.items.len() > MAX_ITEMS {
+            return Err(too_many("items", self.items.len(), MAX_ITEMS));
+        }
+        fn count(owners: &[OwnerInput]) -> usize {
+            owners.iter().map(|o| 1 + count(&o.owners)).sum()
+        }
+        let owners: usize = self
+            .parties_by_field()
+            .iter()
+            .map(|(_, p)| count(&p.owners))
+            .sum();
+        if owners > MAX_OWNERS {
+            return Err(too_many("owners", owners, MAX_OWNERS));
         }
         Ok(())
     }

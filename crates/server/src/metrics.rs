@@ -139,7 +139,13 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         .get::<MatchedPath>()
         .map_or("unmatched", MatchedPath::as_str)
         .to_string();
-    let method = request.method().as_str().to_string();
+    // Only the methods the API answers are label values: a client sending made-up
+    // method names must not grow /metrics (and the server's memory) without bound.
+    let method = match request.method().as_str() {
+        m @ ("GET" | "POST" | "PUT" | "DELETE" | "HEAD" | "OPTIONS" | "PATCH") => m,
+        _ => "OTHER",
+    }
+    .to_string();
     let response = next.run(request).await;
     state.inner.metrics.observe(
         &route,

@@ -429,6 +429,7 @@ impl Decision {
 
 /// Rejects what screening should never see: names too long, ids too long.
 fn check_transaction(input: &TransactionInput) -> Result<(), ApiError> {
+    input.check_size()?;
     if let Some(id) = &input.id {
         check_text("id", id, MAX_ID_CHARS)?;
     }
