@@ -139,6 +139,28 @@ pub struct ServeArgs {
     pub clearance_months: u32,
     #[command(flatten)]
     pub db: DatabaseArg,
+    /// How often the server signs a checkpoint of the record chain's head (when records
+    /// were added since the last): a number with s, m, h or d (`30m`, `1h`, `1d`); `off`
+    /// or 0 for never. Checkpoints are what shows later that no record was deleted or
+    /// rewritten (`ace records verify --against`).
+    #[arg(long, value_name = "EVERY", default_value = "1h")]
+    pub checkpoint_every: String,
+    #[command(flatten)]
+    pub checkpoints: CheckpointArgs,
+}
+
+/// Where checkpoints of the record chain are signed and kept.
+#[derive(Debug, Args)]
+pub struct CheckpointArgs {
+    /// The Ed25519 signing key (created 0600 with a new random key when missing, its public
+    /// key beside it in FILE.pub). Keep it where whoever can write the database cannot.
+    /// Default: DATA_DIR/checkpoint.key.
+    #[arg(long, env = "ACE_CHECKPOINT_KEY", value_name = "FILE")]
+    pub checkpoint_key: Option<PathBuf>,
+    /// The directory checkpoint files are written to (copy them off the host).
+    /// Default: DATA_DIR/checkpoints.
+    #[arg(long, env = "ACE_CHECKPOINT_DIR", value_name = "DIR")]
+    pub checkpoint_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -178,13 +200,59 @@ pub enum RoleArg {
 pub enum RecordsCommand {
     /// Check the whole hash chain; exit 0 when intact, 1 naming the first broken link.
     #[command(
-        after_help = "Prints the head (id and hash of the newest record): note it outside the database;\ndeleting the newest records can only be detected against such a note."
+        after_help = "Prints the head (id and hash of the newest record). Deleting the newest records, or\nrewriting one and recomputing the later hashes, leaves a valid chain: only an anchor kept\noutside the database shows it. `ace records checkpoint` signs one; then:\n  ace records verify --against DATA_DIR/checkpoints   # exit 1 naming truncation or a rewrite\n  ace records verify --against 42:9f86d081…           # a head noted by hand (ID:HASH or HASH)"
     )]
     Verify {
         #[arg(long)]
         json: bool,
+        /// Also check the chain against an anchor: a checkpoint file, a directory of them,
+        /// or a head noted by hand (HASH or ID:HASH). Detects the newest records deleted
+        /// (truncation) and a record rewritten with the later hashes recomputed. Repeatable.
+        #[arg(long, value_name = "CHECKPOINT|HASH")]
+        against: Vec<String>,
+        /// The public key checkpoints must be signed with (64 hex digits, or a FILE.pub).
+        /// Default: the key of --checkpoint-key when that file exists, else any key (shown).
+        #[arg(long, value_name = "HEX|FILE")]
+        public_key: Option<String>,
+        #[command(flatten)]
+        checkpoints: CheckpointArgs,
         #[command(flatten)]
         db: DatabaseArg,
+    },
+    /// Sign a checkpoint of the chain's head (id, hash, number of records, time) after
+    /// checking the whole chain; write it to the checkpoint directory and print it.
+    #[command(
+        after_help = "Keep the checkpoint files (and FILE.pub) away from the database: a copy off the host,\na ticket, an auditor's archive. Later:\n  ace records verify --against DATA_DIR/checkpoints\n  ace records verify-export records.jsonl --against checkpoint-….json --public-key checkpoint.key.pub\nExit 0 when signed (or nothing to sign: no records), 1 when the chain is broken (nothing signed)."
+    )]
+    Checkpoint {
+        /// Print the checkpoint only as JSON (no path line on standard error).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        checkpoints: CheckpointArgs,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Check an export (`ace records export --format jsonl`, every record) against
+    /// checkpoints without any database: every hash recomputed, every link followed, and
+    /// each checkpoint's head present with its signed hash. Exit 0 when all hold, 1 naming
+    /// what does not.
+    #[command(
+        after_help = "Example:\n  ace records verify-export records.jsonl --against checkpoints/ --public-key checkpoint.key.pub\nThe canonical hashing rule and the signed text are in docs/records-checkpoints.md."
+    )]
+    VerifyExport {
+        /// The JSON Lines export ('-' for standard input).
+        #[arg(value_name = "EXPORT")]
+        export: PathBuf,
+        /// A checkpoint file, a directory of them, or HASH / ID:HASH. Repeatable.
+        #[arg(long, value_name = "CHECKPOINT|HASH", required = true)]
+        against: Vec<String>,
+        /// The public key checkpoints must be signed with (64 hex digits, or a FILE.pub);
+        /// without it any valid signature is accepted and its key is shown.
+        #[arg(long, value_name = "HEX|FILE")]
+        public_key: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
     /// List records, oldest first: id, time, kind, actor, summary.
     List {

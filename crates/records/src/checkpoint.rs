@@ -685,6 +685,75 @@ mod tests {
     }
 
     #[test]
+    fn the_periodic_thread_signs_new_heads_and_ends_with_the_store() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store: std::sync::Arc<dyn RecordStore> = std::sync::Arc::from(
+            crate::open(&dir.path().join("r.sqlite3").display().to_string()).expect("store"),
+        );
+        let append = |n: i64| {
+            store
+                .append(crate::NewRecord {
+                    kind: crate::RecordKind::Determination,
+                    actor: "a".into(),
+                    input: serde_json::json!({ "n": n }),
+                    output: serde_json::json!({"outcome": "NLR"}),
+                    ruleset: None,
+                    list_snapshot: None,
+                    transaction_id: None,
+                })
+                .expect("append")
+        };
+        append(1);
+        let out = dir.path().join("checkpoints");
+        let thread = spawn_periodic(
+            std::sync::Arc::downgrade(&store),
+            key(),
+            out.clone(),
+            Duration::from_millis(20),
+        )
+        .expect("thread");
+        let signed = |head: i64| {
+            let started = std::time::Instant::now();
+            loop {
+                let found = std::fs::read_dir(&out)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|e| Checkpoint::read(&e.ok()?.path()).ok())
+                    .any(|c| c.head_id == head);
+                if found {
+                    return;
+                }
+                assert!(
+                    started.elapsed() < Duration::from_secs(10),
+                    "no checkpoint of {head}"
+                );
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        };
+        signed(1);
+        let second = append(2);
+        signed(2);
+        std::thread::sleep(Duration::from_millis(100));
+        let files = std::fs::read_dir(&out).expect("dir").count();
+        assert_eq!(files, 2, "one checkpoint per new head, none while it stays");
+        assert_eq!(
+            check_anchor(
+                store.as_ref(),
+                &Anchor::Head(Head {
+                    id: 2,
+                    hash: second.hash
+                })
+            )
+            .expect("check"),
+            None
+        );
+        drop(store);
+        thread
+            .join()
+            .expect("the thread ends once the store is gone");
+    }
+
+    #[test]
     fn the_key_file_is_private_and_reloads_to_the_same_key() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("keys").join("checkpoint.key");

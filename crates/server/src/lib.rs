@@ -8,6 +8,7 @@
 //! (the store's append returns after the commit), so a shutdown — which stops accepting,
 //! then lets in-flight requests finish — loses no acknowledged record.
 
+mod access_log;
 pub mod api;
 pub mod auth;
 pub mod body;
@@ -26,6 +27,7 @@ use std::time::Duration;
 
 /// The whole application: API, UI and operational endpoints.
 pub fn router(state: AppState) -> Router {
+    use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
     Router::new()
         .merge(api::routes())
         .merge(ui::routes())
@@ -36,6 +38,13 @@ pub fn router(state: AppState) -> Router {
             metrics::track,
         ))
         .with_state(state)
+        // Outermost first: every request gets an id (or keeps the caller's
+        // `x-request-id`), the answer carries it back, the access log names it; bodies
+        // are gzip-compressed for clients that accept it.
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
+        .layer(axum::middleware::from_fn(access_log::log))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
 /// A path no route serves: the UI's page under /ui, a problem document elsewhere.

@@ -2,6 +2,7 @@
 
 mod batch;
 mod check;
+mod checkpoint;
 mod classify;
 mod compare;
 mod impact;

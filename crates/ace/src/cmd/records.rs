@@ -75,7 +75,31 @@ fn without_password(url: &str) -> String {
 
 pub fn run(cx: &Context, command: RecordsCommand) -> Result<u8> {
     match command {
-        RecordsCommand::Verify { json, db } => verify(&*open_existing_store(cx, &db)?.0, json),
+        RecordsCommand::Verify {
+            json,
+            against,
+            public_key,
+            checkpoints,
+            db,
+        } if !against.is_empty() => {
+            let (store, _) = open_existing_store(cx, &db)?;
+            let pin = super::checkpoint::pinned_key(cx, public_key.as_deref(), &checkpoints)?;
+            super::checkpoint::verify_against(&*store, &against, pin.as_deref(), json)
+        }
+        RecordsCommand::Verify { json, db, .. } => verify(&*open_existing_store(cx, &db)?.0, json),
+        RecordsCommand::Checkpoint {
+            json,
+            checkpoints,
+            db,
+        } => {
+            super::checkpoint::checkpoint(cx, &*open_existing_store(cx, &db)?.0, &checkpoints, json)
+        }
+        RecordsCommand::VerifyExport {
+            export,
+            against,
+            public_key,
+            json,
+        } => super::checkpoint::verify_export(&export, &against, public_key.as_deref(), json),
         RecordsCommand::List {
             filter,
             limit,
@@ -154,7 +178,7 @@ fn verify(store: &dyn RecordStore, json: bool) -> Result<u8> {
     Ok(if report.ok { exit::OK } else { exit::FAILURE })
 }
 
-fn print_verify(report: &VerifyReport) {
+pub(super) fn print_verify(report: &VerifyReport) {
     match (&report.first_broken, &report.head) {
         (Some(link), _) => {
             println!("BROKEN at record {}: {}", link.id, link.problem);

@@ -4,7 +4,8 @@
 //! The list snapshot is not fixed for the server's life: a thread polls the store's
 //! `ACTIVE` every `ACE_LIST_POLL_SECONDS` (default 5; 0 turns it off) and, when an
 //! import or a rollback made another snapshot active, builds its index and swaps it in
-//! (requests in flight finish on the old one).
+//! (requests in flight finish on the old one). Another signs a checkpoint of the record
+//! chain's head every `--checkpoint-every` (default 1h) when records were added.
 
 use super::bad;
 use super::records::open_store;
@@ -21,6 +22,7 @@ const DEFAULT_POLL_SECONDS: u64 = 5;
 
 pub fn run(cx: &Context, args: ServeArgs) -> Result<u8> {
     let poll = poll_interval(std::env::var(POLL_ENV).ok().as_deref())?;
+    let checkpoint_every = super::checkpoint::every(&args.checkpoint_every)?;
     let law = cx.law()?;
     let lists = cx.list_store()?;
     let snapshot = lists.active_or_bundled()?;
@@ -39,6 +41,9 @@ pub fn run(cx: &Context, args: ServeArgs) -> Result<u8> {
         state
             .watch_list_store(lists, every)
             .context("starting the list snapshot watcher")?;
+    }
+    if let Some(every) = checkpoint_every {
+        super::checkpoint::start_periodic(cx, state.store(), &args.checkpoints, every)?;
     }
     server::serve(state, &args.listen, |addr| {
         eprintln!("ace: listening on http://{addr} (records: {where_})");
