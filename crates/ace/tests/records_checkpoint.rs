@@ -286,3 +286,62 @@ fn against_takes_only_checkpoints_and_hashes_and_names_what_it_accepts() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--checkpoint-every: '1w'"), "{err}");
 }
+
+/// `ace serve --checkpoint-every 1s` signs the head of the records it serves into the
+/// data directory's checkpoints, and what it signed holds against `verify --against`.
+#[test]
+fn the_server_signs_checkpoints_periodically() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    let db = Sqlite(data.join("records.sqlite3"));
+    record_eight(&db);
+    let mut server = std::process::Command::new(assert_cmd::cargo::cargo_bin("ace"))
+        .env("ACE_DATA_DIR", &data)
+        .env_remove("ACE_DATABASE")
+        .env_remove("ACE_CHECKPOINT_KEY")
+        .env_remove("ACE_CHECKPOINT_DIR")
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--checkpoint-every",
+            "1s",
+        ])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve");
+    let checkpoints = data.join("checkpoints");
+    let started = std::time::Instant::now();
+    let written = loop {
+        let files: Vec<PathBuf> = std::fs::read_dir(&checkpoints)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        if !files.is_empty() || started.elapsed() > std::time::Duration::from_secs(30) {
+            break files;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(written.len(), 1, "one checkpoint within 30 s: {written:?}");
+    let (code, out, err) = run(ace(&data, &db)
+        .args(["records", "verify", "--against"])
+        .arg(&written[0]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("holds: checkpoint") && out.contains("record 8"),
+        "{out}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.join("checkpoint.key"))
+            .expect("the server created its key")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
