@@ -339,7 +339,12 @@ fn rescreen(cx: &Context, a: &BatchArgs) -> Result<u8> {
     let law = cx.law()?;
     let snapshot = cx.snapshot()?;
     let hash = snapshot.meta.hash.clone();
-    let screener = Screener::new(snapshot.entries);
+    // Recorded transactions name the same parties again and again: each is screened once.
+    let screener = MemoScreener::new(
+        Screener::new(snapshot.entries),
+        hash.clone(),
+        BATCH_MEMO_CAPACITY,
+    );
     // Only reads the records: a missing database is refused, not created empty.
     let store = super::records::open_existing_store(cx, &a.db)?.0;
     let (pending, out): (_, Box<dyn Write>) = match &a.out {
@@ -382,7 +387,7 @@ fn rescreen(cx: &Context, a: &BatchArgs) -> Result<u8> {
 fn rescreen_one(
     rec: &records::Record,
     law: &Law,
-    screener: &Screener,
+    screener: &MemoScreener,
     snapshot: &str,
 ) -> Option<serde_json::Value> {
     let old = rec
