@@ -38,6 +38,8 @@ const EXPECTED: &[(&str, i32)] = &[
     ("ace records impact", 0),
     ("ace tokens create --name alice --role analyst", 0),
     ("ace records verify", 0),
+    ("ace records checkpoint --checkpoint-dir checkpoints", 0),
+    ("ace records verify --against checkpoints", 0),
     // Records of `ace batch` keep the hits, not the screening report a replay re-creates:
     // they are reported as not replayable (exit 1), each saying why.
     ("ace records replay --all --since 2025-01-01", 1),
