@@ -370,7 +370,9 @@ fn the_calendar_lists_dated_changes_in_order_with_their_sources() {
     )
     .confidence
     .is_unverified());
-    assert!(find("final rule text of 740.22", "2022-05-26").country.is_none());
+    assert!(find("final rule text of 740.22", "2022-05-26")
+        .country
+        .is_none());
 }
 
 #[test]
