@@ -66,8 +66,12 @@ pub fn checkpoint(
     match Checkpointer::new(key).next(store) {
         Ok(Some(checkpoint)) => {
             let dir = dir_path(cx, args);
-            let file = write_checkpoint(&dir, &checkpoint)
-                .with_context(|| format!("writing a checkpoint into {}", dir.display()))?;
+            let file = write_checkpoint(&dir, &checkpoint).with_context(|| {
+                format!(
+                    "--checkpoint-dir: writing a checkpoint into {}",
+                    dir.display()
+                )
+            })?;
             println!("{}", checkpoint.to_json());
             if !json {
                 eprintln!(
