@@ -287,10 +287,11 @@ fn against_takes_only_checkpoints_and_hashes_and_names_what_it_accepts() {
     assert!(err.contains("--checkpoint-every: '1w'"), "{err}");
 }
 
-/// `ace serve --checkpoint-every 1s` signs the head of the records it serves into the
-/// data directory's checkpoints, and what it signed holds against `verify --against`.
+/// `ace serve` signs the head of the records it serves into the data directory's
+/// checkpoints when it starts, and again at a graceful shutdown (SIGTERM) when records
+/// were added since; what it signed holds against `verify --against`.
 #[test]
-fn the_server_signs_checkpoints_periodically() {
+fn the_server_signs_checkpoints_at_start_and_at_shutdown() {
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().join("data");
     let db = Sqlite(data.join("records.sqlite3"));
@@ -305,36 +306,60 @@ fn the_server_signs_checkpoints_periodically() {
             "--listen",
             "127.0.0.1:0",
             "--checkpoint-every",
-            "1s",
+            "1h",
         ])
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("serve");
     let checkpoints = data.join("checkpoints");
-    let started = std::time::Instant::now();
-    let written = loop {
-        let files: Vec<PathBuf> = std::fs::read_dir(&checkpoints)
-            .into_iter()
-            .flatten()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        if !files.is_empty() || started.elapsed() > std::time::Duration::from_secs(30) {
-            break files;
+    let signed = |n: usize| {
+        let started = std::time::Instant::now();
+        loop {
+            let mut heads: Vec<i64> = std::fs::read_dir(&checkpoints)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .filter_map(|p| std::fs::read_to_string(p).ok())
+                .filter_map(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                .filter_map(|c| c["head_id"].as_i64())
+                .collect();
+            heads.sort_unstable();
+            if heads.len() >= n || started.elapsed() > std::time::Duration::from_secs(60) {
+                return heads;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        std::thread::sleep(std::time::Duration::from_millis(50));
     };
-    let _ = server.kill();
-    let _ = server.wait();
-    assert_eq!(written.len(), 1, "one checkpoint within 30 s: {written:?}");
+    let at_start = signed(1);
+    // Another process records while the server runs (SQLite allows it); then SIGTERM.
+    let store = records::open(&db.url()).expect("store");
+    store
+        .append(records::NewRecord {
+            kind: records::RecordKind::Screening,
+            actor: "bob".into(),
+            input: json!({"name": "Example GmbH"}),
+            output: json!({"hits": []}),
+            ruleset: None,
+            list_snapshot: None,
+            transaction_id: None,
+        })
+        .expect("append");
+    drop(store);
+    let terminated = std::process::Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(terminated.success());
+    let status = server.wait().expect("the server stops");
+    assert_eq!(at_start, vec![8], "a checkpoint at start");
+    assert!(status.success(), "{status:?}");
+    assert_eq!(signed(2), vec![8, 9], "and one at shutdown");
     let (code, out, err) = run(ace(&data, &db)
         .args(["records", "verify", "--against"])
-        .arg(&written[0]));
+        .arg(&checkpoints));
     assert_eq!(code, 0, "{out}{err}");
-    assert!(
-        out.contains("holds: checkpoint") && out.contains("record 8"),
-        "{out}"
-    );
+    assert_eq!(out.matches("holds: checkpoint").count(), 2, "{out}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -25,7 +25,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Weak;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
@@ -550,35 +550,73 @@ pub fn verify_export(reader: impl BufRead, anchors: &[Anchor]) -> Result<ExportC
     Ok(check)
 }
 
-/// Starts a thread that, every `every`, checks the records appended since its last
-/// checkpoint, signs the head and writes the checkpoint into `dir` (nothing when no
-/// record was appended). Failures are reported on standard error and retried at the
-/// next tick. The thread ends once the store is dropped.
+/// The thread of [`spawn_periodic`]: [`Periodic::finish`] (or dropping it) makes the last
+/// checkpoint and ends it.
+#[derive(Debug)]
+pub struct Periodic {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Periodic {
+    /// Signs the records added since the last checkpoint, if any, and waits for the
+    /// thread to end: what a graceful shutdown calls, so that nothing recorded before it
+    /// is left unanchored.
+    pub fn finish(mut self) {
+        self.stop.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Periodic {
+    fn drop(&mut self) {
+        // The thread makes its last checkpoint and ends on its own.
+        self.stop.take();
+    }
+}
+
+/// Starts a thread that checkpoints the store at once (anchoring what the server found),
+/// then every `every`, and a last time when stopped: each time it checks the records
+/// appended since its last checkpoint, signs the head and writes the checkpoint into
+/// `dir` — nothing when no record was appended. Failures are reported on standard error
+/// and retried at the next tick.
 pub fn spawn_periodic(
-    store: Weak<dyn RecordStore>,
+    store: Arc<dyn RecordStore>,
     key: SigningKey,
     dir: PathBuf,
     every: Duration,
-) -> std::io::Result<std::thread::JoinHandle<()>> {
-    std::thread::Builder::new()
+) -> std::io::Result<Periodic> {
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let thread = std::thread::Builder::new()
         .name("ace-checkpoint".into())
         .spawn(move || {
             let mut signer = Checkpointer::new(key);
+            let mut tick = || match signer
+                .next(store.as_ref())
+                .and_then(|c| c.map(|c| write_checkpoint(&dir, &c)).transpose())
+            {
+                Ok(Some(path)) => eprintln!("ace: checkpoint written: {}", path.display()),
+                Ok(None) => {}
+                Err(e) => eprintln!("ace: checkpoint not written: {e}"),
+            };
+            tick();
             loop {
-                std::thread::sleep(every);
-                let Some(store) = store.upgrade() else {
-                    return;
-                };
-                match signer
-                    .next(store.as_ref())
-                    .and_then(|c| c.map(|c| write_checkpoint(&dir, &c)).transpose())
-                {
-                    Ok(Some(path)) => eprintln!("ace: checkpoint written: {}", path.display()),
-                    Ok(None) => {}
-                    Err(e) => eprintln!("ace: checkpoint not written: {e}"),
+                match stopped.recv_timeout(every) {
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => tick(),
+                    // Stopped (finish, or the handle dropped): a last one, then done.
+                    Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                        tick();
+                        return;
+                    }
                 }
             }
-        })
+        })?;
+    Ok(Periodic {
+        stop: Some(stop),
+        thread: Some(thread),
+    })
 }
 
 fn bad(problem: String) -> Error {
@@ -685,9 +723,9 @@ mod tests {
     }
 
     #[test]
-    fn the_periodic_thread_signs_new_heads_and_ends_with_the_store() {
+    fn the_periodic_thread_signs_at_start_on_each_new_head_and_when_finished() {
         let dir = tempfile::tempdir().expect("dir");
-        let store: std::sync::Arc<dyn RecordStore> = std::sync::Arc::from(
+        let store: Arc<dyn RecordStore> = Arc::from(
             crate::open(&dir.path().join("r.sqlite3").display().to_string()).expect("store"),
         );
         let append = |n: i64| {
@@ -703,54 +741,64 @@ mod tests {
                 })
                 .expect("append")
         };
-        append(1);
         let out = dir.path().join("checkpoints");
-        let thread = spawn_periodic(
-            std::sync::Arc::downgrade(&store),
+        let heads = || {
+            let mut heads: Vec<i64> = std::fs::read_dir(&out)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| Checkpoint::read(&e.ok()?.path()).ok())
+                .map(|c| c.head_id)
+                .collect();
+            heads.sort_unstable();
+            heads
+        };
+        let wait_for = |n: usize| {
+            let started = std::time::Instant::now();
+            while heads().len() < n {
+                assert!(started.elapsed() < Duration::from_secs(10), "{:?}", heads());
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        };
+        append(1);
+        // At once: the head the server found.
+        let slow = spawn_periodic(
+            Arc::clone(&store),
+            key(),
+            out.clone(),
+            Duration::from_secs(3600),
+        )
+        .expect("thread");
+        wait_for(1);
+        append(2);
+        // When stopped: what was added since, without waiting for the next tick.
+        slow.finish();
+        assert_eq!(heads(), vec![1, 2]);
+        // Every tick: a new head only.
+        let fast = spawn_periodic(
+            Arc::clone(&store),
             key(),
             out.clone(),
             Duration::from_millis(20),
         )
         .expect("thread");
-        let signed = |head: i64| {
-            let started = std::time::Instant::now();
-            loop {
-                let found = std::fs::read_dir(&out)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|e| Checkpoint::read(&e.ok()?.path()).ok())
-                    .any(|c| c.head_id == head);
-                if found {
-                    return;
-                }
-                assert!(
-                    started.elapsed() < Duration::from_secs(10),
-                    "no checkpoint of {head}"
-                );
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        };
-        signed(1);
-        let second = append(2);
-        signed(2);
+        wait_for(3);
         std::thread::sleep(Duration::from_millis(100));
-        let files = std::fs::read_dir(&out).expect("dir").count();
-        assert_eq!(files, 2, "one checkpoint per new head, none while it stays");
+        assert_eq!(heads(), vec![1, 2, 2], "none while the head stays");
+        let third = append(3);
+        wait_for(4);
+        fast.finish();
+        assert_eq!(heads(), vec![1, 2, 2, 3]);
         assert_eq!(
             check_anchor(
                 store.as_ref(),
                 &Anchor::Head(Head {
-                    id: 2,
-                    hash: second.hash
+                    id: 3,
+                    hash: third.hash
                 })
             )
             .expect("check"),
             None
         );
-        drop(store);
-        thread
-            .join()
-            .expect("the thread ends once the store is gone");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::exit;
 use anyhow::{Context as _, Result};
 use records::checkpoint::{
     check_anchor, public_key_path, spawn_periodic, write_checkpoint, Anchor, Checkpoint,
-    Checkpointer, SigningKey,
+    Checkpointer, Periodic, SigningKey,
 };
 use records::{BrokenLink, RecordStore};
 use serde_json::json;
@@ -363,14 +363,15 @@ pub fn every(value: &str) -> Result<Option<Duration>> {
     }
 }
 
-/// Starts the server's checkpoint thread: every `every`, the records added since the
-/// last checkpoint are checked and the new head signed into the checkpoint directory.
+/// Starts the server's checkpoint thread: at once, every `every` and when finished, the
+/// records added since the last checkpoint are checked and the new head signed into the
+/// checkpoint directory.
 pub fn start_periodic(
     cx: &Context,
     store: &Arc<dyn RecordStore>,
     args: &CheckpointArgs,
     every: Duration,
-) -> Result<()> {
+) -> Result<Periodic> {
     let key = signing_key(cx, args)?;
     let dir = dir_path(cx, args);
     eprintln!(
@@ -379,9 +380,7 @@ pub fn start_periodic(
         dir.display(),
         key.public_key_hex()
     );
-    spawn_periodic(Arc::downgrade(store), key, dir, every)
-        .context("starting the checkpoint thread")?;
-    Ok(())
+    spawn_periodic(Arc::clone(store), key, dir, every).context("starting the checkpoint thread")
 }
 
 #[cfg(test)]

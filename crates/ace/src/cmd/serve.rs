@@ -5,7 +5,8 @@
 //! `ACTIVE` every `ACE_LIST_POLL_SECONDS` (default 5; 0 turns it off) and, when an
 //! import or a rollback made another snapshot active, builds its index and swaps it in
 //! (requests in flight finish on the old one). Another signs a checkpoint of the record
-//! chain's head every `--checkpoint-every` (default 1h) when records were added.
+//! chain's head at start, every `--checkpoint-every` (default 1h) when records were
+//! added, and at a graceful shutdown.
 
 use super::bad;
 use super::records::open_store;
@@ -42,13 +43,17 @@ pub fn run(cx: &Context, args: ServeArgs) -> Result<u8> {
             .watch_list_store(lists, every)
             .context("starting the list snapshot watcher")?;
     }
-    if let Some(every) = checkpoint_every {
-        super::checkpoint::start_periodic(cx, state.store(), &args.checkpoints, every)?;
-    }
+    let checkpoints = checkpoint_every
+        .map(|every| super::checkpoint::start_periodic(cx, state.store(), &args.checkpoints, every))
+        .transpose()?;
     server::serve(state, &args.listen, |addr| {
         eprintln!("ace: listening on http://{addr} (records: {where_})");
     })
     .with_context(|| format!("serving on {}", args.listen))?;
+    // The records acknowledged before the shutdown are anchored too.
+    if let Some(checkpoints) = checkpoints {
+        checkpoints.finish();
+    }
     eprintln!("ace: stopped; every acknowledged record is stored");
     Ok(exit::OK)
 }
