@@ -141,8 +141,8 @@ pub struct ServeArgs {
     pub db: DatabaseArg,
     /// How often the server signs a checkpoint of the record chain's head (when records
     /// were added since the last; also at start and at a graceful shutdown): a number with
-    /// s, m, h or d (`30m`, `1h`, `1d`); `off` or 0 for never. Checkpoints are what shows later that no record was deleted or
-    /// rewritten (`ace records verify --against`).
+    /// s, m, h or d (`30m`, `1h`, `1d`); `off` or 0 for never. Checkpoints are what shows
+    /// later that no record was deleted or rewritten (`ace records verify --against`).
     #[arg(long, value_name = "EVERY", default_value = "1h")]
     pub checkpoint_every: String,
     #[command(flatten)]
