@@ -279,8 +279,19 @@ impl Checkpointer {
 
     /// Checks the records after the last signed head and signs the new head. `Ok(None)`
     /// when there are no records or the head has not moved since the last checkpoint;
-    /// `Error::Checkpoint` naming the broken link when the chain does not hold.
+    /// `Error::Checkpoint` naming the broken link when the chain does not hold, or what
+    /// happened to the head it signed last when that is gone or changed.
     pub fn next(&mut self, store: &dyn RecordStore) -> Result<Option<Checkpoint>> {
+        // The head signed last must still be there: a server notices a truncation or a
+        // rewrite below it at its next tick, not only when someone checks.
+        if let Some(last) = &self.last {
+            if let Some(found) = check_anchor(store, &Anchor::Head(last.clone()))? {
+                return Err(bad(format!(
+                    "against the last checkpoint signed: {}; nothing was signed",
+                    found.problem
+                )));
+            }
+        }
         let (mut id, mut prev) = match &self.last {
             Some(h) => (h.id, h.hash.clone()),
             None => (0, GENESIS_HASH.to_string()),

@@ -334,6 +334,9 @@ pub fn checkpoints_detect_truncation_and_a_recomputed_chain(db: &dyn Db) {
         "{}",
         found.problem
     );
+    // A server that signed the head notices at its next tick, and signs nothing.
+    let refused = signer.next(store.as_ref()).expect_err("nothing signed");
+    assert!(refused.to_string().contains("truncation"), "{refused}");
     let found = check_anchor(store.as_ref(), &hash_only)
         .expect("check")
         .expect("truncation detected by the hash alone");
