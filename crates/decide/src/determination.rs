@@ -173,7 +173,7 @@ pub struct Determination {
     /// earlier (`ace rules calendar` lists them all).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
-    pub known_changes: Vec<ear::calendar::KnownChange>,
+    pub known_changes: Vec<std::sync::Arc<ear::calendar::KnownChange>>,
 }
 
 /// One leg of the route, decided.

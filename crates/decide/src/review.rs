@@ -33,6 +33,13 @@ fn decide_scoped(
         tx,
         law,
         groups: law.group_ids_on(&tx.destination.code, tx.date),
+        weakest_row: law
+            .rows_of_country(&tx.destination.code)
+            .iter()
+            .filter(|(group, _)| is_restrictive_group(group))
+            .map(|(_, m)| m.provenance.confidence)
+            .max()
+            .unwrap_or(Confidence::EcfrData),
         trace: Vec::with_capacity(16),
         review_policy: None,
         location_only,
@@ -67,11 +74,21 @@ fn decide_scoped(
     })
 }
 
+/// The Country Groups 740.22(c) asks about (D:1–D:5, E:1, E:2): the only ones whose
+/// confidence a finding carries ([`Review::groups_confidence`]).
+fn is_restrictive_group(group: &str) -> bool {
+    group.starts_with("D:") || group.starts_with("E:")
+}
+
 pub(crate) struct Review<'a> {
     pub tx: &'a Transaction,
     pub law: &'a Law,
     /// The Country Groups of the destination on the as-of date, looked up once.
     pub groups: Vec<&'a str>,
+    /// The weakest confidence of the destination's rows in the D and E groups (looked up once:
+    /// [`Review::groups_confidence`] needs the rows only when one is weaker than the
+    /// tables).
+    weakest_row: Confidence,
     pub trace: Vec<Finding>,
     review_policy: Option<String>,
     /// Only the steps that depend on the leg's location leave findings (see
@@ -102,13 +119,28 @@ impl<'a> Review<'a> {
     }
 
     /// The confidence of the answers "is the destination in each of `groups` on the as-of
-    /// date?" — the weakest, so that an unverified dated row reaches the finding.
+    /// date?" — the weakest, so that an unverified dated row reaches the finding: the row
+    /// that holds, or when none holds the rows whose dates decided the "no" (as
+    /// [`Law::group_confidence`], read from the destination's rows in one pass; the group
+    /// tables themselves are eCFR data).
     pub(crate) fn groups_confidence(&self, groups: &[&str]) -> Confidence {
+        debug_assert!(groups.iter().all(|g| is_restrictive_group(g)));
+        // Most destinations have no row weaker than the tables: nothing to look up.
+        if self.weakest_row <= Confidence::EcfrData {
+            return Confidence::EcfrData;
+        }
+        let rows = self.law.rows_of_country(&self.tx.destination.code);
         groups
             .iter()
             .map(|g| {
-                self.law
-                    .group_confidence(g, &self.tx.destination.code, self.tx.date)
+                let of_group = rows.iter().filter(|(id, _)| id.as_str() == *g);
+                match of_group.clone().find(|(_, m)| m.holds_on(self.tx.date)) {
+                    Some((_, m)) => m.provenance.confidence,
+                    None => of_group
+                        .map(|(_, m)| m.provenance.confidence)
+                        .max()
+                        .unwrap_or(Confidence::EcfrData),
+                }
             })
             .max()
             .unwrap_or(Confidence::EcfrData)

@@ -4,10 +4,20 @@
 use crate::law::{ColumnRule, Law, Membership};
 use crate::provenance::Provenance;
 use crate::Date;
+use chrono::Datelike;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// How close to a known change an as-of date must be for a determination to mention it.
 pub const NEAR_DAYS: i64 = 30;
+
+/// The calendar as kept in a `Law`: the changes, oldest first, and their days (days from
+/// the common era) for the lookups of [`Law::changes_near`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Calendar {
+    changes: Vec<Arc<KnownChange>>,
+    days: Vec<i32>,
+}
 
 /// One dated change in the rules data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -44,9 +54,19 @@ impl KnownChange {
 }
 
 impl Law {
-    /// Every dated change in the rules data, oldest first (worked out once per `Law`).
-    pub fn calendar(&self) -> &[KnownChange] {
-        self.calendar.get_or_init(|| self.build_calendar())
+    /// Every dated change in the rules data, oldest first (worked out once per `Law`;
+    /// shared, so that a determination naming some of them copies no text).
+    pub fn calendar(&self) -> &[Arc<KnownChange>] {
+        &self.calendar_index().changes
+    }
+
+    fn calendar_index(&self) -> &Calendar {
+        self.calendar.get_or_init(|| {
+            let changes: Vec<Arc<KnownChange>> =
+                self.build_calendar().into_iter().map(Arc::new).collect();
+            let days = changes.iter().map(|c| c.date.num_days_from_ce()).collect();
+            Calendar { changes, days }
+        })
     }
 
     fn build_calendar(&self) -> Vec<KnownChange> {
@@ -102,7 +122,9 @@ impl Law {
         for f in self.red_flags() {
             let on = format!("red flag {} applies", f.id);
             let off = format!("red flag {} no longer applies", f.id);
-            push_dates(&mut out, f.from, f.until, None, on, off, &f.provenance);
+            // A flag in force since the period ace models begins is not a change.
+            let from = f.from.filter(|d| *d > from);
+            push_dates(&mut out, from, f.until, None, on, off, &f.provenance);
         }
         for a in self.affiliates_periods() {
             let what = if a.in_force {
@@ -118,12 +140,14 @@ impl Law {
 
     /// The known changes within [`NEAR_DAYS`] of `date` (either side) that concern a
     /// transaction touching `countries`.
-    pub fn changes_near(&self, date: Date, countries: &[&str]) -> Vec<KnownChange> {
-        let all = self.calendar();
-        let span = chrono::Duration::days(NEAR_DAYS);
-        let start = all.partition_point(|c| c.date < date - span);
-        let end = all.partition_point(|c| c.date <= date + span);
-        all[start..end]
+    pub fn changes_near(&self, date: Date, countries: &[&str]) -> Vec<Arc<KnownChange>> {
+        // Day numbers, not dates: this runs for every determination.
+        let Calendar { changes, days } = self.calendar_index();
+        let day = date.num_days_from_ce();
+        let span = NEAR_DAYS as i32;
+        let start = days.partition_point(|&d| d < day - span);
+        let end = days.partition_point(|&d| d <= day + span);
+        changes[start..end]
             .iter()
             .filter(|c| c.concerns(countries))
             .cloned()

@@ -324,7 +324,7 @@ pub struct Law {
     /// Which files came from an override directory.
     overridden: Vec<&'static str>,
     /// [`Law::calendar`], worked out on first use.
-    pub(crate) calendar: std::sync::OnceLock<Vec<crate::calendar::KnownChange>>,
+    pub(crate) calendar: std::sync::OnceLock<crate::calendar::Calendar>,
 }
 
 struct Ctx {
@@ -507,6 +507,15 @@ impl Law {
             .map(|m| m.provenance.confidence)
             .max()
             .unwrap_or(g.provenance.confidence)
+    }
+
+    /// Every dated row of `country` in any group, with its group (one hash lookup): what
+    /// [`Law::group_confidence`] reads, for a caller asking about many groups at once.
+    pub fn rows_of_country(&self, country: &str) -> &[(GroupId, Membership)] {
+        self.groups_by_country
+            .get(country)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
     pub fn in_group(&self, group: &str, country: &str, date: Date) -> bool {

@@ -251,7 +251,7 @@ fn calendar(cx: &Context, country: Option<&str>, from: Option<&str>, json: bool)
         None => None,
     };
     let today = chrono::Utc::now().date_naive();
-    let changes: Vec<&ear::calendar::KnownChange> = law
+    let changes: Vec<&std::sync::Arc<ear::calendar::KnownChange>> = law
         .calendar()
         .iter()
         .filter(|c| from.is_none_or(|f| c.date >= f))
