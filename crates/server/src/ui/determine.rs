@@ -518,7 +518,7 @@ fn leg_rows(v: &FormValues) -> String {
 <td><label class="visually-hidden" for="leg{i}_name">Intermediate consignee {n}: name</label><input id="leg{i}_name" name="leg{i}_name" value="{name}" autocomplete="off"></td>
 <td><label class="visually-hidden" for="leg{i}_country">Intermediate consignee {n}: country</label><input id="leg{i}_country" name="leg{i}_country" list="destinations" value="{country}" autocomplete="off"></td>
 <td><label class="visually-hidden" for="leg{i}_role">Intermediate consignee {n}: role</label><select id="leg{i}_role" name="leg{i}_role">{role}</select></td>
-<td><label class="visually-hidden" for="leg{i}_kind">Intermediate consignee {n}: government or not</label><select id="leg{i}_kind" name="leg{i}_kind">{kind}</select></td></tr>"#,
+<td><label class="visually-hidden" for="leg{i}_kind">Intermediate consignee {n}: government body or company</label><select id="leg{i}_kind" name="leg{i}_kind">{kind}</select></td></tr>"#,
             name = esc(row(v, "leg", i, "name")),
             country = esc(row(v, "leg", i, "country")),
             role = options(row(v, "leg", i, "role"), "Not stated", &[("forwarder", "Forwarder (moves the goods)"), ("distributor", "Distributor (takes title)")]),
