@@ -19,6 +19,8 @@ pub(crate) struct Selection {
     kind: Option<&'static str>,
     actor: Option<String>,
     pub after_id: i64,
+    /// Paging back: only ids below this, the newest first (the caller restores the order).
+    pub before_id: Option<i64>,
 }
 
 impl Selection {
@@ -30,6 +32,7 @@ impl Selection {
             kind: filter.kind.map(|k| k.as_str()),
             actor: filter.actor.clone(),
             after_id: filter.after_id.unwrap_or(0),
+            before_id: filter.before_id,
         })
     }
 
@@ -59,8 +62,16 @@ impl Selection {
         if let Some(actor) = &self.actor {
             add("actor", "=", Param::Text(actor.clone()));
         }
+        if let Some(before) = self.before_id {
+            add("id", "<", Param::Int(before));
+        }
+        let order = if self.before_id.is_some() {
+            "DESC"
+        } else {
+            "ASC"
+        };
         let sql = format!(
-            "SELECT {columns} FROM records WHERE {} ORDER BY id LIMIT {limit}",
+            "SELECT {columns} FROM records WHERE {} ORDER BY id {order} LIMIT {limit}",
             conditions.join(" AND ")
         );
         (sql, params)
@@ -83,8 +94,23 @@ mod tests {
         let (sql, params) = selection.sql("id", 10, |i| format!("${i}"));
         assert_eq!(
             sql,
-            "SELECT id FROM records WHERE id > $1 AND created_at >= $2 AND kind = $3 ORDER BY id LIMIT 10"
+            "SELECT id FROM records WHERE id > $1 AND created_at >= $2 AND kind = $3 ORDER BY id ASC LIMIT 10"
         );
         assert_eq!(params.len(), 3);
+    }
+
+    #[test]
+    fn paging_back_takes_the_newest_before_the_id() {
+        let filter = Filter {
+            before_id: Some(40),
+            ..Filter::default()
+        };
+        let selection = Selection::of(&filter).unwrap_or_default();
+        let (sql, params) = selection.sql("id", 10, |i| format!("?{i}"));
+        assert_eq!(
+            sql,
+            "SELECT id FROM records WHERE id > ?1 AND id < ?2 ORDER BY id DESC LIMIT 10"
+        );
+        assert_eq!(params, vec![Param::Int(0), Param::Int(40)]);
     }
 }

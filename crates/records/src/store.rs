@@ -145,6 +145,17 @@ impl<B: Backend> Store<B> {
     ) -> Result<()> {
         let mut selection = Selection::of(filter)?;
         let mut remaining = filter.limit.unwrap_or(usize::MAX);
+        if selection.before_id.is_some() {
+            // Paging back: one page, the newest before the id, given oldest first.
+            let mut page = self.backend.rows(&selection, remaining.min(PAGE))?;
+            page.reverse();
+            for row in page {
+                if !each(row)? {
+                    break;
+                }
+            }
+            return Ok(());
+        }
         while remaining > 0 {
             let page = self.backend.rows(&selection, remaining.min(PAGE))?;
             let full = page.len() == remaining.min(PAGE);

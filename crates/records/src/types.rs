@@ -96,8 +96,12 @@ pub struct Filter {
     pub kind: Option<RecordKind>,
     /// Only this actor.
     pub actor: Option<String>,
-    /// Only records with an id greater than this (for paging).
+    /// Only records with an id greater than this (for paging forward).
     pub after_id: Option<i64>,
+    /// Only records with an id smaller than this (for paging back): the page is the
+    /// newest `limit` such records, still returned oldest first.
+    #[serde(default)]
+    pub before_id: Option<i64>,
     /// At most this many records (all when `None`).
     pub limit: Option<usize>,
 }

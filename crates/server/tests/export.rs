@@ -78,3 +78,43 @@ fn records_export_as_csv_and_json_lines() {
         assert_eq!(status, StatusCode::BAD_REQUEST);
     });
 }
+
+#[test]
+fn the_records_list_pages_both_ways() {
+    let s = common::sqlite();
+    common::run(async {
+        for i in 0..5 {
+            let a = s
+                .post(
+                    "/v1/determinations",
+                    &s.analyst,
+                    &common::transaction(&format!("Example Widgets {i} GmbH")),
+                )
+                .await;
+            assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+        }
+        let ids = |page: &serde_json::Value| -> Vec<i64> {
+            page["records"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r["id"].as_i64())
+                .collect()
+        };
+        let first = s.get("/v1/records?limit=2", &s.auditor).await;
+        assert_eq!(ids(&first.body), vec![1, 2]);
+        assert_eq!(first.body["next_after_id"], 2);
+        assert!(first.body["prev_before_id"].is_null());
+        let second = s.get("/v1/records?limit=2&after_id=2", &s.auditor).await;
+        assert_eq!(ids(&second.body), vec![3, 4]);
+        assert_eq!(second.body["prev_before_id"], 3);
+        // Back from the third page: the two records before it, oldest first.
+        let back = s.get("/v1/records?limit=2&before_id=5", &s.auditor).await;
+        assert_eq!(ids(&back.body), vec![3, 4]);
+        assert_eq!(back.body["next_after_id"], 4);
+        assert_eq!(back.body["prev_before_id"], 3);
+        let start = s.get("/v1/records?limit=2&before_id=2", &s.auditor).await;
+        assert_eq!(ids(&start.body), vec![1]);
+        assert!(start.body["prev_before_id"].is_null(), "{}", start.body);
+    });
+}

@@ -30,8 +30,11 @@ pub struct RecordsQuery {
     kind: Option<String>,
     /// Only this actor (token name).
     actor: Option<String>,
-    /// Only records with a greater id (paging: pass the last `next_after_id`).
+    /// Only records with a greater id (paging forward: pass `next_after_id`).
     after_id: Option<i64>,
+    /// Only records with a smaller id (paging back: pass `prev_before_id`); the page is
+    /// the newest such records, oldest first.
+    before_id: Option<i64>,
     /// At most this many (default 100, at most 1000).
     limit: Option<usize>,
 }
@@ -43,6 +46,10 @@ pub struct RecordsPage {
     /// Pass as `after_id` for the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_after_id: Option<i64>,
+    /// Pass as `before_id` for the previous page; absent on a first page (no `after_id`)
+    /// and when a page back came up short (nothing before it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prev_before_id: Option<i64>,
 }
 
 /// Records, oldest first, filtered and paged.
@@ -63,12 +70,24 @@ pub async fn list(
     let records = blocking(&state, move |s| service::records(s, &filter))
         .await
         .map_err(|e| name_time_field(e, until.as_deref()))?;
-    let next_after_id = (records.len() == limit)
+    // Forward, a full page may have more after it; back, there is always the page we
+    // came from after it. Before the page: more, unless a back page came up short or a
+    // forward page started at the beginning.
+    let backward = q.before_id.is_some();
+    let next_after_id = (backward || records.len() == limit)
         .then(|| records.last().map(|r| r.id))
         .flatten();
+    let first = records.first().map(|r| r.id);
+    let has_previous = if backward {
+        records.len() == limit
+    } else {
+        q.after_id.is_some_and(|a| a > 0)
+    };
+    let prev_before_id = has_previous.then_some(first).flatten();
     Ok(Json(RecordsPage {
         records,
         next_after_id,
+        prev_before_id,
     }))
 }
 
@@ -95,6 +114,7 @@ fn filter(q: &RecordsQuery) -> Result<Filter, ApiError> {
         kind,
         actor: q.actor.clone(),
         after_id: q.after_id,
+        before_id: q.before_id,
         limit: Some(limit),
     })
 }
@@ -321,6 +341,7 @@ pub async fn export(
         kind,
         actor: q.actor.clone(),
         after_id: None,
+        before_id: None,
         limit: None,
     };
     let until = q.until.clone();
