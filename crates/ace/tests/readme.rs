@@ -37,6 +37,7 @@ const EXPECTED: &[(&str, i32)] = &[
     ("ace batch --rescreen", 0),
     ("ace records impact", 0),
     ("ace tokens create --name alice --role analyst", 0),
+    ("ace openapi > openapi.json", 0),
     ("ace records verify", 0),
     ("ace records checkpoint --checkpoint-dir checkpoints", 0),
     ("ace records verify --against checkpoints", 0),
