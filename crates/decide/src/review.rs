@@ -133,14 +133,11 @@ impl<'a> Review<'a> {
         groups
             .iter()
             .map(|g| {
-                let of_group = rows.iter().filter(|(id, _)| id.as_str() == *g);
-                match of_group.clone().find(|(_, m)| m.holds_on(self.tx.date)) {
-                    Some((_, m)) => m.provenance.confidence,
-                    None => of_group
-                        .map(|(_, m)| m.provenance.confidence)
-                        .max()
-                        .unwrap_or(Confidence::EcfrData),
-                }
+                let of_group = rows
+                    .iter()
+                    .filter(|(id, _)| id.as_str() == *g)
+                    .map(|(_, m)| m);
+                ear::rows_confidence(of_group, self.tx.date, Confidence::EcfrData)
             })
             .max()
             .unwrap_or(Confidence::EcfrData)

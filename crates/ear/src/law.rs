@@ -76,6 +76,22 @@ pub struct SdnProgramRule {
     pub provenance: Provenance,
 }
 
+/// How sure the data is of "is the country in the group on `date`?", from the country's
+/// rows in that group: the row that holds, else the weakest row (its dates decided the
+/// "no"), else `table` (the group's own confidence). [`Law::group_confidence`] asks it for
+/// one group; a caller with the country's rows at hand ([`Law::rows_of_country`]) asks it
+/// directly.
+pub fn rows_confidence<'a>(
+    rows: impl Iterator<Item = &'a Membership> + Clone,
+    date: Date,
+    table: Confidence,
+) -> Confidence {
+    if let Some(m) = rows.clone().find(|m| m.holds_on(date)) {
+        return m.provenance.confidence;
+    }
+    rows.map(|m| m.provenance.confidence).max().unwrap_or(table)
+}
+
 /// A dated membership of a country in a group (or a dated Country Chart exception).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Membership {
@@ -139,7 +155,10 @@ impl CountryGroup {
     }
 
     /// Every dated row of `country` in this group, whatever its dates.
-    pub fn rows_of<'s>(&'s self, country: &str) -> impl Iterator<Item = &'s Membership> + 's {
+    pub fn rows_of<'s>(
+        &'s self,
+        country: &str,
+    ) -> impl Iterator<Item = &'s Membership> + Clone + 's {
         self.by_country
             .get(country)
             .into_iter()
@@ -500,13 +519,7 @@ impl Law {
         let Some(g) = self.groups.get(group) else {
             return Confidence::Unverified;
         };
-        if let Some(m) = g.member_on(country, date) {
-            return m.provenance.confidence;
-        }
-        g.rows_of(country)
-            .map(|m| m.provenance.confidence)
-            .max()
-            .unwrap_or(g.provenance.confidence)
+        rows_confidence(g.rows_of(country), date, g.provenance.confidence)
     }
 
     /// Every dated row of `country` in any group, with its group (one hash lookup): what

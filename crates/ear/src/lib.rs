@@ -19,8 +19,8 @@ pub use destination::Destination;
 pub use eccn::{Eccn, ProductGroup};
 pub use error::EarError;
 pub use law::{
-    AceVersion, ChartCell, ChartColumn, ChartWhy, DerivedFlag, EccnEntry, Embargo, GroupId, Law,
-    Membership, RedFlag, RuleFile, SdnProgramRule,
+    rows_confidence, AceVersion, ChartCell, ChartColumn, ChartWhy, DerivedFlag, EccnEntry, Embargo,
+    GroupId, Law, Membership, RedFlag, RuleFile, SdnProgramRule,
 };
 pub use provenance::{Confidence, Provenance};
 
