@@ -327,12 +327,6 @@ fn decide_on(
     asked: &Asked,
     today: ear::Date,
 ) -> Result<Decision, ApiError> {
-    let clearances: Vec<Clearance> = decisions.iter().filter_map(clearance_of).collect();
-    let verdicts = Clearances {
-        decisions: &clearances,
-        today,
-        months: clearance_months(),
-    };
     let snapshot = state.snapshot().hash.clone();
     // The as-of logic needs the snapshot's publication date (decide::as_of).
     input.screened_against = Some(decide::transaction::ScreenedSnapshot {
@@ -340,14 +334,7 @@ fn decide_on(
         published: state.snapshot().published_on(),
     });
     let screener = state.screener();
-    let screening = screen_parties_with(
-        &mut input,
-        screener,
-        &snapshot,
-        screen::DEFAULT_THRESHOLD,
-        screen::DEFAULT_REVIEW_THRESHOLD,
-        &verdicts,
-    );
+    let screening = screen_applying(state, &mut input, &decisions, today);
     let reviewed =
         view::reviewed_screening(&screening, screener.entries(), &decisions, &asked.countries);
     // One item or the lines of an order (each line decided, the strictest decides).
@@ -374,20 +361,32 @@ pub fn screen_with_reviews(
 ) -> Result<ScreeningReport, ApiError> {
     let asked = asked_of(state, input);
     let decisions = distinct(state.store().reviews_for_keys(&asked.keys)?);
+    Ok(screen_applying(state, input, &decisions, today))
+}
+
+/// Screens the named parties against the snapshot of `state` at the default thresholds,
+/// applying `decisions` as clearances on `today`: what a determination and `ace check`
+/// share.
+fn screen_applying(
+    state: &AppState,
+    input: &mut TransactionInput,
+    decisions: &[ReviewDecision],
+    today: ear::Date,
+) -> ScreeningReport {
     let clearances: Vec<Clearance> = decisions.iter().filter_map(clearance_of).collect();
     let verdicts = Clearances {
         decisions: &clearances,
         today,
         months: clearance_months(),
     };
-    Ok(screen_parties_with(
+    screen_parties_with(
         input,
         state.screener(),
         &state.snapshot().hash,
         screen::DEFAULT_THRESHOLD,
         screen::DEFAULT_REVIEW_THRESHOLD,
         &verdicts,
-    ))
+    )
 }
 
 impl Decision {
