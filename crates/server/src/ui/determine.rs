@@ -204,6 +204,31 @@ fn row<'a>(v: &'a FormValues, kind: &str, i: usize, field: &str) -> &'a str {
         .map_or("", |s| s.trim())
 }
 
+/// The fields whose value makes a row of `kind` count as given.
+fn key_fields(kind: &str) -> [&'static str; 2] {
+    match kind {
+        "leg" => ["name", "country"],
+        _ => ["eccn", "description"],
+    }
+}
+
+/// Whether row `i` of `kind` has any of its key fields filled.
+fn is_filled(v: &FormValues, kind: &str, i: usize) -> bool {
+    key_fields(kind)
+        .iter()
+        .any(|field| !row(v, kind, i, field).is_empty())
+}
+
+/// How many rows of `kind` the form shows: as many as `requested`, and at least up to
+/// the last one filled.
+fn shown_rows(v: &FormValues, kind: &str, requested: &str) -> usize {
+    let filled = (0..MAX_ROWS)
+        .rev()
+        .find(|&i| is_filled(v, kind, i))
+        .map_or(0, |i| i + 1);
+    row_count(requested).max(filled)
+}
+
 /// A number field: `None` when empty; an error naming the field otherwise.
 fn number(field: &str, value: &str) -> Result<Option<f64>, String> {
     if value.is_empty() {
@@ -229,15 +254,11 @@ fn party(name: &str, country: &str) -> Option<PartyInput> {
 /// The intermediate consignees of the filled leg rows, in order.
 fn intermediates(v: &FormValues) -> Result<Vec<PartyInput>, String> {
     let mut out = Vec::new();
-    for i in 0..MAX_ROWS {
-        let (name, country) = (row(v, "leg", i, "name"), row(v, "leg", i, "country"));
-        if name.is_empty() && country.is_empty() {
-            continue;
-        }
+    for i in (0..MAX_ROWS).filter(|&i| is_filled(v, "leg", i)) {
         let field = format!("intermediate_consignees[{}]", out.len());
         out.push(PartyInput {
-            name: text(name),
-            country: destination(country),
+            name: text(row(v, "leg", i, "name")),
+            country: destination(row(v, "leg", i, "country")),
             role: choice(&format!("{field}.role"), row(v, "leg", i, "role"))?,
             kind: choice(&format!("{field}.kind"), row(v, "leg", i, "kind"))?,
             ..PartyInput::default()
@@ -249,12 +270,9 @@ fn intermediates(v: &FormValues) -> Result<Vec<PartyInput>, String> {
 /// The order lines of the filled line rows, in order.
 fn order_lines(v: &FormValues) -> Result<Vec<LineInput>, String> {
     let mut out = Vec::new();
-    for i in 0..MAX_ROWS {
+    for i in (0..MAX_ROWS).filter(|&i| is_filled(v, "line", i)) {
         let eccn = row(v, "line", i, "eccn");
         let description = row(v, "line", i, "description");
-        if eccn.is_empty() && description.is_empty() {
-            continue;
-        }
         let field = format!("items[{}]", out.len());
         let published = eccn.eq_ignore_ascii_case("published");
         out.push(LineInput {
@@ -505,11 +523,7 @@ fn eccn_list(state: &AppState) -> String {
 
 /// The intermediate-consignee rows (one more than filled, at least `legs`).
 fn leg_rows(v: &FormValues) -> String {
-    let filled = (0..MAX_ROWS)
-        .rev()
-        .find(|&i| !row(v, "leg", i, "name").is_empty() || !row(v, "leg", i, "country").is_empty())
-        .map_or(0, |i| i + 1);
-    let count = row_count(&v.legs).max(filled);
+    let count = shown_rows(v, "leg", &v.legs);
     let mut out = String::new();
     for i in 0..count {
         let n = i + 1;
@@ -530,13 +544,7 @@ fn leg_rows(v: &FormValues) -> String {
 
 /// The order-line rows.
 fn line_rows(v: &FormValues) -> String {
-    let filled = (0..MAX_ROWS)
-        .rev()
-        .find(|&i| {
-            !row(v, "line", i, "eccn").is_empty() || !row(v, "line", i, "description").is_empty()
-        })
-        .map_or(0, |i| i + 1);
-    let count = row_count(&v.lines).max(filled);
+    let count = shown_rows(v, "line", &v.lines);
     let mut out = String::new();
     for i in 0..count {
         let n = i + 1;
