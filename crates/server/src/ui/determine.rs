@@ -1,6 +1,6 @@
 //! The determination form (`GET /ui`) and its submission (`POST /ui/determinations`).
 
-use super::html::{csrf_field, error_page, esc, may_determine, page, Nav};
+use super::html::{csrf_field, error_page, html, may_determine, page, Markup, Nav};
 use super::session::{see_other, Signed};
 use crate::error::ApiError;
 use crate::service;
@@ -471,117 +471,138 @@ fn rows_of(input: &TransactionInput) -> BTreeMap<String, String> {
 }
 
 /// `<option>`s for a select, the current value selected; the first is "not stated".
-fn options(current: &str, none_label: &str, choices: &[(&str, &str)]) -> String {
-    let mut out = format!(r#"<option value="">{}</option>"#, esc(none_label));
-    for (value, label) in choices {
-        let selected = if *value == current { " selected" } else { "" };
-        out.push_str(&format!(
-            r#"<option value="{value}"{selected}>{label}</option>"#
-        ));
+fn options(current: &str, none_label: &str, choices: &[(&str, &str)]) -> Markup {
+    html! {
+        option value="" { (none_label) }
+        @for (value, label) in choices {
+            option value=(value) selected[*value == current] { (label) }
+        }
     }
-    out
 }
 
 /// A checkbox with its label.
-fn checkbox(name: &str, value: &Option<String>, label: &str, hint: &str) -> String {
-    let on = if checked(value) { " checked" } else { "" };
-    format!(
-        r#"<div class="check"><input type="checkbox" id="{name}" name="{name}" value="on"{on}><label for="{name}">{label}</label><p class="hint" id="{name}-hint">{hint}</p></div>"#
-    )
+fn checkbox(name: &str, value: &Option<String>, label: &str, hint: &str) -> Markup {
+    html! {
+        div.check {
+            input type="checkbox" id=(name) name=(name) value="on" checked[checked(value)];
+            label for=(name) { (label) }
+            p.hint id={ (name) "-hint" } { (hint) }
+        }
+    }
 }
 
 /// The datalist of destinations: every country by name, and the part 746 regions.
-fn destination_list(state: &AppState) -> String {
-    let mut out = String::from(r#"<datalist id="destinations">"#);
-    for c in countries::all() {
-        out.push_str(&format!(
-            r#"<option value="{}">{}</option>"#,
-            esc(c.name),
-            esc(c.alpha2)
-        ));
+fn destination_list(state: &AppState) -> Markup {
+    html! {
+        datalist id="destinations" {
+            @for c in countries::all() { option value=(c.name) { (c.alpha2) } }
+            @for r in state.law().regions() { option value=(r.id) { (r.name) } }
+        }
     }
-    for r in state.law().regions() {
-        out.push_str(&format!(
-            r#"<option value="{}">{}</option>"#,
-            esc(&r.id),
-            esc(&r.name)
-        ));
-    }
-    out.push_str("</datalist>");
-    out
 }
 
 /// The datalist of ECCNs ace decides.
-fn eccn_list(state: &AppState) -> String {
-    let mut out = String::from(r#"<datalist id="eccns">"#);
-    for e in state.law().cybersecurity_items() {
-        out.push_str(&format!(r#"<option value="{}">"#, esc(&e.to_string())));
+fn eccn_list(state: &AppState) -> Markup {
+    html! {
+        datalist id="eccns" {
+            @for e in state.law().cybersecurity_items() { option value=(e.to_string()) {} }
+            option value="5D001.e" {}
+        }
     }
-    out.push_str(r#"<option value="5D001.e"></datalist>"#);
-    out
+}
+
+/// A text input of a repeated row with its (visually hidden) label.
+fn row_input(id: &str, label: &str, value: &str, extra: Option<(&str, &str)>) -> Markup {
+    html! {
+        label.visually-hidden for=(id) { (label) }
+        @match extra {
+            Some(("list", list)) => input id=(id) name=(id) list=(list) value=(value) autocomplete="off";,
+            Some((_, _)) => input id=(id) name=(id) inputmode="decimal" value=(value);,
+            None => input id=(id) name=(id) value=(value) autocomplete="off";,
+        }
+    }
 }
 
 /// The intermediate-consignee rows (one more than filled, at least `legs`).
-fn leg_rows(v: &FormValues) -> String {
+fn leg_rows(v: &FormValues) -> Markup {
     let count = shown_rows(v, "leg", &v.legs);
-    let mut out = String::new();
-    for i in 0..count {
-        let n = i + 1;
-        out.push_str(&format!(
-            r#"<tr><th scope="row">{n}</th>
-<td><label class="visually-hidden" for="leg{i}_name">Intermediate consignee {n}: name</label><input id="leg{i}_name" name="leg{i}_name" value="{name}" autocomplete="off"></td>
-<td><label class="visually-hidden" for="leg{i}_country">Intermediate consignee {n}: country</label><input id="leg{i}_country" name="leg{i}_country" list="destinations" value="{country}" autocomplete="off"></td>
-<td><label class="visually-hidden" for="leg{i}_role">Intermediate consignee {n}: role</label><select id="leg{i}_role" name="leg{i}_role">{role}</select></td>
-<td><label class="visually-hidden" for="leg{i}_kind">Intermediate consignee {n}: government body or company</label><select id="leg{i}_kind" name="leg{i}_kind">{kind}</select></td></tr>"#,
-            name = esc(row(v, "leg", i, "name")),
-            country = esc(row(v, "leg", i, "country")),
-            role = options(row(v, "leg", i, "role"), "Not stated", &[("forwarder", "Forwarder (moves the goods)"), ("distributor", "Distributor (takes title)")]),
-            kind = options(row(v, "leg", i, "kind"), "Not stated", &[("non_government", "Non-government"), ("government", "Government")]),
-        ));
+    html! {
+        @for i in 0..count {
+            @let n = i + 1;
+            @let id = |field: &str| format!("leg{i}_{field}");
+            tr {
+                th scope="row" { (n) }
+                td { (row_input(&id("name"), &format!("Intermediate consignee {n}: name"), row(v, "leg", i, "name"), None)) }
+                td { (row_input(&id("country"), &format!("Intermediate consignee {n}: country"), row(v, "leg", i, "country"), Some(("list", "destinations")))) }
+                td {
+                    label.visually-hidden for=(id("role")) { "Intermediate consignee " (n) ": role" }
+                    select id=(id("role")) name=(id("role")) {
+                        (options(row(v, "leg", i, "role"), "Not stated", &[("forwarder", "Forwarder (moves the goods)"), ("distributor", "Distributor (takes title)")]))
+                    }
+                }
+                td {
+                    label.visually-hidden for=(id("kind")) { "Intermediate consignee " (n) ": government body or company" }
+                    select id=(id("kind")) name=(id("kind")) {
+                        (options(row(v, "leg", i, "kind"), "Not stated", &[("non_government", "Non-government"), ("government", "Government")]))
+                    }
+                }
+            }
+        }
     }
-    out
 }
 
 /// The order-line rows.
-fn line_rows(v: &FormValues) -> String {
+fn line_rows(v: &FormValues) -> Markup {
     let count = shown_rows(v, "line", &v.lines);
-    let mut out = String::new();
-    for i in 0..count {
-        let n = i + 1;
-        out.push_str(&format!(
-            r#"<tr><th scope="row">{n}</th>
-<td><label class="visually-hidden" for="line{i}_eccn">Line {n}: ECCN or "published"</label><input id="line{i}_eccn" name="line{i}_eccn" list="eccns" value="{eccn}" autocomplete="off"></td>
-<td><label class="visually-hidden" for="line{i}_description">Line {n}: description</label><input id="line{i}_description" name="line{i}_description" value="{description}" autocomplete="off"></td>
-<td><label class="visually-hidden" for="line{i}_quantity">Line {n}: quantity</label><input id="line{i}_quantity" name="line{i}_quantity" inputmode="decimal" value="{quantity}"></td>
-<td><label class="visually-hidden" for="line{i}_value">Line {n}: value (USD)</label><input id="line{i}_value" name="line{i}_value" inputmode="decimal" value="{value}"></td></tr>"#,
-            eccn = esc(row(v, "line", i, "eccn")),
-            description = esc(row(v, "line", i, "description")),
-            quantity = esc(row(v, "line", i, "quantity")),
-            value = esc(row(v, "line", i, "value")),
-        ));
+    html! {
+        @for i in 0..count {
+            @let n = i + 1;
+            @let id = |field: &str| format!("line{i}_{field}");
+            tr {
+                th scope="row" { (n) }
+                td { (row_input(&id("eccn"), &format!("Line {n}: ECCN or \"published\""), row(v, "line", i, "eccn"), Some(("list", "eccns")))) }
+                td { (row_input(&id("description"), &format!("Line {n}: description"), row(v, "line", i, "description"), None)) }
+                td { (row_input(&id("quantity"), &format!("Line {n}: quantity"), row(v, "line", i, "quantity"), Some(("inputmode", "decimal")))) }
+                td { (row_input(&id("value"), &format!("Line {n}: value (USD)"), row(v, "line", i, "value"), Some(("inputmode", "decimal")))) }
+            }
+        }
     }
-    out
 }
 
 /// A checkbox per red flag the exporter can state (the derived ones ace finds itself).
-fn flag_boxes(state: &AppState, v: &FormValues) -> String {
-    let mut out = String::new();
-    for f in state
-        .law()
-        .red_flags()
-        .iter()
-        .filter(|f| f.derive.is_none())
-    {
-        let name = format!("flag_{}", f.id);
-        let on = v.rows.get(&name).is_some_and(|x| !x.is_empty());
-        out.push_str(&checkbox(
-            &name,
-            &on.then(|| "on".to_string()),
-            &format!("{} — {}", f.id, f.text),
-            &f.provenance.source,
-        ));
+fn flag_boxes(state: &AppState, v: &FormValues) -> Markup {
+    html! {
+        @for f in state.law().red_flags().iter().filter(|f| f.derive.is_none()) {
+            @let name = format!("flag_{}", f.id);
+            @let on = v.rows.get(&name).is_some_and(|x| !x.is_empty());
+            (checkbox(&name, &on.then(|| "on".to_string()), &format!("{} — {}", f.id, f.text), &f.provenance.source))
+        }
     }
-    out
+}
+
+/// A labelled text field with an optional hint.
+fn text_field(
+    id: &str,
+    label: &str,
+    value: &str,
+    list: Option<&str>,
+    hint: Option<&str>,
+) -> Markup {
+    let hint_id = format!("{id}-hint");
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            input id=(id) name=(id) list=[list] value=(value) autocomplete="off" aria-describedby=[hint.map(|_| &hint_id)];
+            @if let Some(h) = hint { p.hint id=(hint_id) { (h) } }
+        }
+    }
+}
+
+/// A labelled select.
+fn select_field(id: &str, label: &str, options: Markup) -> Markup {
+    html! {
+        div.field { label for=(id) { (label) } select id=(id) name=(id) { (options) } }
+    }
 }
 
 /// The form page.
@@ -593,139 +614,109 @@ fn form_page(
     status: StatusCode,
 ) -> Response {
     let session = &signed.session;
-    let error = error
-        .map(|e| {
-            format!(
-                r#"<p class="notice error" role="alert" id="form-error">{}</p>"#,
-                esc(e)
-            )
-        })
-        .unwrap_or_default();
-    let read_only = if may_determine(session.role) {
-        String::new()
-    } else {
-        format!(
-            r#"<p class="notice" role="status">Your role ({}) can read and verify records but not submit determinations.</p>"#,
-            esc(session.role.as_str())
-        )
+    let allowed = may_determine(session.role);
+    let body = html! {
+        h1 { "New determination" }
+        p.lead { "Screens every named party against the active list snapshot, applies the EAR as of the date given, and records the answer in the hash-chained log." }
+        @if !allowed {
+            p.notice role="status" { "Your role (" (session.role.as_str()) ") can read and verify records but not submit determinations." }
+        }
+        @if let Some(e) = error { p.notice.error role="alert" id="form-error" { (e) } }
+        form.determination method="post" action="/ui/determinations" novalidate {
+            (csrf_field(session))
+            button.visually-hidden type="submit" tabindex="-1" aria-hidden="true" { "Screen and decide" }
+            fieldset {
+                legend { "Item" }
+                div.field {
+                    label for="eccn" { "ECCN, with its \"for\" qualifier where it has one" }
+                    input id="eccn" name="eccn" list="eccns" value=(v.eccn) placeholder="4D004, 4D001.a (for 4D004), 5A001.j" autocomplete="off" aria-describedby="eccn-hint";
+                    p.hint id="eccn-hint" { "Not sure? " a href="/ui/classify" { "Classify the item" } " first." }
+                }
+                (checkbox("published", &v.published, "Published (not subject to the EAR, 734.7)", "Published software or technology, available to the public without restriction."))
+                (checkbox("digital_artifacts", &v.digital_artifacts, "Digital artifacts (740.22(b)(2))", "Evidence from an incident's information systems."))
+                (select_field("incident_owner", "Owner of the systems the digital artifacts come from", options(&v.incident_owner, "Not stated", &[("favorable_treatment", "A favorable-treatment end user"), ("government", "A government"), ("other", "Someone else")])))
+            }
+            fieldset {
+                legend { "Destination" }
+                div.field {
+                    label for="destination" { "Country or region (type to search)" }
+                    input id="destination" name="destination" list="destinations" value=(v.destination) placeholder="Germany, DE, Crimea" autocomplete="off" required aria-describedby="destination-hint";
+                    p.hint id="destination-hint" { "For a deemed export: the person's latest country of citizenship or permanent residency." }
+                }
+                (checkbox("deemed_export", &v.deemed_export, "Deemed export (release to a foreign person in the U.S.)", "734.13(b)."))
+            }
+            fieldset {
+                legend { "End user" }
+                (text_field("end_user_name", "Name (screened against the lists)", &v.end_user_name, None, None))
+                (select_field("end_user_kind", "Government or not", options(&v.end_user_kind, "Not stated", &[("non_government", "Non-government"), ("government", "Government")])))
+                (select_field("government_role", "Government end user's role", options(&v.government_role, "Not applicable / not stated", &[("police_or_judicial", "Police or judicial body"), ("national_csirt", "National CSIRT"), ("military", "Military"), ("intelligence", "Intelligence"), ("research_institution", "Research institution"), ("international_organization", "International organization"), ("other", "Other")])))
+                (select_field("favorable_treatment", "Favorable-treatment category (740.22, supp. no. 3 to part 740)", options(&v.favorable_treatment, "None", &[("us_subsidiary", "U.S. subsidiary"), ("banking_financial", "Banking or financial institution"), ("insurance", "Insurance company"), ("civil_health_medical", "Civil health or medical institution")])))
+                (text_field("end_user_country", "End user's country (if not the destination)", &v.end_user_country, Some("destinations"), None))
+                div.field {
+                    label for="end_user_owners" { "Owners of the end user, one per line: name, country, percent" }
+                    textarea id="end_user_owners" name="end_user_owners" rows="3" aria-describedby="end_user_owners-hint" { (v.end_user_owners) }
+                    p.hint id="end_user_owners-hint" { "Screened like parties. Leave the percent blank when it is not known (a listed owner with an unknown share holds the answer). OFAC's 50% rule and BIS's affiliates rule apply." }
+                }
+            }
+            fieldset {
+                legend { "Other parties" }
+                (text_field("consignee_name", "Ultimate consignee name (screened too)", &v.consignee_name, None, None))
+                (text_field("consignee_country", "Ultimate consignee's country", &v.consignee_country, Some("destinations"), None))
+                (text_field("purchaser_name", "Purchaser (buyer) name", &v.purchaser_name, None, None))
+                (text_field("purchaser_country", "Purchaser's country", &v.purchaser_country, Some("destinations"), Some("A buyer in Russia, China or another country of concern with delivery elsewhere holds the answer until a person confirms the end user and route.")))
+                (text_field("exporter_country", "Exporter's country (empty: the United States)", &v.exporter_country, Some("destinations"), None))
+            }
+            fieldset {
+                legend { "Route: intermediate consignees, in order from the exporter" }
+                div.table-scroll { table.rows {
+                    thead { tr {
+                        th scope="col" { "#" } th scope="col" { "Name" } th scope="col" { "Country" }
+                        th scope="col" { "Role" } th scope="col" { "Government or not" }
+                    } }
+                    tbody { (leg_rows(v)) }
+                } }
+                input type="hidden" name="legs" value=(row_count(&v.legs));
+                button.secondary type="submit" name="add" value="leg" { "Add an intermediate consignee" }
+            }
+            fieldset {
+                legend { "Order lines (optional: instead of the single item above)" }
+                p.hint { "Each line is decided; the strictest decides the order. A line outside what ace decides (5A002, EAR99) says so." }
+                div.table-scroll { table.rows {
+                    thead { tr {
+                        th scope="col" { "#" } th scope="col" { "ECCN or \"published\"" } th scope="col" { "Description" }
+                        th scope="col" { "Quantity" } th scope="col" { "Value (USD)" }
+                    } }
+                    tbody { (line_rows(v)) }
+                } }
+                input type="hidden" name="lines" value=(row_count(&v.lines));
+                button.secondary type="submit" name="add" value="line" { "Add a line" }
+            }
+            fieldset {
+                legend { "Red flags you have seen (15 CFR part 732, supp. no. 3)" }
+                p.hint { "Each holds the answer until a reviewer resolves it on the result page." }
+                (flag_boxes(state, v))
+            }
+            fieldset {
+                legend { "Circumstances" }
+                (select_field("purpose", "Purpose", options(&v.purpose, "Not stated", &[("vulnerability_disclosure", "Vulnerability disclosure"), ("cyber_incident_response", "Cyber incident response"), ("criminal_or_civil_investigation", "Criminal or civil investigation")])))
+                (checkbox("knowledge_unauthorized_use", &v.knowledge_unauthorized_use, "We know or have reason to know the item will be used without the owner's authorization", "740.22(c)(2)."))
+                (checkbox("military_intelligence_end_use", &v.military_intelligence_end_use, "Military-intelligence end use or end user", "744.22."))
+                div.field {
+                    label for="as_of" { "Regulation as of" }
+                    input id="as_of" name="as_of" type="date" value=(v.as_of) min="2022-03-07" aria-describedby="as_of-hint";
+                    p.hint id="as_of-hint" { "Empty: today." }
+                }
+            }
+            div.actions {
+                button.primary type="submit" disabled[!allowed] { "Screen and decide" }
+            }
+        }
+        (eccn_list(state))
+        (destination_list(state))
     };
-    let submit = if may_determine(session.role) {
-        r#"<button type="submit" class="primary">Screen and decide</button>"#
-    } else {
-        r#"<button type="submit" class="primary" disabled>Screen and decide</button>"#
-    };
-    let body = format!(
-        r#"<h1>New determination</h1>
-<p class="lead">Screens every named party against the active list snapshot, applies the EAR as of the date given, and records the answer in the hash-chained log.</p>
-{read_only}{error}
-<form method="post" action="/ui/determinations" class="determination" novalidate>
-{csrf}
-<button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true">Screen and decide</button>
-<fieldset><legend>Item</legend>
-<div class="field"><label for="eccn">ECCN, with its "for" qualifier where it has one</label>
-<input id="eccn" name="eccn" list="eccns" value="{eccn}" placeholder="4D004, 4D001.a (for 4D004), 5A001.j" autocomplete="off" aria-describedby="eccn-hint">
-<p class="hint" id="eccn-hint">Not sure? <a href="/ui/classify">Classify the item</a> first.</p></div>
-{published}
-{digital}
-<div class="field"><label for="incident_owner">Owner of the systems the digital artifacts come from</label>
-<select id="incident_owner" name="incident_owner">{incident_owner}</select></div>
-</fieldset>
-<fieldset><legend>Destination</legend>
-<div class="field"><label for="destination">Country or region (type to search)</label>
-<input id="destination" name="destination" list="destinations" value="{destination}" placeholder="Germany, DE, Crimea" autocomplete="off" required aria-describedby="destination-hint">
-<p class="hint" id="destination-hint">For a deemed export: the person's latest country of citizenship or permanent residency.</p></div>
-{deemed}
-</fieldset>
-<fieldset><legend>End user</legend>
-<div class="field"><label for="end_user_name">Name (screened against the lists)</label>
-<input id="end_user_name" name="end_user_name" value="{end_user_name}" autocomplete="off"></div>
-<div class="field"><label for="end_user_kind">Government or not</label>
-<select id="end_user_kind" name="end_user_kind">{kind}</select></div>
-<div class="field"><label for="government_role">Government end user's role</label>
-<select id="government_role" name="government_role">{role}</select></div>
-<div class="field"><label for="favorable_treatment">Favorable-treatment category (740.22, supp. no. 3 to part 740)</label>
-<select id="favorable_treatment" name="favorable_treatment">{favorable}</select></div>
-<div class="field"><label for="end_user_country">End user's country (if not the destination)</label>
-<input id="end_user_country" name="end_user_country" list="destinations" value="{end_user_country}" autocomplete="off"></div>
-<div class="field"><label for="end_user_owners">Owners of the end user, one per line: name, country, percent</label>
-<textarea id="end_user_owners" name="end_user_owners" rows="3" aria-describedby="end_user_owners-hint">{owners}</textarea>
-<p class="hint" id="end_user_owners-hint">Screened like parties. Leave the percent blank when it is not known (a listed owner with an unknown share holds the answer). OFAC's 50% rule and BIS's affiliates rule apply.</p></div>
-</fieldset>
-<fieldset><legend>Other parties</legend>
-<div class="field"><label for="consignee_name">Ultimate consignee name (screened too)</label>
-<input id="consignee_name" name="consignee_name" value="{consignee}" autocomplete="off"></div>
-<div class="field"><label for="consignee_country">Ultimate consignee's country</label>
-<input id="consignee_country" name="consignee_country" list="destinations" value="{consignee_country}" autocomplete="off"></div>
-<div class="field"><label for="purchaser_name">Purchaser (buyer) name</label>
-<input id="purchaser_name" name="purchaser_name" value="{purchaser}" autocomplete="off"></div>
-<div class="field"><label for="purchaser_country">Purchaser's country</label>
-<input id="purchaser_country" name="purchaser_country" list="destinations" value="{purchaser_country}" autocomplete="off" aria-describedby="purchaser_country-hint">
-<p class="hint" id="purchaser_country-hint">A buyer in Russia, China or another country of concern with delivery elsewhere holds the answer until a person confirms the end user and route.</p></div>
-<div class="field"><label for="exporter_country">Exporter's country (empty: the United States)</label>
-<input id="exporter_country" name="exporter_country" list="destinations" value="{exporter_country}" autocomplete="off"></div>
-</fieldset>
-<fieldset><legend>Route: intermediate consignees, in order from the exporter</legend>
-<div class="table-scroll"><table class="rows"><thead><tr><th scope="col">#</th><th scope="col">Name</th><th scope="col">Country</th><th scope="col">Role</th><th scope="col">Government or not</th></tr></thead>
-<tbody>{legs}</tbody></table></div>
-<input type="hidden" name="legs" value="{leg_count}">
-<button type="submit" name="add" value="leg" class="secondary">Add an intermediate consignee</button>
-</fieldset>
-<fieldset><legend>Order lines (optional: instead of the single item above)</legend>
-<p class="hint">Each line is decided; the strictest decides the order. A line outside what ace decides (5A002, EAR99) says so.</p>
-<div class="table-scroll"><table class="rows"><thead><tr><th scope="col">#</th><th scope="col">ECCN or "published"</th><th scope="col">Description</th><th scope="col">Quantity</th><th scope="col">Value (USD)</th></tr></thead>
-<tbody>{lines}</tbody></table></div>
-<input type="hidden" name="lines" value="{line_count}">
-<button type="submit" name="add" value="line" class="secondary">Add a line</button>
-</fieldset>
-<fieldset><legend>Red flags you have seen (15 CFR part 732, supp. no. 3)</legend>
-<p class="hint">Each holds the answer until a reviewer resolves it on the result page.</p>
-{flags}
-</fieldset>
-<fieldset><legend>Circumstances</legend>
-<div class="field"><label for="purpose">Purpose</label>
-<select id="purpose" name="purpose">{purpose}</select></div>
-{knowledge}
-{milintel}
-<div class="field"><label for="as_of">Regulation as of</label>
-<input id="as_of" name="as_of" type="date" value="{as_of}" min="2022-03-07" aria-describedby="as_of-hint">
-<p class="hint" id="as_of-hint">Empty: today.</p></div>
-</fieldset>
-<div class="actions">{submit}</div>
-</form>
-{eccn_list}{destination_list}"#,
-        csrf = csrf_field(session),
-        eccn = esc(&v.eccn),
-        published = checkbox("published", &v.published, "Published (not subject to the EAR, 734.7)", "Published software or technology, available to the public without restriction."),
-        digital = checkbox("digital_artifacts", &v.digital_artifacts, "Digital artifacts (740.22(b)(2))", "Evidence from an incident's information systems."),
-        incident_owner = options(&v.incident_owner, "Not stated", &[("favorable_treatment", "A favorable-treatment end user"), ("government", "A government"), ("other", "Someone else")]),
-        destination = esc(&v.destination),
-        deemed = checkbox("deemed_export", &v.deemed_export, "Deemed export (release to a foreign person in the U.S.)", "734.13(b)."),
-        end_user_name = esc(&v.end_user_name),
-        kind = options(&v.end_user_kind, "Not stated", &[("non_government", "Non-government"), ("government", "Government")]),
-        role = options(&v.government_role, "Not applicable / not stated", &[("police_or_judicial", "Police or judicial body"), ("national_csirt", "National CSIRT"), ("military", "Military"), ("intelligence", "Intelligence"), ("research_institution", "Research institution"), ("international_organization", "International organization"), ("other", "Other")]),
-        favorable = options(&v.favorable_treatment, "None", &[("us_subsidiary", "U.S. subsidiary"), ("banking_financial", "Banking or financial institution"), ("insurance", "Insurance company"), ("civil_health_medical", "Civil health or medical institution")]),
-        consignee = esc(&v.consignee_name),
-        end_user_country = esc(&v.end_user_country),
-        owners = esc(&v.end_user_owners),
-        consignee_country = esc(&v.consignee_country),
-        purchaser = esc(&v.purchaser_name),
-        purchaser_country = esc(&v.purchaser_country),
-        exporter_country = esc(&v.exporter_country),
-        legs = leg_rows(v),
-        leg_count = row_count(&v.legs),
-        lines = line_rows(v),
-        line_count = row_count(&v.lines),
-        flags = flag_boxes(state, v),
-        purpose = options(&v.purpose, "Not stated", &[("vulnerability_disclosure", "Vulnerability disclosure"), ("cyber_incident_response", "Cyber incident response"), ("criminal_or_civil_investigation", "Criminal or civil investigation")]),
-        knowledge = checkbox("knowledge_unauthorized_use", &v.knowledge_unauthorized_use, "We know or have reason to know the item will be used without the owner's authorization", "740.22(c)(2)."),
-        milintel = checkbox("military_intelligence_end_use", &v.military_intelligence_end_use, "Military-intelligence end use or end user", "744.22."),
-        as_of = esc(&v.as_of),
-        eccn_list = eccn_list(state),
-        destination_list = destination_list(state),
-    );
     (
         status,
-        page("New determination", Some(session), Nav::Determine, &body),
+        page("New determination", Some(session), Nav::Determine, body),
     )
         .into_response()
 }

@@ -3,7 +3,7 @@
 //! `15 CFR part 738, supp. no. 1` → the supplement's appendix page, `15 CFR part 746` → the
 //! part, `ECCN 4D004` → the Commerce Control List (part 774, supp. no. 1).
 
-use super::html::esc;
+use super::html::{html, Markup};
 
 const BASE: &str = "https://www.ecfr.gov/current/title-15";
 
@@ -21,21 +21,23 @@ pub fn ecfr_url(reference: &str) -> Option<String> {
     parse_at(reference, 0).map(|r| r.url)
 }
 
-/// `citation` as HTML: every reference becomes a link to the eCFR; the rest is escaped.
-pub fn link_citation(citation: &str) -> String {
-    let mut out = String::new();
+/// `citation` as HTML: every reference becomes a link to the eCFR; the rest is text.
+pub fn link_citation(citation: &str) -> Markup {
+    // (text before the reference, the reference's text, its address)
+    let mut pieces: Vec<(&str, &str, String)> = Vec::new();
     let mut done = 0;
     for r in references(citation) {
-        out.push_str(&esc(&citation[done..r.start]));
-        out.push_str(&format!(
-            r#"<a class="cite" href="{}" rel="noopener noreferrer" target="_blank">{}</a>"#,
-            esc(&r.url),
-            esc(&citation[r.start..r.end])
-        ));
+        pieces.push((&citation[done..r.start], &citation[r.start..r.end], r.url));
         done = r.end;
     }
-    out.push_str(&esc(&citation[done..]));
-    out
+    let rest = &citation[done..];
+    html! {
+        @for (before, text, url) in &pieces {
+            (before)
+            a.cite href=(url) rel="noopener noreferrer" target="_blank" { (text) }
+        }
+        (rest)
+    }
 }
 
 /// Every reference in `text`, in order, without overlaps. A bare section number that
@@ -271,7 +273,7 @@ mod tests {
 
     #[test]
     fn every_reference_of_a_citation_is_linked_and_the_rest_escaped() {
-        let html = link_citation("15 CFR 744.11; 15 CFR part 744, supp. no. 4 <x>");
+        let html = link_citation("15 CFR 744.11; 15 CFR part 744, supp. no. 4 <x>").into_string();
         assert!(html.contains(r#"href="https://www.ecfr.gov/current/title-15/section-744.11" "#));
         assert!(html.contains(">15 CFR 744.11</a>"));
         assert!(html.contains(">15 CFR part 744, supp. no. 4</a>"));
@@ -280,7 +282,7 @@ mod tests {
 
     #[test]
     fn a_list_of_sections_links_each() {
-        let html = link_citation("15 CFR 734.3(b)(3)(i), 734.7");
+        let html = link_citation("15 CFR 734.3(b)(3)(i), 734.7").into_string();
         assert!(html.contains("section-734.3#p-734.3(b)(3)(i)"));
         assert!(html.contains(r#"section-734.7" "#));
         assert!(html.contains(">734.7</a>"));
@@ -288,9 +290,12 @@ mod tests {
 
     #[test]
     fn trailing_words_stay_outside_the_link() {
-        let html = link_citation("15 CFR 740.22(c)(1)(ii)(A) (interim rule)");
+        let html = link_citation("15 CFR 740.22(c)(1)(ii)(A) (interim rule)").into_string();
         assert!(html.contains("#p-740.22(c)(1)(ii)(A)\""));
         assert!(html.ends_with("</a> (interim rule)"));
-        assert_eq!(link_citation("no reference — here"), "no reference — here");
+        assert_eq!(
+            link_citation("no reference — here").into_string(),
+            "no reference — here"
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! keeps a memo from being signed.
 
 use super::ecfr::link_citation;
-use super::html::{esc, list_label};
+use super::html::{html, list_label, Markup};
 use super::render::{arr, outcome_pill, review_form, s, Controls, MatchRef, Reviews};
 use records::{Record, ReviewDecision, Verdict};
 use serde_json::Value;
@@ -49,16 +49,17 @@ fn locate<'a>(screening: &'a Value, hold: &Value) -> Option<(MatchRef<'static>, 
 }
 
 /// The citations of a resolution, each linked to the eCFR.
-fn citations(resolution: &Value) -> String {
-    let cited: Vec<String> = arr(resolution, "citations")
+fn citations(resolution: &Value) -> Markup {
+    let cited: Vec<&str> = arr(resolution, "citations")
         .iter()
         .filter_map(Value::as_str)
-        .map(link_citation)
         .collect();
-    if cited.is_empty() {
-        String::new()
-    } else {
-        format!(r#" <span class="cites">({})</span>"#, cited.join("; "))
+    html! {
+        @if !cited.is_empty() {
+            " " span.cites {
+                "(" @for (i, c) in cited.iter().enumerate() { @if i > 0 { "; " } (link_citation(c)) } ")"
+            }
+        }
     }
 }
 
@@ -71,35 +72,33 @@ fn decided_since<'a>(decided: &'a [ReviewDecision], record: &Record) -> Option<&
         .find(|d| d.screening_record == Some(record.id) || d.record_id > record.id)
 }
 
-/// The open items of a HOLD determination as HTML for inside its banner; empty for any
-/// other outcome. With `controls.csrf` set, each open match carries its review form.
-pub fn open_items(record: &Record, det: &Value, reviews: &Reviews, controls: &Controls) -> String {
+/// The open items of a HOLD determination, for inside its banner; empty for any other
+/// outcome. With `controls.csrf` set, each open match carries its review form.
+pub fn open_items(record: &Record, det: &Value, reviews: &Reviews, controls: &Controls) -> Markup {
     if s(det, "outcome") != "HOLD" {
-        return String::new();
+        return html! {};
     }
     let screening = record.output.get("screening").unwrap_or(&Value::Null);
     let holds = arr(det, "holds");
-    let mut out = format!(
-        r#"<p class="hold-lead">ace does not authorize this export while {} open. Resolve {} first:</p><ol class="holds">"#,
-        if holds.len() == 1 {
-            "one item is".to_string()
-        } else {
-            format!("{} items are", holds.len())
-        },
-        if holds.len() == 1 { "it" } else { "each" },
-    );
-    for (n, hold) in holds.iter().enumerate() {
-        out.push_str(&item(n, hold, record, screening, reviews, controls));
+    let one = holds.len() == 1;
+    html! {
+        p.hold-lead {
+            "ace does not authorize this export while "
+            @if one { "one item is" } @else { (holds.len()) " items are" }
+            " open. Resolve " (if one { "it" } else { "each" }) " first:"
+        }
+        ol.holds {
+            @for (n, hold) in holds.iter().enumerate() {
+                (item(n, hold, record, screening, reviews, controls))
+            }
+        }
+        @if let Some(clear) = det.get("if_all_clear") {
+            p.if-clear {
+                span.k { "If every match is a false positive:" } " "
+                (outcome_pill(s(clear, "outcome"))) (citations(clear))
+            }
+        }
     }
-    out.push_str("</ol>");
-    if let Some(clear) = det.get("if_all_clear") {
-        out.push_str(&format!(
-            r#"<p class="if-clear"><span class="k">If every match is a false positive:</span> {}{}</p>"#,
-            outcome_pill(s(clear, "outcome")),
-            citations(clear),
-        ));
-    }
-    out
 }
 
 /// One open item.
@@ -110,14 +109,12 @@ fn item(
     screening: &Value,
     reviews: &Reviews,
     controls: &Controls,
-) -> String {
+) -> Markup {
     let if_true = hold.get("if_true").unwrap_or(&Value::Null);
-    let score = match hold.get("score").and_then(Value::as_f64) {
-        Some(x) if !s(hold, "reason").contains("score") => {
-            format!(r#" <span class="muted">(score {x:.2})</span>"#)
-        }
-        _ => String::new(),
-    };
+    let score = hold
+        .get("score")
+        .and_then(Value::as_f64)
+        .filter(|_| !s(hold, "reason").contains("score"));
     let located = locate(screening, hold);
     let (status, form, link) = match &located {
         Some((at, party)) => {
@@ -127,50 +124,46 @@ fn item(
                 s(hold, "entry_id").to_string(),
             );
             let decided = reviews.get(&key).map(Vec::as_slice).unwrap_or_default();
-            let link = format!(
-                r##"<a class="to-match" href="#{}">The listed entry, the score and how it was reached</a>"##,
-                at.anchor()
-            );
+            let link = html! {
+                a.to-match href={ "#" (at.anchor()) } { "The listed entry, the score and how it was reached" }
+            };
             match decided_since(decided, record) {
-                Some(d) => (decision_line(d), String::new(), link),
-                None => (String::new(), review_form(at, controls, "hold-"), link),
+                Some(d) => (Some(decision_line(d)), None, Some(link)),
+                None => (None, Some(review_form(at, controls, "hold-")), Some(link)),
             }
         }
         None if s(hold, "kind") == "red_flag" => (
-            String::new(),
-            super::red_flag::flag_form(s(hold, "flag"), n, controls),
-            String::new(),
+            None,
+            Some(super::red_flag::flag_form(s(hold, "flag"), n, controls)),
+            None,
         ),
-        None => (String::new(), String::new(), String::new()),
+        None => (None, None, None),
     };
-    format!(
-        r#"<li class="hold-item" id="hold-{n}" data-list="{list}" data-entry="{entry}">
-<p class="question">{question}</p>
-<p class="why"><span class="k">Why it is open:</span> {reason}{score}</p>
-<p class="if-true"><span class="k">If true:</span> {pill}{cites}</p>
-{status}{link}
-{form}
-</li>"#,
-        list = esc(s(hold, "list")),
-        entry = esc(s(hold, "entry_id")),
-        question = esc(s(hold, "question")),
-        reason = esc(s(hold, "reason")),
-        pill = outcome_pill(s(if_true, "outcome")),
-        cites = citations(if_true),
-    )
+    html! {
+        li.hold-item id={ "hold-" (n) } data-list=(s(hold, "list")) data-entry=(s(hold, "entry_id")) {
+            p.question { (s(hold, "question")) }
+            p.why {
+                span.k { "Why it is open:" } " " (s(hold, "reason"))
+                @if let Some(x) = score { " " span.muted { "(score " (format!("{x:.2}")) ")" } }
+            }
+            p.if-true { span.k { "If true:" } " " (outcome_pill(s(if_true, "outcome"))) (citations(if_true)) }
+            @if let Some(status) = status { (status) }
+            @if let Some(link) = link { (link) }
+            @if let Some(form) = form { (form) }
+        }
+    }
 }
 
 /// A decision recorded since the determination, in one line.
-fn decision_line(d: &ReviewDecision) -> String {
-    format!(
-        r#"<p class="decided-since decision {verdict}"><span class="k">Decided since:</span> <span class="verdict">{label}</span> by {actor}, {when}: “{reason}” (<a href="/ui/records/{rid}">review record #{rid}</a>). This record was written before the decision; the determination decided again with it is the current one.</p>"#,
-        verdict = d.verdict.as_str(),
-        label = verdict_label(d.verdict),
-        actor = esc(&d.actor),
-        when = esc(&d.created_at.chars().take(10).collect::<String>()),
-        reason = esc(&d.reason),
-        rid = d.record_id,
-    )
+fn decision_line(d: &ReviewDecision) -> Markup {
+    html! {
+        p class={ "decided-since decision " (d.verdict.as_str()) } {
+            span.k { "Decided since:" } " " span.verdict { (verdict_label(d.verdict)) }
+            " by " (d.actor) ", " (d.created_at.chars().take(10).collect::<String>()) ": “" (d.reason) "” ("
+            a href={ "/ui/records/" (d.record_id) } { "review record #" (d.record_id) }
+            "). This record was written before the decision; the determination decided again with it is the current one."
+        }
+    }
 }
 
 pub fn verdict_label(v: Verdict) -> &'static str {

@@ -1,59 +1,39 @@
-//! Building HTML as strings: one escape function every user-provided or stored value
-//! goes through, and the page frame (header, navigation, footer) every page shares.
+//! The page frame every page shares (header, navigation, footer), built with [`maud`]:
+//! every value interpolated into a template is escaped by the template engine, so no
+//! page can forget to escape one. HTML that is already markup is a [`Markup`]; a plain
+//! `String` is always text.
 //!
-//! Rule of this module and its callers: a `format!` that builds HTML interpolates only
-//! literals, numbers, other HTML built here, or `esc(...)` of a string.
+//! URL query values are percent-encoded with [`query_value`] before they go into an
+//! `href` (which the template then escapes as an attribute).
 
 use super::session::Session;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+pub use maud::{html, Markup, DOCTYPE};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use records::Role;
 
-/// Escapes `s` for HTML text and for double- or single-quoted attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+/// What a URL query value keeps unencoded: RFC 3986's unreserved characters.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// Percent-encodes `s` for a URL query value (RFC 3986 unreserved characters kept).
-pub fn url_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+pub fn query_value(s: &str) -> String {
+    utf8_percent_encode(s, QUERY_VALUE).to_string()
 }
 
 /// A hidden form field carrying the session's CSRF token.
-pub fn csrf_field(session: &Session) -> String {
-    format!(
-        r#"<input type="hidden" name="csrf" value="{}">"#,
-        esc(&session.csrf)
-    )
+pub fn csrf_field(session: &Session) -> Markup {
+    html! { input type="hidden" name="csrf" value=(session.csrf); }
 }
 
 /// The first 12 hex digits of a hash, with the whole hash as a tooltip.
-pub fn short_hash(hash: &str) -> String {
+pub fn short_hash(hash: &str) -> Markup {
     let short: String = hash.chars().take(12).collect();
-    format!(
-        r#"<code class="hash" title="{}">{}</code>"#,
-        esc(hash),
-        esc(&short)
-    )
+    html! { code.hash title=(hash) { (short) } }
 }
 
 /// Which navigation entry is the current page.
@@ -67,77 +47,88 @@ pub enum Nav {
     None,
 }
 
+/// The `<head>` of every page.
+pub fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " · ace" }
+            link rel="icon" href="/ui/assets/logo.svg" type="image/svg+xml";
+            link rel="stylesheet" href="/ui/assets/ui.css";
+            script src="/ui/assets/ui.js" defer {}
+        }
+    }
+}
+
 /// A full page: `<head>`, the header with navigation (when signed in), `main`, footer.
-pub fn page(title: &str, session: Option<&Session>, current: Nav, main: &str) -> Html<String> {
-    Html(format!(
-        r##"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · ace</title>
-<link rel="icon" href="/ui/assets/logo.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/ui/assets/ui.css">
-<script src="/ui/assets/ui.js" defer></script>
-</head>
-<body>
-<a class="skip" href="#main">Skip to content</a>
-{header}
-<main id="main">
-{main}
-</main>
-<footer class="site-footer">{notice}</footer>
-</body>
-</html>"##,
-        title = esc(title),
-        header = header(session, current),
-        notice = esc(decide::NOT_LEGAL_ADVICE),
-    ))
+pub fn page(title: &str, session: Option<&Session>, current: Nav, main: Markup) -> Html<String> {
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en" {
+            (head(title))
+            body {
+                a.skip href="#main" { "Skip to content" }
+                (header(session, current))
+                main #main { (main) }
+                footer.site-footer { (decide::NOT_LEGAL_ADVICE) }
+            }
+        }
+    };
+    Html(markup.into_string())
+}
+
+/// The brand link at the start of the header.
+fn brand() -> Markup {
+    html! {
+        a.brand href="/ui" {
+            img src="/ui/assets/logo.svg" alt="" width="28" height="28";
+            " ace " span { "export compliance" }
+        }
+    }
 }
 
 /// The site header: brand, navigation and the signed-in token with a sign-out button.
-fn header(session: Option<&Session>, current: Nav) -> String {
+fn header(session: Option<&Session>, current: Nav) -> Markup {
     let Some(session) = session else {
-        return r#"<header class="site-header"><a class="brand" href="/ui"><img src="/ui/assets/logo.svg" alt="" width="28" height="28"> ace <span>export compliance</span></a></header>"#.to_string();
+        return html! { header.site-header { (brand()) } };
     };
     let item = |nav: Nav, href: &str, label: &str| {
-        let here = if nav == current {
-            r#" aria-current="page""#
-        } else {
-            ""
-        };
-        format!(r#"<li><a href="{href}"{here}>{label}</a></li>"#)
+        html! { li { a href=(href) aria-current=[(nav == current).then_some("page")] { (label) } } }
     };
-    format!(
-        r#"<header class="site-header">
-<a class="brand" href="/ui"><img src="/ui/assets/logo.svg" alt="" width="28" height="28"> ace <span>export compliance</span></a>
-<nav aria-label="Main"><ul>{}{}{}{}{}</ul></nav>
-<form class="signout" method="post" action="/ui/logout">{}<span class="who">{} <span class="role">{}</span></span> <button type="submit" class="link">Sign out</button></form>
-</header>"#,
-        item(Nav::Determine, "/ui", "Determination"),
-        item(Nav::Classify, "/ui/classify", "Classify"),
-        item(Nav::Map, "/ui/map", "Map"),
-        item(Nav::Records, "/ui/records", "Records"),
-        if may_see_queue(session.role) {
-            item(Nav::Queue, "/ui/queue", "Review queue")
-        } else {
-            String::new()
-        },
-        csrf_field(session),
-        esc(&session.token_name),
-        esc(session.role.as_str()),
-    )
+    html! {
+        header.site-header {
+            (brand())
+            nav aria-label="Main" {
+                ul {
+                    (item(Nav::Determine, "/ui", "Determination"))
+                    (item(Nav::Classify, "/ui/classify", "Classify"))
+                    (item(Nav::Map, "/ui/map", "Map"))
+                    (item(Nav::Records, "/ui/records", "Records"))
+                    @if may_see_queue(session.role) {
+                        (item(Nav::Queue, "/ui/queue", "Review queue"))
+                    }
+                }
+            }
+            form.signout method="post" action="/ui/logout" {
+                (csrf_field(session))
+                span.who { (session.token_name) " " span.role { (session.role.as_str()) } }
+                " "
+                button.link type="submit" { "Sign out" }
+            }
+        }
+    }
 }
 
-/// An error page with a status code: a heading and one escaped message.
+/// An error page with a status code: a heading and one message.
 pub fn error_page(status: StatusCode, session: Option<&Session>, message: &str) -> Response {
     let title = status.canonical_reason().unwrap_or("Error");
-    let body = format!(
-        r#"<h1>{}</h1><p class="notice error" role="alert">{}</p><p><a href="/ui">Back to the determination form</a></p>"#,
-        esc(title),
-        esc(message)
-    );
-    (status, page(title, session, Nav::None, &body)).into_response()
+    let body = html! {
+        h1 { (title) }
+        p.notice.error role="alert" { (message) }
+        p { a href="/ui" { "Back to the determination form" } }
+    };
+    (status, page(title, session, Nav::None, body)).into_response()
 }
 
 /// Whether a role may submit determinations.
@@ -198,25 +189,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_every_special_character() {
+    fn templates_escape_every_special_character() {
+        let markup = html! { p title=(r#"a"b"#) { (r#"<script>alert("x&y")</script>"#) } };
         assert_eq!(
-            esc(r#"<script>alert("x&'y')</script>"#),
-            "&lt;script&gt;alert(&quot;x&amp;&#39;y&#39;)&lt;/script&gt;"
+            markup.into_string(),
+            r#"<p title="a&quot;b">&lt;script&gt;alert(&quot;x&amp;y&quot;)&lt;/script&gt;</p>"#
         );
     }
 
     #[test]
-    fn leaves_plain_and_non_ascii_text_alone() {
-        assert_eq!(esc("Türkiye — 4D004"), "Türkiye — 4D004");
-        assert_eq!(esc(""), "");
+    fn templates_leave_plain_and_non_ascii_text_alone() {
+        assert_eq!(
+            html! { (("Türkiye — 4D004")) }.into_string(),
+            "Türkiye — 4D004"
+        );
     }
 
     #[test]
-    fn url_encoding_keeps_unreserved_only() {
+    fn query_values_keep_unreserved_characters_only() {
         assert_eq!(
-            url_encode("4D001.a (for 4D004)"),
+            query_value("4D001.a (for 4D004)"),
             "4D001.a%20%28for%204D004%29"
         );
-        assert_eq!(url_encode("a&b=c"), "a%26b%3Dc");
+        assert_eq!(query_value("a&b=c"), "a%26b%3Dc");
+        assert_eq!(query_value("Côte"), "C%C3%B4te");
     }
 }

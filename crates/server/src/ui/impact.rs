@@ -2,7 +2,7 @@
 //! the last five years the active snapshot decides differently from the one before it
 //! (or `?from=HASH`), each with its outcome before and after and the trace of both.
 
-use super::html::{error_page, esc, may_see_queue, page, Nav};
+use super::html::{error_page, html, may_see_queue, page, Markup, Nav};
 use super::render::outcome_pill;
 use super::session::Signed;
 use crate::service::impact::{impact_of_snapshot, Changed, Impact};
@@ -37,11 +37,11 @@ pub async fn show(
             .await;
     let body = match done {
         Ok(Ok(report)) => report_html(&report),
-        Ok(Err(e)) => format!(
-            r#"<h1>Impact of a list change</h1><p class="notice" role="status">{}</p>{}"#,
-            esc(&e.to_string()),
-            from_form()
-        ),
+        Ok(Err(e)) => html! {
+            h1 { "Impact of a list change" }
+            p.notice role="status" { (e.to_string()) }
+            (from_form())
+        },
         Err(_) => {
             return error_page(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -50,57 +50,57 @@ pub async fn show(
             )
         }
     };
-    page("Impact of a list change", Some(session), Nav::Queue, &body).into_response()
+    page("Impact of a list change", Some(session), Nav::Queue, body).into_response()
 }
 
-fn from_form() -> String {
-    r#"<form method="get" action="/ui/impact" class="inline-form"><label for="from">Compare the active snapshot with snapshot (hash or its first 8 characters)</label><input id="from" name="from" autocomplete="off"><button type="submit">Compare</button></form>"#.to_string()
+fn from_form() -> Markup {
+    html! {
+        form.inline-form method="get" action="/ui/impact" {
+            label for="from" { "Compare the active snapshot with snapshot (hash or its first 8 characters)" }
+            input id="from" name="from" autocomplete="off";
+            button type="submit" { "Compare" }
+        }
+    }
 }
 
 fn short(hash: &str) -> &str {
     &hash[..12.min(hash.len())]
 }
 
-fn report_html(r: &Impact) -> String {
-    let lead = format!(
-        r#"<p class="lead" data-changed="{n}">{n} of {examined} current determinations recorded since {since} would now come out differently: list snapshot <code>{before}</code> → <code>{after}</code> (the one in service), each decided again as of today with the same review decisions.</p>"#,
-        n = r.changed.len(),
-        examined = r.examined,
-        since = esc(&r.since),
-        before = esc(short(&r.before.list_snapshot)),
-        after = esc(short(&r.after.list_snapshot)),
-    );
-    let rows: String = r.changed.iter().map(row).collect();
-    let table = if r.changed.is_empty() {
-        r#"<p class="notice" data-impact="none">No recorded determination changes.</p>"#.to_string()
-    } else {
-        format!(
-            r#"<div class="table-scroll"><table class="records impact"><thead><tr><th scope="col">Determination</th><th scope="col">As of</th><th scope="col">Before</th><th scope="col">After</th><th scope="col">Why, after</th></tr></thead><tbody>{rows}</tbody></table></div>"#
-        )
-    };
-    let skipped: String = r
-        .skipped
-        .iter()
-        .map(|s| format!("<li>#{}: {}</li>", s.record_id, esc(&s.why)))
-        .collect();
-    let skipped = if skipped.is_empty() {
-        String::new()
-    } else {
-        format!(r#"<h2>Not weighed</h2><ul>{skipped}</ul>"#)
-    };
-    format!(
-        r#"<h1>Impact of a list change</h1>
-{lead}
-{table}
-{skipped}
-<p class="muted">Part 762 keeps records five years (15 CFR 762.6); the same report is at <code>GET /v1/impact</code> and <code>ace records impact</code>.</p>
-{form}"#,
-        form = from_form(),
-    )
+fn report_html(r: &Impact) -> Markup {
+    html! {
+        h1 { "Impact of a list change" }
+        p.lead data-changed=(r.changed.len()) {
+            (r.changed.len()) " of " (r.examined) " current determinations recorded since " (r.since)
+            " would now come out differently: list snapshot " code { (short(&r.before.list_snapshot)) }
+            " → " code { (short(&r.after.list_snapshot)) }
+            " (the one in service), each decided again as of today with the same review decisions."
+        }
+        @if r.changed.is_empty() {
+            p.notice data-impact="none" { "No recorded determination changes." }
+        } @else {
+            div.table-scroll { table.records.impact {
+                thead { tr {
+                    th scope="col" { "Determination" } th scope="col" { "As of" } th scope="col" { "Before" }
+                    th scope="col" { "After" } th scope="col" { "Why, after" }
+                } }
+                tbody { @for c in &r.changed { (row(c)) } }
+            } }
+        }
+        @if !r.skipped.is_empty() {
+            h2 { "Not weighed" }
+            ul { @for s in &r.skipped { li { "#" (s.record_id) ": " (s.why) } } }
+        }
+        p.muted {
+            "Part 762 keeps records five years (15 CFR 762.6); the same report is at "
+            code { "GET /v1/impact" } " and " code { "ace records impact" } "."
+        }
+        (from_form())
+    }
 }
 
-fn row(c: &Changed) -> String {
-    let because: Vec<String> = c
+fn row(c: &Changed) -> Markup {
+    let because: Vec<&str> = c
         .trace_after
         .as_array()
         .into_iter()
@@ -108,20 +108,21 @@ fn row(c: &Changed) -> String {
         .filter(|f| f.get("held").and_then(Value::as_bool) == Some(true))
         .filter(|f| f.get("step").and_then(Value::as_str) == Some("parties"))
         .filter_map(|f| f.get("because").and_then(Value::as_str))
-        .map(esc)
         .collect();
-    format!(
-        r#"<tr data-record="{id}"><td><a href="/ui/determinations/{id}">#{id}</a>{tx}</td><td>{as_of}</td><td>{before}</td><td>{after}</td><td>{why}<br><span class="muted">{cites}</span></td></tr>"#,
-        id = c.record_id,
-        tx = c
-            .transaction_id
-            .as_deref()
-            .map(|t| format!(" <span class=\"muted\">{}</span>", esc(t)))
-            .unwrap_or_default(),
-        as_of = esc(&c.as_of),
-        before = outcome_pill(&c.outcome_before),
-        after = outcome_pill(&c.outcome_after),
-        why = because.join("<br>"),
-        cites = esc(&c.deciding_after.join("; ")),
-    )
+    html! {
+        tr data-record=(c.record_id) {
+            td {
+                a href={ "/ui/determinations/" (c.record_id) } { "#" (c.record_id) }
+                @if let Some(t) = &c.transaction_id { " " span.muted { (t) } }
+            }
+            td { (c.as_of) }
+            td { (outcome_pill(&c.outcome_before)) }
+            td { (outcome_pill(&c.outcome_after)) }
+            td {
+                @for (i, b) in because.iter().enumerate() { @if i > 0 { br; } (b) }
+                br;
+                span.muted { (c.deciding_after.join("; ")) }
+            }
+        }
+    }
 }

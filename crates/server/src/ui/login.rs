@@ -1,6 +1,6 @@
 //! Signing in with an API token, and signing out.
 
-use super::html::{esc, page, Nav};
+use super::html::{html, page, Nav};
 use super::session::{self, Signed, COOKIE_NAME, LIFETIME, LOGIN_COOKIE};
 use crate::state::AppState;
 use axum::extract::State;
@@ -41,24 +41,23 @@ pub async fn show(headers: HeaderMap) -> Response {
 /// The sign-in page with an optional error; sets the nonce cookie.
 fn login_page(headers: &HeaderMap, status: StatusCode, error: Option<&str>) -> Response {
     let nonce = session::random_token();
-    let error = error
-        .map(|e| format!(r#"<p class="notice error" role="alert">{}</p>"#, esc(e)))
-        .unwrap_or_default();
-    let body = format!(
-        r#"<section class="card narrow">
-<h1>Sign in</h1>
-<p class="muted">Paste your API token. An administrator creates one with <code>ace tokens create --name NAME --role ROLE</code>.</p>
-{error}
-<form method="post" action="/ui/login" class="stack">
-<input type="hidden" name="nonce" value="{nonce}">
-<label for="token">API token</label>
-<input id="token" name="token" type="password" autocomplete="off" required autofocus>
-<button type="submit" class="primary">Sign in</button>
-</form>
-</section>"#,
-        nonce = esc(&nonce),
-    );
-    let mut response = (status, page("Sign in", None, Nav::None, &body)).into_response();
+    let body = html! {
+        section.card.narrow {
+            h1 { "Sign in" }
+            p.muted {
+                "Paste your API token. An administrator creates one with "
+                code { "ace tokens create --name NAME --role ROLE" } "."
+            }
+            @if let Some(e) = error { p.notice.error role="alert" { (e) } }
+            form.stack method="post" action="/ui/login" {
+                input type="hidden" name="nonce" value=(nonce);
+                label for="token" { "API token" }
+                input id="token" name="token" type="password" autocomplete="off" required autofocus;
+                button.primary type="submit" { "Sign in" }
+            }
+        }
+    };
+    let mut response = (status, page("Sign in", None, Nav::None, body)).into_response();
     let cookie = session::set_cookie(headers, LOGIN_COOKIE, &nonce, LOGIN_NONCE_LIFETIME);
     response.headers_mut().append(SET_COOKIE, cookie);
     response

@@ -1,7 +1,7 @@
 //! Where can this item go under ACE? (`GET /ui/map?eccn=&end_user=&as_of=`): a tile per
 //! destination, coloured by outcome, from [`crate::service::matrix`].
 
-use super::html::{error_page, esc, page, url_encode, Nav};
+use super::html::{error_page, html, page, query_value, Markup, Nav};
 use super::render::outcome_class;
 use super::session::Signed;
 use crate::service::{self, MatrixRow};
@@ -70,44 +70,33 @@ pub async fn show(
     let rows =
         tokio::task::spawn_blocking(move || service::matrix(&shared, &asked, kind, date)).await;
     let (rows, error) = match rows {
-        Ok(Ok(rows)) => (rows, String::new()),
-        Ok(Err(e)) => (
-            Vec::new(),
-            format!(
-                r#"<p class="notice error" role="alert">{}</p>"#,
-                esc(&e.to_string())
-            ),
-        ),
-        Err(_) => (
-            Vec::new(),
-            r#"<p class="notice error" role="alert">internal error</p>"#.to_string(),
-        ),
+        Ok(Ok(rows)) => (rows, None),
+        Ok(Err(e)) => (Vec::new(), Some(e.to_string())),
+        Err(_) => (Vec::new(), Some("internal error".to_string())),
     };
-    let body = format!(
-        r#"<h1>Where can this item go?</h1>
-<p class="lead">The outcome for every destination, for one ECCN and end-user kind, as of a date: the same order of review as a determination, without parties (screen the parties of a real export with a determination).</p>
-<form method="get" action="/ui/map" class="filters" data-autosubmit>
-<div class="field"><label for="eccn">ECCN</label><select id="eccn" name="eccn">{eccns}</select></div>
-<fieldset class="segmented"><legend>End user</legend>{kinds}</fieldset>
-<div class="field"><label for="as_of">As of</label><input id="as_of" name="as_of" type="date" value="{as_of}" min="2022-03-07"></div>
-<div class="field"><button type="submit">Show</button></div>
-</form>
-{error}
-{legend}
-<div class="field map-filter"><label for="tile-filter">Find a destination</label><input id="tile-filter" type="search" placeholder="name or code" data-tile-filter autocomplete="off"></div>
-{grid}"#,
-        eccns = eccn_options(&state, &eccn),
-        kinds = kind_toggle(kind),
-        as_of = esc(&date.to_string()),
-        legend = legend(&rows),
-        grid = grid(&rows, &eccn, kind),
-    );
-    page("Map", Some(session), Nav::Map, &body).into_response()
+    let body = html! {
+        h1 { "Where can this item go?" }
+        p.lead { "The outcome for every destination, for one ECCN and end-user kind, as of a date: the same order of review as a determination, without parties (screen the parties of a real export with a determination)." }
+        form.filters method="get" action="/ui/map" data-autosubmit {
+            div.field { label for="eccn" { "ECCN" } select id="eccn" name="eccn" { (eccn_options(&state, &eccn)) } }
+            fieldset.segmented { legend { "End user" } (kind_toggle(kind)) }
+            div.field { label for="as_of" { "As of" } input id="as_of" name="as_of" type="date" value=(date.to_string()) min="2022-03-07"; }
+            div.field { button type="submit" { "Show" } }
+        }
+        @if let Some(e) = error { p.notice.error role="alert" { (e) } }
+        (legend(&rows))
+        div.field.map-filter {
+            label for="tile-filter" { "Find a destination" }
+            input id="tile-filter" type="search" placeholder="name or code" data-tile-filter autocomplete="off";
+        }
+        (grid(&rows, &eccn, kind))
+    };
+    page("Map", Some(session), Nav::Map, body).into_response()
 }
 
 /// The ECCN select: the cybersecurity items and 5D001.e, the current one selected (kept
 /// even when it is not in the list).
-fn eccn_options(state: &AppState, current: &str) -> String {
+fn eccn_options(state: &AppState, current: &str) -> Markup {
     let mut all: Vec<String> = state
         .law()
         .cybersecurity_items()
@@ -118,52 +107,59 @@ fn eccn_options(state: &AppState, current: &str) -> String {
     if !all.iter().any(|e| e == current) {
         all.insert(0, current.to_string());
     }
-    all.iter()
-        .map(|e| {
-            let selected = if e == current { " selected" } else { "" };
-            format!(r#"<option value="{0}"{selected}>{0}</option>"#, esc(e))
-        })
-        .collect()
+    html! {
+        @for e in &all { option value=(e) selected[e == current] { (e) } }
+    }
 }
 
 /// The end-user kind as two radio buttons.
-fn kind_toggle(kind: EndUserKind) -> String {
-    [(EndUserKind::Government, "government", "Government"), (EndUserKind::NonGovernment, "non_government", "Non-government")]
-        .iter()
-        .map(|(k, value, label)| {
-            let checked = if *k == kind { " checked" } else { "" };
-            format!(r#"<input type="radio" id="eu-{value}" name="end_user" value="{value}"{checked}><label for="eu-{value}">{label}</label>"#)
-        })
-        .collect()
+fn kind_toggle(kind: EndUserKind) -> Markup {
+    let choices = [
+        (EndUserKind::Government, "government", "Government"),
+        (
+            EndUserKind::NonGovernment,
+            "non_government",
+            "Non-government",
+        ),
+    ];
+    html! {
+        @for (k, value, label) in choices {
+            input type="radio" id={ "eu-" (value) } name="end_user" value=(value) checked[k == kind];
+            label for={ "eu-" (value) } { (label) }
+        }
+    }
 }
 
 /// The legend: each outcome's colour, words and count, and the hatching of unverified.
-fn legend(rows: &[MatrixRow]) -> String {
-    let mut items = String::new();
-    for o in [
+fn legend(rows: &[MatrixRow]) -> Markup {
+    let outcomes = [
         Outcome::Ace,
         Outcome::NoLicenseRequired,
         Outcome::NotSubject,
         Outcome::LicenseRequired,
         Outcome::Prohibited,
-    ] {
-        let n = rows.iter().filter(|r| r.outcome == o).count();
-        items.push_str(&format!(
-            r#"<li><span class="swatch {}" aria-hidden="true"></span>{} <span class="count">{} · {n}</span></li>"#,
-            outcome_class(o.code()),
-            legend_label(o),
-            o.code()
-        ));
-    }
+    ];
     let unverified = rows.iter().filter(|r| r.unverified).count();
-    items.push_str(&format!(
-        r#"<li><span class="swatch hatched" aria-hidden="true"></span>Rests on unverified data <span class="count">{unverified}</span></li>"#
-    ));
-    format!(r#"<ul class="legend" aria-label="Legend">{items}</ul>"#)
+    html! {
+        ul.legend aria-label="Legend" {
+            @for o in outcomes {
+                li {
+                    span class={ "swatch " (outcome_class(o.code())) } aria-hidden="true" {}
+                    (legend_label(o)) " "
+                    span.count { (o.code()) " · " (rows.iter().filter(|r| r.outcome == o).count()) }
+                }
+            }
+            li {
+                span.swatch.hatched aria-hidden="true" {}
+                "Rests on unverified data "
+                span.count { (unverified) }
+            }
+        }
+    }
 }
 
 /// The tiles, by name; each links to a determination form for that destination.
-fn grid(rows: &[MatrixRow], eccn: &str, kind: EndUserKind) -> String {
+fn grid(rows: &[MatrixRow], eccn: &str, kind: EndUserKind) -> Markup {
     let display = |r: &MatrixRow| {
         countries::by_code(&r.code)
             .map(|c| c.name.to_string())
@@ -175,28 +171,21 @@ fn grid(rows: &[MatrixRow], eccn: &str, kind: EndUserKind) -> String {
         EndUserKind::Government => "government",
         EndUserKind::NonGovernment => "non_government",
     };
-    let mut out = String::from(r#"<ul class="tiles" aria-label="Destinations">"#);
-    for r in sorted {
-        let uv = if r.unverified { " unverified" } else { "" };
-        let name = display(r);
-        let deciding = if r.deciding.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", r.deciding.join("; "))
-        };
-        out.push_str(&format!(
-            r#"<li class="tile {class}{uv}" data-code="{code}" data-outcome="{outcome}" data-name="{name_lower}"><a href="/ui?eccn={eccn_q}&amp;destination={code_q}&amp;end_user_kind={kind_value}" title="{title}"><span class="t-code">{code}</span><span class="t-name">{name}</span><span class="t-out">{outcome}{uv_mark}</span></a></li>"#,
-            class = outcome_class(r.outcome.code()),
-            code = esc(&r.code),
-            outcome = r.outcome.code(),
-            name_lower = esc(&name.to_lowercase()),
-            eccn_q = esc(&url_encode(eccn)),
-            code_q = esc(&url_encode(&r.code)),
-            title = esc(&format!("{name} ({}): {}{deciding}", r.code, r.outcome.code())),
-            name = esc(&name),
-            uv_mark = if r.unverified { " ?" } else { "" },
-        ));
+    html! {
+        ul.tiles aria-label="Destinations" {
+            @for r in sorted {
+                @let name = display(r);
+                @let deciding = if r.deciding.is_empty() { String::new() } else { format!(": {}", r.deciding.join("; ")) };
+                li class={ "tile " (outcome_class(r.outcome.code())) @if r.unverified { " unverified" } }
+                    data-code=(r.code) data-outcome=(r.outcome.code()) data-name=(name.to_lowercase()) {
+                    a href={ "/ui?eccn=" (query_value(eccn)) "&destination=" (query_value(&r.code)) "&end_user_kind=" (kind_value) }
+                        title={ (name) " (" (r.code) "): " (r.outcome.code()) (deciding) } {
+                        span.t-code { (r.code) }
+                        span.t-name { (name) }
+                        span.t-out { (r.outcome.code()) @if r.unverified { " ?" } }
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</ul>");
-    out
 }

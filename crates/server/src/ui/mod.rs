@@ -17,9 +17,9 @@
 //! | `GET /ui/classify` | the classification questionnaire |
 //! | `GET /ui/assets/{file}` | CSS, JS, SVG compiled into the binary |
 //!
-//! Sessions and CSRF: see [`session`]. Every page is built from escaped strings
-//! ([`html::esc`]); the Content-Security-Policy allows only this server's own scripts
-//! and styles. All decisions go through [`crate::service`].
+//! Sessions and CSRF: see [`session`]. Every page is a [`maud`] template, which escapes
+//! every value interpolated into it ([`html`]); the Content-Security-Policy allows only
+//! this server's own scripts and styles. All decisions go through [`crate::service`].
 
 mod classify;
 mod determine;
@@ -44,7 +44,6 @@ pub mod session;
 mod tests;
 
 pub use ecfr::{ecfr_url, link_citation};
-pub use html::esc;
 
 use crate::state::AppState;
 use axum::extract::Path;

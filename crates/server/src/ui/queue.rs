@@ -1,7 +1,7 @@
 //! The review queue (`GET /ui/queue`): every held determination with its open matches,
 //! oldest first, each linking to its result page where the matches are decided.
 
-use super::html::{esc, list_label, may_see_queue, page, Nav};
+use super::html::{html, list_label, may_see_queue, page, Markup, Nav};
 use super::render::{self, outcome_pill, s};
 use super::session::Signed;
 use crate::service::{self, QueueItem};
@@ -31,95 +31,85 @@ pub async fn show(State(state): State<AppState>, signed: Signed) -> Response {
         }
     };
     let open: usize = held.iter().map(|q| q.open.len()).sum();
-    let lead = if held.is_empty() {
-        r#"<p class="notice" data-queue="empty">Nothing is on hold: no determination waits for a review.</p>"#.to_string()
-    } else {
-        format!(
-            r#"<p class="lead">{} determination{} on hold with {} open match{}, oldest first. None of them authorizes an export until a reviewer resolves its matches; each review decides the determination again.</p>"#,
-            held.len(),
-            if held.len() == 1 { " is" } else { "s are" },
-            open,
-            if open == 1 { "" } else { "es" },
-        )
+    let body = html! {
+        h1 { "Review queue" }
+        @if held.is_empty() {
+            p.notice data-queue="empty" { "Nothing is on hold: no determination waits for a review." }
+        } @else {
+            p.lead {
+                (held.len()) " determination" (if held.len() == 1 { " is" } else { "s are" })
+                " on hold with " (open) " open match" (if open == 1 { "" } else { "es" })
+                ", oldest first. None of them authorizes an export until a reviewer resolves its matches; each review decides the determination again."
+            }
+            (table(&held))
+        }
+        p { a href="/ui/impact" { "Which recorded determinations the last list change decides differently" } }
     };
-    let body = format!(
-        r#"<h1>Review queue</h1>
-{lead}
-{table}
-<p><a href="/ui/impact">Which recorded determinations the last list change decides differently</a></p>"#,
-        table = table(&held),
-    );
-    page("Review queue", Some(session), Nav::Queue, &body).into_response()
+    page("Review queue", Some(session), Nav::Queue, body).into_response()
 }
 
 /// The queue as a table: one row per held determination.
-fn table(held: &[QueueItem]) -> String {
-    if held.is_empty() {
-        return String::new();
+fn table(held: &[QueueItem]) -> Markup {
+    html! {
+        table.records.queue {
+            thead { tr {
+                th scope="col" { "Determination" } th scope="col" { "Held since" }
+                th scope="col" { "Destination" } th scope="col" { "Open matches" }
+                th scope="col" { "If all are false positives" }
+            } }
+            tbody {
+                @for q in held {
+                    @let destination = q.destination.as_deref().unwrap_or_default();
+                    tr data-record=(q.record_id) data-line=(q.line) {
+                        td {
+                            a href={ "/ui/determinations/" (q.record_id) } { "#" (q.record_id) }
+                            " " (outcome_pill("HOLD"))
+                            @if q.line != q.record_id {
+                                br;
+                                span.muted { "first asked as " a href={ "/ui/determinations/" (q.line) } { "#" (q.line) } }
+                            }
+                        }
+                        td { (render::when(&q.held_since)) br; span.muted { "asked by " (q.asked_by) } }
+                        td {
+                            @match countries::lookup(destination) {
+                                Some(c) => { (c.name) " (" (destination) ")" },
+                                None => (destination),
+                            }
+                        }
+                        td { ul.queue-matches {
+                            @for (n, h) in q.open.iter().enumerate() { (open_match(q.record_id, n, h)) }
+                        } }
+                        td {
+                            @if let Some(c) = &q.if_all_clear { (outcome_pill(s(c, "outcome"))) }
+                        }
+                    }
+                }
+            }
+        }
     }
-    let mut rows = String::new();
-    for q in held {
-        let items: String = q
-            .open
-            .iter()
-            .enumerate()
-            .map(|(n, h)| open_match(q.record_id, n, h))
-            .collect();
-        let first = if q.line == q.record_id {
-            String::new()
-        } else {
-            format!(
-                r#"<br><span class="muted">first asked as <a href="/ui/determinations/{0}">#{0}</a></span>"#,
-                q.line
-            )
-        };
-        let destination = q.destination.as_deref().unwrap_or_default();
-        rows.push_str(&format!(
-            r#"<tr data-record="{id}" data-line="{line}"><td><a href="/ui/determinations/{id}">#{id}</a> {pill}{first}</td><td>{since}<br><span class="muted">asked by {who}</span></td><td>{destination}</td><td><ul class="queue-matches">{items}</ul></td><td>{clear}</td></tr>"#,
-            id = q.record_id,
-            line = q.line,
-            pill = outcome_pill("HOLD"),
-            since = esc(&render::when(&q.held_since)),
-            who = esc(&q.asked_by),
-            destination = match countries::lookup(destination) {
-                Some(c) => format!("{} ({})", esc(c.name), esc(destination)),
-                None => esc(destination),
-            },
-            clear = q
-                .if_all_clear
-                .as_ref()
-                .map(|c| outcome_pill(s(c, "outcome")))
-                .unwrap_or_default(),
-        ));
-    }
-    format!(
-        r#"<table class="records queue"><thead><tr><th scope="col">Determination</th><th scope="col">Held since</th><th scope="col">Destination</th><th scope="col">Open matches</th><th scope="col">If all are false positives</th></tr></thead><tbody>{rows}</tbody></table>"#
-    )
 }
 
 /// One open match of a held determination, linking to it on the result page.
-fn open_match(record: i64, n: usize, h: &Value) -> String {
+fn open_match(record: i64, n: usize, h: &Value) -> Markup {
     let if_true = h.get("if_true").unwrap_or(&Value::Null);
-    format!(
-        r#"<li><a href="/ui/determinations/{record}#hold-{n}">{party} — {entry}</a> <span class="list">{list}</span> <span class="muted">entry {id}{score}{countries}</span><br><span class="muted">if true:</span> {pill}</li>"#,
-        party = esc(s(h, "party")),
-        entry = esc(s(h, "entry_name")),
-        list = esc(list_label(s(h, "list"))),
-        id = esc(s(h, "entry_id")),
-        score = h
-            .get("score")
-            .and_then(Value::as_f64)
-            .map(|x| format!(", score {x:.2}"))
-            .unwrap_or_default(),
-        countries = h
-            .get("entry")
-            .map(|e| super::render::arr(e, "countries"))
-            .filter(|c| !c.is_empty())
-            .map(|c| {
-                let codes: Vec<&str> = c.iter().filter_map(Value::as_str).collect();
-                format!(", entry countries {}", esc(&codes.join(", ")))
-            })
-            .unwrap_or_default(),
-        pill = outcome_pill(s(if_true, "outcome")),
-    )
+    let codes: Vec<&str> = h
+        .get("entry")
+        .map(|e| render::arr(e, "countries"))
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    html! {
+        li {
+            a href={ "/ui/determinations/" (record) "#hold-" (n) } { (s(h, "party")) " — " (s(h, "entry_name")) }
+            " " span.list { (list_label(s(h, "list"))) }
+            " " span.muted {
+                "entry " (s(h, "entry_id"))
+                @if let Some(x) = h.get("score").and_then(Value::as_f64) { ", score " (format!("{x:.2}")) }
+                @if !codes.is_empty() { ", entry countries " (codes.join(", ")) }
+            }
+            br;
+            span.muted { "if true:" } " " (outcome_pill(s(if_true, "outcome")))
+        }
+    }
 }

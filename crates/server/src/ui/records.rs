@@ -1,7 +1,7 @@
 //! The records pages: the list with filters (`GET /ui/records`), one record
 //! (`GET /ui/records/{id}`), and verifying the hash chain (`POST /ui/records/verify`).
 
-use super::html::{csrf_field, error_page, esc, page, short_hash, Nav};
+use super::html::{csrf_field, error_page, html, page, short_hash, Markup, Nav};
 use super::load_record;
 use super::login::CsrfOnly;
 use super::render::{self, arr, s};
@@ -76,24 +76,30 @@ pub async fn list(
         .filter(|r| needle.is_empty() || matches_text(r, &needle))
         .take(SHOWN)
         .collect();
-    let body = format!(
-        r#"<div class="title-row"><h1>Records</h1>
-<form method="post" action="/ui/records/verify" class="tools">{csrf}<button type="submit" class="primary">Verify the chain</button></form></div>
-<p class="lead">Every determination, screening and review decision, append-only and hash-chained (15 CFR part 762). Newest first; a search looks through the newest {WINDOW} records and shows at most {SHOWN}.</p>
-<form method="get" action="/ui/records" class="filters">
-<div class="field"><label for="kind">Kind</label><select id="kind" name="kind">{kinds}</select></div>
-<div class="field"><label for="since">Since</label><input id="since" name="since" type="date" value="{since}"></div>
-<div class="field grow"><label for="q">Contains</label><input id="q" name="q" type="search" value="{q}" placeholder="party, ECCN, destination, actor"></div>
-<div class="field"><button type="submit">Filter</button></div>
-</form>
-{table}"#,
-        csrf = csrf_field(session),
-        kinds = kind_options(kind),
-        since = esc(&query.since),
-        q = esc(&query.q),
-        table = table(&shown),
-    );
-    page("Records", Some(session), Nav::Records, &body).into_response()
+    let body = html! {
+        div.title-row {
+            h1 { "Records" }
+            form.tools method="post" action="/ui/records/verify" {
+                (csrf_field(session))
+                button.primary type="submit" { "Verify the chain" }
+            }
+        }
+        p.lead {
+            "Every determination, screening and review decision, append-only and hash-chained (15 CFR part 762). Newest first; a search looks through the newest "
+            (WINDOW) " records and shows at most " (SHOWN) "."
+        }
+        form.filters method="get" action="/ui/records" {
+            div.field { label for="kind" { "Kind" } select id="kind" name="kind" { (kind_options(kind)) } }
+            div.field { label for="since" { "Since" } input id="since" name="since" type="date" value=(query.since); }
+            div.field.grow {
+                label for="q" { "Contains" }
+                input id="q" name="q" type="search" value=(query.q) placeholder="party, ECCN, destination, actor";
+            }
+            div.field { button type="submit" { "Filter" } }
+        }
+        (table(&shown))
+    };
+    page("Records", Some(session), Nav::Records, body).into_response()
 }
 
 /// Whether the record's actor, input or output contains `needle` (lower case).
@@ -103,92 +109,73 @@ fn matches_text(record: &Record, needle: &str) -> bool {
 }
 
 /// The kind filter's options.
-fn kind_options(current: Option<RecordKind>) -> String {
-    let mut out = String::from(r#"<option value="">All</option>"#);
-    for kind in [
-        RecordKind::Determination,
-        RecordKind::Screening,
-        RecordKind::Review,
-    ] {
-        let selected = if Some(kind) == current {
-            " selected"
-        } else {
-            ""
-        };
-        out.push_str(&format!(
-            r#"<option value="{0}"{selected}>{0}</option>"#,
-            kind.as_str()
-        ));
+fn kind_options(current: Option<RecordKind>) -> Markup {
+    html! {
+        option value="" { "All" }
+        @for kind in [RecordKind::Determination, RecordKind::Screening, RecordKind::Review] {
+            option value=(kind.as_str()) selected[Some(kind) == current] { (kind.as_str()) }
+        }
     }
-    out
 }
 
 /// The records table.
-fn table(records: &[&Record]) -> String {
+fn table(records: &[&Record]) -> Markup {
     if records.is_empty() {
-        return r#"<p class="notice">No record matches.</p>"#.into();
+        return html! { p.notice { "No record matches." } };
     }
-    let mut rows = String::new();
-    for r in records {
-        rows.push_str(&format!(
-            r#"<tr><td><a href="/ui/records/{id}">#{id}</a></td><td>{when}</td><td>{kind}</td><td>{actor}</td><td>{summary}</td><td>{hash}</td></tr>"#,
-            id = r.id,
-            when = esc(&render::when(&r.created_at)),
-            kind = esc(r.kind.as_str()),
-            actor = esc(&r.actor),
-            summary = summary(r),
-            hash = short_hash(&r.hash),
-        ));
+    html! {
+        table.records {
+            thead { tr {
+                th scope="col" { "Record" } th scope="col" { "Recorded" } th scope="col" { "Kind" }
+                th scope="col" { "By" } th scope="col" { "What" } th scope="col" { "Hash" }
+            } }
+            tbody {
+                @for r in records {
+                    tr {
+                        td { a href={ "/ui/records/" (r.id) } { "#" (r.id) } }
+                        td { (render::when(&r.created_at)) }
+                        td { (r.kind.as_str()) }
+                        td { (r.actor) }
+                        td { (summary(r)) }
+                        td { (short_hash(&r.hash)) }
+                    }
+                }
+            }
+        }
     }
-    format!(
-        r#"<table class="records"><thead><tr><th scope="col">Record</th><th scope="col">Recorded</th><th scope="col">Kind</th><th scope="col">By</th><th scope="col">What</th><th scope="col">Hash</th></tr></thead><tbody>{rows}</tbody></table>"#
-    )
 }
 
 /// One line saying what a record is about.
-fn summary(r: &Record) -> String {
+fn summary(r: &Record) -> Markup {
     match r.kind {
         RecordKind::Determination => {
             let det = render::determination(r);
-            let code = s(det, "outcome");
             let party = r
                 .input
                 .get("end_user")
                 .map(|e| s(e, "name"))
                 .unwrap_or_default();
-            let redecides = super::line::supersedes(r)
-                .map(|id| format!(r#" <span class="muted">(decides #{id} again)</span>"#))
-                .unwrap_or_default();
-            format!(
-                r#"{} {} → {}{}{redecides}"#,
-                render::outcome_pill(code),
-                esc(if s(det, "eccn").is_empty() {
-                    "published"
-                } else {
-                    s(det, "eccn")
-                }),
-                esc(s(det, "destination")),
-                if party.is_empty() {
-                    String::new()
-                } else {
-                    format!(" · {}", esc(party))
-                },
-            )
+            let eccn = match s(det, "eccn") {
+                "" => "published",
+                e => e,
+            };
+            html! {
+                (render::outcome_pill(s(det, "outcome")))
+                " " (eccn) " → " (s(det, "destination"))
+                @if !party.is_empty() { " · " (party) }
+                @if let Some(id) = super::line::supersedes(r) {
+                    " " span.muted { "(decides #" (id) " again)" }
+                }
+            }
         }
-        RecordKind::Review => format!(
-            r#"<span class="verdict-pill {v}">{label}</span> {party} · {list} {entry}"#,
-            v = esc(s(&r.output, "verdict")),
-            label = esc(&s(&r.output, "verdict").replace('_', " ")),
-            party = esc(s(&r.input, "party")),
-            list = esc(s(&r.input, "list")),
-            entry = esc(s(&r.input, "entry_id")),
-        ),
-        RecordKind::Screening => format!(
-            "{} · {} hit(s), {} to review",
-            esc(s(&r.input, "name")),
-            arr(&r.output, "hits").len(),
-            arr(&r.output, "needs_review").len()
-        ),
+        RecordKind::Review => html! {
+            span class={ "verdict-pill " (s(&r.output, "verdict")) } { (s(&r.output, "verdict").replace('_', " ")) }
+            " " (s(&r.input, "party")) " · " (s(&r.input, "list")) " " (s(&r.input, "entry_id"))
+        },
+        RecordKind::Screening => html! {
+            (s(&r.input, "name")) " · " (arr(&r.output, "hits").len()) " hit(s), "
+            (arr(&r.output, "needs_review").len()) " to review"
+        },
     }
 }
 
@@ -198,45 +185,38 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
         Ok(r) => r,
         Err(refused) => return refused,
     };
-    let links = if record.kind == RecordKind::Determination {
-        format!(
-            r#"<div class="tools"><a class="button" href="/ui/determinations/{id}">Result page</a> <a class="button" href="/ui/records/{id}/memo">Printable memo</a></div>"#
-        )
-    } else {
-        String::new()
+    let optional = |v: &Option<String>| match v {
+        Some(h) => short_hash(h),
+        None => html! { "—" },
     };
-    let optional = |v: &Option<String>| v.as_deref().map(short_hash).unwrap_or_else(|| "—".into());
-    let body = format!(
-        r#"<div class="title-row"><h1>Record #{id} <span class="muted">{kind}</span></h1>{links}</div>
-<section class="card"><dl class="facts">
-<div><dt>Recorded</dt><dd>{when}</dd></div>
-<div><dt>By</dt><dd>{actor}</dd></div>
-<div><dt>Hash</dt><dd><code class="hash">{hash}</code></dd></div>
-<div><dt>Previous hash</dt><dd><code class="hash">{prev}</code></dd></div>
-<div><dt>Ruleset</dt><dd>{ruleset}</dd></div>
-<div><dt>List snapshot</dt><dd>{snapshot}</dd></div>
-<div><dt>ace version</dt><dd>{version}</dd></div>
-<div><dt>Caller's id</dt><dd>{txid}</dd></div>
-</dl></section>
-<section class="card"><h2>Input</h2><pre class="json">{input}</pre></section>
-<section class="card"><h2>Output</h2><pre class="json">{output}</pre></section>"#,
-        kind = esc(record.kind.as_str()),
-        when = esc(&record.created_at),
-        actor = esc(&record.actor),
-        hash = esc(&record.hash),
-        prev = esc(&record.prev_hash),
-        ruleset = optional(&record.ruleset),
-        snapshot = optional(&record.list_snapshot),
-        version = esc(&record.ace_version),
-        txid = esc(record.transaction_id.as_deref().unwrap_or("—")),
-        input = esc(&pretty(&record.input)),
-        output = esc(&pretty(&record.output)),
-    );
+    let body = html! {
+        div.title-row {
+            h1 { "Record #" (id) " " span.muted { (record.kind.as_str()) } }
+            @if record.kind == RecordKind::Determination {
+                div.tools {
+                    a.button href={ "/ui/determinations/" (id) } { "Result page" } " "
+                    a.button href={ "/ui/records/" (id) "/memo" } { "Printable memo" }
+                }
+            }
+        }
+        section.card { dl.facts {
+            div { dt { "Recorded" } dd { (record.created_at) } }
+            div { dt { "By" } dd { (record.actor) } }
+            div { dt { "Hash" } dd { code.hash { (record.hash) } } }
+            div { dt { "Previous hash" } dd { code.hash { (record.prev_hash) } } }
+            div { dt { "Ruleset" } dd { (optional(&record.ruleset)) } }
+            div { dt { "List snapshot" } dd { (optional(&record.list_snapshot)) } }
+            div { dt { "ace version" } dd { (record.ace_version) } }
+            div { dt { "Caller's id" } dd { (record.transaction_id.as_deref().unwrap_or("—")) } }
+        } }
+        section.card { h2 { "Input" } pre.json { (pretty(&record.input)) } }
+        section.card { h2 { "Output" } pre.json { (pretty(&record.output)) } }
+    };
     page(
         &format!("Record #{id}"),
         Some(&signed.session),
         Nav::Records,
-        &body,
+        body,
     )
     .into_response()
 }
@@ -267,31 +247,44 @@ pub async fn verify(
             )
         }
     };
-    let head = report
-        .head
-        .as_ref()
-        .map(|h| format!(r#"<p>Head: record #{} with hash <code class="hash">{}</code>. Note it outside the database (e.g. in a signed audit report): deleting the newest records can only be detected against such a note.</p>"#, h.id, esc(&h.hash)))
-        .unwrap_or_default();
-    let verdict = match &report.first_broken {
-        None if report.ok => format!(
-            r#"<section class="banner o-ace" role="status" data-verify="ok"><span class="symbol" aria-hidden="true">✓</span><div><p class="code">Chain intact</p><p class="headline">{} record{} read; every link holds.</p></div></section>"#,
-            report.records,
-            if report.records == 1 { "" } else { "s" }
-        ),
-        broken => format!(
-            r#"<section class="banner o-prohibited" role="alert" data-verify="broken"><span class="symbol" aria-hidden="true">✕</span><div><p class="code">Chain broken</p><p class="headline">{}</p></div></section>"#,
-            broken
-                .as_ref()
-                .map(|b| format!(
-                    r#"At <a href="/ui/records/{0}">record #{0}</a>: {1}"#,
-                    b.id,
-                    esc(&b.problem)
-                ))
-                .unwrap_or_else(|| "The chain does not verify.".into())
-        ),
+    let broken = match &report.first_broken {
+        None if report.ok => None,
+        broken => Some(broken),
     };
-    let body = format!(
-        r#"<h1>Verify the record chain</h1>{verdict}<section class="card">{head}<p><a href="/ui/records">Back to the records</a></p></section>"#
-    );
-    page("Verify", Some(session), Nav::Records, &body).into_response()
+    let body = html! {
+        h1 { "Verify the record chain" }
+        @match broken {
+            None => section.banner.o-ace role="status" data-verify="ok" {
+                span.symbol aria-hidden="true" { "✓" }
+                div {
+                    p.code { "Chain intact" }
+                    p.headline {
+                        (report.records) " record" @if report.records != 1 { "s" } " read; every link holds."
+                    }
+                }
+            },
+            Some(b) => section.banner.o-prohibited role="alert" data-verify="broken" {
+                span.symbol aria-hidden="true" { "✕" }
+                div {
+                    p.code { "Chain broken" }
+                    p.headline {
+                        @match b {
+                            Some(b) => { "At " a href={ "/ui/records/" (b.id) } { "record #" (b.id) } ": " (b.problem) },
+                            None => "The chain does not verify.",
+                        }
+                    }
+                }
+            },
+        }
+        section.card {
+            @if let Some(h) = &report.head {
+                p {
+                    "Head: record #" (h.id) " with hash " code.hash { (h.hash) }
+                    ". Note it outside the database (e.g. in a signed audit report): deleting the newest records can only be detected against such a note."
+                }
+            }
+            p { a href="/ui/records" { "Back to the records" } }
+        }
+    };
+    page("Verify", Some(session), Nav::Records, body).into_response()
 }

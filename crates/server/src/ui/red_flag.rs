@@ -4,7 +4,7 @@
 //! (`confirmed=yes`) records it. Then the browser goes to the determination as decided
 //! again.
 
-use super::html::{csrf_field, error_page, esc, may_review, page, Nav};
+use super::html::{csrf_field, error_page, html, may_review, page, Markup, Nav};
 use super::render::{self, arr, outcome_pill, s, Controls};
 use super::session::{see_other, Signed};
 use super::{line, load_record};
@@ -35,24 +35,26 @@ pub struct FlagForm {
 }
 
 /// The resolve/confirm form of red flag `flag` inside hold item `n` (reviewers only).
-pub fn flag_form(flag: &str, n: usize, controls: &Controls) -> String {
-    let Some(csrf) = controls.csrf else {
-        return String::new();
+pub fn flag_form(flag: &str, n: usize, controls: &Controls) -> Markup {
+    let Some(csrf) = &controls.csrf else {
+        return html! {};
     };
-    format!(
-        r#"<form class="review-form" method="post" action="/ui/red-flag-reviews">
-{csrf}
-<input type="hidden" name="record" value="{record}">
-<input type="hidden" name="flag" value="{flag}">
-<label for="reason-flag-{n}">What you checked (end-user statement, shipping documents, the buyer's business)</label>
-<textarea id="reason-flag-{n}" name="reason" rows="2" required></textarea>
-<div class="buttons"><button type="submit" name="verdict" value="confirmed" class="danger">The concern stands…</button>
-<button type="submit" name="verdict" value="resolved">Resolved: proceed…</button></div>
-<p class="hint">Either button asks you to confirm before anything is recorded.</p>
-</form>"#,
-        record = controls.record_id,
-        flag = esc(flag),
-    )
+    let reason_id = format!("reason-flag-{n}");
+    html! {
+        form.review-form method="post" action="/ui/red-flag-reviews" {
+            (csrf)
+            input type="hidden" name="record" value=(controls.record_id);
+            input type="hidden" name="flag" value=(flag);
+            label for=(reason_id) { "What you checked (end-user statement, shipping documents, the buyer's business)" }
+            textarea id=(reason_id) name="reason" rows="2" required {}
+            div.buttons {
+                button.danger type="submit" name="verdict" value="confirmed" { "The concern stands…" }
+                " "
+                button type="submit" name="verdict" value="resolved" { "Resolved: proceed…" }
+            }
+            p.hint { "Either button asks you to confirm before anything is recorded." }
+        }
+    }
 }
 
 /// `POST /ui/red-flag-reviews`: the confirmation page, or (confirmed) records the
@@ -164,39 +166,33 @@ fn confirm_page(
         ),
     };
     let others = arr(det, "holds").len().saturating_sub(1);
-    let effect = if others == 0 || verdict == FlagVerdict::Confirmed {
-        format!(
-            "<p>The determination becomes {} when you record it (it is decided again).</p>",
-            outcome_pill(s(becomes, "outcome"))
-        )
-    } else {
-        format!("<p>{others} other open item(s) keep the determination on hold until resolved.</p>")
+    let body = html! {
+        h1 { (title) }
+        section.card.confirm aria-labelledby="confirm-what" {
+            p id="confirm-what" class="lead-strong" { "You are recording that " (statement) ": " strong { (s(hold, "question")) } }
+            dl.facts.compact {
+                div { dt { "Determination" } dd { a href={ "/ui/determinations/" (record) } { "#" (record) } " " (outcome_pill(s(det, "outcome"))) } }
+                div { dt { "Red flag" } dd { (form.flag) } }
+                div { dt { "Reason" } dd.reason { (form.reason) } }
+                div { dt { "By" } dd { (session.token_name) } }
+            }
+            @if others == 0 || verdict == FlagVerdict::Confirmed {
+                p { "The determination becomes " (outcome_pill(s(becomes, "outcome"))) " when you record it (it is decided again)." }
+            } @else {
+                p { (others) " other open item(s) keep the determination on hold until resolved." }
+            }
+            p.muted { "The resolution is a record: it is kept, with your name, in the hash-chained records. It cannot be deleted." }
+            form.actions method="post" action="/ui/red-flag-reviews" {
+                (csrf_field(session))
+                input type="hidden" name="record" value=(record);
+                input type="hidden" name="flag" value=(form.flag);
+                input type="hidden" name="verdict" value=(form.verdict);
+                input type="hidden" name="reason" value=(form.reason);
+                input type="hidden" name="confirmed" value="yes";
+                button type="submit" class=(class) { "Record" }
+                a.button.subtle href={ "/ui/determinations/" (record) } { "Cancel" }
+            }
+        }
     };
-    let body = format!(
-        r#"<h1>{title}</h1>
-<section class="card confirm" aria-labelledby="confirm-what">
-<p id="confirm-what" class="lead-strong">You are recording that {statement}: <strong>{question}</strong></p>
-<dl class="facts compact"><div><dt>Determination</dt><dd><a href="/ui/determinations/{record}">#{record}</a> {pill}</dd></div><div><dt>Red flag</dt><dd>{flag}</dd></div><div><dt>Reason</dt><dd class="reason">{reason}</dd></div><div><dt>By</dt><dd>{actor}</dd></div></dl>
-{effect}
-<p class="muted">The resolution is a record: it is kept, with your name, in the hash-chained records. It cannot be deleted.</p>
-<form method="post" action="/ui/red-flag-reviews" class="actions">
-{csrf}
-<input type="hidden" name="record" value="{record}">
-<input type="hidden" name="flag" value="{flag}">
-<input type="hidden" name="verdict" value="{verdict}">
-<input type="hidden" name="reason" value="{reason}">
-<input type="hidden" name="confirmed" value="yes">
-<button type="submit" class="{class}">Record</button>
-<a class="button subtle" href="/ui/determinations/{record}">Cancel</a>
-</form>
-</section>"#,
-        question = esc(s(hold, "question")),
-        pill = outcome_pill(s(det, "outcome")),
-        flag = esc(&form.flag),
-        reason = esc(&form.reason),
-        actor = esc(&session.token_name),
-        csrf = csrf_field(session),
-        verdict = esc(&form.verdict),
-    );
-    page(title, Some(session), Nav::Determine, &body).into_response()
+    page(title, Some(session), Nav::Determine, body).into_response()
 }

@@ -5,7 +5,7 @@
 //! always shows what was recorded, not a recomputation.
 
 use super::ecfr::link_citation;
-use super::html::{esc, list_label, short_hash, step_label};
+use super::html::{html, list_label, short_hash, step_label, Markup};
 use decide::Outcome;
 use records::{Record, ReviewDecision};
 use serde_json::Value;
@@ -53,18 +53,17 @@ pub fn outcome_symbol(code: &str) -> &'static str {
 }
 
 /// An outcome as a small labelled pill: symbol and code, so it never rests on colour.
-pub fn outcome_pill(code: &str) -> String {
-    format!(
-        r#"<span class="pill {}"><span aria-hidden="true">{}</span> {}</span>"#,
-        outcome_class(code),
-        outcome_symbol(code),
-        esc(code)
-    )
+pub fn outcome_pill(code: &str) -> Markup {
+    html! {
+        span class={ "pill " (outcome_class(code)) } {
+            span aria-hidden="true" { (outcome_symbol(code)) } " " (code)
+        }
+    }
 }
 
-/// The outcome banner: code, headline, the unverified warning, in text; `open` is HTML
-/// shown inside it after the headline (a HOLD's open items, [`super::hold::open_items`]).
-pub fn banner(det: &Value, open: &str) -> String {
+/// The outcome banner: code, headline, the unverified warning, in text; `open` is shown
+/// inside it after the headline (a HOLD's open items, [`super::hold::open_items`]).
+pub fn banner(det: &Value, open: Markup) -> Markup {
     let code = s(det, "outcome");
     let headline = match code {
         "HOLD" => "On hold — not an authorization",
@@ -72,30 +71,37 @@ pub fn banner(det: &Value, open: &str) -> String {
             .map(Outcome::headline)
             .unwrap_or("Unknown outcome"),
     };
-    let policy = match s(det, "review_policy") {
-        "" => String::new(),
-        p => format!(r#"<p class="policy">License review policy: {}</p>"#, esc(p)),
-    };
-    let unverified = if det.get("unverified").and_then(Value::as_bool) == Some(true) {
-        r#"<p class="unverified-note">⚠ This outcome rests on data marked <strong>unverified</strong>: check the findings marked below against the regulation.</p>"#
-    } else {
-        ""
-    };
-    format!(
-        r#"<section class="banner {class}" role="status" aria-label="Outcome" data-outcome="{code}">
-<span class="symbol" aria-hidden="true">{symbol}</span>
-<div class="banner-body"><p class="code">{code}</p><p class="headline">{headline}</p>{policy}{unverified}{open}</div>
-</section>"#,
-        class = outcome_class(code),
-        code = esc(code),
-        symbol = outcome_symbol(code),
-        headline = esc(headline),
-    )
+    let unverified = det.get("unverified").and_then(Value::as_bool) == Some(true);
+    html! {
+        section class={ "banner " (outcome_class(code)) } role="status" aria-label="Outcome" data-outcome=(code) {
+            span.symbol aria-hidden="true" { (outcome_symbol(code)) }
+            div.banner-body {
+                p.code { (code) }
+                p.headline { (headline) }
+                @match s(det, "review_policy") {
+                    "" => {},
+                    p => p.policy { "License review policy: " (p) },
+                }
+                @if unverified {
+                    p.unverified-note {
+                        "⚠ This outcome rests on data marked " strong { "unverified" }
+                        ": check the findings marked below against the regulation."
+                    }
+                }
+                (open)
+            }
+        }
+    }
 }
 
 /// A definition-list row.
-fn row(term: &str, html_value: &str) -> String {
-    format!("<div><dt>{}</dt><dd>{html_value}</dd></div>", esc(term))
+fn row(term: &str, value: Markup) -> Markup {
+    html! { div { dt { (term) } dd { (value) } } }
+}
+
+/// A definition-list row of plain text.
+fn text_row(term: &str, value: &str) -> Markup {
+    row(term, html! { (value) })
 }
 
 /// A yes/no flag of the transaction, as text.
@@ -124,13 +130,12 @@ fn words(v: &str) -> String {
 /// `Hong Kong (as CN)`.
 fn destination_text(entered: &str, decided: &str) -> String {
     let resolved = countries::lookup(entered).map(|c| c.alpha2);
-    let note = match decided {
-        "" => String::new(),
-        d if d.eq_ignore_ascii_case(entered) => String::new(),
-        d if resolved == Some(d) => format!(" ({})", esc(d)),
-        d => format!(" (as {})", esc(d)),
-    };
-    format!("{}{note}", esc(entered))
+    match decided {
+        "" => entered.to_string(),
+        d if d.eq_ignore_ascii_case(entered) => entered.to_string(),
+        d if resolved == Some(d) => format!("{entered} ({d})"),
+        d => format!("{entered} (as {d})"),
+    }
 }
 
 /// A stored timestamp (`2024-05-29T12:34:56.123456Z`) to the second, for people.
@@ -140,7 +145,7 @@ pub fn when(created_at: &str) -> String {
 }
 
 /// The transaction as entered.
-pub fn transaction(input: &Value, det: &Value) -> String {
+pub fn transaction(input: &Value, det: &Value) -> Markup {
     let item = input.get("item").unwrap_or(&Value::Null);
     let eu = input.get("end_user").unwrap_or(&Value::Null);
     let item_text = if flag(input, &["item", "published"]) == "yes" {
@@ -151,21 +156,23 @@ pub fn transaction(input: &Value, det: &Value) -> String {
     let decided_eccn = match s(det, "eccn") {
         "" => String::new(),
         e if e == item_text => String::new(),
-        e => format!(" (decided as {})", esc(e)),
+        e => format!(" (decided as {e})"),
     };
-    let destination = destination_text(s(input, "destination"), s(det, "destination"));
     let mut rows = vec![
-        row("Item", &format!("{}{decided_eccn}", esc(&item_text))),
-        row("Destination", &destination),
-        row(
+        text_row("Item", &format!("{item_text}{decided_eccn}")),
+        text_row(
+            "Destination",
+            &destination_text(s(input, "destination"), s(det, "destination")),
+        ),
+        text_row(
             "End user",
-            &esc(if s(eu, "name").is_empty() {
+            if s(eu, "name").is_empty() {
                 "not named"
             } else {
                 s(eu, "name")
-            }),
+            },
         ),
-        row("Government or not", &esc(&words(s(eu, "kind")))),
+        text_row("Government or not", &words(s(eu, "kind"))),
     ];
     let optional = [
         ("Government role", s(eu, "government_role")),
@@ -178,7 +185,7 @@ pub fn transaction(input: &Value, det: &Value) -> String {
     ];
     for (term, value) in optional {
         if !value.is_empty() {
-            rows.push(row(term, &esc(&words(value))));
+            rows.push(text_row(term, &words(value)));
         }
     }
     if let Some(name) = input
@@ -186,159 +193,167 @@ pub fn transaction(input: &Value, det: &Value) -> String {
         .map(|c| s(c, "name"))
         .filter(|n| !n.is_empty())
     {
-        rows.push(row("Consignee", &esc(name)));
+        rows.push(text_row("Consignee", name));
     }
-    rows.push(row("Deemed export", flag(input, &["deemed_export"])));
-    rows.push(row(
+    rows.push(text_row("Deemed export", flag(input, &["deemed_export"])));
+    rows.push(text_row(
         "Knowledge of unauthorized use",
         flag(input, &["knowledge_unauthorized_use"]),
     ));
-    rows.push(row(
+    rows.push(text_row(
         "Military-intelligence end use",
         flag(input, &["military_intelligence_end_use"]),
     ));
-    rows.push(row(
+    let version = match s(det, "ace_version") {
+        "" => String::new(),
+        v => format!(" ({v} text of 740.22)"),
+    };
+    rows.push(text_row(
         "Regulation as of",
-        &format!(
-            "{}{}",
-            esc(s(det, "as_of")),
-            match s(det, "ace_version") {
-                "" => String::new(),
-                v => format!(" ({} text of 740.22)", esc(v)),
-            }
-        ),
+        &format!("{}{version}", s(det, "as_of")),
     ));
-    format!(r#"<dl class="facts">{}</dl>"#, rows.concat())
+    html! { dl.facts { @for r in &rows { (r) } } }
 }
 
 /// The record's provenance: id, hash, rules, lists, version, actor, time.
-pub fn provenance(record: &Record, det: &Value) -> String {
-    let rows = [
-        row("Record", &format!("#{}", record.id)),
-        row("Recorded", &esc(&when(&record.created_at))),
-        row("By", &esc(&record.actor)),
-        row("Record hash", &short_hash(&record.hash)),
-        row("Ruleset", &short_hash(s(det, "ruleset"))),
-        row(
-            "List snapshot",
-            &short_hash(record.list_snapshot.as_deref().unwrap_or_default()),
-        ),
-        row("ace version", &esc(&record.ace_version)),
-    ];
-    format!(r#"<dl class="facts compact">{}</dl>"#, rows.concat())
+pub fn provenance(record: &Record, det: &Value) -> Markup {
+    html! {
+        dl.facts.compact {
+            (text_row("Record", &format!("#{}", record.id)))
+            (text_row("Recorded", &when(&record.created_at)))
+            (text_row("By", &record.actor))
+            (row("Record hash", short_hash(&record.hash)))
+            (row("Ruleset", short_hash(s(det, "ruleset"))))
+            (row("List snapshot", short_hash(record.list_snapshot.as_deref().unwrap_or_default())))
+            (text_row("ace version", &record.ace_version))
+        }
+    }
 }
 
 /// The trace: every rule checked, in order, with its linked citation.
-pub fn trace(det: &Value) -> String {
-    let mut out = String::from(r#"<ol class="trace">"#);
-    for f in arr(det, "trace") {
-        let held = f.get("held").and_then(Value::as_bool) == Some(true);
-        let confidence = s(f, "confidence");
-        let unverified = confidence == "unverified";
-        out.push_str(&format!(
-            r#"<li class="finding{uv}">
-<div class="finding-head"><span class="step">{step}</span><span class="cite-wrap">{cite}</span><span class="held {held_class}">{held_text}</span></div>
-<p class="asked">{check}</p>
-<p class="because">{because}</p>
-<p class="confidence">Confidence: <span class="conf conf-{conf_class}">{conf}</span>{uv_text}</p>
-</li>"#,
-            uv = if unverified { " unverified" } else { "" },
-            step = esc(&step_label(s(f, "step"))),
-            cite = link_citation(s(f, "citation")),
-            held_class = if held { "yes" } else { "no" },
-            held_text = if held { "applies" } else { "does not apply" },
-            check = esc(s(f, "check")),
-            because = esc(s(f, "because")),
-            conf_class = esc(confidence),
-            conf = esc(confidence),
-            uv_text = if unverified { " — unverified data: check against the regulation" } else { "" },
-        ));
+pub fn trace(det: &Value) -> Markup {
+    html! {
+        ol.trace {
+            @for f in arr(det, "trace") {
+                @let held = f.get("held").and_then(Value::as_bool) == Some(true);
+                @let confidence = s(f, "confidence");
+                @let unverified = confidence == "unverified";
+                li.finding.unverified[unverified] {
+                    div.finding-head {
+                        span.step { (step_label(s(f, "step"))) }
+                        span.cite-wrap { (link_citation(s(f, "citation"))) }
+                        span class={ "held " (if held { "yes" } else { "no" }) } {
+                            (if held { "applies" } else { "does not apply" })
+                        }
+                    }
+                    p.asked { (s(f, "check")) }
+                    p.because { (s(f, "because")) }
+                    p.confidence {
+                        "Confidence: " span class={ "conf conf-" (confidence) } { (confidence) }
+                        @if unverified { " — unverified data: check against the regulation" }
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</ol>");
-    out
 }
 
 /// The route, leg by leg, and an order's lines: each with its outcome, the one that
 /// decided marked. Empty for a single-leg, single-item determination.
-pub fn route_and_lines(det: &Value) -> String {
-    let mut out = String::new();
+pub fn route_and_lines(det: &Value) -> Option<Markup> {
     let legs = arr(det, "legs");
-    if !legs.is_empty() {
-        let deciding = det.get("deciding_leg").and_then(Value::as_u64);
-        out.push_str(r#"<h3>Route</h3><table class="route"><thead><tr><th scope="col">Leg</th><th scope="col">From → to</th><th scope="col">Kind</th><th scope="col">Receiving party</th><th scope="col">Outcome</th><th scope="col">Citations</th></tr></thead><tbody>"#);
-        for (i, leg) in legs.iter().enumerate() {
-            let decides = deciding == Some(i as u64);
-            let party = match s(leg, "party") {
-                "" => words(s(leg, "role")),
-                name => format!("{} {}", words(s(leg, "role")), name),
-            };
-            let reading = match s(leg, "reading") {
-                "" => String::new(),
-                r => format!(
-                    r#"<p class="muted">Reading applied (unverified): {}</p>"#,
-                    esc(r)
-                ),
-            };
-            out.push_str(&format!(
-                r#"<tr{class}><td>{n}{mark}</td><td>{from} → {to}</td><td>{kind}</td><td>{party}{reading}</td><td>{pill}</td><td>{cites}</td></tr>"#,
-                class = if decides { r#" class="deciding""# } else { "" },
-                n = i + 1,
-                mark = if decides { " <strong>(decides)</strong>" } else { "" },
-                from = esc(s(leg, "from")),
-                to = esc(s(leg, "to")),
-                kind = esc(&words(s(leg, "kind"))),
-                party = esc(&party),
-                pill = outcome_pill(s(leg, "outcome")),
-                cites = esc(&texts(leg.get("citations").unwrap_or(&Value::Null)).join("; ")),
-            ));
-        }
-        out.push_str("</tbody></table>");
-    }
     let lines = arr(det, "lines");
-    if !lines.is_empty() {
-        let deciding = det.get("deciding_line").and_then(Value::as_u64);
-        out.push_str(r#"<h3>Lines of the order</h3><table class="lines"><thead><tr><th scope="col">Line</th><th scope="col">ECCN</th><th scope="col">Description</th><th scope="col">Outcome</th></tr></thead><tbody>"#);
-        for l in lines {
-            let n = l.get("line").and_then(Value::as_u64).unwrap_or(0);
-            let outcome = match s(l, "outcome") {
-                "" => format!("Outside what ace decides: {}", esc(s(l, "outside_scope"))),
-                code => outcome_pill(code),
-            };
-            out.push_str(&format!(
-                r#"<tr{class}><td>{line}{mark}</td><td>{eccn}</td><td>{desc}</td><td>{outcome}</td></tr>"#,
-                class = if deciding == Some(n) { r#" class="deciding""# } else { "" },
-                line = n + 1,
-                mark = if deciding == Some(n) { " <strong>(decides)</strong>" } else { "" },
-                eccn = esc(s(l, "eccn")),
-                desc = esc(s(l, "description")),
-            ));
-        }
-        out.push_str("</tbody></table>");
+    if legs.is_empty() && lines.is_empty() {
+        return None;
     }
-    out
+    let deciding_leg = det.get("deciding_leg").and_then(Value::as_u64);
+    let deciding_line = det.get("deciding_line").and_then(Value::as_u64);
+    Some(html! {
+        @if !legs.is_empty() {
+            h3 { "Route" }
+            div.table-scroll { table.route {
+                thead { tr {
+                    th scope="col" { "Leg" } th scope="col" { "From → to" } th scope="col" { "Kind" }
+                    th scope="col" { "Receiving party" } th scope="col" { "Outcome" } th scope="col" { "Citations" }
+                } }
+                tbody {
+                    @for (i, leg) in legs.iter().enumerate() {
+                        @let decides = deciding_leg == Some(i as u64);
+                        @let party = match s(leg, "party") {
+                            "" => words(s(leg, "role")),
+                            name => format!("{} {}", words(s(leg, "role")), name),
+                        };
+                        tr.deciding[decides] {
+                            td { (i + 1) @if decides { " " strong { "(decides)" } } }
+                            td { (s(leg, "from")) " → " (s(leg, "to")) }
+                            td { (words(s(leg, "kind"))) }
+                            td {
+                                (party)
+                                @match s(leg, "reading") {
+                                    "" => {},
+                                    r => p.muted { "Reading applied (unverified): " (r) },
+                                }
+                            }
+                            td { (outcome_pill(s(leg, "outcome"))) }
+                            td { (texts(leg.get("citations").unwrap_or(&Value::Null)).join("; ")) }
+                        }
+                    }
+                }
+            } }
+        }
+        @if !lines.is_empty() {
+            h3 { "Lines of the order" }
+            div.table-scroll { table.lines {
+                thead { tr {
+                    th scope="col" { "Line" } th scope="col" { "ECCN" } th scope="col" { "Description" } th scope="col" { "Outcome" }
+                } }
+                tbody {
+                    @for l in lines {
+                        @let n = l.get("line").and_then(Value::as_u64).unwrap_or(0);
+                        @let decides = deciding_line == Some(n);
+                        tr.deciding[decides] {
+                            td { (n + 1) @if decides { " " strong { "(decides)" } } }
+                            td { (s(l, "eccn")) }
+                            td { (s(l, "description")) }
+                            td {
+                                @match s(l, "outcome") {
+                                    "" => { "Outside what ace decides: " (s(l, "outside_scope")) },
+                                    code => (outcome_pill(code)),
+                                }
+                            }
+                        }
+                    }
+                }
+            } }
+        }
+    })
 }
 
 /// The trace as a compact table, for the memo: one row per rule checked.
-pub fn trace_table(det: &Value) -> String {
-    let mut rows = String::new();
-    for (i, f) in arr(det, "trace").iter().enumerate() {
-        let held = f.get("held").and_then(Value::as_bool) == Some(true);
-        let unverified = s(f, "confidence") == "unverified";
-        rows.push_str(&format!(
-            r#"<tr class="{held_class}{uv}"><td>{n}</td><td class="cite-cell">{cite}</td><td>{check}<br><span class="muted">{because}</span>{uv_text}</td><td>{held_text}</td></tr>"#,
-            held_class = if held { "held-yes" } else { "held-no" },
-            uv = if unverified { " unverified" } else { "" },
-            n = i + 1,
-            cite = link_citation(s(f, "citation")),
-            check = esc(s(f, "check")),
-            because = esc(s(f, "because")),
-            uv_text = if unverified { r#" <strong class="conf-unverified">[unverified data]</strong>"# } else { "" },
-            held_text = if held { "applies" } else { "does not apply" },
-        ));
+pub fn trace_table(det: &Value) -> Markup {
+    html! {
+        div.table-scroll { table.trace-table {
+            thead { tr {
+                th scope="col" { "#" } th scope="col" { "Citation" }
+                th scope="col" { "Rule checked and the fact that decided it" } th scope="col" { "Result" }
+            } }
+            tbody {
+                @for (i, f) in arr(det, "trace").iter().enumerate() {
+                    @let held = f.get("held").and_then(Value::as_bool) == Some(true);
+                    @let unverified = s(f, "confidence") == "unverified";
+                    tr class={ (if held { "held-yes" } else { "held-no" }) @if unverified { " unverified" } } {
+                        td { (i + 1) }
+                        td.cite-cell { (link_citation(s(f, "citation"))) }
+                        td {
+                            (s(f, "check")) br; span.muted { (s(f, "because")) }
+                            @if unverified { " " strong.conf-unverified { "[unverified data]" } }
+                        }
+                        td { (if held { "applies" } else { "does not apply" }) }
+                    }
+                }
+            }
+        } }
     }
-    format!(
-        r#"<table class="trace-table"><thead><tr><th scope="col">#</th><th scope="col">Citation</th><th scope="col">Rule checked and the fact that decided it</th><th scope="col">Result</th></tr></thead><tbody>{rows}</tbody></table>"#
-    )
 }
 
 /// Review decisions per (party key, list, entry id).
@@ -363,146 +378,112 @@ pub struct Controls<'a> {
     /// The record reviews refer to.
     pub record_id: i64,
     /// The CSRF field, when the viewer may review; `None` hides the buttons.
-    pub csrf: Option<&'a str>,
+    pub csrf: Option<&'a Markup>,
 }
 
 /// The screening: per party, its hits and needs-review matches with explanations,
 /// review decisions and (for reviewers) review buttons.
-pub fn screening(record: &Record, reviews: &Reviews, controls: &Controls) -> String {
-    let Some(screening) = record.output.get("screening") else {
-        return r#"<p class="muted">No party was named: nothing was screened.</p>"#.into();
+pub fn screening(record: &Record, reviews: &Reviews, controls: &Controls) -> Markup {
+    let screening = record.output.get("screening");
+    let parties = screening.map(|sc| arr(sc, "parties")).unwrap_or_default();
+    let Some(screening) = screening.filter(|_| !parties.is_empty()) else {
+        return html! { p.muted { "No party was named: nothing was screened." } };
     };
-    let parties = arr(screening, "parties");
-    if parties.is_empty() {
-        return r#"<p class="muted">No party was named: nothing was screened.</p>"#.into();
-    }
-    let mut out = format!(
-        r#"<p class="muted">Hit threshold {:.2}; matches from {:.2} need a person's review. List snapshot {}.</p>"#,
-        screening
-            .get("hit_threshold")
+    let threshold = |key: &str, default: f64| {
+        let x = screening
+            .get(key)
             .and_then(Value::as_f64)
-            .unwrap_or(0.85),
-        screening
-            .get("review_threshold")
-            .and_then(Value::as_f64)
-            .unwrap_or(0.70),
-        short_hash(s(screening, "snapshot")),
-    );
-    for (p, party) in parties.iter().enumerate() {
-        out.push_str(&party_section(p, party, reviews, controls));
+            .unwrap_or(default);
+        format!("{x:.2}")
+    };
+    html! {
+        p.muted {
+            "Hit threshold " (threshold("hit_threshold", 0.85)) "; matches from "
+            (threshold("review_threshold", 0.70)) " need a person's review. List snapshot "
+            (short_hash(s(screening, "snapshot"))) "."
+        }
+        @for (p, party) in parties.iter().enumerate() {
+            (party_section(p, party, reviews, controls))
+        }
     }
-    out
 }
 
 /// One screened party.
-fn party_section(p: usize, party: &Value, reviews: &Reviews, controls: &Controls) -> String {
+fn party_section(p: usize, party: &Value, reviews: &Reviews, controls: &Controls) -> Markup {
     let hits = arr(party, "hits");
     let review = arr(party, "needs_review");
-    let status = match (hits.len(), review.len()) {
-        (0, 0) if arr(party, "resolved").is_empty() => {
-            r#"<span class="tag clear">No match</span>"#.to_string()
-        }
-        (0, 0) => {
-            let confirmed = arr(party, "resolved")
-                .iter()
-                .any(|r| s(r, "verdict") == "true_match" && s(r, "lapsed").is_empty());
-            if confirmed {
-                r#"<span class="tag hit">Confirmed listed by review</span>"#.to_string()
-            } else {
-                r#"<span class="tag clear">Cleared by review</span>"#.to_string()
-            }
-        }
-        (h, r) => format!(
-            r#"{}{}"#,
-            if h > 0 {
-                format!(r#"<span class="tag hit">{h} hit{}</span>"#, plural(h))
-            } else {
-                String::new()
-            },
-            if r > 0 {
-                format!(r#" <span class="tag review">{r} to review</span>"#)
-            } else {
-                String::new()
-            },
-        ),
-    };
+    let resolved_items = arr(party, "resolved");
+    let confirmed = resolved_items
+        .iter()
+        .any(|r| s(r, "verdict") == "true_match" && s(r, "lapsed").is_empty());
     let key = match s(party, "party_key") {
         "" => crate::service::party_key(s(party, "name")),
         k => k.to_string(),
     };
-    let mut out = format!(
-        r#"<section class="party"><h3>{} <span class="role">{}</span> {status}</h3>"#,
-        esc(s(party, "name")),
-        esc(&words(s(party, "role"))),
-    );
-    for (group, matches, title) in [
-        ("hits", hits, "Hits"),
-        ("needs_review", review, "Needs review"),
-    ] {
-        if matches.is_empty() {
-            continue;
+    html! {
+        section.party {
+            h3 {
+                (s(party, "name")) " " span.role { (words(s(party, "role"))) } " "
+                @match (hits.len(), review.len()) {
+                    (0, 0) if resolved_items.is_empty() => span.tag.clear { "No match" },
+                    (0, 0) if confirmed => span.tag.hit { "Confirmed listed by review" },
+                    (0, 0) => span.tag.clear { "Cleared by review" },
+                    (h, r) => {
+                        @if h > 0 { span.tag.hit { (h) " hit" (plural(h)) } }
+                        @if r > 0 { " " span.tag.review { (r) " to review" } }
+                    },
+                }
+            }
+            @for (group, matches, title) in [("hits", hits, "Hits"), ("needs_review", review, "Needs review")] {
+                @if !matches.is_empty() {
+                    h4 { (title) }
+                    ul.matches {
+                        @for (i, m) in matches.iter().enumerate() {
+                            (match_item(&MatchRef { party: p, group, index: i }, s(party, "name"), &key, m, reviews, controls))
+                        }
+                    }
+                }
+            }
+            (resolved(party))
         }
-        out.push_str(&format!(r#"<h4>{title}</h4><ul class="matches">"#));
-        for (i, m) in matches.iter().enumerate() {
-            let at = MatchRef {
-                party: p,
-                group,
-                index: i,
-            };
-            out.push_str(&match_item(
-                &at,
-                s(party, "name"),
-                &key,
-                m,
-                reviews,
-                controls,
-            ));
-        }
-        out.push_str("</ul>");
     }
-    out.push_str(&resolved(party));
-    out.push_str("</section>");
-    out
 }
 
 /// The matches an earlier review decision settled for this screening (`resolved`): the
 /// decision applied, or lapsed (the entry changed, the clearance expired) and not applied.
-fn resolved(party: &Value) -> String {
+fn resolved(party: &Value) -> Markup {
     let items = arr(party, "resolved");
     if items.is_empty() {
-        return String::new();
+        return html! {};
     }
-    let mut out = String::from(
-        r#"<h4>Settled by earlier review decisions</h4><ul class="matches resolved">"#,
-    );
-    for r in items {
-        let verdict = s(r, "verdict");
-        let label = if verdict == "true_match" {
-            "True match"
-        } else {
-            "False positive"
-        };
-        let (class, state) = match s(r, "lapsed") {
-            "" => ("applied", "applied to this determination".to_string()),
-            why => (
-                "lapsed",
-                format!("<strong>lapsed, not applied</strong>: {}", esc(why)),
-            ),
-        };
-        out.push_str(&format!(
-            r#"<li class="match settled {class}"><div class="match-head"><span class="score">{score:.2}</span><div><p class="entry"><strong>{name}</strong> <span class="list">{list}</span> <span class="muted">entry {id}</span></p>
-<p class="decision {verdict_class}"><span class="verdict">{label}</span> ({state}) — {decided}</p></div></div>{facts}</li>"#,
-            score = r.get("score").and_then(Value::as_f64).unwrap_or(0.0),
-            name = esc(s(r, "name")),
-            list = esc(list_label(s(r, "list"))),
-            id = esc(s(r, "id")),
-            verdict_class = esc(verdict),
-            decided = esc(s(r, "decided")),
-            facts = entry_facts(r),
-        ));
+    html! {
+        h4 { "Settled by earlier review decisions" }
+        ul.matches.resolved {
+            @for r in items {
+                @let verdict = s(r, "verdict");
+                @let lapsed = s(r, "lapsed");
+                li class={ "match settled " (if lapsed.is_empty() { "applied" } else { "lapsed" }) } {
+                    div.match-head {
+                        span.score { (format!("{:.2}", r.get("score").and_then(Value::as_f64).unwrap_or(0.0))) }
+                        div {
+                            p.entry {
+                                strong { (s(r, "name")) } " " span.list { (list_label(s(r, "list"))) }
+                                " " span.muted { "entry " (s(r, "id")) }
+                            }
+                            p class={ "decision " (verdict) } {
+                                span.verdict { (if verdict == "true_match" { "True match" } else { "False positive" }) }
+                                " ("
+                                @if lapsed.is_empty() { "applied to this determination" }
+                                @else { strong { "lapsed, not applied" } ": " (lapsed) }
+                                ") — " (s(r, "decided"))
+                            }
+                        }
+                    }
+                    (entry_facts(r))
+                }
+            }
+        }
     }
-    out.push_str("</ul>");
-    out
 }
 
 fn plural(n: usize) -> &'static str {
@@ -522,39 +503,35 @@ fn match_item(
     m: &Value,
     reviews: &Reviews,
     controls: &Controls,
-) -> String {
+) -> Markup {
     let list = s(m, "list");
     let lookup = (key.to_string(), list.to_string(), s(m, "id").to_string());
     let decided = reviews.get(&lookup).map(Vec::as_slice).unwrap_or_default();
     let explanation = m.get("explanation").unwrap_or(&Value::Null);
     let class = if at.group == "hits" { "hit" } else { "review" };
-    let generic = if m.get("generic_only").and_then(Value::as_bool) == Some(true) {
-        r#" <span class="tag generic" title="Every word that matched is a generic word (ministry, trading, company...): not stated as fact">generic words only</span>"#
-    } else {
-        ""
-    };
-    format!(
-        r#"<li class="match {class}" id="{anchor}">
-<div class="match-head"><span class="score">{score:.2}</span><div><p class="entry"><strong>{name}</strong> <span class="list">{list_label}</span> <span class="muted">entry {id}</span>{generic}</p>
-<p class="matched">matched “{matched}”</p></div></div>
-<p class="explanation">{summary}</p>
-{facts}
-{details}
-{decisions}
-{form}
-</li>"#,
-        anchor = at.anchor(),
-        score = m.get("score").and_then(Value::as_f64).unwrap_or(0.0),
-        name = esc(s(m, "name")),
-        list_label = esc(list_label(list)),
-        id = esc(s(m, "id")),
-        matched = esc(s(m, "matched")),
-        summary = esc(s(explanation, "summary")),
-        facts = entry_facts(m),
-        details = explanation_details(explanation),
-        decisions = decisions(decided, controls.record_id, party),
-        form = review_form(at, controls, ""),
-    )
+    let generic = m.get("generic_only").and_then(Value::as_bool) == Some(true);
+    html! {
+        li class={ "match " (class) } id=(at.anchor()) {
+            div.match-head {
+                span.score { (format!("{:.2}", m.get("score").and_then(Value::as_f64).unwrap_or(0.0))) }
+                div {
+                    p.entry {
+                        strong { (s(m, "name")) } " " span.list { (list_label(list)) }
+                        " " span.muted { "entry " (s(m, "id")) }
+                        @if generic {
+                            " " span.tag.generic title="Every word that matched is a generic word (ministry, trading, company...): not stated as fact" { "generic words only" }
+                        }
+                    }
+                    p.matched { "matched “" (s(m, "matched")) "”" }
+                }
+            }
+            p.explanation { (s(explanation, "summary")) }
+            (entry_facts(m))
+            (explanation_details(explanation))
+            (decisions(decided, controls.record_id, party))
+            (review_form(at, controls, ""))
+        }
+    }
 }
 
 /// The strings of a field that may be a string, an array of strings, or an array of
@@ -588,189 +565,166 @@ fn entry_field<'a>(m: &'a Value, keys: &[&str]) -> Option<&'a Value> {
 /// What the list says of the entry, for the reviewer: list, programs, addresses,
 /// countries, aliases, listing date, Federal Register citation, source. Only the fields
 /// the match carries are shown.
-pub fn entry_facts(m: &Value) -> String {
+pub fn entry_facts(m: &Value) -> Markup {
     let mut rows = Vec::new();
     let list = s(m, "list");
     if !list.is_empty() {
-        rows.push(row(
-            "List",
-            &format!("{} ({})", esc(list_label(list)), esc(list)),
-        ));
+        rows.push(text_row("List", &format!("{} ({list})", list_label(list))));
     }
     let joined = |keys: &[&str], sep: &str| {
         entry_field(m, keys)
             .map(texts)
             .filter(|t| !t.is_empty())
-            .map(|t| t.iter().map(|x| esc(x)).collect::<Vec<_>>().join(sep))
+            .map(|t| t.join(sep))
     };
     if let Some(v) = joined(&["programs", "program"], "; ") {
-        rows.push(row("Programs", &v));
+        rows.push(text_row("Programs", &v));
     }
-    if let Some(v) = joined(&["addresses", "address"], "<br>") {
-        rows.push(row("Addresses", &v));
+    if let Some(v) = entry_field(m, &["addresses", "address"])
+        .map(texts)
+        .filter(|t| !t.is_empty())
+    {
+        rows.push(row(
+            "Addresses",
+            html! { @for (i, a) in v.iter().enumerate() { @if i > 0 { br; } (a) } },
+        ));
     }
-    if let Some(v) = entry_field(m, &["countries"]).map(texts) {
-        if !v.is_empty() {
-            let named: Vec<String> = v
-                .iter()
-                .map(|c| match countries::lookup(c) {
-                    Some(found) if found.alpha2.eq_ignore_ascii_case(c) => {
-                        format!("{} ({})", esc(found.name), esc(c))
-                    }
-                    _ => esc(c),
-                })
-                .collect();
-            rows.push(row("Countries", &named.join(", ")));
-        }
+    if let Some(v) = entry_field(m, &["countries"])
+        .map(texts)
+        .filter(|t| !t.is_empty())
+    {
+        let named: Vec<String> = v
+            .iter()
+            .map(|c| match countries::lookup(c) {
+                Some(found) if found.alpha2.eq_ignore_ascii_case(c) => {
+                    format!("{} ({c})", found.name)
+                }
+                _ => c.clone(),
+            })
+            .collect();
+        rows.push(text_row("Countries", &named.join(", ")));
     }
     if let Some(v) = joined(&["aliases"], "; ") {
-        rows.push(row("Also known as", &v));
+        rows.push(text_row("Also known as", &v));
     }
     if let Some(v) = joined(&["listed", "listing_date", "listed_on", "start_date"], ", ") {
-        rows.push(row("Listed", &v));
+        rows.push(text_row("Listed", &v));
     }
     if let Some(v) = joined(&["listing"], " ") {
-        rows.push(row("Listing dates", &v));
+        rows.push(text_row("Listing dates", &v));
     }
-    if let Some(v) = entry_field(m, &["federal_register"]).map(texts) {
-        if !v.is_empty() {
-            let cited: Vec<String> = v.iter().map(|c| link_citation(c)).collect();
-            rows.push(row("Federal Register", &cited.join("; ")));
+    if let Some(v) = entry_field(m, &["federal_register"])
+        .map(texts)
+        .filter(|t| !t.is_empty())
+    {
+        rows.push(row(
+            "Federal Register",
+            html! { @for (i, c) in v.iter().enumerate() { @if i > 0 { "; " } (link_citation(c)) } },
+        ));
+    }
+    for (keys, term) in [
+        (&["end_date"][..], "Listing ends"),
+        (&["license_requirement"][..], "License requirement"),
+        (&["license_policy"][..], "License review policy"),
+        (&["remarks"][..], "Remarks"),
+    ] {
+        if let Some(v) = joined(keys, if term == "Listing ends" { ", " } else { " " }) {
+            rows.push(text_row(term, &v));
         }
     }
-    if let Some(v) = joined(&["end_date"], ", ") {
-        rows.push(row("Listing ends", &v));
-    }
-    if let Some(v) = joined(&["license_requirement"], " ") {
-        rows.push(row("License requirement", &v));
-    }
-    if let Some(v) = joined(&["license_policy"], " ") {
-        rows.push(row("License review policy", &v));
-    }
-    if let Some(v) = joined(&["remarks"], " ") {
-        rows.push(row("Remarks", &v));
-    }
     if let Some(url) = entry_field(m, &["source_url", "source"]).and_then(Value::as_str) {
-        let shown = if url.starts_with("https://") || url.starts_with("http://") {
-            format!(
-                r#"<a href="{0}" rel="noopener noreferrer" target="_blank">{0}</a>"#,
-                esc(url)
-            )
-        } else {
-            esc(url)
-        };
-        rows.push(row("Source", &shown));
+        let linked = url.starts_with("https://") || url.starts_with("http://");
+        rows.push(row(
+            "Source",
+            html! {
+                @if linked { a href=(url) rel="noopener noreferrer" target="_blank" { (url) } }
+                @else { (url) }
+            },
+        ));
     }
     if rows.len() <= 1 {
-        return String::new();
+        return html! {};
     }
-    format!(
-        r#"<dl class="facts compact entry-facts">{}</dl>"#,
-        rows.concat()
-    )
+    html! { dl.facts.compact.entry-facts { @for r in &rows { (r) } } }
 }
 
 /// The token-by-token explanation, folded.
-fn explanation_details(e: &Value) -> String {
+fn explanation_details(e: &Value) -> Markup {
     let tokens = arr(e, "tokens");
     let adjustments = arr(e, "adjustments");
     if tokens.is_empty() && adjustments.is_empty() {
-        return String::new();
+        return html! {};
     }
-    let mut rows = String::new();
-    for t in tokens {
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.2}</td></tr>",
-            esc(s(t, "query")),
-            esc(s(t, "matched")),
-            esc(s(t, "how")),
-            t.get("similarity").and_then(Value::as_f64).unwrap_or(0.0),
-            t.get("weight").and_then(Value::as_f64).unwrap_or(0.0),
-        ));
-    }
+    let number = |v: &Value, key: &str| v.get(key).and_then(Value::as_f64).unwrap_or(0.0);
     let unmatched = |key: &str| {
-        arr(e, key)
-            .iter()
-            .map(|t| esc(s(t, "token")))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut adj = String::new();
-    for a in adjustments {
-        adj.push_str(&format!(
-            "<li>{} ({:+.3})</li>",
-            esc(s(a, "detail")),
-            a.get("effect").and_then(Value::as_f64).unwrap_or(0.0)
-        ));
-    }
-    format!(
-        r#"<details class="why"><summary>How the score was reached</summary>
-<table><thead><tr><th scope="col">Query token</th><th scope="col">Listed token</th><th scope="col">How</th><th scope="col">Similarity</th><th scope="col">Weight</th></tr></thead><tbody>{rows}</tbody></table>
-<p>Unmatched in the query: {uq}. Unmatched in the listed name: {un}.</p>
-<p>Coverage: query {qc:.2}, name {nc:.2}; base score {base:.3}.</p>
-{adj}
-</details>"#,
-        uq = or_none(unmatched("unmatched_query")),
-        un = or_none(unmatched("unmatched_name")),
-        qc = e
-            .get("query_coverage")
-            .and_then(Value::as_f64)
-            .unwrap_or(0.0),
-        nc = e
-            .get("name_coverage")
-            .and_then(Value::as_f64)
-            .unwrap_or(0.0),
-        base = e.get("base_score").and_then(Value::as_f64).unwrap_or(0.0),
-        adj = if adj.is_empty() {
-            String::new()
+        let t: Vec<&str> = arr(e, key).iter().map(|t| s(t, "token")).collect();
+        if t.is_empty() {
+            "none".to_string()
         } else {
-            format!("<ul>{adj}</ul>")
-        },
-    )
-}
-
-fn or_none(s: String) -> String {
-    if s.is_empty() {
-        "none".into()
-    } else {
-        s
+            t.join(", ")
+        }
+    };
+    html! {
+        details.why {
+            summary { "How the score was reached" }
+            div.table-scroll { table {
+                thead { tr {
+                    th scope="col" { "Query token" } th scope="col" { "Listed token" } th scope="col" { "How" }
+                    th scope="col" { "Similarity" } th scope="col" { "Weight" }
+                } }
+                tbody {
+                    @for t in tokens {
+                        tr {
+                            td { (s(t, "query")) } td { (s(t, "matched")) } td { (s(t, "how")) }
+                            td { (format!("{:.2}", number(t, "similarity"))) }
+                            td { (format!("{:.2}", number(t, "weight"))) }
+                        }
+                    }
+                }
+            } }
+            p {
+                "Unmatched in the query: " (unmatched("unmatched_query"))
+                ". Unmatched in the listed name: " (unmatched("unmatched_name")) "."
+            }
+            p {
+                "Coverage: query " (format!("{:.2}", number(e, "query_coverage")))
+                ", name " (format!("{:.2}", number(e, "name_coverage")))
+                "; base score " (format!("{:.3}", number(e, "base_score"))) "."
+            }
+            @if !adjustments.is_empty() {
+                ul { @for a in adjustments { li { (s(a, "detail")) " (" (format!("{:+.3}", number(a, "effect"))) ")" } } }
+            }
+        }
     }
 }
 
 /// The review decisions recorded for this party and entry: this determination's, and
 /// earlier ones (shown, never used to hide the match).
-fn decisions(decided: &[ReviewDecision], record_id: i64, party: &str) -> String {
+fn decisions(decided: &[ReviewDecision], record_id: i64, party: &str) -> Markup {
     if decided.is_empty() {
-        return String::new();
+        return html! {};
     }
-    let mut out = String::from(
-        r#"<div class="decisions"><p class="decisions-title">Review decisions for this party and entry</p><ul>"#,
-    );
-    for d in decided {
-        let on = match d.screening_record {
-            Some(id) if id == record_id => "on this determination".to_string(),
-            Some(id) => {
-                format!(r#"earlier, on <a href="/ui/determinations/{id}">record #{id}</a>"#)
+    html! {
+        div.decisions {
+            p.decisions-title { "Review decisions for this party and entry" }
+            ul {
+                @for d in decided {
+                    li class={ "decision " (d.verdict.as_str()) } {
+                        span.verdict { (super::hold::verdict_label(d.verdict)) }
+                        " by " (d.actor) ", " (d.created_at.chars().take(10).collect::<String>()) ", "
+                        @match d.screening_record {
+                            Some(id) if id == record_id => "on this determination",
+                            Some(id) => { "earlier, on " a href={ "/ui/determinations/" (id) } { "record #" (id) } },
+                            None => "earlier",
+                        }
+                        @if d.party != party { " (screened as “" (d.party) "”)" }
+                        ": “" (d.reason) "” "
+                        a.muted href={ "/ui/records/" (d.record_id) } { "review record #" (d.record_id) }
+                    }
+                }
             }
-            None => "earlier".to_string(),
-        };
-        let same_name = if d.party == party {
-            String::new()
-        } else {
-            format!(" (screened as “{}”)", esc(&d.party))
-        };
-        out.push_str(&format!(
-            r#"<li class="decision {verdict}"><span class="verdict">{label}</span> by {actor}, {when}, {on}{same_name}: “{reason}” <a class="muted" href="/ui/records/{rid}">review record #{rid}</a></li>"#,
-            verdict = d.verdict.as_str(),
-            label = if d.verdict == records::Verdict::TrueMatch { "True match" } else { "False positive" },
-            actor = esc(&d.actor),
-            when = esc(&d.created_at.chars().take(10).collect::<String>()),
-            reason = esc(&d.reason),
-            rid = d.record_id,
-        ));
+        }
     }
-    out.push_str("</ul></div>");
-    out
 }
 
 /// The review form of one match, for reviewers. `place` prefixes the element ids (the
@@ -779,34 +733,33 @@ fn decisions(decided: &[ReviewDecision], record_id: i64, party: &str) -> String 
 /// The reason is a textarea, so Enter adds a line and never submits; either button leads
 /// to a confirmation page (`POST /ui/reviews` without `confirmed`), so nothing is
 /// recorded by one click.
-pub fn review_form(at: &MatchRef, controls: &Controls, place: &str) -> String {
-    let Some(csrf) = controls.csrf else {
-        return String::new();
+pub fn review_form(at: &MatchRef, controls: &Controls, place: &str) -> Markup {
+    let Some(csrf) = &controls.csrf else {
+        return html! {};
     };
-    let anchor = at.anchor();
-    format!(
-        r#"<form class="review-form" method="post" action="/ui/reviews">
-{csrf}
-<input type="hidden" name="record" value="{record}">
-<input type="hidden" name="party" value="{party}">
-<input type="hidden" name="group" value="{group}">
-<input type="hidden" name="index" value="{index}">
-<label for="reason-{place}{anchor}">Reason for the decision</label>
-<textarea id="reason-{place}{anchor}" name="reason" rows="2" required placeholder="e.g. different country and business; checked address"></textarea>
-<div class="buttons"><button type="submit" name="verdict" value="true_match" class="danger">True match…</button>
-<button type="submit" name="verdict" value="false_positive">False positive…</button></div>
-<p class="hint">Either button asks you to confirm before anything is recorded.</p>
-</form>"#,
-        record = controls.record_id,
-        party = at.party,
-        group = at.group,
-        index = at.index,
-    )
+    let reason_id = format!("reason-{place}{}", at.anchor());
+    html! {
+        form.review-form method="post" action="/ui/reviews" {
+            (csrf)
+            input type="hidden" name="record" value=(controls.record_id);
+            input type="hidden" name="party" value=(at.party);
+            input type="hidden" name="group" value=(at.group);
+            input type="hidden" name="index" value=(at.index);
+            label for=(reason_id) { "Reason for the decision" }
+            textarea id=(reason_id) name="reason" rows="2" required placeholder="e.g. different country and business; checked address" {}
+            div.buttons {
+                button.danger type="submit" name="verdict" value="true_match" { "True match…" }
+                " "
+                button type="submit" name="verdict" value="false_positive" { "False positive…" }
+            }
+            p.hint { "Either button asks you to confirm before anything is recorded." }
+        }
+    }
 }
 
 #[cfg(test)]
 mod route_tests {
-    use super::route_and_lines;
+    use super::{route_and_lines, Markup};
 
     #[test]
     fn route_and_lines_mark_what_decided_and_escape() {
@@ -824,7 +777,9 @@ mod route_tests {
             ],
             "deciding_line": 0
         });
-        let html = route_and_lines(&det);
+        let html = route_and_lines(&det)
+            .map(Markup::into_string)
+            .unwrap_or_default();
         assert!(
             html.contains("US → RU") && html.contains("15 CFR 746.8"),
             "{html}"
@@ -835,6 +790,6 @@ mod route_tests {
             html.contains("Outside what ace decides: not a cybersecurity item"),
             "{html}"
         );
-        assert!(route_and_lines(&serde_json::json!({"trace": []})).is_empty());
+        assert!(route_and_lines(&serde_json::json!({"trace": []})).is_none());
     }
 }

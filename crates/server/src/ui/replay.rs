@@ -3,7 +3,7 @@
 //! snapshot named in its record ([`crate::service::replay`]), and whether the output is
 //! byte-identical — both canonical hashes shown — or what differs, or what is missing.
 
-use super::html::{error_page, esc, page, Nav};
+use super::html::{error_page, html, page, Nav};
 use super::login::CsrfOnly;
 use super::session::Signed;
 use crate::service::replay::{self, ReplayStatus};
@@ -54,60 +54,38 @@ pub async fn submit(
             "Something the re-run needs is missing.",
         ),
     };
-    let mut facts = format!(
-        r#"<dl class="facts"><dt>Recorded output</dt><dd><code class="hash">{}</code></dd>"#,
-        esc(&r.recorded_hash)
-    );
-    if let Some(h) = &r.replayed_hash {
-        facts.push_str(&format!(
-            r#"<dt>Replayed output</dt><dd><code class="hash">{}</code></dd>"#,
-            esc(h)
-        ));
-    }
-    for (label, value) in [("Ruleset", &r.ruleset), ("List snapshot", &r.list_snapshot)] {
-        if let Some(v) = value {
-            facts.push_str(&format!(
-                r#"<dt>{label}</dt><dd><code class="hash">{}</code></dd>"#,
-                esc(v)
-            ));
-        }
-    }
-    facts.push_str("</dl>");
-    let missing = r
-        .missing
-        .as_deref()
-        .map(|m| {
-            format!(
-                r#"<p data-replay="missing"><strong>Missing:</strong> {}</p>"#,
-                esc(m)
-            )
-        })
-        .unwrap_or_default();
-    let differences = if r.differences.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "<h2>Where it differs</h2><ul>{}</ul>",
-            r.differences
-                .iter()
-                .map(|d| format!("<li><code>{}</code></li>", esc(d)))
-                .collect::<String>()
-        )
+    let status = match r.status {
+        ReplayStatus::Identical => "identical",
+        ReplayStatus::Differs => "differs",
+        ReplayStatus::CannotReplay => "cannot_replay",
     };
-    let note = r
-        .note
-        .as_deref()
-        .map(|n| format!(r#"<p class="muted">{}</p>"#, esc(n)))
-        .unwrap_or_default();
-    let body = format!(
-        r#"<h1>Replay of determination <span class="muted">#{id}</span></h1>
-<section class="banner {class}" role="status" data-replay="{status}"><div><p class="code">{code}</p><p class="headline">{headline}</p></div></section>
-<section class="card">{facts}{missing}{differences}{note}<p><a href="/ui/determinations/{id}">Back to the determination</a></p></section>"#,
-        status = match r.status {
-            ReplayStatus::Identical => "identical",
-            ReplayStatus::Differs => "differs",
-            ReplayStatus::CannotReplay => "cannot_replay",
-        },
-    );
-    page(&format!("Replay #{id}"), Some(session), Nav::Records, &body).into_response()
+    let body = html! {
+        h1 { "Replay of determination " span.muted { "#" (id) } }
+        section class={ "banner " (class) } role="status" data-replay=(status) {
+            div { p.code { (code) } p.headline { (headline) } }
+        }
+        section.card {
+            dl.facts {
+                div { dt { "Recorded output" } dd { code.hash { (r.recorded_hash) } } }
+                @if let Some(h) = &r.replayed_hash {
+                    div { dt { "Replayed output" } dd { code.hash { (h) } } }
+                }
+                @for (label, value) in [("Ruleset", &r.ruleset), ("List snapshot", &r.list_snapshot)] {
+                    @if let Some(v) = value {
+                        div { dt { (label) } dd { code.hash { (v) } } }
+                    }
+                }
+            }
+            @if let Some(m) = &r.missing {
+                p data-replay="missing" { strong { "Missing:" } " " (m) }
+            }
+            @if !r.differences.is_empty() {
+                h2 { "Where it differs" }
+                ul { @for d in &r.differences { li { code { (d) } } } }
+            }
+            @if let Some(n) = &r.note { p.muted { (n) } }
+            p { a href={ "/ui/determinations/" (id) } { "Back to the determination" } }
+        }
+    };
+    page(&format!("Replay #{id}"), Some(session), Nav::Records, body).into_response()
 }

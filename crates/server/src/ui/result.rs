@@ -2,7 +2,7 @@
 //! a HOLD's open items and their review buttons), the transaction, the record and its
 //! line, the screening with reviews, the cited trace.
 
-use super::html::{csrf_field, error_page, esc, may_review, page, Nav};
+use super::html::{csrf_field, error_page, html, may_review, page, Markup, Nav};
 use super::render::{self, arr, s, Controls, Reviews};
 use super::session::{see_other, Signed};
 use super::{hold, line, load_record};
@@ -36,89 +36,89 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
     let current = !line.superseded;
     let controls = Controls {
         record_id: record.id,
-        csrf: (current && may_review(session.role)).then_some(field.as_str()),
+        csrf: (current && may_review(session.role)).then_some(&field),
     };
     let det = render::determination(&record);
-    let superseded = if current {
-        String::new()
-    } else {
-        let now = render::determination(&line.current);
-        format!(
-            r#"<p class="notice superseded" role="note">Superseded: after a review this determination was decided again as <a href="/ui/determinations/{newest}">#{newest}</a> ({pill}), the current state. This page shows #{id} as it was recorded; review decisions are made on the current one.</p>"#,
-            pill = render::outcome_pill(s(now, "outcome")),
-        )
+    let id = record.id;
+    let body = html! {
+        div.title-row {
+            h1 { "Determination " span.muted { "#" (id) } }
+            div.tools {
+                a.button href={ "/ui/records/" (id) "/memo" } { "Printable memo" } " "
+                a.button.subtle href={ "/ui?from=" (id) } { "Amend as new" } " "
+                a.button.subtle href={ "/ui/records/" (id) } { "Record" } " "
+                form.inline method="post" action={ "/ui/determinations/" (id) "/replay" }
+                    title="Re-run with the ruleset and list snapshot named in the record and check the output is byte-identical" {
+                    (field)
+                    button.button.subtle type="submit" { "Replay" }
+                }
+            }
+        }
+        @if !current {
+            p.notice.superseded role="note" {
+                "Superseded: after a review this determination was decided again as "
+                a href={ "/ui/determinations/" (newest) } { "#" (newest) }
+                " (" (render::outcome_pill(s(render::determination(&line.current), "outcome")))
+                "), the current state. This page shows #" (id)
+                " as it was recorded; review decisions are made on the current one."
+            }
+        }
+        (render::banner(det, hold::open_items(&record, det, &reviews, &controls)))
+        div.columns {
+            section.card { h2 { "Transaction" } (render::transaction(&record.input, det)) }
+            section.card { h2 { "Record" } (render::provenance(&record, det)) (history(&line.line, id)) }
+        }
+        @if let Some(route) = render::route_and_lines(det) {
+            section.card {
+                h2 { "Route and lines" }
+                p.muted { "Every leg and every line is decided; the strictest decides the transaction." }
+                (route)
+            }
+        }
+        section.card { h2 { "Screening" } (render::screening(&record, &reviews, &controls)) }
+        section.card {
+            h2 { "Reasoning, step by step" }
+            p.muted { "Every rule checked, in the order of review; the first that settles the outcome ends it. Citations link to the eCFR." }
+            (render::trace(det))
+        }
     };
-    let body = format!(
-        r#"<div class="title-row"><h1>Determination <span class="muted">#{id}</span></h1>
-<div class="tools"><a class="button" href="/ui/records/{id}/memo">Printable memo</a> <a class="button subtle" href="/ui?from={id}">Amend as new</a> <a class="button subtle" href="/ui/records/{id}">Record</a> <form method="post" action="/ui/determinations/{id}/replay" class="inline" title="Re-run with the ruleset and list snapshot named in the record and check the output is byte-identical">{field}<button type="submit" class="button subtle">Replay</button></form></div></div>
-{superseded}{banner}
-<div class="columns">
-<section class="card"><h2>Transaction</h2>{transaction}</section>
-<section class="card"><h2>Record</h2>{provenance}{history}</section>
-</div>
-{route}<section class="card"><h2>Screening</h2>{screening}</section>
-<section class="card"><h2>Reasoning, step by step</h2><p class="muted">Every rule checked, in the order of review; the first that settles the outcome ends it. Citations link to the eCFR.</p>{trace}</section>"#,
-        id = record.id,
-        banner = render::banner(det, &hold::open_items(&record, det, &reviews, &controls)),
-        transaction = render::transaction(&record.input, det),
-        provenance = render::provenance(&record, det),
-        history = history(&line.line, record.id),
-        screening = render::screening(&record, &reviews, &controls),
-        route = match render::route_and_lines(det) {
-            r if r.is_empty() => r,
-            r => format!(
-                r#"<section class="card"><h2>Route and lines</h2><p class="muted">Every leg and every line is decided; the strictest decides the transaction.</p>{r}</section>"#
-            ),
-        },
-        trace = render::trace(det),
-    );
     page(
-        &format!("Determination #{}", record.id),
+        &format!("Determination #{id}"),
         Some(session),
         Nav::Determine,
-        &body,
+        body,
     )
     .into_response()
 }
 
 /// The line of a re-decided determination, oldest first, the shown one marked; empty
 /// when the determination was never decided again.
-pub fn history(line: &[LineEntry], shown: i64) -> String {
+pub fn history(line: &[LineEntry], shown: i64) -> Markup {
     if line.len() < 2 {
-        return String::new();
+        return html! {};
     }
-    let mut out = String::from(
-        r#"<div class="history"><p class="history-title">Decided again after reviews (oldest first)</p><ol>"#,
-    );
-    for (i, r) in line.iter().enumerate() {
-        let label = if i + 1 == line.len() {
-            " <strong>current</strong>"
-        } else {
-            ""
-        };
-        let here = if r.record_id == shown {
-            r#" aria-current="page""#
-        } else {
-            ""
-        };
-        let after = r
-            .review_record
-            .map(|rr| {
-                format!(
-                    r#", after <a href="/ui/records/{rr}">review #{rr}</a> by {}"#,
-                    esc(&r.actor)
-                )
-            })
-            .unwrap_or_default();
-        out.push_str(&format!(
-            r#"<li><a href="/ui/determinations/{id}"{here}>#{id}</a> {pill} <span class="muted">{when}{after}</span>{label}</li>"#,
-            id = r.record_id,
-            pill = render::outcome_pill(r.outcome.as_deref().unwrap_or("?")),
-            when = esc(&render::when(&r.created_at)),
-        ));
+    html! {
+        div.history {
+            p.history-title { "Decided again after reviews (oldest first)" }
+            ol {
+                @for (i, r) in line.iter().enumerate() {
+                    li {
+                        a href={ "/ui/determinations/" (r.record_id) } aria-current=[(r.record_id == shown).then_some("page")] {
+                            "#" (r.record_id)
+                        }
+                        " " (render::outcome_pill(r.outcome.as_deref().unwrap_or("?"))) " "
+                        span.muted {
+                            (render::when(&r.created_at))
+                            @if let Some(rr) = r.review_record {
+                                ", after " a href={ "/ui/records/" (rr) } { "review #" (rr) } " by " (r.actor)
+                            }
+                        }
+                        @if i + 1 == line.len() { " " strong { "current" } }
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</ol></div>");
-    out
 }
 
 /// Every review decision recorded for the matches of a record, looked up now (so the

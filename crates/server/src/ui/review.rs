@@ -6,7 +6,7 @@
 //! The confirmation is a page, not a script dialog, so it holds without JavaScript.
 
 use super::hold::verdict_label;
-use super::html::{csrf_field, error_page, esc, list_label, may_review, page, Nav};
+use super::html::{csrf_field, error_page, html, list_label, may_review, page, Markup, Nav};
 use super::render::{self, arr, outcome_pill, s};
 use super::session::{see_other, Signed};
 use super::{line, load_record};
@@ -119,32 +119,40 @@ fn confirm_page(
     let hold = arr(det, "holds")
         .iter()
         .find(|h| s(h, "list") == request.list && s(h, "entry_id") == request.entry_id);
-    let effect = match (request.verdict, hold) {
+    let effect: Markup = match (request.verdict, hold) {
         (Verdict::TrueMatch, Some(h)) => {
             let if_true = h.get("if_true").unwrap_or(&Value::Null);
-            format!(
-                "<p>With this match confirmed the determination becomes {} (the determination is decided again when you record it).</p>",
-                outcome_pill(s(if_true, "outcome"))
-            )
+            html! {
+                p {
+                    "With this match confirmed the determination becomes "
+                    (outcome_pill(s(if_true, "outcome")))
+                    " (the determination is decided again when you record it)."
+                }
+            }
         }
         (Verdict::FalsePositive, Some(_)) => {
             let others = arr(det, "holds").len() - 1;
             let clear = det.get("if_all_clear").unwrap_or(&Value::Null);
             if others == 0 {
-                format!(
-                    "<p>This is the last open item: with it cleared the determination becomes {} (it is decided again when you record it).</p>",
-                    outcome_pill(s(clear, "outcome"))
-                )
+                html! {
+                    p {
+                        "This is the last open item: with it cleared the determination becomes "
+                        (outcome_pill(s(clear, "outcome")))
+                        " (it is decided again when you record it)."
+                    }
+                }
             } else {
-                format!(
-                    "<p>{others} other item{} stay{} open: the determination stays on hold until {} resolved.</p>",
-                    if others == 1 { "" } else { "s" },
-                    if others == 1 { "s" } else { "" },
-                    if others == 1 { "it is" } else { "they are" },
-                )
+                html! {
+                    p {
+                        (others) " other item" (if others == 1 { "" } else { "s" })
+                        " stay" (if others == 1 { "s" } else { "" })
+                        " open: the determination stays on hold until "
+                        (if others == 1 { "it is" } else { "they are" }) " resolved."
+                    }
+                }
             }
         }
-        _ => String::new(),
+        _ => html! {},
     };
     let (title, button_class) = match request.verdict {
         Verdict::TrueMatch => ("Confirm: true match", "danger solid"),
@@ -155,44 +163,39 @@ fn confirm_page(
         Verdict::FalsePositive => "is not",
     };
     let anchor = format!("match-{}-{}-{}", form.party, form.group, form.index);
-    let body = format!(
-        r#"<h1>{title}</h1>
-<section class="card confirm" aria-labelledby="confirm-what">
-<p id="confirm-what" class="lead-strong">You are recording that <strong>{party}</strong> <strong class="stmt">{statement}</strong> the listed <strong>{entry}</strong> ({list}, entry {entry_id}, score {score:.2}).</p>
-<dl class="facts compact"><div><dt>Determination</dt><dd><a href="/ui/determinations/{record}">#{record}</a> {pill}</dd></div><div><dt>Decision</dt><dd>{label}</dd></div><div><dt>Reason</dt><dd class="reason">{reason}</dd></div><div><dt>By</dt><dd>{actor}</dd></div></dl>
-{effect}
-<p class="muted">A review decision is a record: it is kept, with your name, in the hash-chained records and applies to later screenings of this party and entry. It cannot be deleted; a later decision can be recorded.</p>
-<form method="post" action="/ui/reviews" class="actions">
-{csrf}
-<input type="hidden" name="record" value="{record}">
-<input type="hidden" name="party" value="{p}">
-<input type="hidden" name="group" value="{group}">
-<input type="hidden" name="index" value="{index}">
-<input type="hidden" name="verdict" value="{verdict}">
-<input type="hidden" name="reason" value="{reason}">
-<input type="hidden" name="confirmed" value="yes">
-<button type="submit" class="{button_class}">Record: {label_lower}</button>
-<a class="button subtle" href="/ui/determinations/{record}#{anchor}">Cancel</a>
-</form>
-</section>"#,
-        party = esc(&request.party),
-        entry = esc(s(m, "name")),
-        list = esc(list_label(&request.list)),
-        entry_id = esc(&request.entry_id),
-        score = m.get("score").and_then(Value::as_f64).unwrap_or(0.0),
-        record = record.id,
-        pill = outcome_pill(s(det, "outcome")),
-        label = verdict_label(request.verdict),
-        label_lower = verdict_label(request.verdict).to_lowercase(),
-        reason = esc(&request.reason),
-        actor = esc(&session.token_name),
-        csrf = csrf_field(session),
-        p = form.party,
-        group = esc(&form.group),
-        index = form.index,
-        verdict = request.verdict.as_str(),
-    );
-    page(title, Some(session), Nav::Determine, &body).into_response()
+    let label = verdict_label(request.verdict);
+    let record_id = record.id;
+    let body = html! {
+        h1 { (title) }
+        section.card.confirm aria-labelledby="confirm-what" {
+            p id="confirm-what" class="lead-strong" {
+                "You are recording that " strong { (request.party) } " " strong.stmt { (statement) }
+                " the listed " strong { (s(m, "name")) } " (" (list_label(&request.list)) ", entry "
+                (request.entry_id) ", score " (format!("{:.2}", m.get("score").and_then(Value::as_f64).unwrap_or(0.0))) ")."
+            }
+            dl.facts.compact {
+                div { dt { "Determination" } dd { a href={ "/ui/determinations/" (record_id) } { "#" (record_id) } " " (outcome_pill(s(det, "outcome"))) } }
+                div { dt { "Decision" } dd { (label) } }
+                div { dt { "Reason" } dd.reason { (request.reason) } }
+                div { dt { "By" } dd { (session.token_name) } }
+            }
+            (effect)
+            p.muted { "A review decision is a record: it is kept, with your name, in the hash-chained records and applies to later screenings of this party and entry. It cannot be deleted; a later decision can be recorded." }
+            form.actions method="post" action="/ui/reviews" {
+                (csrf_field(session))
+                input type="hidden" name="record" value=(record_id);
+                input type="hidden" name="party" value=(form.party);
+                input type="hidden" name="group" value=(form.group);
+                input type="hidden" name="index" value=(form.index);
+                input type="hidden" name="verdict" value=(request.verdict.as_str());
+                input type="hidden" name="reason" value=(request.reason);
+                input type="hidden" name="confirmed" value="yes";
+                button type="submit" class=(button_class) { "Record: " (label.to_lowercase()) }
+                a.button.subtle href={ "/ui/determinations/" (record_id) "#" (anchor) } { "Cancel" }
+            }
+        }
+    };
+    page(title, Some(session), Nav::Determine, body).into_response()
 }
 
 /// The match the form names.

@@ -84,8 +84,8 @@ impl Fixture {
             .map(|(k, v)| {
                 format!(
                     "{}={}",
-                    super::html::url_encode(k),
-                    super::html::url_encode(v)
+                    super::html::query_value(k),
+                    super::html::query_value(v)
                 )
             })
             .collect::<Vec<_>>()
@@ -760,7 +760,7 @@ fn the_reviewer_sees_what_the_list_says_of_the_entry() {
         "federal_register": "88 FR 45798",
         "source_url": "https://sanctionssearch.ofac.treas.gov/Details.aspx?id=123",
     });
-    let html = super::render::entry_facts(&m);
+    let html = super::render::entry_facts(&m).into_string();
     for expected in [
         "OFAC SDN List (SDN)",
         "CYBER2",
@@ -775,7 +775,7 @@ fn the_reviewer_sees_what_the_list_says_of_the_entry() {
     }
     // Only what is there; a javascript: source is not a link.
     let bare = serde_json::json!({"list": "EL", "id": "1", "source_url": "javascript:alert(1)"});
-    let html = super::render::entry_facts(&bare);
+    let html = super::render::entry_facts(&bare).into_string();
     assert!(!html.contains("href=\"javascript"));
     assert!(!html.contains("Programs"));
 }
