@@ -147,6 +147,11 @@ pub struct ServeArgs {
     pub checkpoint_every: String,
     #[command(flatten)]
     pub checkpoints: CheckpointArgs,
+    /// The web UI's settings: a TOML file with the memo's letterhead (`[memo]` company,
+    /// address lines, exporter; see examples/server-settings.toml). Read once at start;
+    /// a file with an unknown field or a value of the wrong kind is refused.
+    #[arg(long, env = "ACE_SERVER_SETTINGS", value_name = "FILE")]
+    pub settings: Option<PathBuf>,
 }
 
 /// Where checkpoints of the record chain are signed and kept.

@@ -69,6 +69,8 @@ pub struct Inner {
     pub tokens: TokenCache,
     /// What `/metrics` reports.
     pub metrics: Metrics,
+    /// The web UI's settings (the memo's letterhead), set once at start.
+    ui_settings: OnceLock<crate::ui::settings::Settings>,
 }
 
 impl AppState {
@@ -85,6 +87,7 @@ impl AppState {
                 store,
                 tokens: TokenCache::default(),
                 metrics: Metrics::default(),
+                ui_settings: OnceLock::new(),
             }),
             pinned: OnceLock::new(),
         }
@@ -139,6 +142,24 @@ impl AppState {
 
     pub fn store(&self) -> &Arc<dyn RecordStore> {
         &self.inner.store
+    }
+
+    /// Sets the web UI's settings (`ace serve --settings`); refused (`Err` with them)
+    /// once they are set.
+    pub fn set_ui_settings(
+        &self,
+        settings: crate::ui::settings::Settings,
+    ) -> Result<(), crate::ui::settings::Settings> {
+        self.inner.ui_settings.set(settings)
+    }
+
+    /// The web UI's settings: the ones set, else the defaults.
+    pub fn ui_settings(&self) -> &crate::ui::settings::Settings {
+        static DEFAULT: OnceLock<crate::ui::settings::Settings> = OnceLock::new();
+        self.inner
+            .ui_settings
+            .get()
+            .unwrap_or_else(|| DEFAULT.get_or_init(Default::default))
     }
 
     /// The counters behind `/metrics`.

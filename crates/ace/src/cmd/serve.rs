@@ -23,6 +23,12 @@ const DEFAULT_POLL_SECONDS: u64 = 5;
 
 pub fn run(cx: &Context, args: ServeArgs) -> Result<u8> {
     let poll = poll_interval(std::env::var(POLL_ENV).ok().as_deref())?;
+    let settings = args
+        .settings
+        .as_deref()
+        .map(server::ui::settings::Settings::load)
+        .transpose()
+        .map_err(|e| bad(e.to_string()))?;
     let checkpoint_every = super::checkpoint::every(&args.checkpoint_every)?;
     let law = cx.law()?;
     let lists = cx.list_store()?;
@@ -36,6 +42,10 @@ pub fn run(cx: &Context, args: ServeArgs) -> Result<u8> {
     server::service::set_clearance_months(args.clearance_months);
     let screener = screen::Screener::new(snapshot.entries);
     let state = server::AppState::new(law, screener, snapshot.meta, Arc::from(store));
+    if let Some(settings) = settings {
+        // A fresh state has none set: this cannot be refused.
+        let _ = state.set_ui_settings(settings);
+    }
     // Replays (POST /v1/determinations/{id}/replay) load recorded snapshots from here.
     server::service::replay::set_list_store(lists.clone());
     if let Some(every) = poll {

@@ -39,6 +39,7 @@ mod replay;
 mod result;
 mod review;
 pub mod session;
+pub mod settings;
 
 #[cfg(test)]
 mod tests;
