@@ -12,11 +12,19 @@
 // page and sees the determination decided again (HOLD with one item, then PROHIBITED),
 // sees the earlier decisions applied to a later determination, verifies the record chain,
 // opens the memo of the current state, and checks the map and the questionnaire.
+//
+// It also checks what a compliance officer files: outcomes in words, the list snapshot's
+// date and age on the result, the memo's letterhead from the server's settings file
+// (scripts/e2e.sh starts the server with examples/server-settings.toml), a reference and
+// item description carried from the form to the memo, the world map (a country reached
+// with the keyboard shows its outcome and reason), and — at 1440 and 390 px wide — that no
+// main page overflows sideways (WCAG 1.4.10) and that axe-core finds no violation.
 // Screenshots go to e2e/screenshots/.
 
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,6 +39,13 @@ if (!BASE || !TOKEN) {
 const here = dirname(fileURLToPath(import.meta.url));
 const shots = join(here, "screenshots");
 mkdirSync(shots, { recursive: true });
+
+/** axe-core's browser build, evaluated in each page checked (no network, no page script). */
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+/** The widths every main page is checked at: a desktop and a phone (iPhone 12–15). */
+const WIDTHS = [1440, 390];
+/** The company of examples/server-settings.toml, which scripts/e2e.sh serves with. */
+const COMPANY = "Example Security GmbH";
 
 /** A name whose best match scores between the review and hit thresholds (0.70–0.85). */
 const NEEDS_REVIEW_NAME = "Cytrox Digital Labs";
@@ -54,17 +69,34 @@ async function step(name, body) {
 }
 
 /** Fills and submits the determination form. */
-async function determine(page, { eccn, destination, name, kind }) {
+async function determine(page, { eccn, destination, name, kind, reference, description }) {
   await page.goto(`${BASE}/ui`);
   await page.getByLabel("ECCN, with its").fill(eccn);
   await page.getByLabel("Country or region").fill(destination);
   await page.getByLabel("Name (screened against the lists)").fill(name);
   await page.getByLabel("Government or not").selectOption(kind);
+  if (reference) await page.getByLabel("Your reference").fill(reference);
+  if (description) await page.getByLabel("Item description").fill(description);
   await Promise.all([
     page.waitForURL(/\/ui\/determinations\/\d+/),
     page.getByRole("button", { name: "Screen and decide" }).click(),
   ]);
   return Number(new URL(page.url()).pathname.split("/").pop());
+}
+
+/** axe-core's violations on the page as it is now, each as "rule: target …". */
+async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe !== "undefined"))) await page.evaluate(AXE);
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  return result;
+}
+
+/** How far the page is wider than the window (0: no horizontal scrolling). */
+async function overflow(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
 
 /** The outcome code the banner shows, as text. */
@@ -96,6 +128,7 @@ page.on("console", (msg) => {
 page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
 
 let firstGermany = 0;
+let nsoRecord = 0;
 /** The records of the held determination's line, oldest first. */
 const line = [];
 try {
@@ -117,9 +150,13 @@ try {
   });
 
   await step("4D004 to Israel for NSO Group: LICENSE_REQUIRED with the Entity List hit", async () => {
-    await determine(page, { eccn: "4D004", destination: "Israel", name: "NSO Group", kind: "non_government" });
+    nsoRecord = await determine(page, {
+      eccn: "4D004", destination: "Israel", name: "NSO Group", kind: "non_government",
+      reference: "PO-2026-117", description: "Exploit development kit",
+    });
     assert.equal(await outcome(page), "LICENSE_REQUIRED");
-    assert.match(await page.locator("section.banner").innerText(), /License required/);
+    assert.equal(await page.locator("section.banner .label").innerText(), "License required", "the outcome in words");
+    assert.match(await page.locator("section.banner .lists-age").innerText(), /Lists as of \d{4}-\d\d-\d\d .*when decided.*today/);
     const cite = page.locator("ol.trace a.cite", { hasText: "15 CFR 744.11" }).first();
     assert.equal(await cite.count(), 1, "the trace cites 15 CFR 744.11");
     assert.match(await cite.getAttribute("href"), /^https:\/\/www\.ecfr\.gov\/current\/title-15\/section-744\.11/);
@@ -139,7 +176,7 @@ try {
     assert.match(await banner.getAttribute("class"), /\bo-hold\b/);
     const text = await banner.innerText();
     assert.match(text, /On hold — not an authorization/);
-    assert.match(text, /If every match is a false positive:\s*✓?\s*ACE/);
+    assert.match(text, /If every match is a false positive:\s*✓?\s*Authorized under License Exception ACE/);
     assert.equal(await banner.locator(".symbol").innerText(), "‖", "a symbol, not colour alone");
     // Amber, never green: the banner's background is not the ACE green.
     const bg = await banner.evaluate((el) => getComputedStyle(el).backgroundColor);
@@ -153,7 +190,7 @@ try {
       const itemText = await item.innerText();
       assert.match(itemText, /Cytrox/);
       assert.match(itemText, /Why it is open:/);
-      assert.match(itemText, /If true:\s*\S*\s*(PROHIBITED|LICENSE_REQUIRED)/);
+      assert.match(itemText, /If true:\s*\S*\s*(Prohibited|License required)/);
       assert.equal(await item.getByRole("button", { name: "True match…" }).count(), 1);
       assert.equal(await item.getByRole("button", { name: "False positive…" }).count(), 1);
     }
@@ -185,9 +222,36 @@ try {
     await page.screenshot({ path: join(shots, "queue.png"), fullPage: true });
   });
 
+  await step("every main page at 1440 and 390 px: no sideways overflow, no axe-core violation", async () => {
+    const pages = [
+      ["form", `${BASE}/ui`],
+      ["result", `${BASE}/ui/determinations/${nsoRecord}`],
+      ["result-hold", `${BASE}/ui/determinations/${firstGermany}`],
+      ["memo", `${BASE}/ui/records/${nsoRecord}/memo`],
+      ["memo-hold", `${BASE}/ui/records/${firstGermany}/memo`],
+      ["records", `${BASE}/ui/records`],
+      ["map", `${BASE}/ui/map?eccn=4D004&end_user=government`],
+      ["queue", `${BASE}/ui/queue`],
+    ];
+    const found = [];
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const [name, url] of pages) {
+        await page.goto(url);
+        const wider = await overflow(page);
+        if (wider > 0) found.push(`${name} at ${width}px: ${wider}px wider than the window`);
+        for (const v of await axeViolations(page)) found.push(`${name} at ${width}px: ${v}`);
+        if (width < 500) await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: true });
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+    assert.deepEqual(found, []);
+  });
+
   await step("the memo of a HOLD: ON HOLD watermark, no signature block", async () => {
     await page.goto(`${BASE}/ui/records/${firstGermany}/memo`);
-    assert.equal(await page.locator(".watermark").innerText(), "ON HOLD");
+    const mark = await page.locator(".watermark").evaluate((el) => getComputedStyle(el, "::before").content);
+    assert.equal(mark, '"ON HOLD"', "the watermark says ON HOLD");
     assert.equal(await page.locator(".signature").count(), 0, "no signature block");
     const text = await page.locator("article.memo-sheet").innerText();
     assert.match(text, /Not for signature/i);
@@ -225,7 +289,7 @@ try {
     await item.getByLabel("Reason for the decision").fill(TRUE_REASON);
     await Promise.all([page.waitForURL(/\/ui\/reviews$/), item.getByRole("button", { name: "True match…" }).click()]);
     assert.equal(await page.locator("h1").innerText(), "Confirm: true match");
-    assert.match(await page.locator("main").innerText(), /becomes\s*✕?\s*PROHIBITED/);
+    assert.match(await page.locator("main").innerText(), /becomes\s*✕?\s*Prohibited/);
     await Promise.all([
       page.waitForURL(/\/ui\/determinations\/\d+/),
       page.getByRole("button", { name: "Record: true match" }).click(),
@@ -289,16 +353,57 @@ try {
     await page.emulateMedia({ media: "screen" });
   });
 
-  await step("the map for 4D004, government end user", async () => {
+  await step("the memo carries the letterhead of the settings file, the reference, exporter, item and a licence line", async () => {
+    await page.goto(`${BASE}/ui/records/${nsoRecord}/memo`);
+    const head = await page.locator("header.memo-head").innerText();
+    assert.match(head, new RegExp(COMPANY));
+    assert.match(head, /Friedrichstraße 1/);
+    assert.match(head, /Reference\s*PO-2026-117/);
+    assert.match(head, /Exporter\s*Example Security GmbH, EORI/);
+    assert.match(head, /4D004 — Exploit development kit/);
+    assert.match(head, /Lists as of \d{4}-\d\d-\d\d/);
+    const licence = page.getByLabel("Licence number");
+    assert.equal(await licence.inputValue(), "", "the licence number is left to fill in");
+    await page.emulateMedia({ media: "print" });
+    assert.equal(await licence.isVisible(), true, "the licence line is printed");
+    await page.screenshot({ path: join(shots, "memo-letterhead-print.png"), fullPage: true });
+    await page.emulateMedia({ media: "screen" });
+  });
+
+  await step("the map for 4D004, government end user: countries coloured, reached by keyboard, the reason shown", async () => {
     await page.goto(`${BASE}/ui/map`);
     await page.getByLabel("ECCN").selectOption("4D004");
     await Promise.all([page.waitForURL(/end_user=non_government/), page.locator("label[for=eu-non_government]").click()]);
     await Promise.all([page.waitForURL(/end_user=government/), page.locator("label[for=eu-government]").click()]);
     assert.match(page.url(), /eccn=4D004/);
-    const cn = page.locator('li.tile[data-code="CN"]');
+    const cn = page.locator('svg.world a.country[data-code="CN"]');
     assert.equal(await cn.getAttribute("data-outcome"), "LICENSE_REQUIRED");
-    assert.match(await cn.innerText(), /LICENSE_REQUIRED/);
-    const de = page.locator('li.tile[data-code="DE"]');
+    assert.equal(await cn.getAttribute("aria-label"), "China: License required");
+    const fill = await cn.locator("path").first().evaluate((el) => getComputedStyle(el).fill);
+    assert.equal(fill, "rgb(240, 168, 28)", "China is painted in the licence-required colour");
+    assert.ok((await page.locator("svg.world a.country").count()) > 200, "real country outlines");
+    // The keyboard: from the form's last button, Tab lands on a country of the map.
+    await page.getByRole("button", { name: "Show" }).focus();
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      return el && el.matches("svg.world a.country") ? el.getAttribute("data-code") : null;
+    });
+    assert.ok(focused, "Tab from the filters reaches a country on the map");
+    // Focused, a country shows its outcome and why, in the page (not a tooltip).
+    await cn.focus();
+    const panel = page.locator("#map-focus");
+    assert.equal(await panel.isVisible(), true);
+    const shown = await panel.innerText();
+    assert.match(shown, /China/);
+    assert.match(shown, /License required/);
+    assert.match(shown, /Why:.*15 CFR/s);
+    // The same data in the table beside the map; following the link goes to its row.
+    const row = page.locator("table.destinations tr#dest-CN");
+    assert.match(await row.innerText(), /License required/);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/#dest-CN$/);
+    const de = page.locator('table.destinations tr[data-code="DE"]');
     assert.equal(await de.getAttribute("data-outcome"), "ACE");
     assert.match(await de.innerText(), /Germany/);
     await page.screenshot({ path: join(shots, "map.png"), fullPage: true });

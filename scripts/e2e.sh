@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end test of the web UI in a real browser: builds `ace`, makes sure Debian's
-# `chromium` and the pinned playwright-core (e2e/package-lock.json) are installed, starts
-# `ace serve` on a free port over a temporary data directory with a reviewer token, runs
-# e2e/run.mjs against it, and always stops the server. Screenshots: e2e/screenshots/.
+# `chromium` and the pinned playwright-core and axe-core (e2e/package-lock.json) are
+# installed, checks that a bad settings file stops `ace serve` at start with the field
+# named, starts `ace serve --settings examples/server-settings.toml` on a free port over a
+# temporary data directory with a reviewer token, runs e2e/run.mjs against it, and always
+# stops the server. Screenshots: e2e/screenshots/.
 # Honours CARGO_TARGET_DIR (e.g. CARGO_TARGET_DIR=target/e2e scripts/e2e.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,7 +62,15 @@ trap cleanup EXIT
 
 token=$("$ace" --data-dir "$data" tokens create --name e2e --role reviewer)
 
-"$ace" --data-dir "$data" serve --listen 127.0.0.1:0 2>"$log" &
+# A settings file with a value of the wrong kind: refused before listening, field named.
+printf '[memo]\naddress = "Berlin"\n' >"$data/bad-settings.toml"
+if "$ace" --data-dir "$data" serve --listen 127.0.0.1:0 --settings "$data/bad-settings.toml" 2>"$data/bad.log"; then
+    echo "e2e: ace serve started with a bad settings file" >&2; exit 1
+fi
+grep -q "memo.address" "$data/bad.log" || { echo "e2e: the settings error does not name memo.address:" >&2; cat "$data/bad.log" >&2; exit 1; }
+echo "ok - a bad settings file stops ace serve at start: $(cat "$data/bad.log")"
+
+"$ace" --data-dir "$data" serve --listen 127.0.0.1:0 --settings "$root/examples/server-settings.toml" 2>"$log" &
 server=$!
 
 # The server prints "listening on http://ADDR" once bound (port 0: the OS picks a free one).

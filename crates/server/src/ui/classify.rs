@@ -236,7 +236,7 @@ fn result_page(path: &[Answered], c: &Classification) -> Markup {
         }
         section.card {
             h2 { "How the result was reached" }
-            div.table-scroll { table.qa {
+            div.table-scroll role="region" aria-label="How the result was reached" tabindex="0" { table.qa {
                 thead { tr {
                     th scope="col" { "#" } th scope="col" { "Question" } th scope="col" { "Answer" }
                     th scope="col" { "Establishes" } th scope="col" { "Citation" }

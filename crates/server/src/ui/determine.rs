@@ -40,6 +40,12 @@ pub struct FormValues {
     pub purchaser_name: String,
     pub purchaser_country: String,
     pub exporter_country: String,
+    /// The user's reference for the determination (order, file or case number): the
+    /// transaction's `id`, printed on the memo.
+    pub reference: String,
+    /// What the item is, printed on the memo: the single item becomes a one-line order
+    /// (the transaction model keeps descriptions on order lines).
+    pub item_description: String,
     /// The end user's owners, one per line: `name, country, percent` (percent may be
     /// blank when unknown).
     pub end_user_owners: String,
@@ -136,6 +142,19 @@ pub async fn submit(
         tokio::task::spawn_blocking(move || service::determine(&shared, input, &actor)).await;
     match decided {
         Ok(Ok(decided)) => see_other(&format!("/ui/determinations/{}", decided.record_id)),
+        Ok(Err(ApiError::Conflict { field, message })) if field == "id" => {
+            let message = format!(
+                "Your reference {:?} is already used by another determination ({message}): give this one a reference of its own.",
+                values.reference.trim()
+            );
+            form_page(
+                &state,
+                &signed,
+                &values,
+                Some(&message),
+                StatusCode::CONFLICT,
+            )
+        }
         Ok(Err(ApiError::BadInput { field, message })) => {
             let message = format!("{field}: {message}");
             form_page(
@@ -345,8 +364,21 @@ pub fn to_input(v: &FormValues) -> Result<TransactionInput, String> {
         owners: owners(v)?,
         ..PartyInput::default()
     };
-    let items = order_lines(v)?;
+    let mut items = order_lines(v)?;
+    if items.is_empty() {
+        if let Some(description) = text(&v.item_description) {
+            items.push(LineInput {
+                eccn: item.eccn.clone(),
+                published: item.published,
+                description: Some(description),
+                digital_artifacts: item.digital_artifacts,
+                incident_owner: item.incident_owner,
+                ..LineInput::default()
+            });
+        }
+    }
     Ok(TransactionInput {
+        id: text(&v.reference),
         date: text(&v.as_of),
         // An order's lines replace the single item (the API refuses both at once).
         item: items.is_empty().then_some(item),
@@ -409,6 +441,9 @@ pub fn from_input(input: &TransactionInput) -> FormValues {
             .unwrap_or_default(),
         purchaser_country: country_of(&input.purchaser),
         exporter_country: country_of(&input.exporter),
+        // A reference names one determination: an amended one gets its own.
+        reference: String::new(),
+        item_description: String::new(),
         end_user_owners: end_user
             .owners
             .iter()
@@ -634,6 +669,7 @@ fn form_page(
                 }
                 (checkbox("published", &v.published, "Published (not subject to the EAR, 734.7)", "Published software or technology, available to the public without restriction."))
                 (checkbox("digital_artifacts", &v.digital_artifacts, "Digital artifacts (740.22(b)(2))", "Evidence from an incident's information systems."))
+                (text_field("item_description", "Item description (printed on the memo)", &v.item_description, None, Some("What the item is, in the words of the export file. Optional; with order lines below, describe each line instead.")))
                 (select_field("incident_owner", "Owner of the systems the digital artifacts come from", options(&v.incident_owner, "Not stated", &[("favorable_treatment", "A favorable-treatment end user"), ("government", "A government"), ("other", "Someone else")])))
             }
             fieldset {
@@ -668,7 +704,7 @@ fn form_page(
             }
             fieldset {
                 legend { "Route: intermediate consignees, in order from the exporter" }
-                div.table-scroll { table.rows {
+                div.table-scroll role="region" aria-label="Intermediate consignees" tabindex="0" { table.rows {
                     thead { tr {
                         th scope="col" { "#" } th scope="col" { "Name" } th scope="col" { "Country" }
                         th scope="col" { "Role" } th scope="col" { "Government or not" }
@@ -681,7 +717,7 @@ fn form_page(
             fieldset {
                 legend { "Order lines (optional: instead of the single item above)" }
                 p.hint { "Each line is decided; the strictest decides the order. A line outside what ace decides (5A002, EAR99) says so." }
-                div.table-scroll { table.rows {
+                div.table-scroll role="region" aria-label="Order lines" tabindex="0" { table.rows {
                     thead { tr {
                         th scope="col" { "#" } th scope="col" { "ECCN or \"published\"" } th scope="col" { "Description" }
                         th scope="col" { "Quantity" } th scope="col" { "Value (USD)" }
@@ -698,6 +734,7 @@ fn form_page(
             }
             fieldset {
                 legend { "Circumstances" }
+                (text_field("reference", "Your reference (order, file or case number)", &v.reference, None, Some("Printed on the memo. Optional: without one the memo carries a reference made from the record number. A reference names one determination.")))
                 (select_field("purpose", "Purpose", options(&v.purpose, "Not stated", &[("vulnerability_disclosure", "Vulnerability disclosure"), ("cyber_incident_response", "Cyber incident response"), ("criminal_or_civil_investigation", "Criminal or civil investigation")])))
                 (checkbox("knowledge_unauthorized_use", &v.knowledge_unauthorized_use, "We know or have reason to know the item will be used without the owner's authorization", "740.22(c)(2)."))
                 (checkbox("military_intelligence_end_use", &v.military_intelligence_end_use, "Military-intelligence end use or end user", "744.22."))

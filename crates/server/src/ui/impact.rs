@@ -79,7 +79,7 @@ fn report_html(r: &Impact) -> Markup {
         @if r.changed.is_empty() {
             p.notice data-impact="none" { "No recorded determination changes." }
         } @else {
-            div.table-scroll { table.records.impact {
+            div.table-scroll role="region" aria-label="Determinations that change" tabindex="0" { table.records.impact {
                 thead { tr {
                     th scope="col" { "Determination" } th scope="col" { "As of" } th scope="col" { "Before" }
                     th scope="col" { "After" } th scope="col" { "Why, after" }

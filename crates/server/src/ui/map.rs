@@ -1,8 +1,17 @@
-//! Where can this item go under ACE? (`GET /ui/map?eccn=&end_user=&as_of=`): a tile per
-//! destination, coloured by outcome, from [`crate::service::matrix`].
+//! Where can this item go under ACE? (`GET /ui/map?eccn=&end_user=&as_of=`): a world map
+//! (SVG) with every country coloured by its outcome, from [`crate::service::matrix`], and
+//! the same rows in a table beside it.
+//!
+//! Each country on the map is a link, so it takes the keyboard focus; focusing or
+//! pointing at one shows its outcome and why in the panel under the map (`ui.js`), and
+//! following the link goes to its row in the table, where the same is written out (no
+//! script needed). The outlines are Natural Earth's (public domain), built into
+//! `assets/world.tsv` by `scripts/world-map/build.mjs`. Destinations without an outline
+//! (the part 746 regions, small islands) are in the table.
 
+use super::ecfr::link_citation;
 use super::html::{error_page, html, page, query_value, Markup, Nav};
-use super::render::outcome_class;
+use super::render::{outcome_class, outcome_label, outcome_pill};
 use super::session::Signed;
 use crate::service::{self, MatrixRow};
 use crate::state::AppState;
@@ -12,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use decide::transaction::EndUserKind;
 use decide::Outcome;
 use serde::Deserialize;
+use std::collections::HashMap;
 
 /// The map's parameters; every one has a default.
 #[derive(Debug, Default, Deserialize)]
@@ -22,15 +32,43 @@ pub struct MapQuery {
     as_of: String,
 }
 
-/// The legend's words for each outcome.
-fn legend_label(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Ace => "ACE authorizes",
-        Outcome::NoLicenseRequired => "No license required",
-        Outcome::NotSubject => "Not subject",
-        Outcome::LicenseRequired => "License required",
-        Outcome::Prohibited => "Prohibited",
-        Outcome::Hold => "On hold",
+/// The country outlines: `(alpha-2, SVG path)` and the view box they are drawn in.
+struct World {
+    view_box: &'static str,
+    outlines: Vec<(&'static str, &'static str)>,
+}
+
+/// [`World`] from the bundled `world.tsv`, read once.
+fn world() -> &'static World {
+    static WORLD: std::sync::OnceLock<World> = std::sync::OnceLock::new();
+    WORLD.get_or_init(|| {
+        let text = include_str!("../../assets/world.tsv");
+        let view_box = text
+            .lines()
+            .find_map(|l| l.strip_prefix("# viewBox "))
+            .unwrap_or("0 0 1000 520");
+        let outlines = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('\t'))
+            .collect();
+        World { view_box, outlines }
+    })
+}
+
+/// The destination's name as people know it (`countries`), else the row's.
+fn display_name(r: &MatrixRow) -> String {
+    countries::by_code(&r.code)
+        .map(|c| c.name.to_string())
+        .unwrap_or_else(|| r.name.clone())
+}
+
+/// Why a destination has its outcome, in one line: the citations that carried it.
+fn reason(r: &MatrixRow) -> String {
+    if r.deciding.is_empty() {
+        "No rule of the review applied".to_string()
+    } else {
+        r.deciding.join("; ")
     }
 }
 
@@ -74,6 +112,19 @@ pub async fn show(
         Ok(Err(e)) => (Vec::new(), Some(e.to_string())),
         Err(_) => (Vec::new(), Some("internal error".to_string())),
     };
+    let by_code: HashMap<&str, &MatrixRow> = rows.iter().map(|r| (r.code.as_str(), r)).collect();
+    let kind_value = match kind {
+        EndUserKind::Government => "government",
+        EndUserKind::NonGovernment => "non_government",
+    };
+    let caption = format!(
+        "{eccn} to a {} end user, as of {date}",
+        if kind == EndUserKind::Government {
+            "government"
+        } else {
+            "non-government"
+        }
+    );
     let body = html! {
         h1 { "Where can this item go?" }
         p.lead { "The outcome for every destination, for one ECCN and end-user kind, as of a date: the same order of review as a determination, without parties (screen the parties of a real export with a determination)." }
@@ -85,11 +136,26 @@ pub async fn show(
         }
         @if let Some(e) = error { p.notice.error role="alert" { (e) } }
         (legend(&rows))
-        div.field.map-filter {
-            label for="tile-filter" { "Find a destination" }
-            input id="tile-filter" type="search" placeholder="name or code" data-tile-filter autocomplete="off";
+        div.map-layout {
+            figure.map-figure {
+                (world_svg(&by_code, &caption))
+                figcaption.muted {
+                    "Each country is coloured by its outcome for " (caption)
+                    ". Tab to a country (or point at it) to see its outcome and why; the table lists every destination. Outlines: Natural Earth (public domain)."
+                }
+                div.map-focus id="map-focus" aria-live="polite" data-map-focus {
+                    p.muted { "Focus a country on the map to see its outcome and the reason here." }
+                }
+            }
+            div.map-table {
+                h2 id="destinations-title" { "Every destination" }
+                div.field.map-filter {
+                    label for="tile-filter" { "Find a destination" }
+                    input id="tile-filter" type="search" placeholder="name or code" data-tile-filter autocomplete="off";
+                }
+                (table(&rows, &eccn, kind_value))
+            }
         }
-        (grid(&rows, &eccn, kind))
     };
     page("Map", Some(session), Nav::Map, body).into_response()
 }
@@ -130,7 +196,8 @@ fn kind_toggle(kind: EndUserKind) -> Markup {
     }
 }
 
-/// The legend: each outcome's colour, words and count, and the hatching of unverified.
+/// The legend: each outcome's colour, words, code and count, and the hatching of
+/// unverified.
 fn legend(rows: &[MatrixRow]) -> Markup {
     let outcomes = [
         Outcome::Ace,
@@ -143,10 +210,10 @@ fn legend(rows: &[MatrixRow]) -> Markup {
     html! {
         ul.legend aria-label="Legend" {
             @for o in outcomes {
-                li {
+                li data-outcome=(o.code()) {
                     span class={ "swatch " (outcome_class(o.code())) } aria-hidden="true" {}
-                    (legend_label(o)) " "
-                    span.count { (o.code()) " · " (rows.iter().filter(|r| r.outcome == o).count()) }
+                    (outcome_label(o.code())) " "
+                    span.count { (rows.iter().filter(|r| r.outcome == o).count()) }
                 }
             }
             li {
@@ -154,35 +221,74 @@ fn legend(rows: &[MatrixRow]) -> Markup {
                 "Rests on unverified data "
                 span.count { (unverified) }
             }
+            li {
+                span.swatch.no-data aria-hidden="true" {}
+                "Not a destination here (the United States) or no data"
+            }
         }
     }
 }
 
-/// The tiles, by name; each links to a determination form for that destination.
-fn grid(rows: &[MatrixRow], eccn: &str, kind: EndUserKind) -> Markup {
-    let display = |r: &MatrixRow| {
-        countries::by_code(&r.code)
-            .map(|c| c.name.to_string())
-            .unwrap_or_else(|| r.name.clone())
-    };
-    let mut sorted: Vec<&MatrixRow> = rows.iter().collect();
-    sorted.sort_by_cached_key(|r| display(r));
-    let kind_value = match kind {
-        EndUserKind::Government => "government",
-        EndUserKind::NonGovernment => "non_government",
-    };
+/// The world map: one link per country with an outline, coloured by its outcome.
+fn world_svg(by_code: &HashMap<&str, &MatrixRow>, caption: &str) -> Markup {
+    let world = world();
     html! {
-        ul.tiles aria-label="Destinations" {
-            @for r in sorted {
-                @let name = display(r);
-                @let deciding = if r.deciding.is_empty() { String::new() } else { format!(": {}", r.deciding.join("; ")) };
-                li class={ "tile " (outcome_class(r.outcome.code())) @if r.unverified { " unverified" } }
-                    data-code=(r.code) data-outcome=(r.outcome.code()) data-name=(name.to_lowercase()) {
-                    a href={ "/ui?eccn=" (query_value(eccn)) "&destination=" (query_value(&r.code)) "&end_user_kind=" (kind_value) }
-                        title={ (name) " (" (r.code) "): " (r.outcome.code()) (deciding) } {
-                        span.t-code { (r.code) }
-                        span.t-name { (name) }
-                        span.t-out { (r.outcome.code()) @if r.unverified { " ?" } }
+        svg.world xmlns="http://www.w3.org/2000/svg" viewBox=(world.view_box) role="group" aria-label={ "World map of outcomes: " (caption) } {
+            defs {
+                pattern id="hatch" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)" {
+                    rect width="2" height="5" fill="#ffffff" fill-opacity="0.6" {}
+                }
+            }
+            @for (code, d) in &world.outlines {
+                @match by_code.get(code) {
+                    Some(r) => {
+                        @let name = display_name(r);
+                        @let label = format!("{name}: {}", outcome_label(r.outcome.code()));
+                        a class={ "country " (outcome_class(r.outcome.code())) @if r.unverified { " unverified" } }
+                            href={ "#dest-" (code) } data-code=(code) data-outcome=(r.outcome.code()) aria-label=(label) {
+                            title { (label) ". " (reason(r)) }
+                            path d=(d) {}
+                            @if r.unverified { path.hatch d=(d) {} }
+                        }
+                    },
+                    None => path.country.no-data d=(d) {},
+                }
+            }
+        }
+    }
+}
+
+/// Every destination as a table row: name and code, outcome, why, and a link to the
+/// determination form for it.
+fn table(rows: &[MatrixRow], eccn: &str, kind_value: &str) -> Markup {
+    let mut sorted: Vec<(&MatrixRow, String)> = rows.iter().map(|r| (r, display_name(r))).collect();
+    sorted.sort_by(|a, b| a.1.cmp(&b.1));
+    html! {
+        div.table-scroll.destinations-scroll role="region" aria-label="Every destination" tabindex="0" {
+            table.destinations {
+                thead { tr {
+                    th scope="col" { "Destination" } th scope="col" { "Outcome" }
+                    th scope="col" { "Why" } th scope="col" { span.visually-hidden { "Decide" } }
+                } }
+                tbody {
+                    @for (r, name) in &sorted {
+                        tr.tile id={ "dest-" (r.code) } data-code=(r.code) data-outcome=(r.outcome.code())
+                            data-name=(name.to_lowercase()) data-label=(outcome_label(r.outcome.code())) {
+                            th scope="row" { span.t-name { (name) } " " span.t-code.muted { (r.code) } }
+                            td {
+                                (outcome_pill(r.outcome.code()))
+                                @if r.unverified { " " span.tag.generic title="The outcome rests on data marked unverified" { "unverified data" } }
+                            }
+                            td.reason {
+                                @if r.deciding.is_empty() { (reason(r)) }
+                                @for (i, c) in r.deciding.iter().enumerate() { @if i > 0 { "; " } (link_citation(c)) }
+                            }
+                            td {
+                                a href={ "/ui?eccn=" (query_value(eccn)) "&destination=" (query_value(&r.code)) "&end_user_kind=" (kind_value) } {
+                                    "Decide" span.visually-hidden { " an export to " (name) }
+                                }
+                            }
+                        }
                     }
                 }
             }

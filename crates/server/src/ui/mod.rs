@@ -158,6 +158,45 @@ async fn load_record(
     }
 }
 
+/// The meta of list snapshot `hash`: the one in service, one in the list store, or the
+/// bundled one; `None` when this server knows none by that hash. May read a file.
+fn snapshot_meta(state: &AppState, hash: &str) -> Option<lists::snapshot::SnapshotMeta> {
+    let active = state.current_lists();
+    if active.meta.hash == hash {
+        return Some(active.meta.clone());
+    }
+    if let Some(found) = crate::service::replay::list_store().and_then(|s| s.meta(hash).ok()) {
+        return Some(found);
+    }
+    lists::snapshot::bundled_meta()
+        .ok()
+        .filter(|m| m.hash == hash)
+}
+
+/// How old the list snapshot of `record` was when it was decided, and is today
+/// ([`render::lists_age`]).
+async fn lists_age_of(state: &AppState, record: &::records::Record) -> html::Markup {
+    let hash = record.list_snapshot.clone();
+    let shared = state.clone();
+    let meta = match hash.clone() {
+        Some(h) => tokio::task::spawn_blocking(move || snapshot_meta(&shared, &h))
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let decided_on = record.created_at.get(..10).and_then(ear::parse_date);
+    let max_age =
+        lists::snapshot::max_age_days_from_env().unwrap_or(lists::snapshot::DEFAULT_MAX_AGE_DAYS);
+    render::lists_age(
+        hash.as_deref(),
+        meta.as_ref(),
+        decided_on,
+        chrono::Utc::now().date_naive(),
+        max_age,
+    )
+}
+
 /// A UI path no route serves: the UI's own "not found" page.
 pub(crate) fn not_found_page() -> Response {
     html::error_page(

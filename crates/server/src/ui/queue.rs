@@ -51,6 +51,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed) -> Response {
 /// The queue as a table: one row per held determination.
 fn table(held: &[QueueItem]) -> Markup {
     html! {
+        div.table-scroll role="region" aria-label="Held determinations" tabindex="0" {
         table.records.queue {
             thead { tr {
                 th scope="col" { "Determination" } th scope="col" { "Held since" }
@@ -85,6 +86,7 @@ fn table(held: &[QueueItem]) -> Markup {
                     }
                 }
             }
+        }
         }
     }
 }

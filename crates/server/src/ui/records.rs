@@ -124,6 +124,7 @@ fn table(records: &[&Record]) -> Markup {
         return html! { p.notice { "No record matches." } };
     }
     html! {
+        div.table-scroll role="region" aria-label="Records" tabindex="0" {
         table.records {
             thead { tr {
                 th scope="col" { "Record" } th scope="col" { "Recorded" } th scope="col" { "Kind" }
@@ -141,6 +142,7 @@ fn table(records: &[&Record]) -> Markup {
                     }
                 }
             }
+        }
         }
     }
 }

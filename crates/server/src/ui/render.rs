@@ -6,7 +6,9 @@
 
 use super::ecfr::link_citation;
 use super::html::{html, list_label, short_hash, step_label, Markup};
+use chrono::NaiveDate;
 use decide::Outcome;
+use lists::snapshot::SnapshotMeta;
 use records::{Record, ReviewDecision};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -52,32 +54,50 @@ pub fn outcome_symbol(code: &str) -> &'static str {
     }
 }
 
-/// An outcome as a small labelled pill: symbol and code, so it never rests on colour.
+/// The outcome as a person reads it; the machine code (`LICENSE_REQUIRED`) stays in the
+/// API, the CSV and the pages' `data-outcome` attributes.
+pub fn outcome_label(code: &str) -> &'static str {
+    match outcome(code) {
+        Some(Outcome::LicenseRequired) => "License required",
+        Some(Outcome::NotSubject) => "Not subject to the EAR",
+        Some(Outcome::NoLicenseRequired) => "No license required",
+        Some(Outcome::Ace) => "Authorized under License Exception ACE",
+        Some(Outcome::Prohibited) => "Prohibited",
+        Some(Outcome::Hold) => "On hold — a person must resolve this first",
+        None => "Unknown outcome",
+    }
+}
+
+/// An outcome as a small labelled pill: symbol and words, so it never rests on colour;
+/// the code in `data-outcome` (and as the tooltip).
 pub fn outcome_pill(code: &str) -> Markup {
     html! {
-        span class={ "pill " (outcome_class(code)) } {
-            span aria-hidden="true" { (outcome_symbol(code)) } " " (code)
+        span class={ "pill " (outcome_class(code)) } data-outcome=(code) title=(code) {
+            span aria-hidden="true" { (outcome_symbol(code)) } " " (outcome_label(code))
         }
     }
 }
 
-/// The outcome banner: code, headline, the unverified warning, in text; `open` is shown
-/// inside it after the headline (a HOLD's open items, [`super::hold::open_items`]).
-pub fn banner(det: &Value, open: Markup) -> Markup {
+/// The outcome banner: the outcome in words, what it means, its code, the unverified
+/// warning; `open` is shown inside it after the headline (a HOLD's open items,
+/// [`super::hold::open_items`]); `lists` says how old the list snapshot was.
+pub fn banner(det: &Value, open: Markup, lists: Markup) -> Markup {
     let code = s(det, "outcome");
+    let label = outcome_label(code);
     let headline = match code {
-        "HOLD" => "On hold — not an authorization",
+        "HOLD" => Some("On hold — not an authorization"),
         _ => outcome(code)
             .map(Outcome::headline)
-            .unwrap_or("Unknown outcome"),
+            .filter(|h| !h.starts_with(label)),
     };
     let unverified = det.get("unverified").and_then(Value::as_bool) == Some(true);
     html! {
         section class={ "banner " (outcome_class(code)) } role="status" aria-label="Outcome" data-outcome=(code) {
             span.symbol aria-hidden="true" { (outcome_symbol(code)) }
             div.banner-body {
-                p.code { (code) }
-                p.headline { (headline) }
+                p.label { (label) }
+                @if let Some(h) = headline { p.headline { (h) } }
+                p.machine { "Outcome code " code.code { (code) } }
                 @match s(det, "review_policy") {
                     "" => {},
                     p => p.policy { "License review policy: " (p) },
@@ -88,8 +108,47 @@ pub fn banner(det: &Value, open: Markup) -> Markup {
                         ": check the findings marked below against the regulation."
                     }
                 }
+                (lists)
                 (open)
             }
+        }
+    }
+}
+
+/// How old the list snapshot a determination was screened against was: its date, its
+/// age on the day of the determination and today (`stale` past `max_age_days`).
+pub fn lists_age(
+    snapshot: Option<&str>,
+    meta: Option<&SnapshotMeta>,
+    decided_on: Option<NaiveDate>,
+    today: NaiveDate,
+    max_age_days: u32,
+) -> Markup {
+    let Some(hash) = snapshot.filter(|h| !h.is_empty()) else {
+        return html! { p.lists-age { "No list snapshot is recorded with this determination." } };
+    };
+    let Some(date) = meta.and_then(SnapshotMeta::data_date) else {
+        return html! {
+            p.lists-age.stale data-lists-date="" {
+                "List snapshot " (short_hash(hash))
+                ": its date is unknown to this server (not in its list store), so its age is unknown."
+            }
+        };
+    };
+    let days = |on: NaiveDate| (on - date).num_days().max(0);
+    let age = |n: i64| match n {
+        1 => "1 day old".to_string(),
+        n => format!("{n} days old"),
+    };
+    let then = decided_on.map(days);
+    let now = days(today);
+    let stale = then.unwrap_or(now) > i64::from(max_age_days);
+    html! {
+        p.lists-age.stale[stale] data-lists-date=(date) data-lists-age-days=[then] {
+            "Lists as of " strong { (date) } " (snapshot " (short_hash(hash)) ")"
+            @if let Some(then) = then { ": " (age(then)) " when decided" }
+            "; " (age(now)) " today."
+            @if stale { " " strong { "Older than " (max_age_days) " days" } ": screening may miss recent listings." }
         }
     }
 }
@@ -271,7 +330,7 @@ pub fn route_and_lines(det: &Value) -> Option<Markup> {
     Some(html! {
         @if !legs.is_empty() {
             h3 { "Route" }
-            div.table-scroll { table.route {
+            div.table-scroll role="region" aria-label="Route" tabindex="0" { table.route {
                 thead { tr {
                     th scope="col" { "Leg" } th scope="col" { "From → to" } th scope="col" { "Kind" }
                     th scope="col" { "Receiving party" } th scope="col" { "Outcome" } th scope="col" { "Citations" }
@@ -303,7 +362,7 @@ pub fn route_and_lines(det: &Value) -> Option<Markup> {
         }
         @if !lines.is_empty() {
             h3 { "Lines of the order" }
-            div.table-scroll { table.lines {
+            div.table-scroll role="region" aria-label="Lines of the order" tabindex="0" { table.lines {
                 thead { tr {
                     th scope="col" { "Line" } th scope="col" { "ECCN" } th scope="col" { "Description" } th scope="col" { "Outcome" }
                 } }
@@ -332,7 +391,7 @@ pub fn route_and_lines(det: &Value) -> Option<Markup> {
 /// The trace as a compact table, for the memo: one row per rule checked.
 pub fn trace_table(det: &Value) -> Markup {
     html! {
-        div.table-scroll { table.trace-table {
+        div.table-scroll role="region" aria-label="Rules checked" tabindex="0" { table.trace-table {
             thead { tr {
                 th scope="col" { "#" } th scope="col" { "Citation" }
                 th scope="col" { "Rule checked and the fact that decided it" } th scope="col" { "Result" }
@@ -667,7 +726,7 @@ fn explanation_details(e: &Value) -> Markup {
     html! {
         details.why {
             summary { "How the score was reached" }
-            div.table-scroll { table {
+            div.table-scroll role="region" aria-label="Token by token" tabindex="0" { table {
                 thead { tr {
                     th scope="col" { "Query token" } th scope="col" { "Listed token" } th scope="col" { "How" }
                     th scope="col" { "Similarity" } th scope="col" { "Weight" }

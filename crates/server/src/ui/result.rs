@@ -40,6 +40,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
     };
     let det = render::determination(&record);
     let id = record.id;
+    let lists = super::lists_age_of(&state, &record).await;
     let body = html! {
         div.title-row {
             h1 { "Determination " span.muted { "#" (id) } }
@@ -63,7 +64,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
                 " as it was recorded; review decisions are made on the current one."
             }
         }
-        (render::banner(det, hold::open_items(&record, det, &reviews, &controls)))
+        (render::banner(det, hold::open_items(&record, det, &reviews, &controls), lists))
         div.columns {
             section.card { h2 { "Transaction" } (render::transaction(&record.input, det)) }
             section.card { h2 { "Record" } (render::provenance(&record, det)) (history(&line.line, id)) }

@@ -502,9 +502,9 @@ async fn a_hold_is_an_amber_banner_with_each_open_item_and_its_buttons() {
     assert!(banner.contains("Why it is open:"));
     assert_eq!(banner.matches("If true:").count(), 2);
     assert!(banner.contains("If every match is a false positive:"));
-    assert!(
-        banner.contains(r#"<span class="pill o-ace"><span aria-hidden="true">✓</span> ACE</span>"#)
-    );
+    assert!(banner.contains(
+        r#"<span class="pill o-ace" data-outcome="ACE" title="ACE"><span aria-hidden="true">✓</span> Authorized under License Exception ACE</span>"#
+    ));
     assert!(banner.contains("Is the end user Cytrox Digital Labs the"));
     // The review buttons of each open match are in the banner, the reason a textarea.
     assert_eq!(banner.matches(r#"value="true_match""#).count(), 2);
@@ -548,7 +548,7 @@ async fn the_memo_of_a_hold_has_a_watermark_and_no_signature_block() {
     assert!(memo.body.contains(r#"<body class="memo held">"#));
     assert!(memo
         .body
-        .contains(r#"<div class="watermark" aria-hidden="true">ON HOLD</div>"#));
+        .contains(r#"<div class="watermark" aria-hidden="true" data-watermark="ON HOLD"></div>"#));
     assert!(!memo.body.contains(r#"class="signature""#));
     assert!(!memo.body.contains("Name and title"));
     assert!(memo.body.contains(r#"data-signable="no""#));
@@ -726,7 +726,7 @@ async fn the_queue_lists_held_determinations_oldest_first_for_reviewers() {
         .find(&format!(r#"data-record="{second}""#))
         .expect("second listed");
     assert!(a < b, "oldest first");
-    assert!(!queue.body.contains("LICENSE_REQUIRED</span></td>"));
+    assert!(!queue.body.contains("License required</span></td>"));
     assert!(queue
         .body
         .contains(&format!(r#"href="/ui/determinations/{first}#hold-0""#)));
@@ -1025,4 +1025,219 @@ async fn the_impact_page_is_for_reviewers_and_auditors() {
     let (analyst, _) = f.sign_in(Role::Analyst).await;
     let refused = f.get("/ui/impact", Some(&analyst)).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_result_page_words_the_outcome_and_dates_the_lists() {
+    let f = Fixture::new();
+    let (session, csrf) = f.sign_in(Role::Analyst).await;
+    let posted = f
+        .post(
+            "/ui/determinations",
+            Some(&session),
+            &determination(&csrf, "Israel", "NSO Group"),
+        )
+        .await;
+    let page = f.get(posted.location(), Some(&session)).await;
+    let banner = banner_of(&page.body);
+    // Words first; the machine code stays, small, for whoever needs it.
+    assert!(
+        banner.contains(r#"<p class="label">License required</p>"#),
+        "{banner}"
+    );
+    assert!(banner.contains(r#"<code class="code">LICENSE_REQUIRED</code>"#));
+    // The list snapshot's date and its age, on the day of the determination and today.
+    let date = f
+        .state
+        .snapshot()
+        .data_date()
+        .expect("the bundled snapshot is dated")
+        .to_string();
+    assert!(
+        banner.contains(&format!(r#"data-lists-date="{date}""#)),
+        "{banner}"
+    );
+    assert!(banner.contains(&format!("Lists as of <strong>{date}</strong>")));
+    assert!(banner.contains("when decided") && banner.contains("today."));
+    // Pills elsewhere read in words too, with the code in data-outcome.
+    let records = f.get("/ui/records", Some(&session)).await;
+    assert!(records.body.contains(
+        r#"data-outcome="LICENSE_REQUIRED" title="LICENSE_REQUIRED"><span aria-hidden="true">!</span> License required</span>"#
+    ));
+}
+
+#[test]
+fn a_record_without_a_known_snapshot_says_its_age_is_unknown() {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+    let unknown =
+        super::render::lists_age(Some("abcdef0123456789"), None, None, today, 7).into_string();
+    assert!(unknown.contains("its age is unknown"), "{unknown}");
+    assert!(unknown.contains(r#"class="lists-age stale""#));
+    let none = super::render::lists_age(None, None, None, today, 7).into_string();
+    assert!(none.contains("No list snapshot"), "{none}");
+}
+
+/// The settings of a company with a letterhead.
+fn letterhead() -> super::settings::Settings {
+    super::settings::Settings::parse(
+        r#"
+[memo]
+company = "Example Security GmbH"
+address = ["Friedrichstraße 1", "10117 Berlin"]
+exporter = "Example Security GmbH <export@example.com>"
+reference_prefix = "EXP-"
+"#,
+    )
+    .expect("valid settings")
+}
+
+#[tokio::test]
+async fn the_memo_has_the_letterhead_reference_exporter_item_and_a_licence_field() {
+    let f = Fixture::new();
+    let before = f.sign_in(Role::Analyst).await;
+    let plain = f
+        .post(
+            "/ui/determinations",
+            Some(&before.0),
+            &determination(&before.1, "DE", "Acme Widgets"),
+        )
+        .await;
+    let memo = f
+        .get(
+            &format!("/ui/records/{}/memo", record_of(&plain)),
+            Some(&before.0),
+        )
+        .await;
+    assert!(
+        memo.body.contains("[Company name — set it in the server"),
+        "without settings the memo says where the letterhead comes from"
+    );
+
+    assert!(f.state.set_ui_settings(letterhead()).is_ok());
+    let (session, csrf) = (before.0, before.1);
+    let mut form = determination(&csrf, "DE", "Acme Widgets");
+    form.push(("reference", "PO-2026-117"));
+    form.push(("item_description", "Exploit development kit <v2>"));
+    let posted = f.post("/ui/determinations", Some(&session), &form).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let id = record_of(&posted);
+    let memo = f
+        .get(&format!("/ui/records/{id}/memo"), Some(&session))
+        .await;
+    for expected in [
+        r#"<p class="company">Example Security GmbH</p>"#,
+        r#"<p class="address-line">Friedrichstraße 1</p>"#,
+        r#"<p class="address-line">10117 Berlin</p>"#,
+        "Example Security GmbH &lt;export@example.com&gt;",
+        r#"<strong class="reference">PO-2026-117</strong>"#,
+        "4D004 — Exploit development kit &lt;v2&gt;",
+        r#"<label for="licence-number">Licence number</label>"#,
+        r#"<input class="fill-in" id="licence-number""#,
+        "Lists as of",
+    ] {
+        assert!(memo.body.contains(expected), "the memo shows {expected}");
+    }
+    // The recorded transaction carries the reference as its id and the description on
+    // its (one) line.
+    let record = f
+        .state
+        .store()
+        .get(id.parse().unwrap())
+        .unwrap()
+        .expect("recorded");
+    assert_eq!(record.transaction_id.as_deref(), Some("PO-2026-117"));
+    assert_eq!(
+        record.input["items"][0]["description"],
+        "Exploit development kit <v2>"
+    );
+    // Without a reference the memo makes one from the record number.
+    let memo = f
+        .get(
+            &format!("/ui/records/{}/memo", record_of(&plain)),
+            Some(&session),
+        )
+        .await;
+    let generated = format!("EXP-{:06}", record_of(&plain).parse::<i64>().unwrap());
+    assert!(
+        memo.body.contains(&format!(
+            r#"<strong class="reference">{generated}</strong> <span class="muted">(from the record number)</span>"#
+        )),
+        "{}",
+        memo.body
+    );
+    assert!(memo.body.contains("4D004 — no description given"));
+}
+
+#[tokio::test]
+async fn a_reference_names_one_determination() {
+    let f = Fixture::new();
+    let (session, csrf) = f.sign_in(Role::Analyst).await;
+    let mut first = determination(&csrf, "DE", "Acme Widgets");
+    first.push(("reference", "FILE-7"));
+    let posted = f.post("/ui/determinations", Some(&session), &first).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    // The same request again is the same record (an interrupted submit is safe to repeat).
+    let again = f.post("/ui/determinations", Some(&session), &first).await;
+    assert_eq!(again.location(), posted.location());
+    // Another transaction under that reference is refused on the form, which keeps what
+    // was typed.
+    let mut other = determination(&csrf, "FR", "Acme Widgets");
+    other.push(("reference", "FILE-7"));
+    let refused = f.post("/ui/determinations", Some(&session), &other).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused
+        .body
+        .contains("already used by another determination"));
+    assert!(refused.body.contains(r#"value="FILE-7""#));
+}
+
+#[tokio::test]
+async fn the_map_is_a_world_map_of_outcomes_with_a_table_beside_it() {
+    let f = Fixture::new();
+    let (session, _) = f.sign_in(Role::Analyst).await;
+    let map = f
+        .get("/ui/map?eccn=4D004&end_user=government", Some(&session))
+        .await;
+    assert_eq!(map.status, StatusCode::OK);
+    let svg_start = map.body.find("<svg").expect("an SVG map");
+    let svg_end = map.body.find("</svg>").expect("closed");
+    let svg = &map.body[svg_start..svg_end];
+    // Each country is a link (focusable) with its outcome in its name and its reason in
+    // its title, coloured by outcome.
+    assert!(svg.contains(
+        r##"<a class="country o-license-required" href="#dest-CN" data-code="CN" data-outcome="LICENSE_REQUIRED" aria-label="China: License required">"##
+    ), "{}", &svg[..2000.min(svg.len())]);
+    assert!(svg.contains(r#"aria-label="Germany: Authorized under License Exception ACE""#));
+    let cn = &svg[svg.find(r##"href="#dest-CN""##).unwrap()..];
+    let title = &cn[cn.find("<title>").unwrap()..cn.find("</title>").unwrap()];
+    assert!(
+        title.contains("15 CFR"),
+        "the reason is in the title: {title}"
+    );
+    // Real outlines: every country with one is there, most of the world's countries.
+    assert!(svg.matches(r#"<a class="country"#).count() > 200);
+    // The exporter's own country is drawn, not a destination.
+    assert!(!svg.contains(r##"href="#dest-US""##));
+    // The table beside it has every destination, the regions of part 746 too, with the
+    // reason written out and linked.
+    let row = &map.body[map.body.find(r#"id="dest-CN""#).expect("China's row")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("License required") && row.contains(r#"class="cite""#),
+        "{row}"
+    );
+    assert!(row.contains("/ui?eccn=4D004&amp;destination=CN&amp;end_user_kind=government"));
+    let region = f
+        .state
+        .law()
+        .regions()
+        .first()
+        .expect("a region")
+        .id
+        .clone();
+    assert!(map.body.contains(&format!(r#"id="dest-{region}""#)));
+    assert!(!svg.contains(&format!(r##"href="#dest-{region}""##)));
+    // The legend in words, with counts.
+    assert!(map.body.contains(r#"<li data-outcome="PROHIBITED">"#));
+    assert!(map.body.contains("Authorized under License Exception ACE"));
 }
