@@ -18,8 +18,8 @@ use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use decide::transaction::EndUserKind;
-use decide::Outcome;
+use decide::transaction::{EndUserKind, ItemInput, PartyInput};
+use decide::{Outcome, Step, TransactionInput};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -63,12 +63,70 @@ fn display_name(r: &MatrixRow) -> String {
         .unwrap_or_else(|| r.name.clone())
 }
 
-/// Why a destination has its outcome, in one line: the citations that carried it.
-fn reason(r: &MatrixRow) -> String {
-    if r.deciding.is_empty() {
-        "No rule of the review applied".to_string()
-    } else {
-        r.deciding.join("; ")
+/// Why each destination has its outcome, in the words of the review's findings: the
+/// finding that settled it (a list, an end use, an embargo), else the Country Chart's and
+/// License Exception ACE's last; for NLR, the Country Chart's. The same review as the
+/// map's row (the transaction `decide::matrix` builds: the item, the destination, the
+/// end-user kind); a destination whose review gives another outcome keeps its citations.
+fn reasons(
+    state: &AppState,
+    eccn: &str,
+    kind: EndUserKind,
+    date: ear::Date,
+    rows: &[MatrixRow],
+) -> HashMap<String, String> {
+    rows.iter()
+        .filter_map(|r| {
+            let input = TransactionInput {
+                date: Some(date.to_string()),
+                item: Some(ItemInput {
+                    eccn: Some(eccn.to_string()),
+                    ..ItemInput::default()
+                }),
+                destination: Some(r.code.clone()),
+                end_user: Some(PartyInput {
+                    kind: Some(kind),
+                    ..PartyInput::default()
+                }),
+                ..TransactionInput::default()
+            };
+            let (_, d) = decide::determine(&input, state.law(), date).ok()?;
+            if d.outcome != r.outcome {
+                return None;
+            }
+            let held = |step: Step| d.trace.iter().filter(move |f| f.held && f.step == step);
+            let settled = d.trace.iter().find(|f| {
+                f.held
+                    && matches!(
+                        f.step,
+                        Step::SubjectToEar | Step::Parties | Step::EndUse | Step::Embargo
+                    )
+            });
+            let because: Vec<&str> = match (d.outcome, settled) {
+                (Outcome::NoLicenseRequired, _) => d
+                    .trace
+                    .iter()
+                    .filter(|f| f.step == Step::CountryChart)
+                    .map(|f| f.because.as_ref())
+                    .collect(),
+                (_, Some(f)) => vec![f.because.as_ref()],
+                _ => held(Step::CountryChart)
+                    .chain(held(Step::LicenseException).next_back())
+                    .map(|f| f.because.as_ref())
+                    .collect(),
+            };
+            (!because.is_empty()).then(|| (r.code.clone(), because.join("; ")))
+        })
+        .collect()
+}
+
+/// Why a destination has its outcome, in one line: the findings' words, else the
+/// citations that carried it.
+fn reason(r: &MatrixRow, why: &HashMap<String, String>) -> String {
+    match why.get(&r.code) {
+        Some(text) => text.clone(),
+        None if r.deciding.is_empty() => "No rule of the review applied".to_string(),
+        None => r.deciding.join("; "),
     }
 }
 
@@ -105,12 +163,20 @@ pub async fn show(
     };
     let shared = state.clone();
     let asked = eccn.clone();
-    let rows =
-        tokio::task::spawn_blocking(move || service::matrix(&shared, &asked, kind, date)).await;
-    let (rows, error) = match rows {
-        Ok(Ok(rows)) => (rows, None),
-        Ok(Err(e)) => (Vec::new(), Some(e.to_string())),
-        Err(_) => (Vec::new(), Some("internal error".to_string())),
+    let rows = tokio::task::spawn_blocking(move || {
+        service::matrix(&shared, &asked, kind, date).map(|rows| {
+            let why = reasons(&shared, &asked, kind, date, &rows);
+            (rows, why)
+        })
+    })
+    .await;
+    let ((rows, why), error) = match rows {
+        Ok(Ok(found)) => (found, None),
+        Ok(Err(e)) => ((Vec::new(), HashMap::new()), Some(e.to_string())),
+        Err(_) => (
+            (Vec::new(), HashMap::new()),
+            Some("internal error".to_string()),
+        ),
     };
     let by_code: HashMap<&str, &MatrixRow> = rows.iter().map(|r| (r.code.as_str(), r)).collect();
     let kind_value = match kind {
@@ -138,7 +204,7 @@ pub async fn show(
         (legend(&rows))
         div.map-layout {
             figure.map-figure {
-                (world_svg(&by_code, &caption))
+                (world_svg(&by_code, &why, &caption))
                 figcaption.muted {
                     "Each country is coloured by its outcome for " (caption)
                     ". Tab to a country (or point at it) to see its outcome and why; the table lists every destination. Outlines: Natural Earth (public domain)."
@@ -153,7 +219,7 @@ pub async fn show(
                     label for="tile-filter" { "Find a destination" }
                     input id="tile-filter" type="search" placeholder="name or code" data-tile-filter autocomplete="off";
                 }
-                (table(&rows, &eccn, kind_value))
+                (table(&rows, &why, &eccn, kind_value))
             }
         }
     };
@@ -230,7 +296,11 @@ fn legend(rows: &[MatrixRow]) -> Markup {
 }
 
 /// The world map: one link per country with an outline, coloured by its outcome.
-fn world_svg(by_code: &HashMap<&str, &MatrixRow>, caption: &str) -> Markup {
+fn world_svg(
+    by_code: &HashMap<&str, &MatrixRow>,
+    why: &HashMap<String, String>,
+    caption: &str,
+) -> Markup {
     let world = world();
     html! {
         svg.world xmlns="http://www.w3.org/2000/svg" viewBox=(world.view_box) role="group" aria-label={ "World map of outcomes: " (caption) } {
@@ -246,7 +316,7 @@ fn world_svg(by_code: &HashMap<&str, &MatrixRow>, caption: &str) -> Markup {
                         @let label = format!("{name}: {}", outcome_label(r.outcome.code()));
                         a class={ "country " (outcome_class(r.outcome.code())) @if r.unverified { " unverified" } }
                             href={ "#dest-" (code) } data-code=(code) data-outcome=(r.outcome.code()) aria-label=(label) {
-                            title { (label) ". " (reason(r)) }
+                            title { (label) ". " (reason(r, why)) }
                             path d=(d) {}
                             @if r.unverified { path.hatch d=(d) {} }
                         }
@@ -260,7 +330,12 @@ fn world_svg(by_code: &HashMap<&str, &MatrixRow>, caption: &str) -> Markup {
 
 /// Every destination as a table row: name and code, outcome, why, and a link to the
 /// determination form for it.
-fn table(rows: &[MatrixRow], eccn: &str, kind_value: &str) -> Markup {
+fn table(
+    rows: &[MatrixRow],
+    why: &HashMap<String, String>,
+    eccn: &str,
+    kind_value: &str,
+) -> Markup {
     let mut sorted: Vec<(&MatrixRow, String)> = rows.iter().map(|r| (r, display_name(r))).collect();
     sorted.sort_by(|a, b| a.1.cmp(&b.1));
     html! {
@@ -280,8 +355,14 @@ fn table(rows: &[MatrixRow], eccn: &str, kind_value: &str) -> Markup {
                                 @if r.unverified { " " span.tag.generic title="The outcome rests on data marked unverified" { "unverified data" } }
                             }
                             td.reason {
-                                @if r.deciding.is_empty() { (reason(r)) }
-                                @for (i, c) in r.deciding.iter().enumerate() { @if i > 0 { "; " } (link_citation(c)) }
+                                @if why.contains_key(&r.code) || r.deciding.is_empty() { (reason(r, why)) }
+                                @if !r.deciding.is_empty() {
+                                    span.cites {
+                                        " ("
+                                        @for (i, c) in r.deciding.iter().enumerate() { @if i > 0 { "; " } (link_citation(c)) }
+                                        ")"
+                                    }
+                                }
                             }
                             td {
                                 a href={ "/ui?eccn=" (query_value(eccn)) "&destination=" (query_value(&r.code)) "&end_user_kind=" (kind_value) } {

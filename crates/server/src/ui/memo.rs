@@ -54,14 +54,14 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
     let first = line.line.first().map_or(record.id, |l| l.record_id);
     let main = html! {
         @if held { div.watermark aria-hidden="true" data-watermark="ON HOLD" {} }
-        (header(record, &state.ui_settings().memo, first, lists.clone()))
+        (header(record, &state.ui_settings().memo, first, lists))
         @if record.id != id {
             p.notice.superseded {
                 "Record #" (id) " was decided again after review; this memo shows the current state, record #" (record.id) "."
             }
         }
         section { h2 { "Transaction" } (render::transaction(&record.input, det)) }
-        section { h2 { "Outcome" } (render::banner(det, hold::open_items(record, det, &reviews, &controls), lists)) }
+        section { h2 { "Outcome" } (render::banner(det, hold::open_items(record, det, &reviews, &controls), html! {})) }
         @if let Some(route) = render::route_and_lines(det) {
             section { h2 { "Route and lines" } (route) }
         }

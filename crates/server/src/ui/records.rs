@@ -211,8 +211,8 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
             div { dt { "ace version" } dd { (record.ace_version) } }
             div { dt { "Caller's id" } dd { (record.transaction_id.as_deref().unwrap_or("—")) } }
         } }
-        section.card { h2 { "Input" } pre.json { (pretty(&record.input)) } }
-        section.card { h2 { "Output" } pre.json { (pretty(&record.output)) } }
+        section.card { h2 { "Input" } pre.json role="region" tabindex="0" aria-label="Input, as JSON" { (pretty(&record.input)) } }
+        section.card { h2 { "Output" } pre.json role="region" tabindex="0" aria-label="Output, as JSON" { (pretty(&record.output)) } }
     };
     page(
         &format!("Record #{id}"),

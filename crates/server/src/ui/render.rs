@@ -207,14 +207,29 @@ pub fn when(created_at: &str) -> String {
 pub fn transaction(input: &Value, det: &Value) -> Markup {
     let item = input.get("item").unwrap_or(&Value::Null);
     let eu = input.get("end_user").unwrap_or(&Value::Null);
+    let lines = arr(input, "items");
     let item_text = if flag(input, &["item", "published"]) == "yes" {
         "Published (734.7)".to_string()
+    } else if input.get("item").is_none_or(Value::is_null) && !lines.is_empty() {
+        // An order (or a described single item, recorded as a one-line order).
+        let line = |l: &Value| {
+            let eccn = match s(l, "eccn") {
+                "" if l.get("published").and_then(Value::as_bool) == Some(true) => "published",
+                "" => "no ECCN",
+                e => e,
+            };
+            match s(l, "description") {
+                "" => eccn.to_string(),
+                d => format!("{eccn} — {d}"),
+            }
+        };
+        lines.iter().map(line).collect::<Vec<_>>().join("; ")
     } else {
         s(item, "eccn").to_string()
     };
     let decided_eccn = match s(det, "eccn") {
         "" => String::new(),
-        e if e == item_text => String::new(),
+        e if e == item_text || item_text.starts_with(&format!("{e} ")) => String::new(),
         e => format!(" (decided as {e})"),
     };
     let mut rows = vec![

@@ -1137,6 +1137,20 @@ async fn the_memo_has_the_letterhead_reference_exporter_item_and_a_licence_field
     ] {
         assert!(memo.body.contains(expected), "the memo shows {expected}");
     }
+    // The transaction names the described item too (not an empty ECCN "decided as").
+    assert_eq!(
+        memo.body
+            .matches("4D004 — Exploit development kit &lt;v2&gt;")
+            .count(),
+        2,
+        "in the letterhead's block and in the transaction"
+    );
+    assert!(!memo.body.contains("(decided as"));
+    assert_eq!(
+        memo.body.matches("Lists as of").count(),
+        1,
+        "said once, in the header"
+    );
     // The recorded transaction carries the reference as its id and the description on
     // its (one) line.
     let record = f
@@ -1211,8 +1225,8 @@ async fn the_map_is_a_world_map_of_outcomes_with_a_table_beside_it() {
     let cn = &svg[svg.find(r##"href="#dest-CN""##).unwrap()..];
     let title = &cn[cn.find("<title>").unwrap()..cn.find("</title>").unwrap()];
     assert!(
-        title.contains("15 CFR"),
-        "the reason is in the title: {title}"
+        title.contains("a government end user in China (CN), which is in D:1"),
+        "the reason, in the review's words, is in the title: {title}"
     );
     // Real outlines: every country with one is there, most of the world's countries.
     assert!(svg.matches(r#"<a class="country"#).count() > 200);
@@ -1225,6 +1239,15 @@ async fn the_map_is_a_world_map_of_outcomes_with_a_table_beside_it() {
     assert!(
         row.contains("License required") && row.contains(r#"class="cite""#),
         "{row}"
+    );
+    assert!(row.contains("NS1 has an X for CN"), "{row}");
+    // NLR says why: the Country Chart's columns for it.
+    let nlr = &map.body[map.body.find(r#"id="dest-CA""#).expect("Canada's row")..];
+    let nlr = &nlr[..nlr.find("</tr>").unwrap()];
+    assert!(nlr.contains(r#"data-outcome="NLR""#), "{nlr}");
+    assert!(
+        nlr.contains("NS1") && !nlr.contains("740.22(b)(1); reasons"),
+        "{nlr}"
     );
     assert!(row.contains("/ui?eccn=4D004&amp;destination=CN&amp;end_user_kind=government"));
     let region = f
