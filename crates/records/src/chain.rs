@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::canonical::{canonical_json, HashedFields, GENESIS_HASH};
 use crate::error::{Error, Result};
 use crate::time;
+use crate::tokens::AccessChange;
 use crate::types::{NewRecord, NewReview, Record, RecordKind, Verdict};
 
 /// The version of ace written into every record (the workspace version).
@@ -25,6 +26,9 @@ pub(crate) struct Item {
     pub list_snapshot: Option<String>,
     pub transaction_id: Option<String>,
     pub review: Option<ReviewFields>,
+    /// For an `access` record: the change to tokens or sessions it records, made in the same
+    /// transaction.
+    pub access: Option<AccessChange>,
     /// For a determination: what the determination index keeps of it.
     pub determination: Option<DeterminationFields>,
 }
@@ -89,6 +93,7 @@ impl Item {
             list_snapshot: r.list_snapshot.clone(),
             transaction_id: r.transaction_id.clone(),
             review: None,
+            access: None,
             determination: (r.kind == RecordKind::Determination)
                 .then(|| DeterminationFields::of(&r.output)),
         }

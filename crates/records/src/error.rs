@@ -35,6 +35,15 @@ pub enum Error {
     /// A token with this name exists already.
     #[error("a token named {0:?} exists already")]
     DuplicateToken(String),
+    /// No token has this name.
+    #[error("no token is named {0:?}")]
+    UnknownToken(String),
+    /// The token was revoked already; a revoked token stays revoked.
+    #[error("the token {0:?} is revoked already")]
+    TokenRevoked(String),
+    /// A token expiry that is not a duration, a date or a time in the future.
+    #[error("invalid expiry {0:?}: use a duration (90d, 12h), a date (2027-03-01, UTC midnight) or an RFC 3339 time, in the future")]
+    InvalidExpiry(String),
     /// A review decision lacks something it must have.
     #[error("invalid review decision: {0}")]
     InvalidReview(String),

@@ -81,9 +81,10 @@ pub use canonical::{canonical_json, canonical_record, record_hash, sha256_hex, G
 pub use chain::ACE_VERSION;
 pub use error::{Error, Result};
 pub use store::RecordStore;
+pub use tokens::parse_expiry;
 pub use types::{
-    BrokenLink, DeterminationLink, Filter, Format, Head, NewRecord, NewReview, Record, RecordKind,
-    ReviewDecision, ReviewKey, Role, Token, Verdict, VerifyReport,
+    BrokenLink, DeterminationLink, Filter, Format, Head, NewRecord, NewReview, NewToken, Record,
+    RecordKind, ReviewDecision, ReviewKey, Role, Session, SignIn, Token, Verdict, VerifyReport,
 };
 
 /// Opens a record store: a `postgres://` or `postgresql://` URL is a PostgreSQL database;

@@ -111,6 +111,63 @@ SELECT id,
   FROM records WHERE kind = 'determination';
 "#,
     },
+    Migration {
+        version: 3,
+        name: "access records (tokens, sign-ins); token expiry and revocation; web sessions",
+        sql: r#"
+-- Records of kind 'access': a token created, revoked or rotated, a sign-in or sign-out.
+-- SQLite cannot change a CHECK constraint in place: the table is rebuilt with the same rows
+-- (ids, texts and hashes unchanged), then its indexes and triggers are made again.
+CREATE TABLE records_v3 (
+    id             INTEGER PRIMARY KEY,
+    kind           TEXT NOT NULL CHECK (kind IN ('determination', 'screening', 'review', 'access')),
+    created_at     TEXT NOT NULL,
+    actor          TEXT NOT NULL,
+    input          TEXT NOT NULL,
+    output         TEXT NOT NULL,
+    ruleset        TEXT,
+    list_snapshot  TEXT,
+    ace_version    TEXT NOT NULL,
+    transaction_id TEXT,
+    prev_hash      TEXT NOT NULL,
+    hash           TEXT NOT NULL
+);
+INSERT INTO records_v3 SELECT id, kind, created_at, actor, input, output, ruleset,
+       list_snapshot, ace_version, transaction_id, prev_hash, hash FROM records ORDER BY id;
+DROP TABLE records;
+ALTER TABLE records_v3 RENAME TO records;
+CREATE UNIQUE INDEX records_kind_transaction ON records (kind, transaction_id);
+CREATE INDEX records_created_at ON records (created_at);
+CREATE TRIGGER records_linear BEFORE INSERT ON records
+WHEN NEW.id <> COALESCE((SELECT MAX(id) FROM records), 0) + 1
+  OR NEW.prev_hash <> COALESCE((SELECT hash FROM records ORDER BY id DESC LIMIT 1),
+                               '0000000000000000000000000000000000000000000000000000000000000000')
+BEGIN SELECT RAISE(ABORT, 'records are a chain: a new record must follow the last one'); END;
+CREATE TRIGGER records_no_update BEFORE UPDATE ON records
+BEGIN SELECT RAISE(ABORT, 'records are append-only: UPDATE refused'); END;
+CREATE TRIGGER records_no_delete BEFORE DELETE ON records
+BEGIN SELECT RAISE(ABORT, 'records are append-only: DELETE refused'); END;
+
+-- A token stops working when it expires or is revoked; a revoked token keeps its row, so
+-- its name (an actor in records) is never given to another token.
+ALTER TABLE tokens ADD COLUMN expires_at TEXT;
+ALTER TABLE tokens ADD COLUMN revoked_at TEXT;
+
+-- Web sessions, shared by every server on this database. The id is kept only as its
+-- SHA-256; a session counts only while its token is active with the same secret, so
+-- revoking or rotating the token ends it at once, everywhere.
+CREATE TABLE sessions (
+    id_sha256           TEXT PRIMARY KEY,
+    token_name          TEXT NOT NULL REFERENCES tokens (name),
+    token_secret_sha256 TEXT NOT NULL,
+    csrf                TEXT NOT NULL,
+    created_at          TEXT NOT NULL,
+    expires_at          TEXT NOT NULL
+);
+CREATE INDEX sessions_token ON sessions (token_name);
+CREATE INDEX sessions_expiry ON sessions (expires_at);
+"#,
+    },
 ];
 
 /// PostgreSQL schema. Times and JSON are TEXT: the exact text that was hashed is what is kept
@@ -279,6 +336,34 @@ SELECT id,
                      THEN o -> 'determination' ->> 'outcome' END),
        NULL, NULL, id
   FROM (SELECT id, output::jsonb AS o FROM records WHERE kind = 'determination') r;
+"#,
+    },
+    Migration {
+        version: 5,
+        name: "access records (tokens, sign-ins); token expiry and revocation; web sessions",
+        sql: r#"
+-- Records of kind 'access': a token created, revoked or rotated, a sign-in or sign-out.
+ALTER TABLE records DROP CONSTRAINT records_kind_check,
+    ADD CONSTRAINT records_kind_check
+        CHECK (kind IN ('determination', 'screening', 'review', 'access'));
+
+-- A token stops working when it expires or is revoked; a revoked token keeps its row, so
+-- its name (an actor in records) is never given to another token.
+ALTER TABLE tokens ADD COLUMN expires_at TEXT, ADD COLUMN revoked_at TEXT;
+
+-- Web sessions, shared by every server on this database. The id is kept only as its
+-- SHA-256; a session counts only while its token is active with the same secret, so
+-- revoking or rotating the token ends it at once, everywhere.
+CREATE TABLE sessions (
+    id_sha256           TEXT PRIMARY KEY,
+    token_name          TEXT NOT NULL REFERENCES tokens (name),
+    token_secret_sha256 TEXT NOT NULL,
+    csrf                TEXT NOT NULL,
+    created_at          TEXT NOT NULL,
+    expires_at          TEXT NOT NULL
+);
+CREATE INDEX sessions_token ON sessions (token_name);
+CREATE INDEX sessions_expiry ON sessions (expires_at);
 "#,
     },
 ];

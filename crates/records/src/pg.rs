@@ -6,7 +6,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use postgres::error::SqlState;
 use postgres::{Client, NoTls, SimpleQueryMessage, Statement};
 
 use crate::chain::{ChainWriter, DeterminationFields, Link, Tip, ACE_VERSION};
@@ -15,9 +14,14 @@ use crate::group::GroupCommit;
 use crate::migrations::{self, Migration};
 use crate::pg_reviews::ReviewIndex;
 use crate::query::{Param, Selection};
-use crate::row::{token_of, ReviewRow, Row, COLUMNS, DETERMINATION_COLUMNS, REVIEW_COLUMNS};
+use crate::row::{
+    ReviewRow, Row, SessionRow, TokenRow, COLUMNS, DETERMINATION_COLUMNS, REVIEW_COLUMNS,
+};
 use crate::store::{Backend, RecordStore, Store};
-use crate::types::{DeterminationLink, Head, Record, RecordKind, ReviewDecision, ReviewKey, Token};
+use crate::tokens::{self, AccessChange};
+use crate::types::{
+    DeterminationLink, Head, Record, RecordKind, ReviewDecision, ReviewKey, Session, Token,
+};
 
 /// Advisory lock held while migrating ("ace" "mig" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0061_6365_006d_6967;
@@ -245,8 +249,14 @@ fn limit_of(limit: usize) -> i64 {
 }
 
 fn read_token(r: &postgres::Row) -> Result<Token> {
-    let role: String = r.try_get(1)?;
-    token_of(r.try_get(0)?, &role, r.try_get(2)?)
+    TokenRow {
+        name: r.try_get(0)?,
+        role: r.try_get(1)?,
+        created_at: r.try_get(2)?,
+        expires_at: r.try_get(3)?,
+        revoked_at: r.try_get(4)?,
+    }
+    .into_token()
 }
 
 fn boxed(p: &Param) -> Box<dyn postgres::types::ToSql + Sync> {
@@ -374,23 +384,18 @@ impl Backend for Postgres {
         })
     }
 
-    fn insert_token(&self, token: &Token, secret_hash: &str) -> Result<()> {
+    fn token(&self, name: &str) -> Result<Option<Token>> {
         self.with_client(|c| {
-            let inserted = c.execute(
-                "INSERT INTO tokens (name, role, secret_sha256, created_at) VALUES ($1, $2, $3, $4)",
-                &[&token.name, &token.role.as_str(), &secret_hash, &token.created_at],
-            );
-            match inserted {
-                Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => Err(Error::DuplicateToken(token.name.clone())),
-                other => other.map(|_| ()).map_err(Error::from),
-            }
+            c.query_opt(tokens::sql::BY_NAME, &[&name])?
+                .as_ref()
+                .map(read_token)
+                .transpose()
         })
     }
 
-    fn token_by_hash(&self, secret_hash: &str) -> Result<Option<Token>> {
+    fn token_by_hash(&self, secret_hash: &str, now: &str) -> Result<Option<Token>> {
         self.with_client(|c| {
-            let sql = "SELECT name, role, created_at FROM tokens WHERE secret_sha256 = $1";
-            c.query_opt(sql, &[&secret_hash])?
+            c.query_opt(tokens::sql::ACTIVE_BY_HASH, &[&secret_hash, &now])?
                 .as_ref()
                 .map(read_token)
                 .transpose()
@@ -399,13 +404,33 @@ impl Backend for Postgres {
 
     fn tokens(&self) -> Result<Vec<Token>> {
         self.with_client(|c| {
-            c.query(
-                "SELECT name, role, created_at FROM tokens ORDER BY name",
-                &[],
-            )?
-            .iter()
-            .map(read_token)
-            .collect()
+            c.query(tokens::sql::ALL, &[])?
+                .iter()
+                .map(read_token)
+                .collect()
+        })
+    }
+
+    fn session_by_hash(&self, id_sha256: &str, now: &str) -> Result<Option<Session>> {
+        self.with_client(|c| {
+            let Some(r) = c.query_opt(tokens::sql::LIVE_SESSION, &[&id_sha256, &now])? else {
+                return Ok(None);
+            };
+            SessionRow {
+                token_name: r.try_get(0)?,
+                role: r.try_get(1)?,
+                csrf: r.try_get(2)?,
+                expires_at: r.try_get(3)?,
+            }
+            .into_session()
+            .map(Some)
+        })
+    }
+
+    fn session_token(&self, id_sha256: &str) -> Result<Option<String>> {
+        self.with_client(|c| {
+            let row = c.query_opt(tokens::sql::SESSION_TOKEN, &[&id_sha256])?;
+            Ok(row.map(|r| r.try_get(0)).transpose()?)
         })
     }
 }
@@ -590,6 +615,11 @@ impl ChainWriter for PgWriter {
             p.client
                 .execute(&p.determinations, &[&ids, &outcomes, &supersedes, &reviews])?;
         }
+        for link in links {
+            if let Some(change) = &link.item.access {
+                apply_access(&mut p.client, change, &link.stamp.created_at)?;
+            }
+        }
         Ok(())
     }
 
@@ -602,6 +632,22 @@ impl ChainWriter for PgWriter {
             let _ = p.client.batch_execute("ROLLBACK");
         }
     }
+}
+
+/// Makes an access change in the writer's transaction.
+fn apply_access(client: &mut Client, change: &AccessChange, at: &str) -> Result<()> {
+    for statement in change.statements(at) {
+        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = statement
+            .params
+            .iter()
+            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        let changed = client.execute(statement.sql, &params)?;
+        if statement.one_row && changed != 1 {
+            return Err(tokens::not_applied(&statement, changed));
+        }
+    }
+    Ok(())
 }
 
 /// One text column of a batch insert.

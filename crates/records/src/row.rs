@@ -2,7 +2,7 @@
 
 use crate::canonical::HashedFields;
 use crate::error::{Error, Result};
-use crate::types::{Record, RecordKind, ReviewDecision, Role, Token, Verdict};
+use crate::types::{Record, RecordKind, ReviewDecision, Role, Session, Token, Verdict};
 
 /// The columns of the `records` table, in this order in every SELECT.
 pub(crate) const COLUMNS: &str =
@@ -120,15 +120,49 @@ impl ReviewRow {
 pub(crate) const DETERMINATION_COLUMNS: &str =
     "record_id, outcome, supersedes, review_record, line";
 
-/// A token row (name, role, created_at) as a token.
-pub(crate) fn token_of(name: String, role: &str, created_at: String) -> Result<Token> {
-    let role = Role::parse(role).ok_or_else(|| Error::Corrupt {
+/// A row of `tokens` as read (see [`crate::tokens::sql`]).
+pub(crate) struct TokenRow {
+    pub name: String,
+    pub role: String,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+impl TokenRow {
+    pub fn into_token(self) -> Result<Token> {
+        Ok(Token {
+            role: role_of(&self.role, &self.name)?,
+            name: self.name,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            revoked_at: self.revoked_at,
+        })
+    }
+}
+
+/// A live session as read by [`crate::tokens::sql::LIVE_SESSION`].
+pub(crate) struct SessionRow {
+    pub token_name: String,
+    pub role: String,
+    pub csrf: String,
+    pub expires_at: String,
+}
+
+impl SessionRow {
+    pub fn into_session(self) -> Result<Session> {
+        Ok(Session {
+            role: role_of(&self.role, &self.token_name)?,
+            token_name: self.token_name,
+            csrf: self.csrf,
+            expires_at: self.expires_at,
+        })
+    }
+}
+
+fn role_of(role: &str, token: &str) -> Result<Role> {
+    Role::parse(role).ok_or_else(|| Error::Corrupt {
         id: 0,
-        problem: format!("token {name:?} has unknown role {role:?}"),
-    })?;
-    Ok(Token {
-        name,
-        role,
-        created_at,
+        problem: format!("token {token:?} has unknown role {role:?}"),
     })
 }

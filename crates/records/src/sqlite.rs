@@ -4,16 +4,21 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::chain::{ChainWriter, Link, Tip};
 use crate::error::{Error, Result};
 use crate::group::GroupCommit;
 use crate::migrations::{self, Migration};
 use crate::query::{Param, Selection};
-use crate::row::{token_of, ReviewRow, Row, COLUMNS, DETERMINATION_COLUMNS, REVIEW_COLUMNS};
+use crate::row::{
+    ReviewRow, Row, SessionRow, TokenRow, COLUMNS, DETERMINATION_COLUMNS, REVIEW_COLUMNS,
+};
 use crate::store::{Backend, RecordStore, Store};
-use crate::types::{DeterminationLink, Head, Record, RecordKind, ReviewDecision, ReviewKey, Token};
+use crate::tokens;
+use crate::types::{
+    DeterminationLink, Head, Record, RecordKind, ReviewDecision, ReviewKey, Session, Token,
+};
 
 /// The lines whose newest record is HOLD (`d` is the newest of its line), after line `?1`,
 /// at most `?2` (SQLite numbering; PostgreSQL's is the same with `$`).
@@ -61,7 +66,18 @@ fn connect(path: &Path) -> Result<Connection> {
 }
 
 /// Applies the migrations not yet applied, under the write lock so two processes cannot race.
+///
+/// Foreign keys are off while migrating and checked before the commit: a migration may
+/// rebuild a table others refer to (SQLite cannot alter a CHECK constraint in place), which
+/// drops the old table first (SQLite's documented procedure for schema changes).
 fn migrate(conn: &mut Connection, all: &[Migration]) -> Result<()> {
+    conn.execute_batch("PRAGMA foreign_keys=OFF")?;
+    let migrated = migrate_in_transaction(conn, all);
+    conn.execute_batch("PRAGMA foreign_keys=ON")?;
+    migrated
+}
+
+fn migrate_in_transaction(conn: &mut Connection, all: &[Migration]) -> Result<()> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -85,6 +101,15 @@ fn migrate(conn: &mut Connection, all: &[Migration]) -> Result<()> {
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
             params![m.version, m.name, crate::time::now()],
         )?;
+    }
+    let dangling: Option<String> = tx
+        .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+        .optional()?;
+    if let Some(table) = dangling {
+        return Err(Error::Corrupt {
+            id: 0,
+            problem: format!("after migrating, table {table} refers to rows that do not exist"),
+        });
     }
     tx.commit()?;
     Ok(())
@@ -145,8 +170,20 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     })
 }
 
-fn read_token(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+/// A statement written with PostgreSQL's `$n` parameters, for SQLite: `?n` (SQLite would
+/// number `$n` by first appearance rather than by `n`).
+fn numbered(sql: &str) -> String {
+    sql.replace('$', "?")
+}
+
+fn read_token(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRow> {
+    Ok(TokenRow {
+        name: r.get(0)?,
+        role: r.get(1)?,
+        created_at: r.get(2)?,
+        expires_at: r.get(3)?,
+        revoked_at: r.get(4)?,
+    })
 }
 
 fn read_review(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReviewRow> {
@@ -289,42 +326,57 @@ impl Backend for Sqlite {
         })
     }
 
-    fn insert_token(&self, token: &Token, secret_hash: &str) -> Result<()> {
+    fn token(&self, name: &str) -> Result<Option<Token>> {
         self.with_conn(|c| {
-            let inserted = c.execute(
-                "INSERT INTO tokens (name, role, secret_sha256, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![token.name, token.role.as_str(), secret_hash, token.created_at],
-            );
-            match inserted {
-                Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::ConstraintViolation => {
-                    Err(Error::DuplicateToken(token.name.clone()))
-                }
-                other => other.map(|_| ()).map_err(Error::from),
-            }
+            let found = c
+                .prepare_cached(&numbered(tokens::sql::BY_NAME))?
+                .query_row([name], read_token)
+                .optional()?;
+            found.map(TokenRow::into_token).transpose()
         })
     }
 
-    fn token_by_hash(&self, secret_hash: &str) -> Result<Option<Token>> {
+    fn token_by_hash(&self, secret_hash: &str, now: &str) -> Result<Option<Token>> {
         self.with_conn(|c| {
-            let sql = "SELECT name, role, created_at FROM tokens WHERE secret_sha256 = ?1";
             let found = c
-                .prepare_cached(sql)?
-                .query_row([secret_hash], read_token)
+                .prepare_cached(&numbered(tokens::sql::ACTIVE_BY_HASH))?
+                .query_row([secret_hash, now], read_token)
                 .optional()?;
-            found.map(|(n, r, t)| token_of(n, &r, t)).transpose()
+            found.map(TokenRow::into_token).transpose()
         })
     }
 
     fn tokens(&self) -> Result<Vec<Token>> {
         self.with_conn(|c| {
-            let mut stmt =
-                c.prepare_cached("SELECT name, role, created_at FROM tokens ORDER BY name")?;
+            let mut stmt = c.prepare_cached(&numbered(tokens::sql::ALL))?;
             let rows = stmt.query_map([], read_token)?;
-            rows.map(|r| {
-                r.map_err(Error::from)
-                    .and_then(|(n, role, t)| token_of(n, &role, t))
-            })
-            .collect()
+            rows.map(|r| r.map_err(Error::from).and_then(TokenRow::into_token))
+                .collect()
+        })
+    }
+
+    fn session_by_hash(&self, id_sha256: &str, now: &str) -> Result<Option<Session>> {
+        self.with_conn(|c| {
+            let found = c
+                .prepare_cached(&numbered(tokens::sql::LIVE_SESSION))?
+                .query_row([id_sha256, now], |r| {
+                    Ok(SessionRow {
+                        token_name: r.get(0)?,
+                        role: r.get(1)?,
+                        csrf: r.get(2)?,
+                        expires_at: r.get(3)?,
+                    })
+                })
+                .optional()?;
+            found.map(SessionRow::into_session).transpose()
+        })
+    }
+
+    fn session_token(&self, id_sha256: &str) -> Result<Option<String>> {
+        self.with_conn(|c| {
+            Ok(c.prepare_cached(&numbered(tokens::sql::SESSION_TOKEN))?
+                .query_row([id_sha256], |r| r.get(0))
+                .optional()?)
         })
     }
 }
@@ -413,6 +465,17 @@ impl ChainWriter for SqliteWriter {
             if let Some(d) = &i.determination {
                 determination.execute(params![s.id, d.outcome, d.supersedes, d.review_record])?;
             }
+            if let Some(change) = &i.access {
+                for statement in change.statements(&s.created_at) {
+                    let changed = self
+                        .conn
+                        .prepare_cached(&numbered(statement.sql))?
+                        .execute(rusqlite::params_from_iter(&statement.params))?;
+                    if statement.one_row && changed != 1 {
+                        return Err(tokens::not_applied(&statement, changed as u64));
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -469,5 +532,52 @@ mod tests {
             .map(|r| (r.record_id, r.outcome.as_deref(), r.line))
             .collect();
         assert_eq!(seen, vec![(1, Some("HOLD"), 1), (2, Some("NLR"), 2)]);
+    }
+
+    #[test]
+    fn migration_3_rebuilds_records_with_rows_reviews_and_guards_intact() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut conn = connect(&dir.path().join("r.sqlite")).expect("connect");
+        migrate(&mut conn, &migrations::SQLITE[..2]).expect("version 2");
+        conn.execute(
+            &format!("INSERT INTO records ({COLUMNS}) VALUES (1, 'review', 't', 'a', '{{}}', '{{}}', NULL, NULL, 'v', NULL, ?1, 'h1')"),
+            params![crate::GENESIS_HASH],
+        )
+        .expect("record");
+        conn.execute(
+            "INSERT INTO reviews (record_id, party, party_key, list, entry_id, verdict, reason, actor, created_at)
+             VALUES (1, 'p', 'p', 'l', 'e', 'true_match', 'r', 'a', 't')",
+            [],
+        )
+        .expect("review");
+        migrate(&mut conn, migrations::SQLITE).expect("version 3");
+        let kept: (i64, String, String) = conn
+            .query_row("SELECT id, kind, hash FROM records", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .expect("row");
+        assert_eq!(kept, (1, "review".to_string(), "h1".to_string()));
+        // The review still refers to its record, and the guards came back with the table.
+        let fk: Option<String> = conn
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()
+            .expect("check");
+        assert_eq!(fk, None);
+        let delete = conn.execute("DELETE FROM records WHERE id = 1", []);
+        assert!(format!("{delete:?}").contains("append-only"), "{delete:?}");
+        let fork = conn.execute(
+            &format!("INSERT INTO records ({COLUMNS}) VALUES (2, 'access', 't', 'a', '{{}}', '{{}}', NULL, NULL, 'v', NULL, 'not-h1', 'h2')"),
+            [],
+        );
+        assert!(format!("{fork:?}").contains("chain"), "{fork:?}");
+        conn.execute(
+            &format!("INSERT INTO records ({COLUMNS}) VALUES (2, 'access', 't', 'a', '{{}}', '{{}}', NULL, NULL, 'v', NULL, 'h1', 'h2')"),
+            [],
+        )
+        .expect("an access record follows");
+        let foreign_keys: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .expect("pragma");
+        assert_eq!(foreign_keys, 1, "foreign keys are on again after migrating");
     }
 }

@@ -1,18 +1,19 @@
 //! The `RecordStore` interface and its one implementation over any database back end.
 
 use std::io::Write;
+use std::time::Duration;
 
 use crate::chain::{review_item, DeterminationFields, Item};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::export;
 use crate::group::GroupCommit;
 use crate::query::Selection;
 use crate::row::{ReviewRow, Row};
 use crate::time;
-use crate::tokens;
+use crate::tokens::{self, AccessChange};
 use crate::types::{
-    BrokenLink, DeterminationLink, Filter, Format, Head, NewRecord, NewReview, Record,
-    ReviewDecision, ReviewKey, Role, Token, VerifyReport,
+    BrokenLink, DeterminationLink, Filter, Format, Head, NewRecord, NewReview, NewToken, Record,
+    ReviewDecision, ReviewKey, Session, SignIn, Token, VerifyReport,
 };
 use crate::verify::{
     determination_differences, expected_review, review_differences, ChainCheck, IndexPages,
@@ -81,12 +82,28 @@ pub trait RecordStore: Send + Sync {
     /// The lines whose newest record is `HOLD`, oldest line first (by the id of its first
     /// record), only lines after `after_line`, at most `limit`: the newest record of each.
     fn held(&self, after_line: i64, limit: usize) -> Result<Vec<DeterminationLink>>;
-    /// Creates a token and returns its secret, which is not stored and cannot be shown again.
-    fn create_token(&self, name: &str, role: Role) -> Result<String>;
-    /// The token a secret belongs to, if any.
+    /// Creates a token, recorded (an `access` record by `new.actor`) in the same transaction;
+    /// returns its secret, which is not stored and cannot be shown again.
+    /// `Error::DuplicateToken` when any token, even a revoked one, has the name.
+    fn create_token(&self, new: &NewToken) -> Result<String>;
+    /// Revokes a token at once — it and its web sessions stop working on every server — and
+    /// records it; returns the token as it is now.
+    fn revoke_token(&self, name: &str, actor: &str) -> Result<Token>;
+    /// Gives a token a new secret — the old secret and its web sessions stop working at
+    /// once — and records it; returns the new secret.
+    fn rotate_token(&self, name: &str, actor: &str) -> Result<String>;
+    /// The active token (neither expired nor revoked) a secret belongs to, if any.
     fn authenticate(&self, secret: &str) -> Result<Option<Token>>;
-    /// All tokens, by name.
+    /// All tokens by name, expired and revoked ones included.
     fn list_tokens(&self) -> Result<Vec<Token>>;
+    /// Starts a web session for the active token of `secret`, for `lifetime` (never past the
+    /// token's expiry), and records the sign-in; `None` when the secret is no active token's.
+    fn sign_in(&self, secret: &str, lifetime: Duration) -> Result<Option<SignIn>>;
+    /// The live session with this id: unexpired, its token active with the secret it was
+    /// started with.
+    fn session(&self, id: &str) -> Result<Option<Session>>;
+    /// Ends the session with this id and records the sign-out; nothing when there is none.
+    fn sign_out(&self, id: &str) -> Result<()>;
 }
 
 /// The reading side and the tokens of a database; appends go through a [`crate::chain::ChainWriter`].
@@ -117,12 +134,16 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn line_rows(&self, id: i64) -> Result<Vec<DeterminationLink>>;
     /// The newest row of each line whose newest row is `HOLD`, lines after `after_line`, by line.
     fn held_rows(&self, after_line: i64, limit: usize) -> Result<Vec<DeterminationLink>>;
-    /// Stores a token; `Error::DuplicateToken` when the name is taken.
-    fn insert_token(&self, token: &Token, secret_hash: &str) -> Result<()>;
-    /// The token with this secret hash.
-    fn token_by_hash(&self, secret_hash: &str) -> Result<Option<Token>>;
+    /// The token with this name, whatever its state.
+    fn token(&self, name: &str) -> Result<Option<Token>>;
+    /// The active token with this secret hash at time `now`.
+    fn token_by_hash(&self, secret_hash: &str, now: &str) -> Result<Option<Token>>;
     /// All tokens by name.
     fn tokens(&self) -> Result<Vec<Token>>;
+    /// The live session with this id hash at time `now` (see [`tokens::sql::LIVE_SESSION`]).
+    fn session_by_hash(&self, id_sha256: &str, now: &str) -> Result<Option<Session>>;
+    /// The token name of the session with this id hash, live or not.
+    fn session_token(&self, id_sha256: &str) -> Result<Option<String>>;
 }
 
 /// A back end with its group-commit writer.
@@ -402,24 +423,111 @@ impl<B: Backend> RecordStore for Store<B> {
         self.backend.held_rows(after_line, limit)
     }
 
-    fn create_token(&self, name: &str, role: Role) -> Result<String> {
-        tokens::check_name(name)?;
-        let secret = tokens::new_secret()?;
-        let token = Token {
+    fn create_token(&self, new: &NewToken) -> Result<String> {
+        tokens::check_name(&new.name)?;
+        if self.backend.token(&new.name)?.is_some() {
+            return Err(Error::DuplicateToken(new.name.clone()));
+        }
+        let (change, secret) = tokens::create(new)?;
+        self.record_access(change, &new.actor)?;
+        Ok(secret)
+    }
+
+    fn revoke_token(&self, name: &str, actor: &str) -> Result<Token> {
+        self.revocable(name)?;
+        let change = AccessChange::Revoke {
             name: name.to_string(),
-            role,
-            created_at: time::now(),
         };
+        self.record_access(change, actor)?;
         self.backend
-            .insert_token(&token, &tokens::secret_hash(&secret))?;
+            .token(name)?
+            .ok_or_else(|| Error::UnknownToken(name.to_string()))
+    }
+
+    fn rotate_token(&self, name: &str, actor: &str) -> Result<String> {
+        self.revocable(name)?;
+        let secret = tokens::new_secret()?;
+        let change = AccessChange::Rotate {
+            name: name.to_string(),
+            secret_sha256: tokens::secret_hash(&secret),
+        };
+        self.record_access(change, actor)?;
         Ok(secret)
     }
 
     fn authenticate(&self, secret: &str) -> Result<Option<Token>> {
-        self.backend.token_by_hash(&tokens::secret_hash(secret))
+        self.backend
+            .token_by_hash(&tokens::secret_hash(secret), &time::now())
     }
 
     fn list_tokens(&self) -> Result<Vec<Token>> {
         self.backend.tokens()
+    }
+
+    fn sign_in(&self, secret: &str, lifetime: Duration) -> Result<Option<SignIn>> {
+        let Some(token) = self.authenticate(secret)? else {
+            return Ok(None);
+        };
+        let id = tokens::random_hex()?;
+        let csrf = tokens::random_hex()?;
+        let expires_at = time::after(lifetime).min(
+            token
+                .expires_at
+                .clone()
+                .unwrap_or_else(|| time::after(lifetime)),
+        );
+        let change = AccessChange::SignIn {
+            id_sha256: tokens::secret_hash(&id),
+            token_name: token.name.clone(),
+            token_secret_sha256: tokens::secret_hash(secret),
+            csrf: csrf.clone(),
+            expires_at: expires_at.clone(),
+        };
+        self.record_access(change, &token.name)?;
+        Ok(Some(SignIn {
+            id,
+            session: Session {
+                token_name: token.name,
+                role: token.role,
+                csrf,
+                expires_at,
+            },
+        }))
+    }
+
+    fn session(&self, id: &str) -> Result<Option<Session>> {
+        self.backend
+            .session_by_hash(&tokens::secret_hash(id), &time::now())
+    }
+
+    fn sign_out(&self, id: &str) -> Result<()> {
+        let id_sha256 = tokens::secret_hash(id);
+        let Some(token_name) = self.backend.session_token(&id_sha256)? else {
+            return Ok(());
+        };
+        self.record_access(AccessChange::SignOut { id_sha256 }, &token_name)?;
+        Ok(())
+    }
+}
+
+impl<B: Backend> Store<B> {
+    /// Appends the `access` record of a change and makes the change, in one transaction.
+    fn record_access(&self, change: AccessChange, actor: &str) -> Result<Record> {
+        let record = tokens::access_record(&change, actor);
+        let mut item = Item::from_new(&record);
+        item.access = Some(change);
+        let mut outcomes = self.writer.submit(vec![item])?;
+        let outcome = outcomes.pop().ok_or(Error::WriterGone)?;
+        Ok(outcome.into_record(record))
+    }
+
+    /// `Ok` when the token exists and is not revoked (it may have expired: revoking or
+    /// rotating an expired token is allowed).
+    fn revocable(&self, name: &str) -> Result<()> {
+        match self.backend.token(name)? {
+            None => Err(Error::UnknownToken(name.to_string())),
+            Some(t) if t.revoked_at.is_some() => Err(Error::TokenRevoked(name.to_string())),
+            Some(_) => Ok(()),
+        }
     }
 }

@@ -9,6 +9,16 @@ pub fn now() -> String {
     format_utc(Utc::now())
 }
 
+/// The time `span` from now, as [`now`] writes it (saturating far in the future).
+pub fn after(span: std::time::Duration) -> String {
+    let span = chrono::Duration::from_std(span).unwrap_or(chrono::Duration::MAX);
+    format_utc(
+        Utc::now()
+            .checked_add_signed(span)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC),
+    )
+}
+
 fn format_utc(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }

@@ -13,6 +13,8 @@ pub enum RecordKind {
     Screening,
     /// A reviewer's decision on a screening hit.
     Review,
+    /// Who may act: a token created, revoked or rotated, a sign-in or sign-out of the web UI.
+    Access,
 }
 
 impl RecordKind {
@@ -22,6 +24,7 @@ impl RecordKind {
             RecordKind::Determination => "determination",
             RecordKind::Screening => "screening",
             RecordKind::Review => "review",
+            RecordKind::Access => "access",
         }
     }
 
@@ -31,6 +34,7 @@ impl RecordKind {
             "determination" => Some(RecordKind::Determination),
             "screening" => Some(RecordKind::Screening),
             "review" => Some(RecordKind::Review),
+            "access" => Some(RecordKind::Access),
             _ => None,
         }
     }
@@ -199,6 +203,55 @@ pub struct Token {
     pub role: Role,
     /// When it was created (RFC 3339 UTC, µs).
     pub created_at: String,
+    /// When it stops working (RFC 3339 UTC, µs); `None`: when it is revoked.
+    pub expires_at: Option<String>,
+    /// When it was revoked; a revoked token never works again and its name is not reused.
+    pub revoked_at: Option<String>,
+}
+
+impl Token {
+    /// `active`, `expired` or `revoked` at time `now` (RFC 3339 UTC, µs).
+    pub fn status(&self, now: &str) -> &'static str {
+        if self.revoked_at.is_some() {
+            "revoked"
+        } else if self.expires_at.as_deref().is_some_and(|e| e <= now) {
+            "expired"
+        } else {
+            "active"
+        }
+    }
+}
+
+/// A token to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewToken {
+    /// 1–64 letters, digits, `.`, `_`, `-`, `@`; never used before (even by a revoked token).
+    pub name: String,
+    pub role: Role,
+    /// When it stops working (RFC 3339 UTC); `None` for never.
+    pub expires_at: Option<String>,
+    /// Who creates it: recorded as the actor of the `access` record.
+    pub actor: String,
+}
+
+/// A signed-in browser, as the record store keeps it (the session id only as its SHA-256).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// The token signed in with: the actor of everything done in the session.
+    pub token_name: String,
+    /// The token's role.
+    pub role: Role,
+    /// The CSRF token every form of the session carries.
+    pub csrf: String,
+    /// When the session ends (RFC 3339 UTC, µs).
+    pub expires_at: String,
+}
+
+/// A session just started: its id goes to the browser (and is not stored), with the session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignIn {
+    pub id: String,
+    pub session: Session,
 }
 
 /// A reviewer's verdict on a screening hit.

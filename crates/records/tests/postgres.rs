@@ -130,6 +130,10 @@ suite!(fresh();
     reviews_keep_country_and_entry_hash_and_an_edited_row_is_named,
     determination_lines_and_the_held_queue,
     tokens_store_only_a_hash,
+    revoked_tokens_stop_at_once_and_keep_their_name,
+    rotated_tokens_take_a_new_secret,
+    expired_tokens_do_not_authenticate,
+    sessions_are_shared_and_end_with_their_token,
 );
 
 #[test]

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use records::{
     check_anchor, record_hash, DeterminationLink, Filter, Format, Head, NewRecord, NewReview,
-    RecordKind, RecordStore, ReviewKey, Role, Verdict,
+    NewToken, RecordKind, RecordStore, ReviewKey, Role, Verdict,
 };
 use serde_json::json;
 
@@ -822,9 +822,21 @@ pub fn determination_lines_and_the_held_queue(db: &dyn Db) {
     assert!(problem.contains("outcome"), "{problem}");
 }
 
+/// A token to create, by `admin`, with no expiry.
+pub fn new_token(name: &str, role: Role) -> NewToken {
+    NewToken {
+        name: name.to_string(),
+        role,
+        expires_at: None,
+        actor: "admin".to_string(),
+    }
+}
+
 pub fn tokens_store_only_a_hash(db: &dyn Db) {
     let store = db.open();
-    let secret = store.create_token("alice", Role::Analyst).expect("create");
+    let secret = store
+        .create_token(&new_token("alice", Role::Analyst))
+        .expect("create");
     let token = store
         .authenticate(&secret)
         .expect("auth")
@@ -832,11 +844,15 @@ pub fn tokens_store_only_a_hash(db: &dyn Db) {
     assert_eq!((token.name.as_str(), token.role), ("alice", Role::Analyst));
     assert_eq!(store.authenticate("ace_not-a-secret").expect("auth"), None);
     assert!(matches!(
-        store.create_token("alice", Role::Admin),
+        store.create_token(&new_token("alice", Role::Admin)),
         Err(records::Error::DuplicateToken(_))
     ));
-    assert!(store.create_token("bad name", Role::Admin).is_err());
-    store.create_token("bob", Role::Auditor).expect("create");
+    assert!(store
+        .create_token(&new_token("bad name", Role::Admin))
+        .is_err());
+    store
+        .create_token(&new_token("bob", Role::Auditor))
+        .expect("create");
     let names: Vec<String> = store
         .list_tokens()
         .expect("list")
@@ -856,6 +872,173 @@ pub fn tokens_store_only_a_hash(db: &dyn Db) {
         everything.iter().all(|row| !row.contains(&secret[4..])),
         "the secret itself was stored"
     );
+}
+
+/// The `event` of every access record, oldest first, with its actor and token.
+fn access_events(store: &dyn RecordStore) -> Vec<(String, String, String)> {
+    let filter = Filter {
+        kind: Some(RecordKind::Access),
+        ..Filter::default()
+    };
+    store
+        .list(&filter)
+        .expect("list")
+        .into_iter()
+        .map(|r| {
+            let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+            (text(&r.input["event"]), r.actor, text(&r.input["token"]))
+        })
+        .collect()
+}
+
+pub fn revoked_tokens_stop_at_once_and_keep_their_name(db: &dyn Db) {
+    let store = db.open();
+    let other_server = db.open();
+    let secret = store
+        .create_token(&new_token("carol", Role::Reviewer))
+        .expect("create");
+    assert!(other_server.authenticate(&secret).expect("auth").is_some());
+    let revoked = store.revoke_token("carol", "root").expect("revoke");
+    assert!(revoked.revoked_at.is_some());
+    assert_eq!(revoked.status(&"9".repeat(4)), "revoked");
+    // Every handle on the database sees it at once: nothing is cached.
+    assert_eq!(other_server.authenticate(&secret).expect("auth"), None);
+    assert!(matches!(
+        store.revoke_token("carol", "root"),
+        Err(records::Error::TokenRevoked(_))
+    ));
+    assert!(matches!(
+        store.revoke_token("nobody", "root"),
+        Err(records::Error::UnknownToken(_))
+    ));
+    // The name stays taken: records name it as an actor.
+    assert!(matches!(
+        store.create_token(&new_token("carol", Role::Admin)),
+        Err(records::Error::DuplicateToken(_))
+    ));
+    assert_eq!(
+        access_events(store.as_ref()),
+        vec![
+            ("token_created".into(), "admin".into(), "carol".into()),
+            ("token_revoked".into(), "root".into(), "carol".into()),
+        ]
+    );
+    assert!(store.verify().expect("verify").ok);
+}
+
+pub fn rotated_tokens_take_a_new_secret(db: &dyn Db) {
+    let store = db.open();
+    let old = store
+        .create_token(&new_token("ci", Role::Analyst))
+        .expect("create");
+    let session = store
+        .sign_in(&old, Duration::from_secs(3600))
+        .expect("sign in")
+        .expect("active");
+    let new = store.rotate_token("ci", "admin").expect("rotate");
+    assert_ne!(old, new);
+    assert_eq!(store.authenticate(&old).expect("auth"), None);
+    let token = store.authenticate(&new).expect("auth").expect("new secret");
+    assert_eq!((token.name.as_str(), token.role), ("ci", Role::Analyst));
+    // A session started with the old secret ended with it.
+    assert_eq!(store.session(&session.id).expect("session"), None);
+    assert_eq!(
+        access_events(store.as_ref())
+            .into_iter()
+            .map(|e| e.0)
+            .collect::<Vec<_>>(),
+        vec!["token_created", "sign_in", "token_rotated"]
+    );
+}
+
+pub fn expired_tokens_do_not_authenticate(db: &dyn Db) {
+    let store = db.open();
+    let mut soon = new_token("temp", Role::Analyst);
+    soon.expires_at = Some(records::parse_expiry("2099-01-01", chrono::Utc::now()).expect("date"));
+    let secret = store.create_token(&soon).expect("create");
+    let token = store.authenticate(&secret).expect("auth").expect("active");
+    assert_eq!(
+        token.expires_at.as_deref(),
+        Some("2099-01-01T00:00:00.000000Z")
+    );
+    let session = store
+        .sign_in(&secret, Duration::from_secs(60))
+        .expect("sign in")
+        .expect("active");
+    // Expire it behind the store's back, as time would.
+    db.exec("UPDATE tokens SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE name = 'temp'")
+        .expect("expire");
+    assert_eq!(store.authenticate(&secret).expect("auth"), None);
+    assert_eq!(store.session(&session.id).expect("session"), None);
+    let listed = store.list_tokens().expect("list");
+    assert_eq!(
+        listed[0].status(&chrono::Utc::now().to_rfc3339()),
+        "expired"
+    );
+}
+
+pub fn sessions_are_shared_and_end_with_their_token(db: &dyn Db) {
+    let server_a = db.open();
+    let server_b = db.open();
+    let secret = server_a
+        .create_token(&new_token("dora", Role::Reviewer))
+        .expect("create");
+    assert_eq!(
+        server_a
+            .sign_in("ace_wrong", Duration::from_secs(60))
+            .expect("sign in"),
+        None
+    );
+    let signed = server_a
+        .sign_in(&secret, Duration::from_secs(3600))
+        .expect("sign in")
+        .expect("active");
+    assert_eq!(signed.id.len(), 64);
+    // The other server knows the session: no sticky sessions needed.
+    let seen = server_b
+        .session(&signed.id)
+        .expect("session")
+        .expect("shared");
+    assert_eq!(seen, signed.session);
+    assert_eq!(seen.role, Role::Reviewer);
+    // Only the id's hash is stored.
+    let stored = db.query_text("SELECT id_sha256 FROM sessions").expect("q");
+    assert_eq!(stored, vec![records::sha256_hex(signed.id.as_bytes())]);
+    // Sign-out ends it everywhere; a second sign-out records nothing.
+    let other = server_a
+        .sign_in(&secret, Duration::from_secs(3600))
+        .expect("sign in")
+        .expect("active");
+    server_b.sign_out(&signed.id).expect("sign out");
+    server_b.sign_out(&signed.id).expect("sign out again");
+    assert_eq!(server_a.session(&signed.id).expect("session"), None);
+    assert!(server_a.session(&other.id).expect("session").is_some());
+    // Revoking the token ends its remaining session on every server.
+    server_b.revoke_token("dora", "admin").expect("revoke");
+    assert_eq!(server_a.session(&other.id).expect("session"), None);
+    let events: Vec<String> = access_events(server_a.as_ref())
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(
+        events,
+        vec![
+            "token_created",
+            "sign_in",
+            "sign_in",
+            "sign_out",
+            "token_revoked"
+        ]
+    );
+    let all = server_a.list(&Filter::default()).expect("list");
+    let sign_out = all
+        .iter()
+        .find(|r| r.input["event"] == "sign_out")
+        .expect("sign-out record");
+    assert_eq!(sign_out.actor, "dora");
+    let text = serde_json::to_string(&all).expect("json");
+    assert!(!text.contains(&signed.id) && !text.contains(&secret));
+    assert!(server_a.verify().expect("verify").ok);
 }
 
 /// Environment variables of the child appender.
