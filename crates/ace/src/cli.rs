@@ -103,7 +103,7 @@ Endpoints (JSON in and out; the OpenAPI document is at /openapi.json):
   GET  /v1/records?since=&until=&kind=&actor=&after_id=&limit=, /v1/records/{{id}},
        /v1/records/verify
   GET  /v1/lists, /v1/rules, /v1/rules/{{groups,countries,eccns,embargoes,periods}}/...
-  GET/POST /v1/tokens
+  GET/POST /v1/tokens, DELETE /v1/tokens/{{name}}, POST /v1/tokens/{{name}}/rotate
   GET  /healthz, /metrics (Prometheus), /openapi.json
 
 {}
@@ -171,23 +171,49 @@ pub struct CheckpointArgs {
 #[derive(Debug, Subcommand)]
 pub enum TokensCommand {
     /// Create a token; prints its secret alone on standard output, once (only a hash is
-    /// stored).
+    /// stored). The creation is recorded.
     #[command(
-        after_help = "Roles: analyst (determinations, screenings, classifications; reads records),\nreviewer (analyst + review decisions), auditor (reads only), admin (everything).\n\nExample:\n  ace tokens create --name alice --role reviewer > alice.token"
+        after_help = "Roles: analyst (determinations, screenings, classifications; reads records),\nreviewer (analyst + review decisions), auditor (reads only), admin (everything).\n\nExamples:\n  ace tokens create --name alice --role reviewer > alice.token\n  ace tokens create --name ci --role analyst --expires 90d > ci.token"
     )]
     Create {
-        /// 1-64 letters, digits, '.', '_', '-' or '@'; recorded as the actor of what the token does.
+        /// 1-64 letters, digits, '.', '_', '-' or '@'; recorded as the actor of what the token
+        /// does. Never reused, even after the token is revoked.
         #[arg(long)]
         name: String,
         #[arg(long, value_enum)]
         role: RoleArg,
+        /// When the token stops working: a duration (90d, 12h, 30m), a date (2027-03-01,
+        /// that day's UTC midnight) or an RFC 3339 time. Default: until revoked.
+        #[arg(long, value_name = "WHEN")]
+        expires: Option<String>,
         #[command(flatten)]
         db: DatabaseArg,
     },
-    /// List tokens: name, role, creation time (never secrets).
+    /// List tokens: name, role, status (active, expired, revoked), created, expires — never
+    /// secrets.
     List {
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Revoke a token: it and its web sessions stop working at once, on every server using
+    /// this database. Recorded; the name is never given to another token.
+    #[command(after_help = "Example:\n  ace tokens revoke --name alice")]
+    Revoke {
+        /// The token's name.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Rotate a token: prints a new secret, once; the old secret and its web sessions stop
+    /// working at once. Same name, role and expiry. Recorded.
+    #[command(after_help = "Example:\n  ace tokens rotate --name ci > ci.token")]
+    Rotate {
+        /// The token's name.
+        #[arg(long)]
+        name: String,
         #[command(flatten)]
         db: DatabaseArg,
     },
@@ -361,6 +387,8 @@ pub enum KindOfRecord {
     Determination,
     Screening,
     Review,
+    /// Tokens created, revoked or rotated; web sign-ins and sign-outs.
+    Access,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -81,7 +81,7 @@ pub use canonical::{canonical_json, canonical_record, record_hash, sha256_hex, G
 pub use chain::ACE_VERSION;
 pub use error::{Error, Result};
 pub use store::RecordStore;
-pub use tokens::parse_expiry;
+pub use tokens::{describe_access, parse_expiry};
 pub use types::{
     BrokenLink, DeterminationLink, Filter, Format, Head, NewRecord, NewReview, NewToken, Record,
     RecordKind, ReviewDecision, ReviewKey, Role, Session, SignIn, Token, Verdict, VerifyReport,

@@ -146,6 +146,33 @@ pub(crate) fn access_record(change: &AccessChange, actor: &str) -> NewRecord {
     }
 }
 
+/// What an `access` record's input says, in plain words: "Token created: carol
+/// (reviewer), expires 2027-03-01", "Signed in to the web UI as dora", …
+pub fn describe_access(input: &serde_json::Value) -> String {
+    let text = |key: &str| {
+        input
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let token = text("token");
+    match text("event").as_str() {
+        "token_created" => {
+            let expiry = match text("expires_at") {
+                e if e.is_empty() => "no expiry".to_string(),
+                e => format!("expires {}", e.get(..10).unwrap_or(&e)),
+            };
+            format!("Token created: {token} ({}), {expiry}", text("role"))
+        }
+        "token_revoked" => format!("Token revoked: {token}; its sessions ended"),
+        "token_rotated" => format!("Token rotated: {token} has a new secret; its sessions ended"),
+        "sign_in" => format!("Signed in to the web UI as {token}"),
+        "sign_out" => "Signed out of the web UI".to_string(),
+        other => format!("Access: {other}"),
+    }
+}
+
 /// How a session is named in records: enough to tell sign-in and sign-out apart, too little
 /// to find the session.
 fn session_label(id_sha256: &str) -> &str {
@@ -390,5 +417,19 @@ mod tests {
         let record = access_record(&sign_in, "ci");
         assert_eq!(record.output["session"], "abababababababab");
         assert!(!record.output.to_string().contains(&"ab".repeat(32)));
+    }
+
+    #[test]
+    fn access_records_read_in_words() {
+        let created = json!({"event": "token_created", "token": "carol", "role": "reviewer",
+            "expires_at": "2027-03-01T00:00:00.000000Z"});
+        assert_eq!(
+            describe_access(&created),
+            "Token created: carol (reviewer), expires 2027-03-01"
+        );
+        let revoked = json!({"event": "token_revoked", "token": "carol"});
+        assert!(describe_access(&revoked).starts_with("Token revoked: carol"));
+        let signed = json!({"event": "sign_in", "token": "dora"});
+        assert_eq!(describe_access(&signed), "Signed in to the web UI as dora");
     }
 }

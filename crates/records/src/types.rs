@@ -18,6 +18,14 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
+    /// Every kind, in the order lists show them.
+    pub const ALL: [RecordKind; 4] = [
+        RecordKind::Determination,
+        RecordKind::Screening,
+        RecordKind::Review,
+        RecordKind::Access,
+    ];
+
     /// The name stored in the database and used in the canonical serialization.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -232,6 +240,18 @@ pub struct NewToken {
     pub expires_at: Option<String>,
     /// Who creates it: recorded as the actor of the `access` record.
     pub actor: String,
+}
+
+impl NewToken {
+    /// A token with no expiry, created by `actor`.
+    pub fn new(name: impl Into<String>, role: Role, actor: impl Into<String>) -> Self {
+        NewToken {
+            name: name.into(),
+            role,
+            expires_at: None,
+            actor: actor.into(),
+        }
+    }
 }
 
 /// A signed-in browser, as the record store keeps it (the session id only as its SHA-256).

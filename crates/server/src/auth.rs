@@ -14,9 +14,6 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use records::{Role, Token};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 /// What a request wants to do, for the role check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,48 +93,15 @@ fn bearer(parts: &Parts) -> Option<String> {
     (scheme.eq_ignore_ascii_case("bearer") && !secret.is_empty()).then(|| secret.to_string())
 }
 
-/// The token of a secret: from the cache, else from the store (off the async threads).
+/// The active token of a secret, asked of the store on every request (off the async
+/// threads): nothing is cached, so a revoked or expired token stops working at once on
+/// every server sharing the database.
 async fn authenticate(state: &AppState, secret: String) -> Result<Token, ApiError> {
-    let key = records::sha256_hex(secret.as_bytes());
-    if let Some(token) = state.inner.tokens.get(&key) {
-        return Ok(token);
-    }
     let store = state.store().clone();
     let found = tokio::task::spawn_blocking(move || store.authenticate(&secret))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
-    let token = found.ok_or(ApiError::Unauthenticated)?;
-    state.inner.tokens.put(key, token.clone());
-    Ok(token)
-}
-
-/// How long a verified token is trusted without asking the store again.
-const TOKEN_TTL: Duration = Duration::from_secs(60);
-/// Most tokens remembered; the cache is cleared when full.
-const TOKEN_CACHE_MAX: usize = 10_000;
-
-/// Recently verified tokens by the SHA-256 of their secret, so that a request does not
-/// cost a database read. Only successes are kept: a new token works at once.
-#[derive(Default)]
-pub struct TokenCache {
-    entries: Mutex<HashMap<String, (Token, Instant)>>,
-}
-
-impl TokenCache {
-    fn get(&self, key: &str) -> Option<Token> {
-        let entries = self.entries.lock().ok()?;
-        let (token, at) = entries.get(key)?;
-        (at.elapsed() < TOKEN_TTL).then(|| token.clone())
-    }
-
-    fn put(&self, key: String, token: Token) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= TOKEN_CACHE_MAX {
-                entries.clear();
-            }
-            entries.insert(key, (token, Instant::now()));
-        }
-    }
+    found.ok_or(ApiError::Unauthenticated)
 }
 
 #[cfg(test)]

@@ -909,9 +909,9 @@ fn screened_record(state: &AppState, id: i64) -> Result<Record, ApiError> {
         .ok_or_else(|| ApiError::bad("record_id", format!("there is no record {id}")))?;
     match record.kind {
         RecordKind::Determination | RecordKind::Screening => Ok(record),
-        RecordKind::Review => Err(ApiError::bad(
+        RecordKind::Review | RecordKind::Access => Err(ApiError::bad(
             "record_id",
-            format!("record {id} is a review; give the determination or screening record whose match is decided"),
+            format!("record {id} is a {} record; give the determination or screening record whose match is decided", record.kind.as_str()),
         )),
     }
 }
@@ -989,18 +989,78 @@ pub fn verify(state: &AppState) -> Result<records::VerifyReport, ApiError> {
 pub struct NewToken {
     pub name: String,
     pub role: Role,
+    /// When it stops working (RFC 3339 UTC); absent: until revoked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
     /// The secret to send as `Authorization: Bearer <token>`; only its hash is stored.
     pub token: String,
 }
 
-/// Creates an API token.
-pub fn create_token(state: &AppState, name: &str, role: Role) -> Result<NewToken, ApiError> {
-    let token = state.store().create_token(name, role)?;
+/// Creates an API token for `actor` (recorded), expiring at `expires` (a duration such as
+/// `90d`, a date, or an RFC 3339 time) or never.
+pub fn create_token(
+    state: &AppState,
+    actor: &str,
+    name: &str,
+    role: Role,
+    expires: Option<&str>,
+) -> Result<NewToken, ApiError> {
+    let expires_at = expires
+        .map(|e| records::parse_expiry(e, chrono::Utc::now()))
+        .transpose()
+        .map_err(|e| ApiError::bad("expires", e.to_string()))?;
+    let token = state.store().create_token(&records::NewToken {
+        name: name.to_string(),
+        role,
+        expires_at: expires_at.clone(),
+        actor: actor.to_string(),
+    })?;
     Ok(NewToken {
         name: name.to_string(),
         role,
+        expires_at,
         token,
     })
+}
+
+/// Revokes a token at once, with its web sessions on every server (recorded).
+pub fn revoke_token(state: &AppState, actor: &str, name: &str) -> Result<Token, ApiError> {
+    state
+        .store()
+        .revoke_token(name, actor)
+        .map_err(token_change_error)
+}
+
+/// Gives a token a new secret; the old one and its web sessions stop at once (recorded).
+pub fn rotate_token(state: &AppState, actor: &str, name: &str) -> Result<NewToken, ApiError> {
+    let secret = state
+        .store()
+        .rotate_token(name, actor)
+        .map_err(token_change_error)?;
+    let token = state
+        .store()
+        .list_tokens()?
+        .into_iter()
+        .find(|t| t.name == name)
+        .ok_or_else(|| ApiError::NotFound(format!("no token is named {name:?}")))?;
+    Ok(NewToken {
+        name: token.name,
+        role: token.role,
+        expires_at: token.expires_at,
+        token: secret,
+    })
+}
+
+/// An unknown token is a 404, a revoked one a 409 (it stays revoked).
+fn token_change_error(e: records::Error) -> ApiError {
+    match e {
+        records::Error::UnknownToken(_) => ApiError::NotFound(e.to_string()),
+        records::Error::TokenRevoked(_) => ApiError::Conflict {
+            field: "name".into(),
+            message: e.to_string(),
+        },
+        other => other.into(),
+    }
 }
 
 /// Every API token (names and roles, never secrets).

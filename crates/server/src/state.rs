@@ -16,7 +16,6 @@
 //! flight during a swap finishes on the old snapshot (kept alive by its `Arc` until the
 //! last such request is done).
 
-use crate::auth::TokenCache;
 use crate::metrics::Metrics;
 use decide::memo::{MemoScreener, MEMO_CAPACITY};
 use ear::Law;
@@ -65,8 +64,6 @@ pub struct Inner {
     /// The active list snapshot and its screener; replaced whole by a swap.
     lists: RwLock<Arc<ActiveLists>>,
     pub store: Arc<dyn RecordStore>,
-    /// Recently verified API tokens.
-    pub tokens: TokenCache,
     /// What `/metrics` reports.
     pub metrics: Metrics,
     /// The web UI's settings (the memo's letterhead), set once at start.
@@ -85,7 +82,6 @@ impl AppState {
                 law,
                 lists: RwLock::new(Arc::new(ActiveLists::new(snapshot, screener))),
                 store,
-                tokens: TokenCache::default(),
                 metrics: Metrics::default(),
                 ui_settings: OnceLock::new(),
             }),

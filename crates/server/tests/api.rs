@@ -156,7 +156,8 @@ mod cases {
             (bad_id.status, bad_id.body["field"].as_str()),
             (StatusCode::BAD_REQUEST, Some("id"))
         );
-        let record = s.get("/v1/records/1", &s.auditor).await;
+        let first = s.base + 1;
+        let record = s.get(&format!("/v1/records/{first}"), &s.auditor).await;
         assert_eq!(record.body["input"]["end_user"]["name"], name);
         assert_eq!(s.count(), 1);
         assert!(s.verified());
@@ -412,6 +413,85 @@ fn an_admin_creates_tokens_that_work_at_once() {
 }
 
 #[test]
+fn tokens_are_revoked_rotated_and_expire_over_the_api() {
+    let s = common::sqlite();
+    common::run(async {
+        let created = s
+            .post(
+                "/v1/tokens",
+                &s.admin,
+                &json!({"name": "ci", "role": "analyst", "expires": "90d"}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        assert!(created.body["expires_at"].as_str().is_some());
+        let old = created.body["token"].as_str().expect("secret").to_string();
+        let bad = s
+            .post(
+                "/v1/tokens",
+                &s.admin,
+                &json!({"name": "x", "role": "analyst", "expires": "2001-01-01"}),
+            )
+            .await;
+        assert_eq!(
+            (bad.status, bad.body["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("expires"))
+        );
+        // Rotation: the new secret works, the old one stops at once.
+        let rotated = s.post("/v1/tokens/ci/rotate", &s.admin, &json!({})).await;
+        assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.body);
+        let new = rotated.body["token"].as_str().expect("secret").to_string();
+        assert_eq!(
+            s.get("/v1/lists", &old).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(s.get("/v1/lists", &new).await.status, StatusCode::OK);
+        // Only an admin revokes; then the token stops at once and stays revoked.
+        let refused = s
+            .send("DELETE", "/v1/tokens/ci", Some(&s.reviewer), Vec::new())
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let revoked = s
+            .send("DELETE", "/v1/tokens/ci", Some(&s.admin), Vec::new())
+            .await;
+        assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+        assert!(revoked.body["revoked_at"].as_str().is_some());
+        let after = s.get("/v1/lists", &new).await;
+        assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+        let again = s
+            .send("DELETE", "/v1/tokens/ci", Some(&s.admin), Vec::new())
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        let unknown = s
+            .send("DELETE", "/v1/tokens/nobody", Some(&s.admin), Vec::new())
+            .await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+        let reused = s
+            .post(
+                "/v1/tokens",
+                &s.admin,
+                &json!({"name": "ci", "role": "admin"}),
+            )
+            .await;
+        assert_eq!(reused.status, StatusCode::BAD_REQUEST);
+        // Each change is an access record naming the admin who made it.
+        let access = s
+            .get("/v1/records?kind=access&actor=root", &s.auditor)
+            .await;
+        let events: Vec<&str> = access.body["records"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["input"]["event"].as_str())
+            .collect();
+        assert_eq!(
+            events,
+            vec!["token_created", "token_rotated", "token_revoked"]
+        );
+    });
+}
+
+#[test]
 fn records_are_listed_filtered_and_paged() {
     let s = common::sqlite();
     common::run(async {
@@ -433,15 +513,28 @@ fn records_are_listed_filtered_and_paged() {
             .status,
             StatusCode::CREATED
         );
+        // The fixture's four tokens were recorded first (access records 1 to base).
+        let base = s.base;
+        assert_eq!(base, 4);
         let all = s.get("/v1/records", &s.auditor).await;
-        assert_eq!(all.body["records"].as_array().map(Vec::len), Some(3));
+        assert_eq!(
+            all.body["records"].as_array().map(Vec::len),
+            Some(base as usize + 3)
+        );
+        let access = s.get("/v1/records?kind=access", &s.auditor).await;
+        assert_eq!(access.body["records"][0]["input"]["event"], "token_created");
         let screenings = s.get("/v1/records?kind=screening", &s.auditor).await;
         assert_eq!(screenings.body["records"][0]["actor"], "rita");
         assert_eq!(screenings.body["records"].as_array().map(Vec::len), Some(1));
-        let page = s.get("/v1/records?limit=2", &s.auditor).await;
-        assert_eq!(page.body["next_after_id"], 2);
-        let rest = s.get("/v1/records?limit=2&after_id=2", &s.auditor).await;
-        assert_eq!(rest.body["records"][0]["id"], 3);
+        let after = base + 1;
+        let page = s
+            .get(&format!("/v1/records?limit=1&after_id={base}"), &s.auditor)
+            .await;
+        assert_eq!(page.body["next_after_id"], after);
+        let rest = s
+            .get(&format!("/v1/records?limit=3&after_id={after}"), &s.auditor)
+            .await;
+        assert_eq!(rest.body["records"][0]["id"], after + 1);
         assert!(rest.body.get("next_after_id").is_none());
         let since = s
             .get("/v1/records?since=2000-01-01&actor=alice", &s.auditor)
@@ -466,7 +559,7 @@ fn records_are_listed_filtered_and_paged() {
                 verified.body["ok"].as_bool(),
                 verified.body["records"].as_u64()
             ),
-            (Some(true), Some(3))
+            (Some(true), Some(base + 3))
         );
     });
 }

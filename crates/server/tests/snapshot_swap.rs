@@ -114,7 +114,9 @@ fn a_newly_activated_snapshot_is_served_without_a_restart() {
     assert_eq!(snapshot.meta.hash, with_el.hash);
 
     let records = records::open(&dir.path().join("r.sqlite3").to_string_lossy()).expect("records");
-    let token = records.create_token("alice", Role::Analyst).expect("token");
+    let token = records
+        .create_token(&records::NewToken::new("alice", Role::Analyst, "admin"))
+        .expect("token");
     let state = AppState::new(
         ear::Law::bundled().expect("rules"),
         screen::Screener::new(snapshot.entries),

@@ -203,6 +203,7 @@ fn filter_of(f: &RecordFilterArgs) -> Filter {
             KindOfRecord::Determination => RecordKind::Determination,
             KindOfRecord::Screening => RecordKind::Screening,
             KindOfRecord::Review => RecordKind::Review,
+            KindOfRecord::Access => RecordKind::Access,
         }),
         actor: f.actor.clone(),
         ..Filter::default()
@@ -261,5 +262,6 @@ fn summary(r: &Record) -> String {
             text(&r.output, "verdict").unwrap_or_default(),
             text(&r.output, "reason").unwrap_or_default()
         ),
+        RecordKind::Access => records::describe_access(&r.input),
     }
 }

@@ -14,7 +14,7 @@ use crate::body::BODY_LIMIT;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 
 /// Who may call what, as documented in `ace serve --help` and the OpenAPI document.
@@ -34,7 +34,8 @@ Roles (token role x endpoint):
        /v1/records/verify, /v1/records/export
   GET  /v1/lists, /v1/rules/..., /v1/matrix,  x       x       x       x
        /v1/classifications/questions
-  GET/POST /v1/tokens                                                 x
+  GET/POST /v1/tokens, DELETE /v1/tokens/{name},                     x
+       POST /v1/tokens/{name}/rotate
   GET  /healthz, /metrics, /openapi.json   no token needed
 Without a valid token: 401. With a role that may not: 403.";
 
@@ -69,6 +70,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/rules/periods"),
     ("get", "/v1/tokens"),
     ("post", "/v1/tokens"),
+    ("delete", "/v1/tokens/{name}"),
+    ("post", "/v1/tokens/{name}/rotate"),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -95,6 +98,8 @@ pub fn routes() -> Router<AppState> {
             "/v1/tokens",
             get(records::tokens).post(records::create_token),
         )
+        .route("/v1/tokens/{name}", delete(records::revoke_token))
+        .route("/v1/tokens/{name}/rotate", post(records::rotate_token))
         .route("/v1/lists", get(reference::lists))
         .route("/v1/rules", get(reference::rules))
         .route("/v1/rules/groups", get(reference::groups))

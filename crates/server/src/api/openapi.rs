@@ -16,7 +16,7 @@ use utoipa::{Modify, OpenApi};
         decisions::determination, decisions::current_determination, decisions::review_queue,
         decisions::screening, decisions::review, decisions::red_flag_review,
         decisions::classification, decisions::questions, decisions::matrix,
-        records::list, records::one, records::replay, records::impact, records::export, records::verify, records::tokens, records::create_token,
+        records::list, records::one, records::replay, records::impact, records::export, records::verify, records::tokens, records::create_token, records::revoke_token, records::rotate_token,
         reference::lists, reference::rules, reference::groups, reference::group,
         reference::country, reference::eccns, reference::eccn, reference::embargoes,
         reference::periods,

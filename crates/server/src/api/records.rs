@@ -26,7 +26,8 @@ pub struct RecordsQuery {
     since: Option<String>,
     /// Records created before (exclusive).
     until: Option<String>,
-    /// `determination`, `screening` or `review`.
+    /// `determination`, `screening`, `review` or `access` (tokens created, revoked or
+    /// rotated; web sign-ins and sign-outs).
     kind: Option<String>,
     /// Only this actor (token name).
     actor: Option<String>,
@@ -97,7 +98,7 @@ fn filter(q: &RecordsQuery) -> Result<Filter, ApiError> {
         Some(k) => Some(RecordKind::parse(k).ok_or_else(|| {
             ApiError::bad(
                 "kind",
-                format!("'{k}'; accepted: determination, screening, review"),
+                format!("'{k}'; accepted: determination, screening, review, access"),
             )
         })?),
     };
@@ -216,12 +217,18 @@ pub async fn tokens(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
-    /// 1–64 letters, digits, `.`, `_`, `-`, `@`; recorded as the actor.
+    /// 1–64 letters, digits, `.`, `_`, `-`, `@`; recorded as the actor. Never reused, even
+    /// after the token is revoked.
     pub name: String,
     pub role: Role,
+    /// When the token stops working: a duration (`90d`, `12h`, `30m`), a date (`2027-03-01`,
+    /// that day's UTC midnight) or an RFC 3339 time, in the future. Absent: until revoked.
+    #[serde(default)]
+    pub expires: Option<String>,
 }
 
-/// Creates a token (admin); the secret is in the answer once, only its hash is stored.
+/// Creates a token (admin); the secret is in the answer once, only its hash is stored. The
+/// creation is recorded (an `access` record).
 #[utoipa::path(post, path = "/v1/tokens", tag = "tokens", request_body = TokenRequest,
     responses((status = 201, body = NewToken), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
@@ -234,10 +241,60 @@ pub async fn create_token(
     caller.require(Permission::Admin)?;
     let request: TokenRequest = body.parse()?;
     let token = blocking(&state, move |s| {
-        service::create_token(s, &request.name, request.role)
+        service::create_token(
+            s,
+            &caller.name,
+            &request.name,
+            request.role,
+            request.expires.as_deref(),
+        )
     })
     .await?;
     Ok((StatusCode::CREATED, Json(token)))
+}
+
+/// Revokes a token (admin): it and its web sessions stop working at once, on every server.
+/// Recorded (an `access` record); the name is never given to another token.
+#[utoipa::path(delete, path = "/v1/tokens/{name}", tag = "tokens",
+    params(("name" = String, Path, description = "The token's name")),
+    responses((status = 200, description = "The token, now revoked", body = Token),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, description = "No token has this name", body = ErrorBody),
+        (status = 409, description = "The token is revoked already", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> Result<Json<Token>, ApiError> {
+    caller.require(Permission::Admin)?;
+    let token = blocking(&state, move |s| {
+        service::revoke_token(s, &caller.name, &name)
+    })
+    .await?;
+    Ok(Json(token))
+}
+
+/// Rotates a token (admin): a new secret, shown once; the old secret and its web sessions
+/// stop working at once. Recorded (an `access` record).
+#[utoipa::path(post, path = "/v1/tokens/{name}/rotate", tag = "tokens",
+    params(("name" = String, Path, description = "The token's name")),
+    responses((status = 200, body = NewToken),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, description = "No token has this name", body = ErrorBody),
+        (status = 409, description = "The token is revoked", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn rotate_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> Result<Json<NewToken>, ApiError> {
+    caller.require(Permission::Admin)?;
+    let token = blocking(&state, move |s| {
+        service::rotate_token(s, &caller.name, &name)
+    })
+    .await?;
+    Ok(Json(token))
 }
 
 /// `GET /v1/impact` parameters.
@@ -295,7 +352,8 @@ pub struct ExportQuery {
     since: Option<String>,
     /// Records created before (exclusive).
     until: Option<String>,
-    /// `determination`, `screening` or `review`.
+    /// `determination`, `screening`, `review` or `access` (tokens created, revoked or
+    /// rotated; web sign-ins and sign-outs).
     kind: Option<String>,
     /// Only this actor (token name).
     actor: Option<String>,
@@ -331,7 +389,7 @@ pub async fn export(
         Some(k) => Some(RecordKind::parse(k).ok_or_else(|| {
             ApiError::bad(
                 "kind",
-                format!("'{k}'; accepted: determination, screening, review"),
+                format!("'{k}'; accepted: determination, screening, review, access"),
             )
         })?),
     };

@@ -31,8 +31,8 @@ pub struct CsrfOnly {
 }
 
 /// `GET /ui/login`: the form, with a fresh double-submit nonce.
-pub async fn show(headers: HeaderMap) -> Response {
-    if session::from_headers(&headers).is_some() {
+pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if session::from_headers(&state, &headers).await.is_some() {
         return session::see_other("/ui");
     }
     login_page(&headers, StatusCode::OK, None)
@@ -78,16 +78,13 @@ pub async fn submit(
         );
     }
     let secret = form.token.trim().to_string();
-    let store = state.store().clone();
-    let token = tokio::task::spawn_blocking(move || store.authenticate(&secret)).await;
-    match token {
-        Ok(Ok(Some(token))) => {
-            let id = session::create(&token.name, token.role);
+    match session::sign_in(&state, secret).await {
+        Ok(Some(signed)) => {
             let mut response = session::see_other("/ui");
             let set = response.headers_mut();
             set.append(
                 SET_COOKIE,
-                session::set_cookie(&headers, COOKIE_NAME, &id, LIFETIME),
+                session::set_cookie(&headers, COOKIE_NAME, &signed.id, LIFETIME),
             );
             set.append(
                 SET_COOKIE,
@@ -95,26 +92,38 @@ pub async fn submit(
             );
             response
         }
-        Ok(Ok(None)) => login_page(&headers, StatusCode::UNAUTHORIZED, Some("Unknown token.")),
-        Ok(Err(e)) => login_page(
+        Ok(None) => login_page(
+            &headers,
+            StatusCode::UNAUTHORIZED,
+            Some("Unknown, expired or revoked token."),
+        ),
+        Err(e) => login_page(
             &headers,
             StatusCode::INTERNAL_SERVER_ERROR,
             Some(&format!("Record store: {e}")),
-        ),
-        Err(_) => login_page(
-            &headers,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Some("Internal error."),
         ),
     }
 }
 
 /// `POST /ui/logout`: ends the session (CSRF-checked) and clears the cookie.
-pub async fn logout(signed: Signed, headers: HeaderMap, Form(form): Form<CsrfOnly>) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
     if let Some(refused) = signed.csrf_refusal(&form.csrf) {
         return refused;
     }
-    session::destroy(&signed.id);
+    if let Err(e) = session::sign_out(&state, signed.id.clone()).await {
+        return super::html::error_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some(&signed.session),
+            &format!(
+                "Signing out could not be recorded ({e}); the session is still open. Try again."
+            ),
+        );
+    }
     let mut response = session::see_other("/ui/login");
     response.headers_mut().append(
         SET_COOKIE,

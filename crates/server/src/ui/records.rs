@@ -112,7 +112,7 @@ fn matches_text(record: &Record, needle: &str) -> bool {
 fn kind_options(current: Option<RecordKind>) -> Markup {
     html! {
         option value="" { "All" }
-        @for kind in [RecordKind::Determination, RecordKind::Screening, RecordKind::Review] {
+        @for kind in RecordKind::ALL {
             option value=(kind.as_str()) selected[Some(kind) == current] { (kind.as_str()) }
         }
     }
@@ -178,6 +178,7 @@ fn summary(r: &Record) -> Markup {
             (s(&r.input, "name")) " · " (arr(&r.output, "hits").len()) " hit(s), "
             (arr(&r.output, "needs_review").len()) " to review"
         },
+        RecordKind::Access => html! { (records::describe_access(&r.input)) },
     }
 }
 

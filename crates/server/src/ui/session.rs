@@ -1,19 +1,21 @@
 //! Browser sessions and CSRF protection.
 //!
-//! Design: signing in posts an API token; once [`records::RecordStore::authenticate`]
-//! accepts it, a session is kept **server-side** in this process (a map from a random
-//! 256-bit id to the token's name, its role, a random 256-bit CSRF token and an absolute
-//! expiry of [`LIFETIME`]). The browser only holds the id, in the cookie `ace_session`
-//! (`HttpOnly; SameSite=Strict; Path=/`, plus `Secure` when the request came over https
-//! through a proxy that says so in `X-Forwarded-Proto`). The token secret is never stored.
+//! Design: signing in posts an API token; [`records::RecordStore::sign_in`] checks it and
+//! keeps the session **in the record store's database** (the SHA-256 of a random 256-bit
+//! id, the token's name, a random 256-bit CSRF token and an absolute expiry of
+//! [`LIFETIME`], never past the token's own), and records the sign-in. Every server on the
+//! same database therefore knows every session: several servers behind one load balancer
+//! need no sticky sessions, and a restart signs nobody out. A session counts only while its
+//! token is active with the secret it was started with, so revoking or rotating the token
+//! ends it at once on every server. The browser only holds the id, in the cookie
+//! `ace_session` (`HttpOnly; SameSite=Strict; Path=/`, plus `Secure` when the request came
+//! over https through a proxy that says so in `X-Forwarded-Proto`). The token secret is
+//! never stored.
 //!
 //! Every state-changing form (`POST`) carries the session's CSRF token in a hidden field
 //! `csrf`; a missing or different one is refused with 403 before anything is done. The
 //! sign-in form, which has no session yet, uses a double-submit nonce: a short-lived
 //! cookie `ace_login` and the same value in the form.
-//!
-//! Sessions die with the process (sign in again after a restart); with several servers
-//! behind one address, the balancer must keep a browser on one server (sticky sessions).
 
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
@@ -21,10 +23,9 @@ use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use records::Role;
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+pub use records::Session;
+use records::{Role, SignIn};
+use std::time::Duration;
 
 /// The session cookie's name.
 pub const COOKIE_NAME: &str = "ace_session";
@@ -32,30 +33,6 @@ pub const COOKIE_NAME: &str = "ace_session";
 pub const LOGIN_COOKIE: &str = "ace_login";
 /// How long a session lasts after sign-in.
 pub const LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
-
-/// A signed-in browser.
-#[derive(Debug, Clone)]
-pub struct Session {
-    /// The API token's name: the actor of everything done in this session.
-    pub token_name: String,
-    pub role: Role,
-    /// The CSRF token every form of this session carries.
-    pub csrf: String,
-    expires: Instant,
-}
-
-/// The sessions of this process.
-fn sessions() -> &'static Mutex<HashMap<String, Session>> {
-    static SESSIONS: OnceLock<Mutex<HashMap<String, Session>>> = OnceLock::new();
-    SESSIONS.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
-/// Locks the session map; a poisoned lock still holds valid data (entries are replaced whole).
-fn lock() -> std::sync::MutexGuard<'static, HashMap<String, Session>> {
-    sessions()
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// 32 random bytes as 64 hex digits.
 pub fn random_token() -> String {
@@ -67,31 +44,36 @@ pub fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Starts a session for a token; returns its id. Expired sessions are dropped on the way.
-pub fn create(token_name: &str, role: Role) -> String {
-    let id = random_token();
-    let session = Session {
-        token_name: token_name.to_string(),
-        role,
-        csrf: random_token(),
-        expires: Instant::now() + LIFETIME,
-    };
-    let mut map = lock();
-    let now = Instant::now();
-    map.retain(|_, s| s.expires > now);
-    map.insert(id.clone(), session);
-    id
+/// Starts a session for the token of `secret` (recorded); `Ok(None)` when the secret is no
+/// active token's.
+pub async fn sign_in(state: &AppState, secret: String) -> Result<Option<SignIn>, String> {
+    let store = state.store().clone();
+    tokio::task::spawn_blocking(move || store.sign_in(&secret, LIFETIME))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
 }
 
-/// Ends a session.
-pub fn destroy(id: &str) {
-    lock().remove(id);
+/// Ends a session (recorded).
+pub async fn sign_out(state: &AppState, id: String) -> Result<(), String> {
+    let store = state.store().clone();
+    tokio::task::spawn_blocking(move || store.sign_out(&id))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
 }
 
-/// The live session with this id.
-fn find(id: &str) -> Option<Session> {
-    let map = lock();
-    map.get(id).filter(|s| s.expires > Instant::now()).cloned()
+/// The live session with this id, if any (a store error counts as none: sign in again).
+async fn find(state: &AppState, id: String) -> Option<Session> {
+    let store = state.store().clone();
+    match tokio::task::spawn_blocking(move || store.session(&id)).await {
+        Ok(Ok(found)) => found,
+        Ok(Err(e)) => {
+            eprintln!("ace: session look-up failed (the browser is asked to sign in): {e}");
+            None
+        }
+        Err(_) => None,
+    }
 }
 
 /// The value of cookie `name` in the request headers.
@@ -107,9 +89,10 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// The session the request's cookie names, with its id.
-pub fn from_headers(headers: &HeaderMap) -> Option<(String, Session)> {
+pub async fn from_headers(state: &AppState, headers: &HeaderMap) -> Option<Signed> {
     let id = cookie(headers, COOKIE_NAME)?;
-    find(&id).map(|s| (id, s))
+    let session = find(state, id.clone()).await?;
+    Some(Signed { id, session })
 }
 
 /// A `Set-Cookie` value: HttpOnly, SameSite=Strict, Path=/, Secure behind https.
@@ -179,13 +162,13 @@ pub fn see_other(to: &str) -> Response {
 impl FromRequestParts<AppState> for Signed {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Response> {
-        match from_headers(&parts.headers) {
-            Some((id, session)) => Ok(Signed { id, session }),
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match from_headers(state, &parts.headers).await {
+            Some(signed) => Ok(signed),
             None => {
                 let mut response = see_other("/ui/login");
                 if cookie(&parts.headers, COOKIE_NAME).is_some() {
-                    // An expired or unknown session: clear the stale cookie.
+                    // An expired, ended or unknown session: clear the stale cookie.
                     let clear = set_cookie(&parts.headers, COOKIE_NAME, "", Duration::ZERO);
                     response.headers_mut().insert(SET_COOKIE, clear);
                 }
@@ -198,22 +181,6 @@ impl FromRequestParts<AppState> for Signed {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sessions_are_found_by_id_until_destroyed() {
-        let id = create("alice", Role::Reviewer);
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            COOKIE,
-            HeaderValue::from_str(&format!("x=1; {COOKIE_NAME}={id}")).unwrap(),
-        );
-        let (found, session) = from_headers(&headers).unwrap();
-        assert_eq!(found, id);
-        assert_eq!(session.token_name, "alice");
-        assert_eq!(session.csrf.len(), 64);
-        destroy(&id);
-        assert!(from_headers(&headers).is_none());
-    }
 
     #[test]
     fn ids_are_random() {

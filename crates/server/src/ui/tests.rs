@@ -36,7 +36,15 @@ impl Fixture {
         let store = records::open(&dir.path().join("r.sqlite3").to_string_lossy()).unwrap();
         let tokens = [Role::Analyst, Role::Reviewer, Role::Auditor, Role::Admin]
             .into_iter()
-            .map(|role| (role, store.create_token(role.as_str(), role).unwrap()))
+            .map(|role| {
+                let new = records::NewToken {
+                    name: role.as_str().to_string(),
+                    role,
+                    expires_at: None,
+                    actor: "admin".to_string(),
+                };
+                (role, store.create_token(&new).unwrap())
+            })
             .collect();
         let (law, snapshot) = bundled();
         let screener = screen::Screener::new(snapshot.entries.clone());
@@ -222,7 +230,7 @@ async fn sign_in_sets_a_strict_http_only_cookie() {
         )
         .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    assert!(wrong.body.contains("Unknown token."));
+    assert!(wrong.body.contains("Unknown, expired or revoked token."));
     let no_nonce = f
         .post("/ui/login", None, &[("token", f.token(Role::Reviewer))])
         .await;
@@ -275,6 +283,74 @@ async fn sign_out_ends_the_session() {
         .await;
     assert_eq!(out.location(), "/ui/login");
     assert_eq!(f.get("/ui", Some(&session)).await.location(), "/ui/login");
+}
+
+#[tokio::test]
+async fn sessions_live_in_the_store_and_end_when_the_token_is_revoked() {
+    let f = Fixture::new();
+    let (session, _) = f.sign_in(Role::Reviewer).await;
+    // A second server on the same database knows the session (no sticky sessions).
+    let other = Fixture {
+        app: crate::router(f.state.clone()),
+        state: f.state.clone(),
+        tokens: Vec::new(),
+        _dir: tempfile::tempdir().unwrap(),
+    };
+    assert_eq!(
+        other.get("/ui", Some(&session)).await.status,
+        StatusCode::OK
+    );
+    f.state
+        .store()
+        .revoke_token("reviewer", "admin")
+        .expect("revoke");
+    // At once, with no cache to wait out: the session and the API token both stop.
+    let after = f.get("/ui", Some(&session)).await;
+    assert_eq!(after.location(), "/ui/login");
+    let api = f
+        .send(
+            Request::get("/v1/records")
+                .header(
+                    "authorization",
+                    format!("Bearer {}", f.token(Role::Reviewer)),
+                )
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::UNAUTHORIZED);
+    // Sign-in and revocation are records.
+    let events: Vec<String> = f
+        .state
+        .store()
+        .list(&records::Filter {
+            kind: Some(records::RecordKind::Access),
+            ..records::Filter::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|r| r.input["event"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        events.iter().filter(|e| *e == "sign_in").count(),
+        1,
+        "{events:?}"
+    );
+    assert_eq!(events.last().map(String::as_str), Some("token_revoked"));
+    // The revoked token cannot sign in again.
+    let form = f.get("/ui/login", None).await;
+    let refused = f
+        .post(
+            "/ui/login",
+            Some(&cookie_pair(&form, "ace_login")),
+            &[
+                ("nonce", &hidden(&form.body, "nonce")),
+                ("token", f.token(Role::Reviewer)),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert!(refused.body.contains("revoked"), "{}", refused.body);
 }
 
 #[tokio::test]
@@ -858,12 +934,12 @@ async fn the_form_takes_parties_legs_lines_owners_and_red_flags() {
         "a second leg row"
     );
     assert!(added.body.contains(r#"value="Example Forwarding GmbH""#));
-    assert!(f
-        .state
-        .store()
-        .list(&records::Filter::default())
-        .unwrap()
-        .is_empty());
+    // Adding a row decides nothing: no determination is recorded.
+    let determinations = records::Filter {
+        kind: Some(records::RecordKind::Determination),
+        ..records::Filter::default()
+    };
+    assert!(f.state.store().list(&determinations).unwrap().is_empty());
     // A distributor in Russia on the route: the leg that reaches it decides (746.8).
     let posted = f
         .post(
