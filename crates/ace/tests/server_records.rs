@@ -82,6 +82,65 @@ fn tokens_create_prints_the_token_alone_once() {
 }
 
 #[test]
+fn tokens_expire_rotate_and_revoke_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let create = |extra: &[&str]| {
+        let mut args = vec!["tokens", "create", "--name", "ci", "--role", "analyst"];
+        args.extend_from_slice(extra);
+        run(ace(dir.path()).args(&args))
+    };
+    let (code, _, err) = create(&["--expires", "yesterday"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--expires") && err.contains("90d"), "{err}");
+    let (code, first, _) = create(&["--expires", "2099-01-01"]);
+    assert_eq!(code, 0);
+    let first = first.trim().to_string();
+    let (_, listed, _) = run(ace(dir.path()).args(["tokens", "list"]));
+    assert!(
+        listed.contains("active") && listed.contains("2099-01-01T00:00:00"),
+        "{listed}"
+    );
+    let (code, rotated, _) = run(ace(dir.path()).args(["tokens", "rotate", "--name", "ci"]));
+    assert_eq!(code, 0);
+    let rotated = rotated.trim().to_string();
+    assert!(rotated.starts_with("ace_") && rotated != first);
+    let store = records::open(&sqlite_file(dir.path()).to_string_lossy()).expect("open");
+    assert!(store.authenticate(&first).expect("auth").is_none());
+    assert!(store.authenticate(&rotated).expect("auth").is_some());
+    let (code, _, err) = run(ace(dir.path()).args(["tokens", "revoke", "--name", "ci"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("revoked"), "{err}");
+    assert!(store.authenticate(&rotated).expect("auth").is_none());
+    let (_, listed, _) = run(ace(dir.path()).args(["tokens", "list"]));
+    assert!(listed.contains("revoked"), "{listed}");
+    for again in [
+        ["tokens", "revoke", "--name", "ci"],
+        ["tokens", "rotate", "--name", "ci"],
+    ] {
+        let (code, _, err) = run(ace(dir.path()).args(again));
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("revoked already") || err.contains("is revoked"),
+            "{err}"
+        );
+    }
+    let (code, _, err) = run(ace(dir.path()).args(["tokens", "revoke", "--name", "nobody"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("no token is named"), "{err}");
+    // Each change is an access record by the local user.
+    let (code, out, _) = run(ace(dir.path()).args(["records", "list", "--kind", "access"]));
+    assert_eq!(code, 0);
+    for words in [
+        "Token created: ci",
+        "Token rotated: ci",
+        "Token revoked: ci",
+    ] {
+        assert!(out.contains(words), "{words}: {out}");
+    }
+    assert!(out.contains("cli:"), "{out}");
+}
+
+#[test]
 fn records_verify_passes_then_names_the_tampered_record() {
     let dir = tempfile::tempdir().expect("dir");
     three_records(dir.path());
@@ -204,8 +263,9 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     assert_eq!(status.code(), Some(0));
     let (code, out, _) = run(ace(dir.path()).args(["records", "verify"]));
     assert_eq!(code, 0);
+    // The token's creation is a record too, before the determinations.
     assert!(
-        out.contains(&format!("ok: {acknowledged} records")),
+        out.contains(&format!("ok: {} records", acknowledged + 1)),
         "{out}"
     );
 }
