@@ -546,14 +546,25 @@ fn eccn_list(state: &AppState) -> Markup {
     }
 }
 
+/// What a repeated row's input takes.
+#[derive(Clone, Copy)]
+enum Kind<'a> {
+    /// Free text.
+    Text,
+    /// Text with suggestions from the datalist of this id.
+    Suggest(&'a str),
+    /// A number.
+    Number,
+}
+
 /// A text input of a repeated row with its (visually hidden) label.
-fn row_input(id: &str, label: &str, value: &str, extra: Option<(&str, &str)>) -> Markup {
+fn row_input(id: &str, label: &str, value: &str, kind: Kind) -> Markup {
     html! {
         label.visually-hidden for=(id) { (label) }
-        @match extra {
-            Some(("list", list)) => input id=(id) name=(id) list=(list) value=(value) autocomplete="off";,
-            Some((_, _)) => input id=(id) name=(id) inputmode="decimal" value=(value);,
-            None => input id=(id) name=(id) value=(value) autocomplete="off";,
+        @match kind {
+            Kind::Suggest(list) => input id=(id) name=(id) list=(list) value=(value) autocomplete="off";,
+            Kind::Number => input id=(id) name=(id) inputmode="decimal" value=(value);,
+            Kind::Text => input id=(id) name=(id) value=(value) autocomplete="off";,
         }
     }
 }
@@ -567,8 +578,8 @@ fn leg_rows(v: &FormValues) -> Markup {
             @let id = |field: &str| format!("leg{i}_{field}");
             tr {
                 th scope="row" { (n) }
-                td { (row_input(&id("name"), &format!("Intermediate consignee {n}: name"), row(v, "leg", i, "name"), None)) }
-                td { (row_input(&id("country"), &format!("Intermediate consignee {n}: country"), row(v, "leg", i, "country"), Some(("list", "destinations")))) }
+                td { (row_input(&id("name"), &format!("Intermediate consignee {n}: name"), row(v, "leg", i, "name"), Kind::Text)) }
+                td { (row_input(&id("country"), &format!("Intermediate consignee {n}: country"), row(v, "leg", i, "country"), Kind::Suggest("destinations"))) }
                 td {
                     label.visually-hidden for=(id("role")) { "Intermediate consignee " (n) ": role" }
                     select id=(id("role")) name=(id("role")) {
@@ -595,10 +606,10 @@ fn line_rows(v: &FormValues) -> Markup {
             @let id = |field: &str| format!("line{i}_{field}");
             tr {
                 th scope="row" { (n) }
-                td { (row_input(&id("eccn"), &format!("Line {n}: ECCN or \"published\""), row(v, "line", i, "eccn"), Some(("list", "eccns")))) }
-                td { (row_input(&id("description"), &format!("Line {n}: description"), row(v, "line", i, "description"), None)) }
-                td { (row_input(&id("quantity"), &format!("Line {n}: quantity"), row(v, "line", i, "quantity"), Some(("inputmode", "decimal")))) }
-                td { (row_input(&id("value"), &format!("Line {n}: value (USD)"), row(v, "line", i, "value"), Some(("inputmode", "decimal")))) }
+                td { (row_input(&id("eccn"), &format!("Line {n}: ECCN or \"published\""), row(v, "line", i, "eccn"), Kind::Suggest("eccns"))) }
+                td { (row_input(&id("description"), &format!("Line {n}: description"), row(v, "line", i, "description"), Kind::Text)) }
+                td { (row_input(&id("quantity"), &format!("Line {n}: quantity"), row(v, "line", i, "quantity"), Kind::Number)) }
+                td { (row_input(&id("value"), &format!("Line {n}: value (USD)"), row(v, "line", i, "value"), Kind::Number)) }
             }
         }
     }

@@ -11,9 +11,9 @@
 //! | `POST /ui/reviews` | a reviewer's decision on one screening match: a confirmation page, then (`confirmed=yes`) recorded |
 //! | `GET /ui/queue` | the review queue: held determinations and their open matches, oldest first |
 //! | `GET /ui/records` | records, newest first (`?kind=&since=&q=`) |
-//! | `GET /ui/records/{id}`, `GET /ui/records/{id}/memo` | one record; the printable memo |
+//! | `GET /ui/records/{id}`, `GET /ui/records/{id}/memo` | one record; the printable memo (letterhead from [`settings`], `ace serve --settings`) |
 //! | `POST /ui/records/verify` | verify the hash chain |
-//! | `GET /ui/map` | outcome per destination (`?eccn=&end_user=&as_of=`) |
+//! | `GET /ui/map` | outcome per destination (`?eccn=&end_user=&as_of=`): a world map, each country focusable with its outcome and reason, and a table |
 //! | `GET /ui/classify` | the classification questionnaire |
 //! | `GET /ui/assets/{file}` | CSS, JS, SVG compiled into the binary |
 //!
