@@ -1,6 +1,7 @@
 //! Connections over a real socket: a client that sends its headers too slowly, or sits
 //! idle, is cut off after the header-read timeout; on shutdown an idle kept-alive
-//! connection does not keep the server from stopping.
+//! connection does not keep the server from stopping; a flood of idle connections and the
+//! largest transactions allowed neither grow memory nor slow other answers past a bound.
 
 mod common;
 
@@ -117,4 +118,140 @@ fn an_idle_kept_alive_connection_does_not_delay_shutdown() {
         "shutdown waited {:?} for an idle connection",
         started.elapsed()
     );
+}
+
+/// The process's resident memory in KiB (Linux), or `None` elsewhere.
+fn rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// One `GET /healthz` on a new connection: how long until the whole answer arrived.
+fn healthz_latency(addr: SocketAddr) -> Duration {
+    let started = Instant::now();
+    let mut c = TcpStream::connect(addr).expect("connect");
+    c.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    c.write_all(b"GET /healthz HTTP/1.1\r\nHost: ace\r\nConnection: close\r\n\r\n")
+        .expect("write");
+    let mut answer = String::new();
+    c.read_to_string(&mut answer).expect("read");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    started.elapsed()
+}
+
+#[test]
+fn an_idle_flood_is_cut_off_without_growing_memory_or_slowing_answers() {
+    let (addr, stop, handle) = start(quick());
+    let before = rss_kib();
+    // 320 connections that say nothing, and 80 that send half a request (400 in all: with
+    // the server's ends, 800 descriptors, under the common limit of 1,024).
+    let mut flood: Vec<TcpStream> = (0..400)
+        .filter_map(|i| {
+            let mut c = TcpStream::connect(addr).ok()?;
+            if i % 5 == 0 {
+                let _ = c.write_all(b"POST /v1/determinations HTTP/1.1\r\nHost: ace\r\n");
+            }
+            Some(c)
+        })
+        .collect();
+    assert_eq!(flood.len(), 400, "connections opened");
+    // Answers stay quick while the flood is open.
+    let latency = healthz_latency(addr);
+    assert!(
+        latency < Duration::from_secs(1),
+        "/healthz took {latency:?} behind 400 idle connections"
+    );
+    // Every flooding connection is closed by the header-read timeout.
+    let still_open = flood
+        .iter_mut()
+        .map(|c| closed_within(c, Duration::from_secs(10)))
+        .filter(Option::is_none)
+        .count();
+    assert_eq!(still_open, 0, "connections left open after the timeout");
+    if let (Some(before), Some(after)) = (before, rss_kib()) {
+        assert!(
+            after < before + 64 * 1024,
+            "resident memory grew from {before} KiB to {after} KiB"
+        );
+    }
+    let _ = stop.send(());
+    handle.join().expect("thread").expect("served");
+}
+
+/// `POST /v1/determinations` with `body` and `token`; the status line.
+fn post_status(addr: SocketAddr, token: &str, body: &str) -> String {
+    let mut c = TcpStream::connect(addr).expect("connect");
+    c.set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("timeout");
+    let request = format!(
+        "POST /v1/determinations HTTP/1.1\r\nHost: ace\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    c.write_all(request.as_bytes()).expect("write");
+    let mut answer = String::new();
+    let _ = c.read_to_string(&mut answer);
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn the_largest_transactions_allowed_do_not_stall_the_server() {
+    let s = common::sqlite();
+    let token = s.analyst.clone();
+    let state = s.state.clone();
+    let (addr_tx, addr_rx) = mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let handle = std::thread::spawn(move || {
+        let _keep = s;
+        serve_with(
+            state,
+            "127.0.0.1:0",
+            quick(),
+            move |addr| {
+                let _ = addr_tx.send(addr);
+            },
+            async move {
+                let _ = stop_rx.await;
+            },
+        )
+    });
+    let addr: SocketAddr = addr_rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("server started");
+    // Every list at its cap, every name new (each is screened).
+    let parties = |n: usize, what: &str| -> Vec<serde_json::Value> {
+        (0..n)
+            .map(|i| serde_json::json!({"name": format!("Zelvora {what} {i} Handels GmbH"), "country": "AT"}))
+            .collect()
+    };
+    let mut tx = common::transaction("Example GmbH");
+    tx["intermediate_consignees"] =
+        serde_json::json!(parties(decide::transaction::MAX_INTERMEDIATE_CONSIGNEES, "Spedition"));
+    tx["end_user"]["owners"] = serde_json::json!(parties(decide::transaction::MAX_OWNERS, "Holding"));
+    let body = tx.to_string();
+    let heavy: Vec<_> = (0..6)
+        .map(|_| {
+            let (token, body) = (token.clone(), body.clone());
+            std::thread::spawn(move || post_status(addr, &token, &body))
+        })
+        .collect();
+    // While the six are decided, the server still answers at once.
+    let worst = (0..5)
+        .map(|_| {
+            std::thread::sleep(Duration::from_millis(20));
+            healthz_latency(addr)
+        })
+        .max()
+        .unwrap_or_default();
+    for h in heavy {
+        let status = h.join().expect("thread");
+        assert!(status.contains(" 201 "), "{status}");
+    }
+    assert!(
+        worst < Duration::from_millis(500),
+        "/healthz took {worst:?} beside six of the largest transactions"
+    );
+    let _ = stop_tx.send(());
+    handle.join().expect("thread").expect("served");
 }
