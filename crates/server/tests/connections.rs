@@ -226,9 +226,12 @@ fn the_largest_transactions_allowed_do_not_stall_the_server() {
             .collect()
     };
     let mut tx = common::transaction("Example GmbH");
-    tx["intermediate_consignees"] =
-        serde_json::json!(parties(decide::transaction::MAX_INTERMEDIATE_CONSIGNEES, "Spedition"));
-    tx["end_user"]["owners"] = serde_json::json!(parties(decide::transaction::MAX_OWNERS, "Holding"));
+    tx["intermediate_consignees"] = serde_json::json!(parties(
+        decide::transaction::MAX_INTERMEDIATE_CONSIGNEES,
+        "Spedition"
+    ));
+    tx["end_user"]["owners"] =
+        serde_json::json!(parties(decide::transaction::MAX_OWNERS, "Holding"));
     let body = tx.to_string();
     let heavy: Vec<_> = (0..6)
         .map(|_| {
