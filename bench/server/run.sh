@@ -13,6 +13,11 @@
 # of every request: every screening walks the index).
 #
 # Usage: bench/server/run.sh            (DURATION=10s CONNECTIONS=16 THREADS=2 by default)
+#        BASELINE=b25fdb27 bench/server/run.sh   (each setup also with the build of that
+#        revision, one after the other in the same run, for a before/after on one machine state)
+# Each line also says the server's CPU time per request (utime+stime of the `ace serve`
+# processes over the load, divided by the requests wrk completed), so a noisy machine
+# cannot hide a regression behind a lower req/s.
 # Needs: wrk (installed with apt-get if missing), curl, psql, a PostgreSQL server
 # (ACE_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres; the script
 # creates and drops its own databases there). Loopback only; bounded duration.
@@ -24,14 +29,16 @@ CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
 PG_ADMIN=${ACE_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 WORKLOADS=${WORKLOADS:-"recurring unique"}
+BASELINE=${BASELINE:-}
 
 if ! command -v wrk >/dev/null; then
     apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
 fi
 
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
+TARGET_ABS=$(realpath -m "$CARGO_TARGET_DIR")
 cargo build --release -p ace >&2
-ACE=$CARGO_TARGET_DIR/release/ace
+CURRENT=$TARGET_ABS/release/ace
 
 WORK=$(mktemp -d)
 PIDS=()
@@ -40,9 +47,19 @@ cleanup() {
     for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
     for db in "${PG_DBS[@]}"; do psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true; done
+    if [ -d "$WORK/baseline-src" ]; then git worktree remove --force "$WORK/baseline-src" >/dev/null 2>&1 || true; fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+# The builds to load: the current tree, and BASELINE's when given (built from a temporary
+# worktree into its own target directory, so the current build is untouched).
+BUILDS=("current=$CURRENT")
+if [ -n "$BASELINE" ]; then
+    git worktree add --detach "$WORK/baseline-src" "$BASELINE" >/dev/null
+    (cd "$WORK/baseline-src" && CARGO_TARGET_DIR=$TARGET_ABS/bench-baseline cargo build --release -p ace >&2)
+    BUILDS+=("$(git rev-parse --short "$BASELINE")=$TARGET_ABS/bench-baseline/release/ace")
+fi
 
 # A fresh PostgreSQL database; prints its URL (the caller adds the name to PG_DBS: this
 # runs in a subshell).
@@ -83,22 +100,36 @@ lua_of() {
     esac
 }
 
+# cpu_ticks: utime + stime of the running servers, in clock ticks.
+cpu_ticks() {
+    local total=0 pid
+    for pid in "${PIDS[@]}"; do
+        total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    done
+    echo "$total"
+}
+
 # load PORT CONNECTIONS OUTFILE: wrk against one server.
 load() {
     ACE_TOKEN=$TOKEN wrk -t"$THREADS" -c"$2" -d"$DURATION" --latency -s "$LUA" \
         "http://127.0.0.1:$1/v1/determinations" >"$3"
 }
 
-# summarize NAME WRK_OUTPUT...: requests/s, p50, p99, acknowledged.
+# summarize NAME CPU_TICKS WRK_OUTPUT...: requests/s, p50, p99, server CPU µs per request,
+# acknowledged.
 summarize() {
-    local name=$1; shift
-    local rps acked p50 p99
+    local name=$1 ticks=$2; shift 2
+    local rps acked p50 p99 requests cpu
     rps=$(awk '/^Requests\/sec/ {s += $2} END {printf "%.0f", s}' "$@")
     acked=$(awk '/^ACK/ {s += $2} END {print s}' "$@")
+    requests=$(awk '/ requests in / {s += $1} END {print s}' "$@")
     p50=$(awk '$1 == "50%" {print $2}' "$@" | paste -sd/ -)
     p99=$(awk '$1 == "99%" {print $2}' "$@" | paste -sd/ -)
+    cpu=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+        'BEGIN {if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "-"}')
     echo "$acked" >"$WORK/acked"
-    printf '%-46s %8s req/s   p50 %-14s p99 %-14s acknowledged %s\n' "$name" "$rps" "$p50" "$p99" "$acked" | tee -a "$WORK/summary"
+    printf '%-58s %6s req/s  p50 %-12s p99 %-12s %4s CPU-µs/req  acknowledged %s\n' \
+        "$name" "$rps" "$p50" "$p99" "$cpu" "$acked" | tee -a "$WORK/summary"
 }
 
 # check DATABASE: the chain verifies, ids are gap-free, and nothing acknowledged is missing.
@@ -117,41 +148,50 @@ check() {
 }
 
 run_single() {
-    local name=$1 db=$2 port=$3
+    local name=$1 db=$2 port=$3 before ticks
     TOKEN=$("$ACE" --data-dir "$WORK/data" tokens create --name "bench-$port" --role analyst --database "$db")
     start_server "$port" "$db"
+    before=$(cpu_ticks)
     load "$port" "$CONNECTIONS" "$WORK/wrk-$port.txt"
+    ticks=$(($(cpu_ticks) - before))
     stop_servers
     cat "$WORK/wrk-$port.txt" >&2
-    summarize "$name" "$WORK/wrk-$port.txt"
+    summarize "$name" "$ticks" "$WORK/wrk-$port.txt"
     check "$db"
 }
 
 echo "== $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS -d$DURATION; $(date -u +%FT%TZ)" | tee "$WORK/summary"
 
+for BUILD in "${BUILDS[@]}"; do
+LABEL=${BUILD%%=*}
+ACE=${BUILD#*=}
 for WORKLOAD in $WORKLOADS; do
     LUA=$(lua_of "$WORKLOAD")
-    run_single "SQLite, one server ($WORKLOAD)" "$WORK/data/records-$WORKLOAD.sqlite3" 8181
+    DB_TAG="${WORKLOAD}_${LABEL}"
+    run_single "[$LABEL] SQLite, one server ($WORKLOAD)" "$WORK/data/records-$DB_TAG.sqlite3" 8181
 
-    PG=$(fresh_pg "ace_bench_single_$WORKLOAD")
-    PG_DBS+=("ace_bench_single_$WORKLOAD")
-    run_single "PostgreSQL, one server ($WORKLOAD)" "$PG" 8182
+    PG=$(fresh_pg "ace_bench_single_$DB_TAG")
+    PG_DBS+=("ace_bench_single_$DB_TAG")
+    run_single "[$LABEL] PostgreSQL, one server ($WORKLOAD)" "$PG" 8182
 
-    SHARED=$(fresh_pg "ace_bench_shared_$WORKLOAD")
-    PG_DBS+=("ace_bench_shared_$WORKLOAD")
+    SHARED=$(fresh_pg "ace_bench_shared_$DB_TAG")
+    PG_DBS+=("ace_bench_shared_$DB_TAG")
     TOKEN=$("$ACE" --data-dir "$WORK/data" tokens create --name "bench-shared-$WORKLOAD" --role analyst --database "$SHARED")
     start_server 8183 "$SHARED"
     start_server 8184 "$SHARED"
     HALF=$((CONNECTIONS / 2))
+    BEFORE=$(cpu_ticks)
     load 8183 "$HALF" "$WORK/wrk-8183.txt" &
     A=$!
     load 8184 "$HALF" "$WORK/wrk-8184.txt" &
     B=$!
     wait $A $B
+    TICKS=$(($(cpu_ticks) - BEFORE))
     stop_servers
     cat "$WORK/wrk-8183.txt" "$WORK/wrk-8184.txt" >&2
-    summarize "PostgreSQL, two servers ($WORKLOAD; sum; p: A/B)" "$WORK/wrk-8183.txt" "$WORK/wrk-8184.txt"
+    summarize "[$LABEL] PostgreSQL, two servers ($WORKLOAD; sum; p: A/B)" "$TICKS" "$WORK/wrk-8183.txt" "$WORK/wrk-8184.txt"
     check "$SHARED"
+done
 done
 
 echo
