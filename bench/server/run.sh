@@ -14,7 +14,8 @@
 #
 # Usage: bench/server/run.sh            (DURATION=10s CONNECTIONS=16 THREADS=2 by default)
 #        BASELINE=b25fdb27 bench/server/run.sh   (each setup also with the build of that
-#        revision, one after the other in the same run, for a before/after on one machine state)
+#        revision, one after the other in the same run, for a before/after on one machine state;
+#        BASELINE may also be the path of an ace binary built before)
 # Each line also says the server's CPU time per request (utime+stime of the `ace serve`
 # processes over the load, divided by the requests wrk completed), so a noisy machine
 # cannot hide a regression behind a lower req/s.
@@ -55,7 +56,9 @@ trap cleanup EXIT
 # The builds to load: the current tree, and BASELINE's when given (built from a temporary
 # worktree into its own target directory, so the current build is untouched).
 BUILDS=("current=$CURRENT")
-if [ -n "$BASELINE" ]; then
+if [ -n "$BASELINE" ] && [ -x "$BASELINE" ] && [ -f "$BASELINE" ]; then
+    BUILDS+=("baseline=$(realpath "$BASELINE")")     # an already built ace binary
+elif [ -n "$BASELINE" ]; then
     git worktree add --detach "$WORK/baseline-src" "$BASELINE" >/dev/null
     (cd "$WORK/baseline-src" && CARGO_TARGET_DIR=$TARGET_ABS/bench-baseline cargo build --release -p ace >&2)
     BUILDS+=("$(git rev-parse --short "$BASELINE")=$TARGET_ABS/bench-baseline/release/ace")
