@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::canonical::{canonical_json, HashedFields, GENESIS_HASH};
+use crate::compact::{Codec, Compact};
 use crate::error::{Error, Result};
 use crate::time;
 use crate::tokens::AccessChange;
@@ -31,6 +32,9 @@ pub(crate) struct Item {
     pub access: Option<AccessChange>,
     /// For a determination: what the determination index keeps of it.
     pub determination: Option<DeterminationFields>,
+    /// The texts compressed, when the row is stored compact (the texts above are still what
+    /// is hashed).
+    pub compact: Option<Compact>,
 }
 
 /// What the determination index keeps of a determination record, read from its output.
@@ -62,6 +66,246 @@ impl DeterminationFields {
     }
 }
 
+impl DeterminationFields {
+    /// [`DeterminationFields::of`] the output's canonical text, read without building the
+    /// document: only the four fields are kept, everything else is skipped (verify reads
+    /// every determination).
+    pub fn from_text(output: &str) -> serde_json::Result<Self> {
+        let top: fields::Top = serde_json::from_str(output)?;
+        Ok(DeterminationFields {
+            outcome: top.outcome.or(top.nested_outcome),
+            supersedes: top.supersedes,
+            review_record: top.review_record,
+        })
+    }
+}
+
+/// Deserializers that read what [`DeterminationFields::of`] reads from a `Value`, with the
+/// same answers (a later duplicate key wins, as in a `Value`), skipping the rest.
+mod fields {
+    use std::fmt;
+
+    use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde::Deserialize;
+
+    /// The top level of an output.
+    #[derive(Default)]
+    pub struct Top {
+        pub outcome: Option<String>,
+        pub nested_outcome: Option<String>,
+        pub supersedes: Option<i64>,
+        pub review_record: Option<i64>,
+    }
+
+    impl<'de> Deserialize<'de> for Top {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(TopVisitor)
+        }
+    }
+
+    /// Consumes any value, keeping nothing: `Visitor::Value` is `T::default()`.
+    macro_rules! skip_other_values {
+        () => {
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Default::default())
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Default::default())
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Default::default())
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Default::default())
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Default::default())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Default::default())
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Default::default())
+            }
+        };
+    }
+
+    struct TopVisitor;
+
+    impl<'de> Visitor<'de> for TopVisitor {
+        type Value = Top;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a JSON value")
+        }
+        skip_other_values!();
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {
+            let mut top = Top::default();
+            while let Some(key) = map.next_key::<Key>()? {
+                match key {
+                    Key::Outcome => top.outcome = map.next_value::<Text>()?.0,
+                    Key::Determination => {
+                        top.nested_outcome = map.next_value::<Nested>()?.0;
+                    }
+                    Key::Supersedes => top.supersedes = map.next_value::<Integer>()?.0,
+                    Key::ReviewRecord => top.review_record = map.next_value::<Integer>()?.0,
+                    Key::Other => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(top)
+        }
+    }
+
+    /// A key of the top level.
+    enum Key {
+        Outcome,
+        Determination,
+        Supersedes,
+        ReviewRecord,
+        Other,
+    }
+
+    impl<'de> Deserialize<'de> for Key {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct KeyVisitor;
+            impl Visitor<'_> for KeyVisitor {
+                type Value = Key;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a key")
+                }
+                fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+                    Ok(match key {
+                        "outcome" => Key::Outcome,
+                        "determination" => Key::Determination,
+                        super::SUPERSEDES => Key::Supersedes,
+                        super::REVIEW_RECORD => Key::ReviewRecord,
+                        _ => Key::Other,
+                    })
+                }
+            }
+            d.deserialize_str(KeyVisitor)
+        }
+    }
+
+    /// A string value (`Value::as_str`), else nothing.
+    #[derive(Default)]
+    struct Text(Option<String>);
+
+    impl<'de> Deserialize<'de> for Text {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct TextVisitor;
+            impl<'de> Visitor<'de> for TextVisitor {
+                type Value = Text;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a JSON value")
+                }
+                fn visit_bool<E: de::Error>(self, _: bool) -> Result<Text, E> {
+                    Ok(Text(None))
+                }
+                fn visit_i64<E: de::Error>(self, _: i64) -> Result<Text, E> {
+                    Ok(Text(None))
+                }
+                fn visit_u64<E: de::Error>(self, _: u64) -> Result<Text, E> {
+                    Ok(Text(None))
+                }
+                fn visit_f64<E: de::Error>(self, _: f64) -> Result<Text, E> {
+                    Ok(Text(None))
+                }
+                fn visit_str<E: de::Error>(self, s: &str) -> Result<Text, E> {
+                    Ok(Text(Some(s.to_string())))
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<Text, E> {
+                    Ok(Text(None))
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Text, A::Error> {
+                    while seq.next_element::<IgnoredAny>()?.is_some() {}
+                    Ok(Text(None))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+                    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                    Ok(Text(None))
+                }
+            }
+            d.deserialize_any(TextVisitor)
+        }
+    }
+
+    /// An integer that fits in an i64 (`Value::as_i64`), else nothing.
+    #[derive(Default)]
+    struct Integer(Option<i64>);
+
+    impl<'de> Deserialize<'de> for Integer {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct IntegerVisitor;
+            impl<'de> Visitor<'de> for IntegerVisitor {
+                type Value = Integer;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a JSON value")
+                }
+                fn visit_bool<E: de::Error>(self, _: bool) -> Result<Integer, E> {
+                    Ok(Integer(None))
+                }
+                fn visit_i64<E: de::Error>(self, i: i64) -> Result<Integer, E> {
+                    Ok(Integer(Some(i)))
+                }
+                fn visit_u64<E: de::Error>(self, u: u64) -> Result<Integer, E> {
+                    Ok(Integer(i64::try_from(u).ok()))
+                }
+                fn visit_f64<E: de::Error>(self, _: f64) -> Result<Integer, E> {
+                    Ok(Integer(None))
+                }
+                fn visit_str<E: de::Error>(self, _: &str) -> Result<Integer, E> {
+                    Ok(Integer(None))
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<Integer, E> {
+                    Ok(Integer(None))
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Integer, A::Error> {
+                    while seq.next_element::<IgnoredAny>()?.is_some() {}
+                    Ok(Integer(None))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Integer, A::Error> {
+                    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                    Ok(Integer(None))
+                }
+            }
+            d.deserialize_any(IntegerVisitor)
+        }
+    }
+
+    /// The string `outcome` of an object (`pointer("/determination/outcome")`), else nothing.
+    #[derive(Default)]
+    struct Nested(Option<String>);
+
+    impl<'de> Deserialize<'de> for Nested {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct NestedVisitor;
+            impl<'de> Visitor<'de> for NestedVisitor {
+                type Value = Nested;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a JSON value")
+                }
+                skip_other_values!();
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Nested, A::Error> {
+                    let mut outcome = None;
+                    while let Some(key) = map.next_key::<Key>()? {
+                        match key {
+                            Key::Outcome => outcome = map.next_value::<Text>()?.0,
+                            _ => {
+                                map.next_value::<IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    Ok(Nested(outcome))
+                }
+            }
+            d.deserialize_any(NestedVisitor)
+        }
+    }
+}
+
 /// The field of a determination's output naming the record it supersedes.
 pub const SUPERSEDES: &str = "supersedes";
 /// The field of a determination's output naming the review record that caused it.
@@ -82,13 +326,16 @@ pub(crate) struct ReviewFields {
 }
 
 impl Item {
-    /// Prepares a new record for the writer.
-    pub fn from_new(r: &NewRecord) -> Self {
+    /// Prepares a new record for the writer: canonical texts, compressed when that is smaller.
+    pub fn from_new(r: &NewRecord, codec: &Codec) -> Self {
+        let input = canonical_json(&r.input);
+        let output = canonical_json(&r.output);
         Item {
+            compact: codec.compress(&input, &output),
             kind: r.kind,
             actor: r.actor.clone(),
-            input: canonical_json(&r.input),
-            output: canonical_json(&r.output),
+            input,
+            output,
             ruleset: r.ruleset.clone(),
             list_snapshot: r.list_snapshot.clone(),
             transaction_id: r.transaction_id.clone(),
@@ -96,6 +343,24 @@ impl Item {
             access: None,
             determination: (r.kind == RecordKind::Determination)
                 .then(|| DeterminationFields::of(&r.output)),
+        }
+    }
+
+    /// The input as its text column stores it: empty when the row is compact.
+    pub fn stored_input(&self) -> &str {
+        if self.compact.is_some() {
+            ""
+        } else {
+            &self.input
+        }
+    }
+
+    /// The output as its text column stores it: empty when the row is compact.
+    pub fn stored_output(&self) -> &str {
+        if self.compact.is_some() {
+            ""
+        } else {
+            &self.output
         }
     }
 
@@ -374,4 +639,41 @@ fn record_of(link: &Link<'_>) -> Result<Record> {
         prev_hash: link.stamp.prev_hash.clone(),
         hash: link.stamp.hash.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Verify reads a determination's index fields from its text without building the
+    /// document: the answers must be those of the `Value` reading that appends use.
+    #[test]
+    fn index_fields_from_text_are_those_of_the_document() {
+        let outputs = [
+            r#"{"outcome":"HOLD","trace":[{"a":[1,{"outcome":"X"}]}]}"#,
+            r#"{"determination":{"outcome":"NLR","trace":[]},"hits":[],"needs_review":[]}"#,
+            r#"{"determination":{"outcome":"NLR"},"outcome":"ACE"}"#,
+            r#"{"determination":{"outcome":7},"outcome":null}"#,
+            r#"{"determination":["outcome"],"outcome":{"outcome":"ACE"}}"#,
+            r#"{"determination":{"x":{"outcome":"deep"}}}"#,
+            r#"{"review_record":12,"supersedes":9,"outcome":"NLR"}"#,
+            r#"{"review_record":-3,"supersedes":1.0}"#,
+            r#"{"review_record":18446744073709551615,"supersedes":"9"}"#,
+            r#"{"supersedes":[1],"review_record":{"id":1}}"#,
+            r#"{"outcome":"A","outcome":"B"}"#,
+            r#"{"outcome":"é \"q\" \\ \n"}"#,
+            r#"[{"outcome":"ACE"}]"#,
+            r#""ACE""#,
+            r#"null"#,
+        ];
+        for text in outputs {
+            let value: Value = serde_json::from_str(text).expect("JSON");
+            assert_eq!(
+                DeterminationFields::from_text(text).expect("read"),
+                DeterminationFields::of(&value),
+                "{text}"
+            );
+        }
+        assert!(DeterminationFields::from_text(r#"{"outcome":"ACE""#).is_err());
+    }
 }

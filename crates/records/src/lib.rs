@@ -60,6 +60,7 @@
 mod canonical;
 mod chain;
 pub mod checkpoint;
+mod compact;
 mod error;
 mod export;
 mod group;

@@ -168,6 +168,30 @@ CREATE INDEX sessions_token ON sessions (token_name);
 CREATE INDEX sessions_expiry ON sessions (expires_at);
 "#,
     },
+    Migration {
+        version: 4,
+        name: "compact records: zstd dictionaries, compressed input and output",
+        sql: r#"
+-- zstd dictionaries that compact rows are compressed with, each kept once, by id; the SHA-256
+-- (lowercase hex) of the bytes names it (docs/records-format.md). Never changed or removed:
+-- every row written with one needs it to be read.
+CREATE TABLE dictionaries (
+    id     INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    bytes  BLOB NOT NULL
+);
+CREATE TRIGGER dictionaries_no_update BEFORE UPDATE ON dictionaries
+BEGIN SELECT RAISE(ABORT, 'dictionaries are append-only: UPDATE refused'); END;
+CREATE TRIGGER dictionaries_no_delete BEFORE DELETE ON dictionaries
+BEGIN SELECT RAISE(ABORT, 'dictionaries are append-only: DELETE refused'); END;
+
+-- A compact row: input and output empty, their canonical texts as zstd frames made with
+-- the dictionary named. Rows written before keep their texts (and NULL here): no row changes.
+ALTER TABLE records ADD COLUMN dictionary INTEGER REFERENCES dictionaries (id);
+ALTER TABLE records ADD COLUMN input_z BLOB;
+ALTER TABLE records ADD COLUMN output_z BLOB;
+"#,
+    },
 ];
 
 /// PostgreSQL schema. Times and JSON are TEXT: the exact text that was hashed is what is kept
@@ -364,6 +388,32 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_token ON sessions (token_name);
 CREATE INDEX sessions_expiry ON sessions (expires_at);
+"#,
+    },
+    Migration {
+        version: 6,
+        name: "compact records: zstd dictionaries, compressed input and output",
+        sql: r#"
+-- zstd dictionaries that compact rows are compressed with, each kept once, by id; the SHA-256
+-- (lowercase hex) of the bytes names it (docs/records-format.md). Never changed or removed:
+-- every row written with one needs it to be read.
+CREATE TABLE dictionaries (
+    id     BIGINT PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    bytes  BYTEA NOT NULL
+);
+CREATE TRIGGER dictionaries_no_update BEFORE UPDATE OR DELETE ON dictionaries
+    FOR EACH ROW EXECUTE FUNCTION ace_refuse_change();
+CREATE TRIGGER dictionaries_no_truncate BEFORE TRUNCATE ON dictionaries
+    FOR EACH STATEMENT EXECUTE FUNCTION ace_refuse_change();
+
+-- A compact row: input and output empty, their canonical texts as zstd frames made with
+-- the dictionary named. Rows written before keep their texts (and NULL here): adding
+-- nullable columns rewrites no row. The frames are compressed already: not again by TOAST.
+ALTER TABLE records ADD COLUMN dictionary BIGINT REFERENCES dictionaries (id),
+    ADD COLUMN input_z BYTEA, ADD COLUMN output_z BYTEA;
+ALTER TABLE records ALTER COLUMN input_z SET STORAGE EXTERNAL,
+    ALTER COLUMN output_z SET STORAGE EXTERNAL;
 "#,
     },
 ];

@@ -9,13 +9,14 @@ use std::sync::{Arc, Mutex};
 use postgres::{Client, NoTls, SimpleQueryMessage, Statement};
 
 use crate::chain::{ChainWriter, DeterminationFields, Link, Tip, ACE_VERSION};
+use crate::compact::{self, Codec};
 use crate::error::{Error, Result};
 use crate::group::GroupCommit;
 use crate::migrations::{self, Migration};
 use crate::pg_reviews::ReviewIndex;
 use crate::query::{Param, Selection};
 use crate::row::{
-    ReviewRow, Row, SessionRow, TokenRow, COLUMNS, DETERMINATION_COLUMNS, REVIEW_COLUMNS,
+    ReviewRow, Row, SessionRow, TokenRow, DETERMINATION_COLUMNS, REVIEW_COLUMNS, STORED_COLUMNS,
 };
 use crate::store::{Backend, RecordStore, Store};
 use crate::tokens::{self, AccessChange};
@@ -31,13 +32,41 @@ const CHAIN_LOCK: i64 = 0x0061_6365_0063_686e;
 /// Connects, applies pending migrations and starts the writer.
 pub(crate) fn open(url: &str) -> Result<Box<dyn RecordStore>> {
     let mut first = connect(url)?;
-    migrate(&mut first, migrations::POSTGRES)?;
-    let writer = PgWriter::connect(url)?;
+    let dictionary = migrate(&mut first, migrations::POSTGRES)?;
+    let dictionaries = url.to_string();
+    let codec = Arc::new(Codec::new(
+        dictionary,
+        Box::new(move |id| dictionary_bytes(&mut connect(&dictionaries)?, id)),
+    )?);
+    let writer = PgWriter::connect(url, codec.clone())?;
     let backend = Postgres::new(url, first)?;
     Ok(Box::new(Store::new(
         backend,
         GroupCommit::start(Box::new(writer))?,
+        codec,
     )))
+}
+
+/// The bytes of dictionary `id`.
+fn dictionary_bytes(client: &mut Client, id: i64) -> Result<Option<Vec<u8>>> {
+    let row = client.query_opt("SELECT bytes FROM dictionaries WHERE id = $1", &[&id])?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// The id of the bundled dictionary in `dictionaries`, stored there first if it is not yet
+/// (the next free id); called under the migration lock, so servers starting together agree.
+fn bundled_dictionary(client: &mut Client) -> Result<i64> {
+    let sha256 = compact::bundled_sha256();
+    client.execute(
+        "INSERT INTO dictionaries (id, sha256, bytes)
+         SELECT COALESCE(MAX(id), 0) + 1, $1::text, $2::bytea FROM dictionaries
+         HAVING NOT EXISTS (SELECT 1 FROM dictionaries WHERE sha256 = $1::text)",
+        &[&sha256, &compact::BUNDLED],
+    )?;
+    let id = client
+        .query_one("SELECT id FROM dictionaries WHERE sha256 = $1", &[&sha256])?
+        .try_get(0)?;
+    Ok(id)
 }
 
 /// A connection whose commits wait for the WAL flush (acknowledged means durable).
@@ -47,15 +76,25 @@ fn connect(url: &str) -> Result<Client> {
     Ok(client)
 }
 
-/// Applies the migrations not yet applied, one process at a time.
-fn migrate(client: &mut Client, all: &[Migration]) -> Result<()> {
+/// Applies the migrations not yet applied, one process at a time; stores the bundled
+/// dictionary when the schema has the table for it, and answers its id.
+fn migrate(client: &mut Client, all: &[Migration]) -> Result<Option<i64>> {
     client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
-    let applied = apply_pending(client, all);
+    let applied = apply_pending(client, all).and_then(|()| {
+        if migrations::latest(all) >= COMPACT_VERSION {
+            bundled_dictionary(client).map(Some)
+        } else {
+            Ok(None)
+        }
+    });
     let unlocked = client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]);
-    applied?;
+    let dictionary = applied?;
     unlocked?;
-    Ok(())
+    Ok(dictionary)
 }
+
+/// The migration that adds compact rows.
+const COMPACT_VERSION: i64 = 6;
 
 fn apply_pending(client: &mut Client, all: &[Migration]) -> Result<()> {
     client.batch_execute(
@@ -206,6 +245,9 @@ fn read_row(r: &postgres::Row) -> Result<Row> {
         transaction_id: r.try_get(9)?,
         prev_hash: r.try_get(10)?,
         hash: r.try_get(11)?,
+        dictionary: r.try_get(12)?,
+        input_z: r.try_get(13)?,
+        output_z: r.try_get(14)?,
     })
 }
 
@@ -268,7 +310,7 @@ fn boxed(p: &Param) -> Box<dyn postgres::types::ToSql + Sync> {
 
 impl Backend for Postgres {
     fn rows(&self, selection: &Selection, limit: usize) -> Result<Vec<Row>> {
-        let (sql, params) = selection.sql(COLUMNS, limit, |i| format!("${i}"));
+        let (sql, params) = selection.sql(STORED_COLUMNS, limit, |i| format!("${i}"));
         let owned: Vec<Box<dyn postgres::types::ToSql + Sync>> = params.iter().map(boxed).collect();
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
             owned.iter().map(|b| b.as_ref()).collect();
@@ -276,7 +318,7 @@ impl Backend for Postgres {
     }
 
     fn row(&self, id: i64) -> Result<Option<Row>> {
-        let sql = format!("SELECT {COLUMNS} FROM records WHERE id = $1");
+        let sql = format!("SELECT {STORED_COLUMNS} FROM records WHERE id = $1");
         self.with_client(|c| {
             c.query_opt(sql.as_str(), &[&id])?
                 .as_ref()
@@ -433,6 +475,18 @@ impl Backend for Postgres {
             Ok(row.map(|r| r.try_get(0)).transpose()?)
         })
     }
+
+    fn dictionaries(&self) -> Result<Vec<(i64, String, Vec<u8>)>> {
+        self.with_client(|c| {
+            c.query(
+                "SELECT id, sha256, bytes FROM dictionaries ORDER BY id",
+                &[],
+            )?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+        })
+    }
 }
 
 /// The newest link, read under the chain lock.
@@ -457,6 +511,7 @@ fn tip_of(row: &postgres::SimpleQueryRow) -> Result<Tip> {
 struct PgWriter {
     url: String,
     live: Option<Prepared>,
+    codec: Arc<Codec>,
 }
 
 struct Prepared {
@@ -468,10 +523,11 @@ struct Prepared {
 }
 
 impl PgWriter {
-    fn connect(url: &str) -> Result<Self> {
+    fn connect(url: &str, codec: Arc<Codec>) -> Result<Self> {
         Ok(PgWriter {
             url: url.to_string(),
             live: Some(Prepared::new(connect(url)?)?),
+            codec,
         })
     }
 
@@ -489,14 +545,15 @@ impl Prepared {
         // A generic plan made while the table was small would scan it whole for every batch.
         client.batch_execute("SET plan_cache_mode = force_custom_plan")?;
         let existing = client.prepare(&format!(
-            "SELECT {COLUMNS} FROM records
+            "SELECT {STORED_COLUMNS} FROM records
              WHERE kind = ANY($1::text[]) AND transaction_id = ANY($2::text[])"
         ))?;
         // One statement per batch however many records: the rows travel as parallel arrays.
         let insert = client.prepare(&format!(
-            "INSERT INTO records ({COLUMNS})
+            "INSERT INTO records ({STORED_COLUMNS})
              SELECT * FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                                  $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])"
+                                  $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                                  $13::int8[], $14::bytea[], $15::bytea[])"
         ))?;
         let review = client.prepare(&format!(
             "INSERT INTO reviews ({REVIEW_COLUMNS})
@@ -537,13 +594,14 @@ impl ChainWriter for PgWriter {
     }
 
     fn existing(&mut self, keys: &[(RecordKind, String)]) -> Result<Vec<Record>> {
+        let codec = self.codec.clone();
         let p = self.live()?;
         let kinds: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
         let ids: Vec<&str> = keys.iter().map(|(_, t)| t.as_str()).collect();
         let mut found = Vec::new();
         for row in p.client.query(&p.existing, &[&kinds, &ids])? {
             // The two ANY conditions also match crossed pairs; keep only the pairs asked for.
-            let record = read_row(&row)?.into_record()?;
+            let record = read_row(&row)?.expanded(&codec)?.into_record()?;
             let wanted = keys
                 .iter()
                 .any(|(k, t)| *k == record.kind && Some(t) == record.transaction_id.as_ref());
@@ -565,14 +623,20 @@ impl ChainWriter for PgWriter {
                 &texts(links, |l| l.item.kind.as_str()),
                 &texts(links, |l| &l.stamp.created_at),
                 &texts(links, |l| &l.item.actor),
-                &texts(links, |l| &l.item.input),
-                &texts(links, |l| &l.item.output),
+                &texts(links, |l| l.item.stored_input()),
+                &texts(links, |l| l.item.stored_output()),
                 &optional_texts(links, |l| l.item.ruleset.as_deref()),
                 &optional_texts(links, |l| l.item.list_snapshot.as_deref()),
                 &versions,
                 &optional_texts(links, |l| l.item.transaction_id.as_deref()),
                 &texts(links, |l| &l.stamp.prev_hash),
                 &texts(links, |l| &l.stamp.hash),
+                &links
+                    .iter()
+                    .map(|l| l.item.compact.as_ref().map(|c| c.dictionary))
+                    .collect::<Vec<_>>(),
+                &frames(links, |c| &c.input_z),
+                &frames(links, |c| &c.output_z),
             ],
         )?;
         for link in links {
@@ -653,6 +717,17 @@ fn apply_access(client: &mut Client, change: &AccessChange, at: &str) -> Result<
 /// One text column of a batch insert.
 fn texts<'b, 'a: 'b>(links: &'b [Link<'a>], field: fn(&'b Link<'a>) -> &'b str) -> Vec<&'b str> {
     links.iter().map(field).collect()
+}
+
+/// One column of compressed texts of a batch insert (NULL for a row stored as text).
+fn frames<'b>(
+    links: &'b [Link<'_>],
+    field: fn(&'b compact::Compact) -> &'b Vec<u8>,
+) -> Vec<Option<&'b [u8]>> {
+    links
+        .iter()
+        .map(|l| l.item.compact.as_ref().map(|c| field(c).as_slice()))
+        .collect()
 }
 
 /// One nullable text column of a batch insert.

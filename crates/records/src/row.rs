@@ -1,14 +1,23 @@
-//! A record as stored: input and output as the exact text that was hashed.
+//! A record as stored: input and output as the exact text that was hashed, in the text
+//! columns or (a compact row) as zstd frames in `input_z`/`output_z`.
 
 use crate::canonical::HashedFields;
+use crate::compact::Codec;
 use crate::error::{Error, Result};
 use crate::types::{Record, RecordKind, ReviewDecision, Role, Session, Token, Verdict};
 
-/// The columns of the `records` table, in this order in every SELECT.
+/// The columns of the `records` table as every ace before compact rows wrote them.
+#[cfg(test)]
 pub(crate) const COLUMNS: &str =
     "id, kind, created_at, actor, input, output, ruleset, list_snapshot, ace_version, transaction_id, prev_hash, hash";
 
-/// One row of `records`, unparsed.
+/// [`COLUMNS`] and the three a compact row adds (SQLite migration 4, PostgreSQL 6): what is
+/// read and written.
+pub(crate) const STORED_COLUMNS: &str =
+    "id, kind, created_at, actor, input, output, ruleset, list_snapshot, ace_version, transaction_id, prev_hash, hash, dictionary, input_z, output_z";
+
+/// One row of `records`, unparsed. Once [`Row::expand`]ed, `input` and `output` are the texts
+/// whichever way they were stored.
 #[derive(Debug, Clone)]
 pub(crate) struct Row {
     pub id: i64,
@@ -23,9 +32,59 @@ pub(crate) struct Row {
     pub transaction_id: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// A compact row's dictionary (its id in `dictionaries`).
+    pub dictionary: Option<i64>,
+    /// A compact row's input, compressed.
+    pub input_z: Option<Vec<u8>>,
+    /// A compact row's output, compressed.
+    pub output_z: Option<Vec<u8>>,
 }
 
 impl Row {
+    /// Puts the texts of a compact row in `input` and `output`: each is the text column when
+    /// it is not empty (a canonical JSON text never is), else its frame decompressed with the
+    /// row's dictionary. The frames are kept (see [`Row::stored_twice`]).
+    pub fn expand(&mut self, codec: &Codec) -> std::result::Result<(), String> {
+        for (name, text, frame) in [
+            ("input", &mut self.input, &self.input_z),
+            ("output", &mut self.output, &self.output_z),
+        ] {
+            if !text.is_empty() {
+                continue;
+            }
+            let (Some(dictionary), Some(frame)) = (self.dictionary, frame) else {
+                if frame.is_some() {
+                    return Err(format!("{name}_z is set but the row names no dictionary"));
+                }
+                continue;
+            };
+            *text = codec
+                .decompress(dictionary, frame)
+                .map_err(|problem| format!("{name}_z does not decompress: {problem}"))?;
+        }
+        Ok(())
+    }
+
+    /// [`Row::expand`], as an error of the crate.
+    pub fn expanded(mut self, codec: &Codec) -> Result<Row> {
+        let id = self.id;
+        self.expand(codec)
+            .map_err(|problem| Error::Corrupt { id, problem })?;
+        Ok(self)
+    }
+
+    /// A text stored both ways, in its text column and as a frame (call before
+    /// [`Row::expand`]): the column is what is read, so a compact row never has both.
+    pub fn stored_twice(&self) -> Option<&'static str> {
+        if !self.input.is_empty() && self.input_z.is_some() {
+            Some("input")
+        } else if !self.output.is_empty() && self.output_z.is_some() {
+            Some("output")
+        } else {
+            None
+        }
+    }
+
     /// The hash recomputed over the stored text (so that any edit of a byte shows).
     pub fn recomputed_hash(&self) -> String {
         HashedFields {

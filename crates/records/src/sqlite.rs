@@ -1,18 +1,19 @@
 //! The embedded back end: one SQLite file in WAL mode, `synchronous=FULL`, created 0600.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::chain::{ChainWriter, Link, Tip};
+use crate::compact::{self, Codec};
 use crate::error::{Error, Result};
 use crate::group::GroupCommit;
 use crate::migrations::{self, Migration};
 use crate::query::{Param, Selection};
 use crate::row::{
-    ReviewRow, Row, SessionRow, TokenRow, COLUMNS, DETERMINATION_COLUMNS, REVIEW_COLUMNS,
+    ReviewRow, Row, SessionRow, TokenRow, DETERMINATION_COLUMNS, REVIEW_COLUMNS, STORED_COLUMNS,
 };
 use crate::store::{Backend, RecordStore, Store};
 use crate::tokens;
@@ -43,8 +44,15 @@ pub(crate) fn open(path: &Path) -> Result<Box<dyn RecordStore>> {
     }
     let mut first = connect(path)?;
     migrate(&mut first, migrations::SQLITE)?;
+    let dictionary = bundled_dictionary(&mut first)?;
+    let dictionaries = path.to_path_buf();
+    let codec = Arc::new(Codec::new(
+        Some(dictionary),
+        Box::new(move |id| dictionary_bytes(&connect(&dictionaries)?, id)),
+    )?);
     let writer = SqliteWriter {
         conn: connect(path)?,
+        codec: codec.clone(),
     };
     let backend = Sqlite {
         path: path.to_path_buf(),
@@ -53,7 +61,37 @@ pub(crate) fn open(path: &Path) -> Result<Box<dyn RecordStore>> {
     Ok(Box::new(Store::new(
         backend,
         GroupCommit::start(Box::new(writer))?,
+        codec,
     )))
+}
+
+/// The id of the bundled dictionary in `dictionaries`, stored there first if it is not yet
+/// (the next free id), under the write lock.
+fn bundled_dictionary(conn: &mut Connection) -> Result<i64> {
+    let sha256 = compact::bundled_sha256();
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    tx.execute(
+        "INSERT INTO dictionaries (id, sha256, bytes)
+         SELECT COALESCE(MAX(id), 0) + 1, ?1, ?2 FROM dictionaries
+         HAVING NOT EXISTS (SELECT 1 FROM dictionaries WHERE sha256 = ?1)",
+        params![sha256, compact::BUNDLED],
+    )?;
+    let id = tx.query_row(
+        "SELECT id FROM dictionaries WHERE sha256 = ?1",
+        [&sha256],
+        |r| r.get(0),
+    )?;
+    tx.commit()?;
+    Ok(id)
+}
+
+/// The bytes of dictionary `id`.
+fn dictionary_bytes(conn: &Connection, id: i64) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .query_row("SELECT bytes FROM dictionaries WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?)
 }
 
 /// A connection with the settings every connection needs: WAL, durable commits, waiting on locks.
@@ -167,6 +205,9 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         transaction_id: r.get(9)?,
         prev_hash: r.get(10)?,
         hash: r.get(11)?,
+        dictionary: r.get(12)?,
+        input_z: r.get(13)?,
+        output_z: r.get(14)?,
     })
 }
 
@@ -227,7 +268,7 @@ fn sql_value(p: &Param) -> rusqlite::types::Value {
 
 impl Backend for Sqlite {
     fn rows(&self, selection: &Selection, limit: usize) -> Result<Vec<Row>> {
-        let (sql, params) = selection.sql(COLUMNS, limit, |i| format!("?{i}"));
+        let (sql, params) = selection.sql(STORED_COLUMNS, limit, |i| format!("?{i}"));
         let values: Vec<rusqlite::types::Value> = params.iter().map(sql_value).collect();
         self.with_conn(|c| {
             let mut stmt = c.prepare_cached(&sql)?;
@@ -237,7 +278,7 @@ impl Backend for Sqlite {
     }
 
     fn row(&self, id: i64) -> Result<Option<Row>> {
-        let sql = format!("SELECT {COLUMNS} FROM records WHERE id = ?1");
+        let sql = format!("SELECT {STORED_COLUMNS} FROM records WHERE id = ?1");
         self.with_conn(|c| {
             Ok(c.prepare_cached(&sql)?
                 .query_row([id], read_row)
@@ -379,11 +420,20 @@ impl Backend for Sqlite {
                 .optional()?)
         })
     }
+
+    fn dictionaries(&self) -> Result<Vec<(i64, String, Vec<u8>)>> {
+        self.with_conn(|c| {
+            let mut stmt = c.prepare("SELECT id, sha256, bytes FROM dictionaries ORDER BY id")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
 }
 
 /// The connection the group-commit thread writes through.
 struct SqliteWriter {
     conn: Connection,
+    codec: Arc<Codec>,
 }
 
 impl ChainWriter for SqliteWriter {
@@ -404,7 +454,8 @@ impl ChainWriter for SqliteWriter {
     }
 
     fn existing(&mut self, keys: &[(RecordKind, String)]) -> Result<Vec<Record>> {
-        let sql = format!("SELECT {COLUMNS} FROM records WHERE kind = ?1 AND transaction_id = ?2");
+        let sql =
+            format!("SELECT {STORED_COLUMNS} FROM records WHERE kind = ?1 AND transaction_id = ?2");
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut found = Vec::new();
         for (kind, transaction_id) in keys {
@@ -412,7 +463,7 @@ impl ChainWriter for SqliteWriter {
                 .query_row(params![kind.as_str(), transaction_id], read_row)
                 .optional()?
             {
-                found.push(row.into_record()?);
+                found.push(row.expanded(&self.codec)?.into_record()?);
             }
         }
         Ok(found)
@@ -420,7 +471,8 @@ impl ChainWriter for SqliteWriter {
 
     fn insert(&mut self, links: &[Link<'_>]) -> Result<()> {
         let mut record = self.conn.prepare_cached(&format!(
-            "INSERT INTO records ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+            "INSERT INTO records ({STORED_COLUMNS})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
         ))?;
         let mut review = self.conn.prepare_cached(&format!(
             "INSERT INTO reviews ({REVIEW_COLUMNS})
@@ -432,19 +484,23 @@ impl ChainWriter for SqliteWriter {
         ))?;
         for link in links {
             let (s, i) = (&link.stamp, link.item);
+            let compact = i.compact.as_ref();
             record.execute(params![
                 s.id,
                 i.kind.as_str(),
                 s.created_at,
                 i.actor,
-                i.input,
-                i.output,
+                i.stored_input(),
+                i.stored_output(),
                 i.ruleset,
                 i.list_snapshot,
                 crate::chain::ACE_VERSION,
                 i.transaction_id,
                 s.prev_hash,
-                s.hash
+                s.hash,
+                compact.map(|c| c.dictionary),
+                compact.map(|c| &c.input_z),
+                compact.map(|c| &c.output_z)
             ])?;
             if let Some(r) = &i.review {
                 review.execute(params![
@@ -492,6 +548,7 @@ impl ChainWriter for SqliteWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::row::COLUMNS;
 
     #[test]
     fn migration_2_indexes_the_determinations_recorded_before() {
@@ -579,5 +636,103 @@ mod tests {
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
             .expect("pragma");
         assert_eq!(foreign_keys, 1, "foreign keys are on again after migrating");
+    }
+
+    #[test]
+    fn migration_4_leaves_rows_written_before_as_they_were_and_readable() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("r.sqlite");
+        let mut conn = connect(&path).expect("connect");
+        migrate(&mut conn, &migrations::SQLITE[..3]).expect("version 3");
+        // Two records as ace wrote them before compact rows, hashes and all.
+        let mut prev = crate::GENESIS_HASH.to_string();
+        let mut written = Vec::new();
+        for id in 1..=2 {
+            let record = Record {
+                id,
+                kind: RecordKind::Screening,
+                created_at: format!("2026-01-0{id}T00:00:00.000000Z"),
+                actor: "old".into(),
+                input: serde_json::json!({"name": format!("Party {id}"), "country": "DE"}),
+                output: serde_json::json!({"hits": [], "needs_review": []}),
+                ruleset: None,
+                list_snapshot: Some("ab".repeat(32)),
+                ace_version: "0.1.0".into(),
+                transaction_id: None,
+                prev_hash: prev.clone(),
+                hash: String::new(),
+            };
+            let record = Record {
+                hash: crate::record_hash(&record),
+                ..record
+            };
+            conn.execute(
+                &format!("INSERT INTO records ({COLUMNS}) VALUES (?1, 'screening', ?2, 'old', ?3, ?4, NULL, ?5, '0.1.0', NULL, ?6, ?7)"),
+                params![
+                    id,
+                    record.created_at,
+                    crate::canonical_json(&record.input),
+                    crate::canonical_json(&record.output),
+                    record.list_snapshot,
+                    record.prev_hash,
+                    record.hash
+                ],
+            )
+            .expect("old row");
+            prev = record.hash.clone();
+            written.push(record);
+        }
+        let before: Vec<(String, String)> = conn
+            .prepare("SELECT input, output FROM records ORDER BY id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        drop(conn);
+
+        let store = open(&path).expect("open migrates to version 4");
+        let mut big = crate::NewRecord {
+            kind: RecordKind::Screening,
+            actor: "new".into(),
+            input: serde_json::json!({"name": "Party 3", "country": "DE"}),
+            output: serde_json::json!({"hits": [], "needs_review": [],
+                "note": "the item is published software or technology (not subject to the EAR)"}),
+            ruleset: None,
+            list_snapshot: Some("ab".repeat(32)),
+            transaction_id: None,
+        };
+        big.output["trace"] = serde_json::json!([
+            "15 CFR 740.22(b)(1)",
+            "15 CFR 734.3(b)(3); 15 CFR 734.7",
+            "15 CFR 740.22(c)(1)"
+        ]);
+        let third = store.append(big).expect("append after the old rows");
+        assert_eq!(third.prev_hash, written[1].hash);
+        let report = store.verify().expect("verify");
+        assert!(report.ok, "{:?}", report.first_broken);
+        assert_eq!(report.records, 3);
+        assert_eq!(store.get(1).expect("get"), Some(written[0].clone()));
+
+        let conn = connect(&path).expect("connect");
+        let after: Vec<(String, String)> = conn
+            .prepare("SELECT input, output FROM records WHERE id <= 2 ORDER BY id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        assert_eq!(after, before, "rows written before are not rewritten");
+        let kinds: Vec<(i64, Option<i64>, bool)> = conn
+            .prepare("SELECT id, dictionary, input = '' FROM records ORDER BY id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        assert_eq!(
+            kinds,
+            vec![(1, None, false), (2, None, false), (3, Some(1), true)]
+        );
     }
 }

@@ -1,9 +1,11 @@
 //! The `RecordStore` interface and its one implementation over any database back end.
 
 use std::io::Write;
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::chain::{review_item, DeterminationFields, Item};
+use crate::chain::{review_item, Item};
+use crate::compact::{dictionary_problem, Codec};
 use crate::error::{Error, Result};
 use crate::export;
 use crate::group::GroupCommit;
@@ -16,7 +18,8 @@ use crate::types::{
     ReviewDecision, ReviewKey, Session, SignIn, Token, VerifyReport,
 };
 use crate::verify::{
-    determination_differences, expected_review, review_differences, ChainCheck, IndexPages,
+    check_rows, determination_differences, expected_review, review_differences, ChainCheck,
+    Checked, IndexPages,
 };
 
 /// Records read per query when streaming (verify, export, unlimited lists).
@@ -144,25 +147,49 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn session_by_hash(&self, id_sha256: &str, now: &str) -> Result<Option<Session>>;
     /// The token name of the session with this id hash, live or not.
     fn session_token(&self, id_sha256: &str) -> Result<Option<String>>;
+    /// Every row of `dictionaries`: id, SHA-256 as stored, bytes.
+    fn dictionaries(&self) -> Result<Vec<(i64, String, Vec<u8>)>>;
 }
 
 /// A back end with its group-commit writer.
 pub(crate) struct Store<B: Backend> {
     backend: B,
     writer: GroupCommit,
+    codec: Arc<Codec>,
 }
 
 impl<B: Backend> Store<B> {
-    /// Joins a back end and its writer.
-    pub fn new(backend: B, writer: GroupCommit) -> Self {
-        Store { backend, writer }
+    /// Joins a back end, its writer and the codec of compact rows.
+    pub fn new(backend: B, writer: GroupCommit, codec: Arc<Codec>) -> Self {
+        Store {
+            backend,
+            writer,
+            codec,
+        }
     }
 
-    /// Calls `each` for every matching row, a page at a time, until it returns false.
+    /// Calls `each` for every matching row, texts expanded, until it returns false.
     fn for_each_row(
         &self,
         filter: &Filter,
         mut each: impl FnMut(Row) -> Result<bool>,
+    ) -> Result<()> {
+        self.for_each_page(filter, |page| {
+            for row in page {
+                if !each(row.expanded(&self.codec)?)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        })
+    }
+
+    /// Calls `each` for every page of matching rows as stored (compact rows not expanded),
+    /// until it returns false.
+    fn for_each_page(
+        &self,
+        filter: &Filter,
+        mut each: impl FnMut(Vec<Row>) -> Result<bool>,
     ) -> Result<()> {
         let mut selection = Selection::of(filter)?;
         let mut remaining = filter.limit.unwrap_or(usize::MAX);
@@ -170,28 +197,32 @@ impl<B: Backend> Store<B> {
             // Paging back: one page, the newest before the id, given oldest first.
             let mut page = self.backend.rows(&selection, remaining.min(PAGE))?;
             page.reverse();
-            for row in page {
-                if !each(row)? {
-                    break;
-                }
-            }
+            each(page)?;
             return Ok(());
         }
         while remaining > 0 {
             let page = self.backend.rows(&selection, remaining.min(PAGE))?;
             let full = page.len() == remaining.min(PAGE);
             remaining -= page.len();
-            for row in page {
-                selection.after_id = row.id;
-                if !each(row)? {
-                    return Ok(());
-                }
-            }
-            if !full {
+            let Some(last) = page.last() else {
+                break;
+            };
+            selection.after_id = last.id;
+            if !each(page)? || !full {
                 break;
             }
         }
         Ok(())
+    }
+
+    /// The first dictionary whose bytes are not those its SHA-256 names.
+    fn dictionary_problem(&self) -> Result<Option<BrokenLink>> {
+        Ok(self
+            .backend
+            .dictionaries()?
+            .iter()
+            .find_map(|(id, sha256, bytes)| dictionary_problem(*id, sha256, bytes))
+            .map(|problem| BrokenLink { id: 0, problem }))
     }
 }
 
@@ -201,13 +232,14 @@ impl<B: Backend> Store<B> {
     /// row shows here even though the chain holds.
     fn index_problem(
         &self,
-        row: &Row,
+        checked: &Checked,
         reviews: &mut IndexPages<ReviewRow, impl FnMut(i64) -> Result<Vec<ReviewRow>>>,
         lines: &mut IndexPages<
             DeterminationLink,
             impl FnMut(i64) -> Result<Vec<DeterminationLink>>,
         >,
     ) -> Result<Option<BrokenLink>> {
+        let row = &checked.row;
         let broken = |id: i64, problem: String| Ok(Some(BrokenLink { id, problem }));
         let orphan = |table: &str, id: i64| {
             broken(
@@ -265,11 +297,11 @@ impl<B: Backend> Store<B> {
                 ),
             ),
             ("determination", Ok(Some(table))) => {
-                let output: serde_json::Value = match serde_json::from_str(&row.output) {
-                    Ok(v) => v,
-                    Err(e) => return broken(row.id, format!("output is not JSON: {e}")),
+                let fields = match &checked.determination {
+                    Some(Ok(fields)) => fields,
+                    Some(Err(problem)) => return broken(row.id, problem.clone()),
+                    None => return broken(row.id, "output was not read".to_string()),
                 };
-                let fields = DeterminationFields::of(&output);
                 let line = match fields.supersedes {
                     Some(s) => self
                         .backend
@@ -279,7 +311,7 @@ impl<B: Backend> Store<B> {
                         .map_or(row.id, |l| l.line),
                     None => row.id,
                 };
-                let differences = determination_differences(&table, &fields, line);
+                let differences = determination_differences(&table, fields, line);
                 if differences.is_empty() {
                     Ok(None)
                 } else {
@@ -305,7 +337,7 @@ impl<B: Backend> RecordStore for Store<B> {
     }
 
     fn append_then(&self, record: NewRecord, done: Box<dyn FnOnce(Result<Record>) + Send>) {
-        let items = vec![Item::from_new(&record)];
+        let items = vec![Item::from_new(&record, &self.codec)];
         self.writer.submit_then(
             items,
             Box::new(move |outcomes| {
@@ -316,7 +348,10 @@ impl<B: Backend> RecordStore for Store<B> {
     }
 
     fn append_many(&self, records: Vec<NewRecord>) -> Result<Vec<Record>> {
-        let items = records.iter().map(Item::from_new).collect();
+        let items = records
+            .iter()
+            .map(|r| Item::from_new(r, &self.codec))
+            .collect();
         let outcomes = self.writer.submit(items)?;
         Ok(outcomes
             .into_iter()
@@ -326,7 +361,10 @@ impl<B: Backend> RecordStore for Store<B> {
     }
 
     fn get(&self, id: i64) -> Result<Option<Record>> {
-        self.backend.row(id)?.map(Row::into_record).transpose()
+        self.backend
+            .row(id)?
+            .map(|row| row.expanded(&self.codec)?.into_record())
+            .transpose()
     }
 
     fn list(&self, filter: &Filter) -> Result<Vec<Record>> {
@@ -346,21 +384,39 @@ impl<B: Backend> RecordStore for Store<B> {
         self.backend.head()
     }
 
+    /// The chain is read page by page on one thread while the pages before are checked:
+    /// each row's texts decompressed and hashed, and a determination's index fields read, on
+    /// every core ([`check_rows`]); then the links and index rows in order on this one.
     fn verify(&self) -> Result<VerifyReport> {
         let mut check = ChainCheck::new();
         let mut reviews = IndexPages::new(|after| self.backend.review_rows(after, PAGE));
         let mut lines = IndexPages::new(|after| self.backend.determination_rows(after, PAGE));
         let mut index: Option<BrokenLink> = None;
         let mut chain_ok = true;
-        self.for_each_row(&Filter::default(), |row| {
-            if !check.next(&row) {
-                chain_ok = false;
-                return Ok(false);
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
+        std::thread::scope(|scope| -> Result<()> {
+            let (pages, arriving) = std::sync::mpsc::sync_channel::<Result<Vec<Row>>>(2);
+            scope.spawn(move || {
+                let read = self.for_each_page(&Filter::default(), |page| {
+                    // A closed channel: the check stopped at a broken link.
+                    Ok(pages.send(Ok(page)).is_ok())
+                });
+                if let Err(e) = read {
+                    let _ = pages.send(Err(e));
+                }
+            });
+            for page in arriving {
+                for checked in check_rows(page?, &self.codec, threads) {
+                    if !check.next(&checked.row, checked.problem.as_deref()) {
+                        chain_ok = false;
+                        return Ok(());
+                    }
+                    if index.is_none() {
+                        index = self.index_problem(&checked, &mut reviews, &mut lines)?;
+                    }
+                }
             }
-            if index.is_none() {
-                index = self.index_problem(&row, &mut reviews, &mut lines)?;
-            }
-            Ok(true)
+            Ok(())
         })?;
         if chain_ok && index.is_none() {
             let left = [
@@ -375,6 +431,9 @@ impl<B: Backend> RecordStore for Store<B> {
                     ),
                 })
             });
+        }
+        if chain_ok && index.is_none() {
+            index = self.dictionary_problem()?;
         }
         Ok(check.finish(index))
     }
@@ -393,7 +452,7 @@ impl<B: Backend> RecordStore for Store<B> {
 
     fn record_review(&self, review: NewReview) -> Result<Record> {
         let (record, fields) = review_item(&review)?;
-        let mut item = Item::from_new(&record);
+        let mut item = Item::from_new(&record, &self.codec);
         item.review = Some(fields);
         let mut outcomes = self.writer.submit(vec![item])?;
         let outcome = outcomes.pop().ok_or(crate::Error::WriterGone)?;
@@ -514,7 +573,7 @@ impl<B: Backend> Store<B> {
     /// Appends the `access` record of a change and makes the change, in one transaction.
     fn record_access(&self, change: AccessChange, actor: &str) -> Result<Record> {
         let record = tokens::access_record(&change, actor);
-        let mut item = Item::from_new(&record);
+        let mut item = Item::from_new(&record, &self.codec);
         item.access = Some(change);
         let mut outcomes = self.writer.submit(vec![item])?;
         let outcome = outcomes.pop().ok_or(Error::WriterGone)?;

@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 
 use crate::canonical::GENESIS_HASH;
 use crate::chain::DeterminationFields;
+use crate::compact::Codec;
 use crate::error::Result;
 use crate::row::{ReviewRow, Row};
 use crate::types::{BrokenLink, DeterminationLink, Head, NewReview, VerifyReport};
@@ -29,10 +30,11 @@ impl ChainCheck {
         }
     }
 
-    /// Checks the next row; false once a link is broken (the rest need not be read).
-    pub fn next(&mut self, row: &Row) -> bool {
+    /// Checks the next row, with what [`check_rows`] found wrong with it on its own; false
+    /// once a link is broken (the rest need not be read).
+    pub fn next(&mut self, row: &Row, found: Option<&str>) -> bool {
         self.records += 1;
-        if let Some(problem) = self.problem(row) {
+        if let Some(problem) = self.problem(row, found) {
             self.broken = Some(BrokenLink {
                 id: row.id,
                 problem,
@@ -48,16 +50,12 @@ impl ChainCheck {
         true
     }
 
-    fn problem(&self, row: &Row) -> Option<String> {
+    fn problem(&self, row: &Row, found: Option<&str>) -> Option<String> {
         if row.id != self.expected_id {
             return Some(self.gap(row.id));
         }
-        let recomputed = row.recomputed_hash();
-        if recomputed != row.hash {
-            return Some(format!(
-                "hash mismatch: stored {} recomputed {recomputed}",
-                row.hash
-            ));
+        if let Some(found) = found {
+            return Some(found.to_string());
         }
         if row.prev_hash != self.prev_hash {
             return Some(self.unlinked(row));
@@ -110,6 +108,85 @@ impl ChainCheck {
             first_broken: broken,
             head: self.head,
         }
+    }
+}
+
+/// A row with what can be checked of it alone: its texts expanded and hashed, and a
+/// determination's index fields read from its output.
+pub(crate) struct Checked {
+    pub row: Row,
+    /// A compact row that does not decompress, a hash that does not match, a text stored twice.
+    pub problem: Option<String>,
+    /// A determination's index fields (or why they cannot be read), when the row is sound.
+    pub determination: Option<std::result::Result<DeterminationFields, String>>,
+}
+
+/// Checks the rows of a page on `threads` threads (this one among them), in order.
+pub(crate) fn check_rows(page: Vec<Row>, codec: &Codec, threads: usize) -> Vec<Checked> {
+    let per_thread = page.len().div_ceil(threads.max(1)).max(1);
+    if threads <= 1 || page.len() <= per_thread {
+        return page.into_iter().map(|row| check_row(row, codec)).collect();
+    }
+    let mut chunks: Vec<Vec<Row>> = Vec::with_capacity(threads);
+    let mut rows = page.into_iter();
+    loop {
+        let chunk: Vec<Row> = rows.by_ref().take(per_thread).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        chunks.push(chunk);
+    }
+    let mut chunks = chunks.into_iter();
+    let first = chunks.next().unwrap_or_default();
+    std::thread::scope(|scope| {
+        let others: Vec<_> = chunks
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .map(|row| check_row(row, codec))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut checked: Vec<Checked> = first.into_iter().map(|r| check_row(r, codec)).collect();
+        for other in others {
+            match other.join() {
+                Ok(more) => checked.extend(more),
+                // A checking thread cannot panic on a row's content; if it did, fail loudly.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        checked
+    })
+}
+
+/// What can be checked of one row alone.
+fn check_row(mut row: Row, codec: &Codec) -> Checked {
+    let twice = row.stored_twice();
+    let problem = match row.expand(codec) {
+        Err(problem) => Some(problem),
+        Ok(()) => {
+            let recomputed = row.recomputed_hash();
+            if recomputed != row.hash {
+                Some(format!(
+                    "hash mismatch: stored {} recomputed {recomputed}",
+                    row.hash
+                ))
+            } else {
+                twice.map(|text| {
+                    format!("{text} is stored twice, as text and in {text}_z (a row keeps one)")
+                })
+            }
+        }
+    };
+    let determination = (problem.is_none() && row.kind == "determination").then(|| {
+        DeterminationFields::from_text(&row.output).map_err(|e| format!("output is not JSON: {e}"))
+    });
+    Checked {
+        row,
+        problem,
+        determination,
     }
 }
 

@@ -109,6 +109,27 @@ impl Db for PgDb {
     fn drop_index_guards_sql(&self) -> &'static str {
         "DROP TRIGGER reviews_no_update ON reviews; DROP TRIGGER determinations_no_update ON determinations;"
     }
+
+    fn drop_dictionary_guards_sql(&self) -> &'static str {
+        "DROP TRIGGER dictionaries_no_update ON dictionaries;"
+    }
+
+    fn query_blobs(&self, sql: &str) -> Result<Vec<Vec<u8>>, String> {
+        let mut client = Client::connect(&self.url(), NoTls).map_err(|e| e.to_string())?;
+        let rows = client.query(sql, &[]).map_err(|e| e.to_string())?;
+        rows.iter()
+            .map(|r| r.try_get::<_, Vec<u8>>(0).map_err(|e| e.to_string()))
+            .collect()
+    }
+
+    fn blob_literal(&self, bytes: &[u8]) -> String {
+        format!("decode('{}', 'hex')", hex::encode(bytes))
+    }
+
+    /// The records table with its indexes and TOAST, and the determination index.
+    fn size_sql(&self) -> &'static str {
+        "SELECT (pg_total_relation_size('records') + pg_total_relation_size('determinations'))::text"
+    }
 }
 
 suite!(fresh();
@@ -134,6 +155,10 @@ suite!(fresh();
     rotated_tokens_take_a_new_secret,
     expired_tokens_do_not_authenticate,
     sessions_are_shared_and_end_with_their_token,
+    compact_records_read_export_and_verify_as_the_full_documents,
+    edited_compact_rows_are_detected,
+    old_text_rows_and_compact_rows_share_one_chain,
+    a_typical_determination_takes_at_most_1_kb_on_disk,
 );
 
 #[test]

@@ -49,6 +49,32 @@ impl Db for SqliteDb {
     fn drop_index_guards_sql(&self) -> &'static str {
         "DROP TRIGGER reviews_no_update; DROP TRIGGER reviews_no_delete; DROP TRIGGER determinations_no_update; DROP TRIGGER determinations_no_delete;"
     }
+
+    fn drop_dictionary_guards_sql(&self) -> &'static str {
+        "DROP TRIGGER dictionaries_no_update; DROP TRIGGER dictionaries_no_delete;"
+    }
+
+    fn query_blobs(&self, sql: &str) -> Result<Vec<Vec<u8>>, String> {
+        let conn = rusqlite::Connection::open(self.url()).map_err(|e| e.to_string())?;
+        let mut stmt = conn.prepare(sql).map_err(|e| e.to_string())?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, Vec<u8>>(0))
+            .map_err(|e| e.to_string())?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())
+    }
+
+    fn blob_literal(&self, bytes: &[u8]) -> String {
+        format!("X'{}'", hex::encode(bytes))
+    }
+
+    /// The pages of the records table, its indexes and the determination index (SQLite's
+    /// `dbstat`, which reads committed pages whether in the file or the WAL).
+    fn size_sql(&self) -> &'static str {
+        "SELECT CAST(SUM(pgsize) AS TEXT) FROM dbstat
+          WHERE name IN ('records', 'records_created_at', 'records_kind_transaction',
+                         'determinations', 'determinations_line', 'determinations_held')"
+    }
 }
 
 suite!(fresh();
@@ -74,6 +100,10 @@ suite!(fresh();
     rotated_tokens_take_a_new_secret,
     expired_tokens_do_not_authenticate,
     sessions_are_shared_and_end_with_their_token,
+    compact_records_read_export_and_verify_as_the_full_documents,
+    edited_compact_rows_are_detected,
+    old_text_rows_and_compact_rows_share_one_chain,
+    a_typical_determination_takes_at_most_1_kb_on_disk,
 );
 
 #[test]
@@ -91,7 +121,7 @@ fn schema_is_versioned() {
     let versions: i64 = conn
         .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
         .expect("query");
-    assert_eq!(versions, 3);
+    assert_eq!(versions, 4);
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .expect("pragma");

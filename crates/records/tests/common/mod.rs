@@ -27,6 +27,15 @@ pub trait Db {
     fn drop_guards_sql(&self) -> &'static str;
     /// SQL that drops the append-only triggers of `reviews` and `determinations`.
     fn drop_index_guards_sql(&self) -> &'static str;
+    /// SQL that drops the append-only triggers of `dictionaries`.
+    fn drop_dictionary_guards_sql(&self) -> &'static str;
+    /// Runs a query whose first column is a BLOB (bytea); that column of every row.
+    fn query_blobs(&self, sql: &str) -> Result<Vec<Vec<u8>>, String>;
+    /// A literal of these bytes as a BLOB (bytea).
+    fn blob_literal(&self, bytes: &[u8]) -> String;
+    /// A query whose one text value is the bytes the records take on disk (rows, indexes,
+    /// the determination index).
+    fn size_sql(&self) -> &'static str;
 
     /// A new store handle (another "process").
     fn open(&self) -> Box<dyn RecordStore> {
@@ -191,7 +200,7 @@ pub fn edit_with_recomputed_hash_is_detected_at_the_next_link(db: &dyn Db) {
     forged.hash = record_hash(&forged);
     db.exec(db.drop_guards_sql()).expect("drop triggers");
     let sql = format!(
-        r#"UPDATE records SET output = '{{"outcome":"NLR"}}', hash = '{}' WHERE id = 5"#,
+        r#"UPDATE records SET output = '{{"outcome":"NLR"}}', output_z = NULL, hash = '{}' WHERE id = 5"#,
         forged.hash
     );
     db.exec(&sql).expect("tamper");
@@ -253,7 +262,8 @@ pub fn deleted_tail_needs_the_anchor(db: &dyn Db) {
 }
 
 /// Rewrites record `id`'s outcome and recomputes the hashes of it and every later record,
-/// as an attacker with write access would (the triggers dropped beforehand), keeping the
+/// as an attacker with write access would (the triggers dropped beforehand; the output as
+/// text, its compressed frame removed — a row keeps one or the other), keeping the
 /// determination index in step so that `verify` has nothing to object to.
 fn rewrite_and_recompute(db: &dyn Db, store: &dyn RecordStore, id: i64, outcome: &str) {
     let head = store.head().expect("head").expect("a head");
@@ -271,7 +281,7 @@ fn rewrite_and_recompute(db: &dyn Db, store: &dyn RecordStore, id: i64, outcome:
         r.hash = record_hash(&r);
         let output = records::canonical_json(&r.output).replace('\'', "''");
         db.exec(&format!(
-            "UPDATE records SET output = '{output}', prev_hash = '{}', hash = '{}' WHERE id = {n}",
+            "UPDATE records SET output = '{output}', output_z = NULL, prev_hash = '{}', hash = '{}' WHERE id = {n}",
             r.prev_hash, r.hash
         ))
         .expect("rewrite behind the store's back");
@@ -1100,6 +1110,364 @@ fn ack_lines(path: &Path) -> Vec<(i64, String)> {
             Some((id.parse().ok()?, transaction_id.to_string()))
         })
         .collect()
+}
+
+// ---- Compact records (issue 14, item 3) ----
+
+/// A real determination (tests/fixtures/determination.json: examples/transaction.json and
+/// what `ace check --json` answered) made the `n`th of a stream: its parties named anew and its
+/// id numbered, as a company's determinations differ from one another.
+pub fn real_determination(n: usize) -> NewRecord {
+    const FIXTURE: &str = include_str!("../fixtures/determination.json");
+    const COMPANIES: [&str; 6] = [
+        "Nordlicht Systems GmbH",
+        "Pacific Networks BV",
+        "Kestrel Analytics Ltd",
+        "Baltic Trading AG",
+        "Sunrise Software KK",
+        "Andes Consulting SARL",
+    ];
+    let name = format!("{} {}", COMPANIES[n % COMPANIES.len()], n / COMPANIES.len());
+    let text = FIXTURE.replace("Example GmbH", &name);
+    let mut doc: serde_json::Value = serde_json::from_str(&text).expect("the fixture is JSON");
+    doc["input"]["id"] = json!(format!("tx-{n:06}"));
+    let ruleset = doc["output"]["ruleset"].as_str().map(str::to_string);
+    let snapshot = doc["output"]["list_snapshot"].as_str().map(str::to_string);
+    NewRecord {
+        kind: RecordKind::Determination,
+        actor: "analyst-1".into(),
+        input: doc["input"].take(),
+        output: doc["output"].take(),
+        ruleset,
+        list_snapshot: snapshot,
+        transaction_id: Some(format!("tx-{n:06}")),
+    }
+}
+
+/// How many rows are stored compact (texts empty, frames and a dictionary named), how many
+/// as text.
+fn storage_counts(db: &dyn Db) -> (u64, u64) {
+    let count = |condition: &str| -> u64 {
+        db.query_text(&format!(
+            "SELECT CAST(COUNT(*) AS TEXT) FROM records WHERE {condition}"
+        ))
+        .expect("count")[0]
+            .parse()
+            .expect("a number")
+    };
+    (
+        count("dictionary IS NOT NULL AND input = '' AND output = '' AND input_z IS NOT NULL AND output_z IS NOT NULL"),
+        count("dictionary IS NULL AND input_z IS NULL AND output_z IS NULL"),
+    )
+}
+
+/// One column of record `id` as stored (a BLOB or bytea).
+fn stored_frame(db: &dyn Db, column: &str, id: i64) -> Vec<u8> {
+    db.query_blobs(&format!("SELECT {column} FROM records WHERE id = {id}"))
+        .expect("query")
+        .pop()
+        .expect("the row")
+}
+
+/// Decompresses a frame with a dictionary of the database's `dictionaries` table, with zstd
+/// alone: what an auditor does with `zstd -d -D` (docs/records-format.md).
+fn decompress_as_an_auditor(db: &dyn Db, id: i64, column: &str) -> String {
+    let dictionary_id = db
+        .query_text(&format!(
+            "SELECT CAST(dictionary AS TEXT) FROM records WHERE id = {id}"
+        ))
+        .expect("query")[0]
+        .clone();
+    let dictionary = db
+        .query_blobs(&format!(
+            "SELECT bytes FROM dictionaries WHERE id = {dictionary_id}"
+        ))
+        .expect("query")
+        .pop()
+        .expect("the dictionary");
+    let sha256 = db
+        .query_text(&format!(
+            "SELECT sha256 FROM dictionaries WHERE id = {dictionary_id}"
+        ))
+        .expect("query")[0]
+        .clone();
+    assert_eq!(
+        records::sha256_hex(&dictionary),
+        sha256,
+        "the dictionary is the one its hash names"
+    );
+    let frame = stored_frame(db, column, id);
+    let mut dctx = zstd_safe::DCtx::create();
+    let mut text = Vec::with_capacity(1 << 20);
+    dctx.decompress_using_dict(&mut text, &frame, &dictionary)
+        .expect("a standard zstd frame");
+    String::from_utf8(text).expect("UTF-8")
+}
+
+/// Done-when of issue 14 item 3: a compacted record reads, exports (JSONL and CSV) and
+/// verifies as the full document it was, and standard zstd with the stored dictionary gives
+/// back exactly the texts that were hashed.
+pub fn compact_records_read_export_and_verify_as_the_full_documents(db: &dyn Db) {
+    let store = db.open();
+    let news: Vec<NewRecord> = (0..12).map(real_determination).collect();
+    let appended = store.append_many(news.clone()).expect("append");
+    assert_eq!(
+        storage_counts(db),
+        (12, 0),
+        "every determination is stored compact"
+    );
+    assert_verified(store.as_ref(), 12);
+
+    for (new, record) in news.iter().zip(&appended) {
+        assert_eq!(record.hash, record_hash(record));
+        let read = store.get(record.id).expect("get").expect("present");
+        assert_eq!(&read, record);
+        assert_eq!((&read.input, &read.output), (&new.input, &new.output));
+        assert_eq!(
+            decompress_as_an_auditor(db, record.id, "input_z"),
+            records::canonical_json(&new.input)
+        );
+        assert_eq!(
+            decompress_as_an_auditor(db, record.id, "output_z"),
+            records::canonical_json(&new.output)
+        );
+    }
+    assert_eq!(store.list(&Filter::default()).expect("list"), appended);
+
+    let mut jsonl = Vec::new();
+    store
+        .export(&Filter::default(), Format::Jsonl, &mut jsonl)
+        .expect("export");
+    let expected: String = appended
+        .iter()
+        .map(|r| serde_json::to_string(r).expect("JSON") + "\n")
+        .collect();
+    assert_eq!(String::from_utf8(jsonl).expect("UTF-8"), expected);
+
+    let mut csv = Vec::new();
+    store
+        .export(&Filter::default(), Format::Csv, &mut csv)
+        .expect("export");
+    let csv = String::from_utf8(csv).expect("UTF-8");
+    let quoted = |text: String| format!("\"{}\"", text.replace('"', "\"\""));
+    for r in &appended {
+        let line = format!(
+            "{},determination,{},{},{},{},{},{},{},{},{},{}",
+            r.id,
+            r.created_at,
+            r.actor,
+            r.ruleset.clone().unwrap_or_default(),
+            r.list_snapshot.clone().unwrap_or_default(),
+            r.ace_version,
+            r.transaction_id.clone().unwrap_or_default(),
+            r.prev_hash,
+            r.hash,
+            quoted(records::canonical_json(&r.input)),
+            quoted(records::canonical_json(&r.output)),
+        );
+        assert!(
+            csv.lines().any(|l| l == line),
+            "record {} is not in the CSV export as its full document",
+            r.id
+        );
+    }
+    // Small records that would not shrink stay text: both kinds of row in one chain.
+    let tiny = NewRecord {
+        kind: RecordKind::Access,
+        actor: "admin".into(),
+        input: json!({}),
+        output: json!({"ok": true}),
+        ruleset: None,
+        list_snapshot: None,
+        transaction_id: None,
+    };
+    let tiny = store.append(tiny).expect("append");
+    assert_eq!(storage_counts(db), (12, 1));
+    assert_eq!(store.get(tiny.id).expect("get"), Some(tiny));
+    assert_verified(store.as_ref(), 13);
+}
+
+/// Editing a compact row's stored bytes shows in `verify` however it is done: another row's
+/// frame, the text edited and compressed again, a cut frame, the text kept twice, the
+/// dictionary changed (with its guard dropped).
+pub fn edited_compact_rows_are_detected(db: &dyn Db) {
+    let store = db.open();
+    store
+        .append_many((0..10).map(real_determination).collect())
+        .expect("append");
+    assert_verified(store.as_ref(), 10);
+    db.exec(db.drop_guards_sql()).expect("drop triggers");
+
+    // Record 9 takes record 8's output: a valid frame, another text.
+    db.exec(
+        "UPDATE records SET output_z = (SELECT output_z FROM records WHERE id = 8) WHERE id = 9",
+    )
+    .expect("tamper");
+    let (id, problem) = broken_at(store.as_ref());
+    assert_eq!(id, 9);
+    assert!(problem.starts_with("hash mismatch: stored "), "{problem}");
+
+    // Record 7's outcome rewritten and compressed again with the database's own dictionary.
+    let dictionary = db
+        .query_blobs("SELECT bytes FROM dictionaries")
+        .expect("query")
+        .remove(0);
+    let genuine = decompress_as_an_auditor(db, 7, "output_z");
+    let forged = genuine.replace(r#""outcome":"ACE""#, r#""outcome":"NLR""#);
+    assert_ne!(forged, genuine);
+    let mut cctx = zstd_safe::CCtx::create();
+    let mut frame = Vec::with_capacity(zstd_safe::compress_bound(forged.len()));
+    cctx.compress_using_dict(&mut frame, forged.as_bytes(), &dictionary, 3)
+        .expect("compress");
+    db.exec(&format!(
+        "UPDATE records SET output_z = {} WHERE id = 7",
+        db.blob_literal(&frame)
+    ))
+    .expect("tamper");
+    let (id, problem) = broken_at(store.as_ref());
+    assert_eq!(id, 7);
+    assert!(problem.starts_with("hash mismatch: stored "), "{problem}");
+
+    // Record 5's input cut short: it no longer decompresses.
+    db.exec("UPDATE records SET input_z = substr(input_z, 1, 20) WHERE id = 5")
+        .expect("tamper");
+    let (id, problem) = broken_at(store.as_ref());
+    assert_eq!(id, 5);
+    assert!(problem.contains("input_z does not decompress"), "{problem}");
+
+    // Record 3's input also kept as text, unchanged: the text is what is read (the hash still
+    // holds), but a row that keeps a text twice is not a row ace writes.
+    let input = decompress_as_an_auditor(db, 3, "input_z").replace('\'', "''");
+    db.exec(&format!(
+        "UPDATE records SET input = '{input}' WHERE id = 3"
+    ))
+    .expect("tamper");
+    let (id, problem) = broken_at(store.as_ref());
+    assert_eq!(id, 3);
+    assert!(problem.contains("input is stored twice"), "{problem}");
+
+    // The dictionaries are append-only; changed behind the guard, record 1 no longer reads.
+    let refused = db
+        .exec("UPDATE dictionaries SET sha256 = sha256")
+        .expect_err("dictionaries are append-only");
+    assert!(refused.contains("append-only"), "{refused}");
+    db.exec(db.drop_dictionary_guards_sql())
+        .expect("drop the dictionaries' triggers");
+    let mut changed = dictionary.clone();
+    let middle = changed.len() / 2;
+    changed[middle..].fill(b'x');
+    db.exec(&format!(
+        "UPDATE dictionaries SET bytes = {}",
+        db.blob_literal(&changed)
+    ))
+    .expect("tamper");
+    let fresh = db.open();
+    let (id, _) = broken_at(fresh.as_ref());
+    assert_eq!(id, 1);
+}
+
+/// A database written before compact rows keeps working: rows stored as text (as every ace
+/// wrote them until now) and compact rows follow one another in one chain, and it verifies.
+pub fn old_text_rows_and_compact_rows_share_one_chain(db: &dyn Db) {
+    let store = db.open();
+    let first = store
+        .append_many(vec![real_determination(0), real_determination(1)])
+        .expect("append");
+    // Record 3 written the old way: texts in `input` and `output`, no frame, its index row.
+    let mut old = records::Record {
+        id: 3,
+        kind: RecordKind::Determination,
+        created_at: first[1].created_at.clone(),
+        actor: "batch".into(),
+        input: real_determination(2).input,
+        output: real_determination(2).output,
+        ruleset: real_determination(2).ruleset,
+        list_snapshot: real_determination(2).list_snapshot,
+        ace_version: "0.1.0".into(),
+        transaction_id: Some("old-3".into()),
+        prev_hash: first[1].hash.clone(),
+        hash: String::new(),
+    };
+    old.hash = record_hash(&old);
+    let text = |v: &serde_json::Value| records::canonical_json(v).replace('\'', "''");
+    db.exec(&format!(
+        "INSERT INTO records (id, kind, created_at, actor, input, output, ruleset, list_snapshot, ace_version, transaction_id, prev_hash, hash)
+         VALUES (3, 'determination', '{}', 'batch', '{}', '{}', '{}', '{}', '0.1.0', 'old-3', '{}', '{}');
+         INSERT INTO determinations (record_id, outcome, supersedes, review_record, line)
+         VALUES (3, 'ACE', NULL, NULL, 3);",
+        old.created_at,
+        text(&old.input),
+        text(&old.output),
+        old.ruleset.clone().unwrap_or_default(),
+        old.list_snapshot.clone().unwrap_or_default(),
+        old.prev_hash,
+        old.hash
+    ))
+    .expect("an old-format row");
+    let later = store
+        .append_many(vec![real_determination(3), real_determination(4)])
+        .expect("append after it");
+    assert_eq!(later[0].prev_hash, old.hash);
+    assert_eq!(storage_counts(db), (4, 1));
+    assert_verified(store.as_ref(), 5);
+    assert_eq!(store.get(3).expect("get"), Some(old.clone()));
+    let mut jsonl = Vec::new();
+    store
+        .export(&Filter::default(), Format::Jsonl, &mut jsonl)
+        .expect("export");
+    let lines: Vec<String> = String::from_utf8(jsonl)
+        .expect("UTF-8")
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[2], serde_json::to_string(&old).expect("JSON"));
+    // The same record found again by its transaction id, from the text row.
+    let mut again = real_determination(2);
+    again.transaction_id = Some("old-3".into());
+    assert_eq!(store.append(again).expect("idempotent").id, 3);
+    // And an edit of the old row is still found.
+    db.exec(db.drop_guards_sql()).expect("drop triggers");
+    db.exec("UPDATE records SET output = replace(output, '\"ACE\"', '\"NLR\"') WHERE id = 3")
+        .expect("tamper");
+    let (id, problem) = broken_at(store.as_ref());
+    assert_eq!(id, 3);
+    assert!(problem.starts_with("hash mismatch"), "{problem}");
+}
+
+/// Issue 14's goal: a typical determination takes at most 1 KB on disk, all of it counted
+/// (the row, its indexes, the determination index), measured over a few hundred real ones.
+pub fn a_typical_determination_takes_at_most_1_kb_on_disk(db: &dyn Db) {
+    let store = db.open();
+    store
+        .append_many((0..50).map(real_determination).collect())
+        .expect("warm up");
+    let size = || -> u64 {
+        db.query_text(db.size_sql()).expect("size")[0]
+            .parse()
+            .expect("a number")
+    };
+    let before = size();
+    let n = 1000;
+    for chunk in (50..50 + n).collect::<Vec<_>>().chunks(100) {
+        store
+            .append_many(chunk.iter().map(|&i| real_determination(i)).collect())
+            .expect("append");
+    }
+    let per_record = (size() - before) / n as u64;
+    let plain: usize = (50..50 + n)
+        .map(|i| {
+            let r = real_determination(i);
+            records::canonical_json(&r.input).len() + records::canonical_json(&r.output).len()
+        })
+        .sum::<usize>()
+        / n;
+    eprintln!("{per_record} bytes on disk per determination (its texts alone: {plain} bytes)");
+    assert!(
+        per_record <= 1024,
+        "{per_record} bytes per determination on disk"
+    );
+    assert_verified(store.as_ref(), 50 + n as u64);
 }
 
 /// One `#[test]` per suite function for a back end; `$db` makes a fresh database.
