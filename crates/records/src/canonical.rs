@@ -113,12 +113,30 @@ impl HashedFields<'_> {
     /// The canonical serialization: every field but `hash`, keys in sorted order.
     pub fn canonical(&self) -> String {
         let mut out = String::with_capacity(self.input.len() + self.output.len() + 400);
+        self.write(|piece| out.push_str(piece));
+        out
+    }
+
+    /// SHA-256, lowercase hex, of [`Self::canonical`] — fed piece by piece, so the long
+    /// input and output texts are hashed where they are, never copied.
+    pub fn hash(&self) -> String {
+        let mut hasher = Sha256::new();
+        self.write(|piece| hasher.update(piece.as_bytes()));
+        hex::encode(hasher.finalize())
+    }
+
+    /// Hands [`Self::canonical`] to `emit` in pieces, in order.
+    fn write(&self, mut emit: impl FnMut(&str)) {
+        let mut out = String::with_capacity(400);
         out.push('{');
         push_field(&mut out, "ace_version", &text(self.ace_version), true);
         push_field(&mut out, "actor", &text(self.actor), false);
         push_field(&mut out, "created_at", &text(self.created_at), false);
         push_field(&mut out, "id", &self.id.to_string(), false);
-        push_field(&mut out, "input", self.input, false);
+        push_field(&mut out, "input", "", false);
+        emit(&out);
+        emit(self.input);
+        out.clear();
         push_field(&mut out, "kind", &text(self.kind), false);
         push_field(
             &mut out,
@@ -126,7 +144,10 @@ impl HashedFields<'_> {
             &optional(self.list_snapshot),
             false,
         );
-        push_field(&mut out, "output", self.output, false);
+        push_field(&mut out, "output", "", false);
+        emit(&out);
+        emit(self.output);
+        out.clear();
         push_field(&mut out, "prev_hash", &text(self.prev_hash), false);
         push_field(&mut out, "ruleset", &optional(self.ruleset), false);
         push_field(
@@ -136,12 +157,7 @@ impl HashedFields<'_> {
             false,
         );
         out.push('}');
-        out
-    }
-
-    /// SHA-256, lowercase hex, of [`Self::canonical`].
-    pub fn hash(&self) -> String {
-        sha256_hex(self.canonical().as_bytes())
+        emit(&out);
     }
 }
 
@@ -263,5 +279,11 @@ mod tests {
             map.remove("hash");
         }
         assert_eq!(canonical_record(&r), canonical_json(&as_value));
+        // The hash, fed in pieces, is the hash of that text.
+        let (input, output) = (canonical_json(&r.input), canonical_json(&r.output));
+        assert_eq!(
+            fields_of(&r, &input, &output).hash(),
+            sha256_hex(canonical_json(&as_value).as_bytes())
+        );
     }
 }
