@@ -43,6 +43,16 @@
 //! (Python prints some numbers differently from serde_json — `1e+16` for `1e16`, `1e-07` for
 //! `1e-7` — so records holding such numbers need a tool that follows the rule above.)
 //!
+//! ## How records are stored
+//!
+//! A record's `input` and `output` are kept as their canonical texts, the bytes that were
+//! hashed. A new row is stored *compact* when that is smaller (nearly always): the text columns
+//! empty, each text one standard zstd frame (`input_z`, `output_z`) made with a dictionary kept
+//! in the database's `dictionaries` table (id, SHA-256, bytes) and named by the row
+//! (`dictionary`). Rows written before stay as they were; both forms read, export and verify
+//! the same, and the hash does not depend on the form. docs/records-format.md is the
+//! auditor's description, with how to decompress a row using `zstd -D` alone.
+//!
 //! ## What `verify` detects, and what it cannot
 //!
 //! [`RecordStore::verify`] reads the chain in pages and reports the first broken link:
