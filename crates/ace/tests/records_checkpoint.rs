@@ -131,7 +131,8 @@ fn record_eight(db: &dyn Db) {
     }
 }
 
-/// Record 5 says NLR, and records 5..8 carry recomputed hashes: a valid chain.
+/// Record 5 says NLR, and records 5..8 carry recomputed hashes: a valid chain (the output
+/// written as text, its compressed frame removed: a row keeps one or the other).
 fn rewrite_record_5(db: &dyn Db) {
     let store = records::open(&db.url()).expect("store");
     let mut prev = store.get(4).expect("get").expect("record 4").hash;
@@ -143,7 +144,7 @@ fn rewrite_record_5(db: &dyn Db) {
         r.prev_hash = prev;
         r.hash = records::record_hash(&r);
         db.exec(&format!(
-            "UPDATE records SET output = '{}', prev_hash = '{}', hash = '{}' WHERE id = {n}",
+            "UPDATE records SET output = '{}', output_z = NULL, prev_hash = '{}', hash = '{}' WHERE id = {n}",
             records::canonical_json(&r.output),
             r.prev_hash,
             r.hash
