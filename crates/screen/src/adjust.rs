@@ -75,13 +75,41 @@ pub fn exact_name_evidence(entry_kind: Option<PartyKind>) -> f64 {
     }
 }
 
+/// An entry's countries as an index keeps them: string `i` is
+/// `text[off[i]..off[i + 1]]`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Countries<'a> {
+    text: &'a [u8],
+    off: &'a [u32],
+}
+
+impl<'a> Countries<'a> {
+    /// The countries of `off.len() - 1` strings laid end to end in `text`.
+    pub fn new(text: &'a [u8], off: &'a [u32]) -> Countries<'a> {
+        Countries { text, off }
+    }
+
+    /// No country at all.
+    pub fn is_empty(self) -> bool {
+        self.off.len() < 2
+    }
+
+    /// Each country code as the list gave it.
+    pub fn iter(self) -> impl Iterator<Item = &'a str> {
+        self.off.windows(2).map(move |w| {
+            let b = self.text.get(w[0] as usize..w[1] as usize).unwrap_or(&[]);
+            std::str::from_utf8(b).unwrap_or("")
+        })
+    }
+}
+
 /// The context an adjustment looks at.
 pub struct Context<'a> {
     pub weak: bool,
     pub query_kind: Option<PartyKind>,
     pub entry_kind: Option<PartyKind>,
     pub query_country: Option<&'a str>,
-    pub entry_countries: &'a [String],
+    pub entry_countries: Countries<'a>,
 }
 
 /// Applies every adjustment in turn; returns the final score in [0,1] and
@@ -319,7 +347,7 @@ fn kinds_disagree(q: Option<PartyKind>, e: Option<PartyKind>) -> bool {
     }
 }
 
-fn country(query: Option<&str>, entry: &[String]) -> Option<(AdjustmentKind, f64)> {
+fn country(query: Option<&str>, entry: Countries) -> Option<(AdjustmentKind, f64)> {
     let q = query.map(str::trim).filter(|q| !q.is_empty())?;
     if entry.is_empty() {
         return None;
@@ -330,7 +358,7 @@ fn country(query: Option<&str>, entry: &[String]) -> Option<(AdjustmentKind, f64
     Some((AdjustmentKind::CountryMismatch, COUNTRY_MISMATCH))
 }
 
-fn country_detail(kind: AdjustmentKind, query: Option<&str>, entry: &[String]) -> String {
+fn country_detail(kind: AdjustmentKind, query: Option<&str>, entry: Countries) -> String {
     let q = query
         .map(str::trim)
         .unwrap_or_default()
@@ -338,6 +366,9 @@ fn country_detail(kind: AdjustmentKind, query: Option<&str>, entry: &[String]) -
     if kind == AdjustmentKind::CountryMatch {
         format!("country {q} is the entry's")
     } else {
-        format!("country {q} not in {}", entry.join(","))
+        format!(
+            "country {q} not in {}",
+            entry.iter().collect::<Vec<_>>().join(",")
+        )
     }
 }

@@ -230,7 +230,11 @@ pub fn class_key(codes: &str) -> String {
 /// band `|i - j| <= limit` of the table is computed (a cell outside it is at
 /// least `|i - j|`). No allocation below 64 bytes.
 pub fn osa_distance(a: &str, b: &str, limit: usize) -> usize {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    osa_bytes(a.as_bytes(), b.as_bytes(), limit)
+}
+
+/// [`osa_distance`] of byte strings.
+pub(crate) fn osa_bytes(a: &[u8], b: &[u8], limit: usize) -> usize {
     if a.len().abs_diff(b.len()) > limit {
         return limit + 1;
     }
@@ -364,15 +368,18 @@ pub fn typo_limit(len: usize) -> usize {
 /// neighbourhood used by the typo index), deduplicated.
 pub fn single_deletes(s: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(s.len());
-    for_each_delete(s, |d| out.push(d.to_string()));
+    for_each_delete(s.as_bytes(), |d| {
+        out.push(String::from_utf8_lossy(d).into_owned())
+    });
     out
 }
 
 /// Calls `f` with each string of [`single_deletes`], in the same order,
-/// without allocating for tokens up to 64 bytes. `s` is ASCII.
-pub(crate) fn for_each_delete(s: &str, mut f: impl FnMut(&str)) {
-    let b = s.as_bytes();
+/// without allocating for tokens up to 64 bytes. Tokens are ASCII; these
+/// are bytes, so a byte of another script's letter may go alone.
+pub(crate) fn for_each_delete(b: &[u8], mut f: impl FnMut(&[u8])) {
     let mut buf = [0u8; 64];
+    let mut long = Vec::new();
     for i in 0..b.len() {
         if i > 0 && b[i] == b[i - 1] {
             continue;
@@ -380,12 +387,12 @@ pub(crate) fn for_each_delete(s: &str, mut f: impl FnMut(&str)) {
         if b.len() <= buf.len() {
             buf[..i].copy_from_slice(&b[..i]);
             buf[i..b.len() - 1].copy_from_slice(&b[i + 1..]);
-            match std::str::from_utf8(&buf[..b.len() - 1]) {
-                Ok(d) => f(d),
-                Err(_) => f(&[&s[..i], &s[i + 1..]].concat()),
-            }
+            f(&buf[..b.len() - 1]);
         } else {
-            f(&[&s[..i], &s[i + 1..]].concat());
+            long.clear();
+            long.extend_from_slice(&b[..i]);
+            long.extend_from_slice(&b[i + 1..]);
+            f(&long);
         }
     }
 }

@@ -112,6 +112,7 @@
 
 pub mod adjust;
 pub mod explain;
+mod flat;
 mod index;
 pub mod keys;
 pub mod legal;
@@ -121,9 +122,10 @@ pub mod translit;
 pub mod weights;
 
 pub use explain::{Adjustment, AdjustmentKind, Explanation, TokenMatch, UnmatchedToken};
+pub use flat::{IndexError, CODE_FINGERPRINT, FORMAT_VERSION};
 pub use score::How;
 
-use index::Index;
+use index::{Index, View};
 use lists::model::{Entry, ListId, PartyKind};
 use normalize::{tokenize, NameKind, Token};
 use rustc_hash::FxHashMap;
@@ -131,6 +133,7 @@ use score::{
     align, align_pairs, name_score_of, score_upper_bound, Keyed, NameScore, Pair, TokenSim,
 };
 use serde::Serialize;
+use std::sync::{Arc, OnceLock};
 
 /// The hit threshold: a name scoring at least this is reported as a match.
 /// At 0.85 a full name with one typo, a transliteration variant, a reordering,
@@ -273,8 +276,29 @@ pub struct Comparison {
 /// An immutable index over a snapshot's entries.
 #[derive(Debug)]
 pub struct Screener {
-    entries: Vec<Entry>,
+    entries: Entries,
     index: Index,
+}
+
+/// Where a screener's entries are.
+#[derive(Debug)]
+enum Entries {
+    /// Given to [`Screener::new`].
+    Given(Vec<Entry>),
+    /// In the index (canonical JSON), each decoded when first asked for.
+    Stored {
+        one: Box<[OnceLock<Option<Box<Entry>>>]>,
+        all: OnceLock<Vec<Entry>>,
+    },
+}
+
+/// A screening index laid out as a file holds it ([`Screener::index_file`]).
+pub struct IndexFile(Vec<u64>);
+
+impl AsRef<[u8]> for IndexFile {
+    fn as_ref(&self) -> &[u8] {
+        bytemuck::cast_slice(&self.0)
+    }
 }
 
 /// A query token with its matches in the vocabulary.
@@ -439,15 +463,118 @@ thread_local! {
 }
 
 impl Screener {
-    /// Builds the index over every name and alias of `entries`.
+    /// Builds the index over every name and alias of `entries`, in memory.
     pub fn new(entries: Vec<Entry>) -> Screener {
         let index = Index::build(&entries);
-        Screener { entries, index }
+        Screener {
+            entries: Entries::Given(entries),
+            index,
+        }
     }
 
-    /// The indexed entries, in the order given to [`Screener::new`].
+    /// Lays out the index over `entries` as a file holds it: the index of
+    /// [`Screener::new`], the entries in their canonical JSON, `meta` (opaque
+    /// bytes the caller gets back from [`Screener::meta`]) and the hash of
+    /// the snapshot they are (64 hex digits) in the header.
+    pub fn index_file(entries: &[Entry], meta: &[u8], snapshot: &str) -> IndexFile {
+        IndexFile(index::build_words(entries, true, meta, Some(snapshot)))
+    }
+
+    /// Opens an index file's bytes where they lie (a mapped file): validated
+    /// as [`flat`](IndexError) says, and built over `snapshot` when given.
+    /// Nothing is parsed; an entry is decoded when it is first asked for.
+    pub fn open(
+        bytes: Arc<dyn AsRef<[u8]> + Send + Sync>,
+        snapshot: Option<&str>,
+    ) -> Result<Screener, IndexError> {
+        Screener::stored(Index::open(index::Backing::Shared(bytes), snapshot)?)
+    }
+
+    /// [`Screener::open`] over an index file in memory.
+    pub fn from_index_file(
+        file: IndexFile,
+        snapshot: Option<&str>,
+    ) -> Result<Screener, IndexError> {
+        Screener::stored(Index::open(index::Backing::Words(file.0), snapshot)?)
+    }
+
+    fn stored(index: Index) -> Result<Screener, IndexError> {
+        let ix = index.view();
+        let n = ix.entries();
+        if n > 0 && ix.entry_json(n - 1).is_none() {
+            return Err(IndexError::Section {
+                section: 0,
+                why: "the index holds no entries",
+            });
+        }
+        let one = (0..n).map(|_| OnceLock::new()).collect();
+        Ok(Screener {
+            entries: Entries::Stored {
+                one,
+                all: OnceLock::new(),
+            },
+            index,
+        })
+    }
+
+    /// The bytes given as `meta` to [`Screener::index_file`] (empty for an
+    /// index built by [`Screener::new`]).
+    pub fn meta(&self) -> &[u8] {
+        self.index.meta()
+    }
+
+    /// The snapshot's content hash in the index file's header, if any.
+    pub fn snapshot(&self) -> Option<&str> {
+        self.index.snapshot()
+    }
+
+    /// Every entry in its canonical JSON, each followed by a newline, as the
+    /// index file holds them (empty for an index built by [`Screener::new`]):
+    /// what the snapshot's content hash is computed over.
+    pub fn entries_json(&self) -> &[u8] {
+        self.index.view().entries_json()
+    }
+
+    /// Number of entries indexed.
+    pub fn entry_count(&self) -> usize {
+        match &self.entries {
+            Entries::Given(e) => e.len(),
+            Entries::Stored { one, .. } => one.len(),
+        }
+    }
+
+    /// Entry `i` ([`Match::entry_index`]); from an index file, decoded on
+    /// first use. `None` out of range (or, for a file, an entry that does
+    /// not decode, which its validated hash rules out).
+    pub fn entry(&self, i: usize) -> Option<&Entry> {
+        match &self.entries {
+            Entries::Given(e) => e.get(i),
+            Entries::Stored { one, all } => {
+                if let Some(all) = all.get() {
+                    return all.get(i);
+                }
+                one.get(i)?
+                    .get_or_init(|| {
+                        let json = self.index.view().entry_json(i)?;
+                        serde_json::from_slice(json).ok().map(Box::new)
+                    })
+                    .as_deref()
+            }
+        }
+    }
+
+    /// The indexed entries, in the order given to [`Screener::new`]. From
+    /// an index file, every entry is decoded on the first call: use
+    /// [`Screener::entry`] for one.
     pub fn entries(&self) -> &[Entry] {
-        &self.entries
+        match &self.entries {
+            Entries::Given(e) => e,
+            Entries::Stored { one, all } => all.get_or_init(|| {
+                (0..one.len())
+                    .filter_map(|i| self.entry(i).cloned())
+                    .collect()
+            }),
+        }
     }
 
     /// The entries whose best name scores at least `threshold`, best first,
@@ -460,22 +587,22 @@ impl Screener {
         if too_long(&q.name) {
             return Vec::new();
         }
-        let variants = self.query_variants(q);
+        let ix = &self.index.view();
+        let variants = self.query_variants(ix, q);
         let mut best: FxHashMap<u32, Best> = FxHashMap::default();
         for (v, (tokens, scope)) in variants.iter().enumerate() {
             if !tokens.iter().any(|t| !t.token.legal) {
                 continue;
             }
             let mut scratch = Scratch::new(tokens);
-            let candidates = self.candidates(tokens, &scratch, q, threshold, *scope);
+            let candidates = self.candidates(ix, tokens, &scratch, q, threshold, *scope);
             for name_id in candidates {
-                let rec = &self.index.names[name_id as usize];
+                let rec = ix.name(name_id);
                 if !scope.admits(rec.person) {
                     continue;
                 }
-                let scored = self.score_name(&mut scratch, &rec.tokens);
-                let entry = &self.entries[rec.entry as usize];
-                let ctx = context(q, entry, rec.weak);
+                let scored = self.score_name(ix, &mut scratch, rec.tokens);
+                let ctx = context(q, ix, rec.entry, rec.weak);
                 let score = adjust::score(&scored, &ctx);
                 let better = score >= threshold
                     && best.get(&rec.entry).is_none_or(|b| {
@@ -501,7 +628,7 @@ impl Screener {
             .into_values()
             .map(|b| {
                 let tokens = &variants[b.variant].0;
-                self.to_match(tokens, b.name_id, b.score, &b.scored, b.adjustments)
+                self.to_match(ix, tokens, b.name_id, b.score, &b.scored, b.adjustments)
             })
             .collect();
         out.sort_by(|a, b| {
@@ -518,12 +645,12 @@ impl Screener {
     /// keeps the better score of the two. An Arabic-script two-letter word
     /// is also tried joined to the next one ("لا لا" / "LALA", "ما يشو" /
     /// "MAYCHOU").
-    fn query_variants(&self, q: &Query) -> Vec<(Vec<QueryToken>, Scope)> {
+    fn query_variants(&self, ix: &View, q: &Query) -> Vec<(Vec<QueryToken>, Scope)> {
         let tokens = tokenize(&q.name, NameKind::from_party(q.kind));
-        let known = |t: &str| self.index.exact(t, false).is_some();
+        let known = |t: &str| ix.exact(t, false).is_some();
         let kept_whole = std::cell::Cell::new(false);
         let matches_whole = |t: &Token| {
-            let whole = self.index.has_similar(t);
+            let whole = self.index.has_similar(ix, t);
             kept_whole.set(kept_whole.get() || whole);
             whole
         };
@@ -531,13 +658,13 @@ impl Screener {
         let first = normalize::split_compounds(tokens.clone(), known, matches_whole);
         // The variants share most tokens: each is looked up once.
         let mut seen = Vec::new();
-        let mut out = vec![(self.query_tokens(first, &mut seen), Scope::Any)];
+        let mut out = vec![(self.query_tokens(ix, first, &mut seen), Scope::Any)];
         if kept_whole.get() {
             let split = normalize::split_compounds(tokens.clone(), known, |_| false);
-            out.push((self.query_tokens(split, &mut seen), Scope::Any));
+            out.push((self.query_tokens(ix, split, &mut seen), Scope::Any));
         }
         if let Some(joined) = joined {
-            out.push((self.query_tokens(joined, &mut seen), Scope::Any));
+            out.push((self.query_tokens(ix, joined, &mut seen), Scope::Any));
         }
         // A query of unknown kind is read both ways where the readings
         // differ, each against the names of its kind: "PAO, Yu Liang" is a
@@ -564,8 +691,8 @@ impl Screener {
                 let other = tokenize(&q.name, kind);
                 if !same(&other, &tokens) {
                     let other =
-                        normalize::split_compounds(other, known, |t| self.index.has_similar(t));
-                    out.push((self.query_tokens(other, &mut seen), scope));
+                        normalize::split_compounds(other, known, |t| self.index.has_similar(ix, t));
+                    out.push((self.query_tokens(ix, other, &mut seen), scope));
                 }
             }
         }
@@ -574,7 +701,12 @@ impl Screener {
 
     /// The query tokens with their matches; `seen` holds the tokens already
     /// looked up for another variant of the query.
-    fn query_tokens(&self, tokens: Vec<Token>, seen: &mut Vec<QueryToken>) -> Vec<QueryToken> {
+    fn query_tokens(
+        &self,
+        ix: &View,
+        tokens: Vec<Token>,
+        seen: &mut Vec<QueryToken>,
+    ) -> Vec<QueryToken> {
         tokens
             .into_iter()
             .map(|token| {
@@ -592,7 +724,7 @@ impl Screener {
                         postings: s.postings,
                     };
                 }
-                let t = self.query_token(token);
+                let t = self.query_token(ix, token);
                 seen.push(QueryToken {
                     token: t.token.clone(),
                     weight: t.weight,
@@ -604,26 +736,21 @@ impl Screener {
             .collect()
     }
 
-    fn query_token(&self, token: Token) -> QueryToken {
-        let n = self.entries.len();
-        let mut matches = self.index.similar_token(&token);
+    fn query_token(&self, ix: &View, token: Token) -> QueryToken {
+        let n = ix.entries();
+        let mut matches = self.index.similar_token(ix, &token);
         let readings = abjad_readings(&token);
         if !readings.is_empty() {
-            matches = self
-                .with_readings(&token, &readings, matches.to_vec())
-                .into();
+            matches = with_readings(ix, &token, &readings, matches.to_vec()).into();
         }
-        let weight = match self.index.exact(&token.text, token.legal) {
-            Some(v) => self.index.weight[v as usize],
+        let weight = match ix.exact(&token.text, token.legal) {
+            Some(v) => ix.weight(v),
             None => matches.first().map_or_else(
                 || weights::indexed_weight(&token.text, token.legal, 0, n),
-                |m| self.index.weight[m.0 as usize],
+                |m| ix.weight(m.0),
             ),
         };
-        let postings = matches
-            .iter()
-            .map(|m| self.index.postings[m.0 as usize].len())
-            .sum();
+        let postings = matches.iter().map(|m| ix.postings(m.0).len()).sum();
         QueryToken {
             token,
             weight,
@@ -632,34 +759,12 @@ impl Screener {
         }
     }
 
-    /// The matches of an Arabic-script token with those of its other
-    /// readings (see [`abjad_readings`]), best first.
-    fn with_readings(
-        &self,
-        token: &Token,
-        readings: &[String],
-        mut matches: Vec<(index::Vid, TokenSim)>,
-    ) -> Vec<(index::Vid, TokenSim)> {
-        for alt in readings {
-            let alt = Keyed::from_parts(alt, token.legal, true);
-            for (vid, sim) in self.index.similar(&alt) {
-                let sim = score::as_variant(sim);
-                match matches.iter_mut().find(|m| m.0 == vid) {
-                    Some(m) if m.1.sim < sim.sim => m.1 = sim,
-                    Some(_) => {}
-                    None => matches.push((vid, sim)),
-                }
-            }
-            matches.sort_by(|a, b| b.1.sim.total_cmp(&a.1.sim).then(a.0.cmp(&b.0)));
-        }
-        matches
-    }
-
     /// Names sharing a similar token with the query that could still reach
     /// `threshold`. Only the rarest query tokens admit new candidates: a name
     /// matching none of them cannot cover enough of the query.
     fn candidates(
         &self,
+        ix: &View,
         tokens: &[QueryToken],
         sc: &Scratch,
         q: &Query,
@@ -704,14 +809,14 @@ impl Screener {
         let n_real = order.len();
         let exact_evidence = |name: u32, tokens: u16| {
             if tokens as usize == n_real {
-                let person = self.index.names[name as usize].person;
+                let person = ix.person(name);
                 adjust::exact_name_evidence(person.then_some(PartyKind::Individual))
             } else {
                 0.0
             }
         };
         ACCUMULATORS.with_borrow_mut(|acc| {
-            acc.reset(self.index.names.len());
+            acc.reset(ix.names());
             for (i, &qi) in order.iter().enumerate() {
                 let left = n_real - i;
                 let admit = if rest >= need && reachable(rest, left, 0.0)
@@ -725,7 +830,7 @@ impl Screener {
                 };
                 rest -= tokens[qi].weight;
                 let admit = admit.within(scope);
-                self.accumulate(&tokens[qi], sc, qi, admit, acc);
+                self.accumulate(ix, &tokens[qi], sc, qi, admit, acc);
             }
             let out: Vec<u32> = acc
                 .touched
@@ -752,6 +857,7 @@ impl Screener {
 
     fn accumulate(
         &self,
+        ix: &View,
         t: &QueryToken,
         sc: &Scratch,
         qi: usize,
@@ -765,7 +871,8 @@ impl Screener {
             // the name, as walking the matches best first would find.
             for (name, a) in acc.touched.iter_mut() {
                 let name = *name;
-                let best = self.index.names[name as usize]
+                let best = ix
+                    .name(name)
                     .tokens
                     .iter()
                     .flat_map(|&v| sc.matches_of(v))
@@ -782,7 +889,7 @@ impl Screener {
         }
         for &(vid, sim) in t.matches.iter() {
             let gain = sim.sim * t.weight;
-            for &name in &self.index.postings[vid as usize] {
+            for &name in ix.postings(vid) {
                 match acc.get_mut(name) {
                     Some(a) if a.last_q != qi => {
                         a.matched += gain;
@@ -792,7 +899,7 @@ impl Screener {
                     Some(_) => {}
                     // A short-word typo counts only when the rest of the
                     // names agree: it never brings a name in by itself.
-                    None if !sim.short && admit.admits(self.index.names[name as usize].person) => {
+                    None if !sim.short && admit.admits(ix.person(name)) => {
                         acc.insert(
                             name,
                             Acc {
@@ -809,13 +916,11 @@ impl Screener {
     }
 
     /// Scores a name against the query of `sc`.
-    fn score_name(&self, sc: &mut Scratch, name: &[index::Vid]) -> NameScore {
+    fn score_name(&self, ix: &View, sc: &mut Scratch, name: &[index::Vid]) -> NameScore {
         sc.cw.clear();
-        sc.cw
-            .extend(name.iter().map(|&v| self.index.weight[v as usize]));
+        sc.cw.extend(name.iter().map(|&v| ix.weight(v)));
         sc.cl.clear();
-        sc.cl
-            .extend(name.iter().map(|&v| self.index.keyed[v as usize].legal));
+        sc.cl.extend(name.iter().map(|&v| ix.legal(v)));
         // The candidate pairs straight from the matches of each name token
         // (one per query token and name token: a query token matches a
         // vocabulary token once), without a dense similarity matrix.
@@ -832,21 +937,22 @@ impl Screener {
         }
         align_pairs(&mut pairs, &sc.qw, &sc.cw);
         let mut scored = name_score_of(&sc.qw, &sc.ql, &sc.cw, &sc.cl, pairs, sc.abjad);
-        scored.generic_only = generic_only(&scored, |c| self.index.generic[name[c] as usize]);
+        scored.generic_only =
+            generic_only(&scored, |c| name.get(c).is_some_and(|&v| ix.generic(v)));
         scored
     }
 
     fn to_match(
         &self,
+        ix: &View,
         q: &[QueryToken],
         name_id: u32,
         score: f64,
         scored: &NameScore,
         adjustments: Vec<Adjustment>,
     ) -> Match {
-        let rec = &self.index.names[name_id as usize];
-        let entry = &self.entries[rec.entry as usize];
-        let matched = entry.names().nth(rec.name_no as usize).map_or("", |n| n.0);
+        let rec = ix.name(name_id);
+        let matched = ix.name_text(name_id);
         // The name's tokens as the index read them (the same as tokenizing
         // `matched` again, without the cost).
         let c_tokens: Vec<explain::ShownToken> = rec
@@ -854,19 +960,16 @@ impl Screener {
             .iter()
             .enumerate()
             .map(|(i, &v)| {
-                let k = &self.index.keyed[v as usize];
-                let display = rec.display.as_ref().and_then(|d| d.get(i));
+                let k = ix.keys(v);
                 explain::ShownToken {
-                    display: display.map_or(k.text.as_str(), |d| d),
+                    display: ix
+                        .display(name_id, i)
+                        .unwrap_or_else(|| std::str::from_utf8(k.text).unwrap_or("")),
                     legal: k.legal,
                 }
             })
             .collect();
-        let cw: Vec<f64> = rec
-            .tokens
-            .iter()
-            .map(|&v| self.index.weight[v as usize])
-            .collect();
+        let cw: Vec<f64> = rec.tokens.iter().map(|&v| ix.weight(v)).collect();
         let qw: Vec<f64> = q.iter().map(|t| t.weight).collect();
         let score = explain::round(score);
         let explanation = explain::explain(
@@ -879,9 +982,9 @@ impl Screener {
             score,
         );
         Match {
-            list: entry.list,
-            id: entry.id.clone(),
-            name: entry.name.clone(),
+            list: ix.list(rec.entry),
+            id: ix.entry_id(rec.entry).to_string(),
+            name: ix.entry_name(rec.entry).to_string(),
             matched: matched.to_string(),
             score,
             explanation,
@@ -1006,14 +1109,37 @@ fn generic_only(scored: &NameScore, generic: impl Fn(usize) -> bool) -> bool {
     first.is_some_and(|p| generic(p.c)) && real.all(|p| generic(p.c))
 }
 
-fn context<'a>(q: &'a Query, entry: &'a Entry, weak: bool) -> adjust::Context<'a> {
+fn context<'a>(q: &'a Query, ix: &View<'a>, entry: u32, weak: bool) -> adjust::Context<'a> {
     adjust::Context {
         weak,
         query_kind: q.kind,
-        entry_kind: Some(entry.kind),
+        entry_kind: Some(ix.kind(entry)),
         query_country: q.country.as_deref(),
-        entry_countries: &entry.countries,
+        entry_countries: ix.countries(entry),
     }
+}
+
+/// The matches of an Arabic-script token with those of its other
+/// readings (see [`abjad_readings`]), best first.
+fn with_readings(
+    ix: &View,
+    token: &Token,
+    readings: &[String],
+    mut matches: Vec<(index::Vid, TokenSim)>,
+) -> Vec<(index::Vid, TokenSim)> {
+    for alt in readings {
+        let alt = Keyed::from_parts(alt, token.legal, true);
+        for (vid, sim) in ix.similar(alt.keys()) {
+            let sim = score::as_variant(sim);
+            match matches.iter_mut().find(|m| m.0 == vid) {
+                Some(m) if m.1.sim < sim.sim => m.1 = sim,
+                Some(_) => {}
+                None => matches.push((vid, sim)),
+            }
+        }
+        matches.sort_by(|a, b| b.1.sim.total_cmp(&a.1.sim).then(a.0.cmp(&b.0)));
+    }
+    matches
 }
 
 /// Scores two names on their own, with token weights from the built-in
@@ -1067,7 +1193,7 @@ pub fn compare(a: &str, b: &str, kind: Option<PartyKind>) -> Comparison {
         // with a listed name, not two names.
         entry_kind: kind.filter(|k| *k == PartyKind::Individual),
         query_country: None,
-        entry_countries: &[],
+        entry_countries: adjust::Countries::default(),
     };
     let (score, adjustments) = adjust::apply(&scored, &ctx);
     let score = explain::round(score);

@@ -1,7 +1,7 @@
 //! The scorer: token similarity, order-insensitive alignment, the name score
 //! and its adjustments. See the crate documentation for the scale.
 
-use crate::keys::{class_key, latin_class_codes, loose_key, osa_distance, typo_limit, vowel_key};
+use crate::keys::{class_key, latin_class_codes, loose_key, osa_bytes, typo_limit, vowel_key};
 use crate::normalize::Token;
 
 /// Token pairs less similar than this are not aligned.
@@ -83,6 +83,32 @@ impl Keyed {
     }
 }
 
+/// The keys of a token, borrowed from a [`Keyed`] or from an index: bytes
+/// (tokens and keys are ASCII), compared as bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Keys<'a> {
+    pub text: &'a [u8],
+    pub loose: &'a [u8],
+    pub vowel: &'a [u8],
+    pub class: &'a [u8],
+    pub legal: bool,
+    pub abjad: bool,
+}
+
+impl Keyed {
+    /// The keys, borrowed.
+    pub fn keys(&self) -> Keys<'_> {
+        Keys {
+            text: self.text.as_bytes(),
+            loose: self.loose.as_bytes(),
+            vowel: self.vowel.as_bytes(),
+            class: self.class.as_bytes(),
+            legal: self.legal,
+            abjad: self.abjad,
+        }
+    }
+}
+
 /// How a query token met a name token.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -115,6 +141,11 @@ pub struct TokenSim {
 
 /// Compares two tokens; `None` when they are not similar enough to align.
 pub fn token_similarity(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
+    similarity(a.keys(), b.keys())
+}
+
+/// [`token_similarity`] of borrowed keys.
+pub fn similarity(a: Keys, b: Keys) -> Option<TokenSim> {
     if a.legal || b.legal {
         return (a.legal && b.legal && a.text == b.text).then_some(TokenSim {
             sim: 1.0,
@@ -134,10 +165,10 @@ pub fn token_similarity(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
     if a.text == b.text {
         return found(1.0, How::Exact);
     }
-    if a.loose == b.loose && (a.loose.len() >= 4 || osa_distance(&a.text, &b.text, 1) <= 1) {
+    if a.loose == b.loose && (a.loose.len() >= 4 || osa_bytes(a.text, b.text, 1) <= 1) {
         return found(TRANSLITERATION_SIMILARITY, How::Transliteration);
     }
-    if a.vowel == b.vowel && consonants(&a.vowel) >= 2 && variants_close(a, b) {
+    if a.vowel == b.vowel && consonants(a.vowel) >= 2 && variants_close(a, b) {
         return found(PHONETIC_SIMILARITY, How::Phonetic);
     }
     if (a.abjad || b.abjad) && a.class == b.class && a.class.len() >= 2 {
@@ -169,8 +200,8 @@ pub(crate) fn as_variant(s: TokenSim) -> TokenSim {
 
 /// Consonants in a vowel key: a skeleton of one consonant ("*n*" for both
 /// "Junjie" and "Yanni") says nothing.
-fn consonants(vowel_key: &str) -> usize {
-    vowel_key.bytes().filter(|&b| b != b'*').count()
+fn consonants(vowel_key: &[u8]) -> usize {
+    vowel_key.iter().filter(|&&b| b != b'*').count()
 }
 
 /// Equal vowel skeletons or consonant classes only count when the spellings
@@ -178,17 +209,17 @@ fn consonants(vowel_key: &str) -> usize {
 /// romanisation variants are folded), or "Gholai" would meet "Gallo".
 /// "Esmail" / "Ismael" are two edits as written (the folded "ismel" is
 /// three from "esmail").
-fn variants_close(a: &Keyed, b: &Keyed) -> bool {
-    let close = |x: &str, y: &str| {
+fn variants_close(a: Keys, b: Keys) -> bool {
+    let close = |x: &[u8], y: &[u8]| {
         let limit = if x.len().max(y.len()) <= 5 { 1 } else { 2 };
-        osa_distance(x, y, limit) <= limit
+        osa_bytes(x, y, limit) <= limit
     };
-    close(&a.loose, &b.loose) || close(&a.text, &b.text)
+    close(a.loose, b.loose) || close(a.text, b.text)
 }
 
 /// One typo costs 0.04 plus 0.35/length, at most [`TYPO_CEILING`]: 0.89 in
 /// a 5-letter token, 0.90 from 7 letters; two typos ≈ 0.80-0.85.
-fn typo_similarity(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
+fn typo_similarity(a: Keys, b: Keys) -> Option<TokenSim> {
     let limit = typo_limit(a.text.len().min(b.text.len()));
     if limit == 0 {
         return short_typo(a, b);
@@ -198,9 +229,9 @@ fn typo_similarity(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
     let d = if a.loose == b.loose {
         0
     } else {
-        match osa_distance(&a.text, &b.text, limit) {
+        match osa_bytes(a.text, b.text, limit) {
             1 => 1,
-            d => d.min(osa_distance(&a.loose, &b.loose, limit)),
+            d => d.min(osa_bytes(a.loose, b.loose, limit)),
         }
     };
     if d == 0 || d > limit {
@@ -220,17 +251,17 @@ fn typo_similarity(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
 /// "Ryong", "Atti" / "Attia"): a typo of [`SHORT_TYPO_SIMILARITY`], too weak
 /// to match alone. Not "-n" against "-ng", two different Chinese syllables
 /// ("Xian" / "Xiang").
-fn short_typo(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
+fn short_typo(a: Keys, b: Keys) -> Option<TokenSim> {
     let (s, l) = if a.text.len() <= b.text.len() {
-        (&a.text, &b.text)
+        (a.text, b.text)
     } else {
-        (&b.text, &a.text)
+        (b.text, a.text)
     };
     if s.len() == 4 && l.len() == 5 {
-        if l.ends_with("ng") && s.ends_with('n') {
+        if l.ends_with(b"ng") && s.ends_with(b"n") {
             return None;
         }
-        return (osa_distance(s, l, 1) == 1).then_some(TokenSim {
+        return (osa_bytes(s, l, 1) == 1).then_some(TokenSim {
             sim: SHORT_TYPO_SIMILARITY,
             how: How::Typo,
             distance: 1,
@@ -246,11 +277,11 @@ fn short_typo(a: &Keyed, b: &Keyed) -> Option<TokenSim> {
 /// a typo of [`SHORT_WORD_TYPO_SIMILARITY`], flagged `short`. Such a pair
 /// counts only when the rest of the names agree ([`supported_short_typos`]):
 /// a short word one letter from another is as often a different word.
-fn short_word_typo(s: &str, l: &str) -> Option<TokenSim> {
-    if s.len() < 3 || l.len() != 4 || (l.ends_with("ng") && s.ends_with('n')) {
+fn short_word_typo(s: &[u8], l: &[u8]) -> Option<TokenSim> {
+    if s.len() < 3 || l.len() != 4 || (l.ends_with(b"ng") && s.ends_with(b"n")) {
         return None;
     }
-    (osa_distance(s, l, 1) == 1).then_some(TokenSim {
+    (osa_bytes(s, l, 1) == 1).then_some(TokenSim {
         sim: SHORT_WORD_TYPO_SIMILARITY,
         how: How::Typo,
         distance: 1,
