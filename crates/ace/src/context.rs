@@ -3,7 +3,8 @@
 
 use anyhow::{Context as _, Result};
 use ear::Law;
-use lists::snapshot::{Snapshot, SnapshotStore};
+use lists::snapshot::{SnapshotMeta, SnapshotStore};
+use screen::Screener;
 use std::path::{Path, PathBuf};
 
 pub struct Context {
@@ -40,21 +41,26 @@ impl Context {
             .with_context(|| format!("opening the list store {}", dir.display()))
     }
 
-    /// The active list snapshot, or the bundled one when none was imported.
-    pub fn snapshot(&self) -> Result<Snapshot> {
-        Ok(self.list_store()?.active_or_bundled()?)
+    /// The active list snapshot (else the bundled one), ready to screen: its meta
+    /// and its index, mapped from beside the snapshot (built there first when
+    /// absent, stale or damaged). No entry is read until a match needs it.
+    pub fn screening(&self) -> Result<(SnapshotMeta, Screener)> {
+        self.screening_as_of(None)
     }
 
     /// The list snapshot a determination as of `date` screens against (`YYYY-MM-DD`;
-    /// `None` or an unreadable date: the active one): the active snapshot when it was
-    /// published on or before the date, else the newest stored one published by then;
-    /// when none was, the active one (the determination then says no snapshot covers
-    /// the date).
-    pub fn snapshot_as_of(&self, date: Option<&str>) -> Result<Snapshot> {
-        match date.and_then(ear::parse_date) {
-            Some(date) => Ok(self.list_store()?.for_date(date)?.snapshot()),
-            None => self.snapshot(),
-        }
+    /// `None` or an unreadable date: the active one), ready to screen (see
+    /// [`Context::screening`]): the active snapshot when it was published on or before
+    /// the date, else the newest stored one published by then; when none was, the
+    /// active one (the determination then says no snapshot covers the date).
+    pub fn screening_as_of(&self, date: Option<&str>) -> Result<(SnapshotMeta, Screener)> {
+        let store = self.list_store()?;
+        let meta = match date.and_then(ear::parse_date) {
+            Some(date) => store.meta_for_date(date)?.0,
+            None => store.active_meta()?,
+        };
+        let (screener, _) = store.open_derived::<Screener>(&meta)?;
+        Ok((meta, screener))
     }
 }
 

@@ -148,8 +148,12 @@ impl PartyScreener for MemoScreener {
         Arc::unwrap_or_clone(matches)
     }
 
-    fn entries(&self) -> &[Entry] {
-        self.screener.entries()
+    fn entry(&self, index: usize) -> Option<&Entry> {
+        self.screener.entry(index)
+    }
+
+    fn find_entry(&self, list: lists::model::ListId, id: &str) -> Option<&Entry> {
+        self.screener.find(list, id)
     }
 }
 

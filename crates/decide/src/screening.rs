@@ -136,8 +136,10 @@ impl Verdicts for NoVerdicts {
 pub trait PartyScreener {
     /// Matches scoring at least `threshold`, best first.
     fn screen(&self, query: &Query, threshold: f64) -> Vec<Match>;
-    /// The entries of the snapshot, indexed by [`Match::entry_index`].
-    fn entries(&self) -> &[Entry];
+    /// The snapshot's entry [`Match::entry_index`] points at.
+    fn entry(&self, index: usize) -> Option<&Entry>;
+    /// The snapshot's entry `list`/`id`, if it has one.
+    fn find_entry(&self, list: ListId, id: &str) -> Option<&Entry>;
 }
 
 impl PartyScreener for Screener {
@@ -145,8 +147,42 @@ impl PartyScreener for Screener {
         Screener::screen(self, query, threshold)
     }
 
-    fn entries(&self) -> &[Entry] {
-        Screener::entries(self)
+    fn entry(&self, index: usize) -> Option<&Entry> {
+        Screener::entry(self, index)
+    }
+
+    fn find_entry(&self, list: ListId, id: &str) -> Option<&Entry> {
+        Screener::find(self, list, id)
+    }
+}
+
+/// The entry of a match: the snapshot's, or — should the screener not give it,
+/// which a match always has — one made of what the match says (list, id, name;
+/// no listing date, so the as-of logic applies it on the safe side). A match is
+/// never dropped for want of its entry.
+fn entry_of<'a>(
+    screener: &'a impl PartyScreener,
+    m: &Match,
+    made: &'a mut Option<Entry>,
+) -> &'a Entry {
+    match screener.entry(m.entry_index) {
+        Some(e) => e,
+        None => made.insert(Entry {
+            list: m.list,
+            id: m.id.clone(),
+            name: m.name.clone(),
+            aliases: Vec::new(),
+            kind: lists::model::PartyKind::Unknown,
+            countries: Vec::new(),
+            addresses: Vec::new(),
+            programs: Vec::new(),
+            license_requirement: None,
+            license_policy: None,
+            federal_register: None,
+            start_date: None,
+            end_date: None,
+            remarks: None,
+        }),
     }
 }
 
@@ -202,7 +238,8 @@ pub fn screen_parties_with(
             listings: Vec::new(),
         };
         for m in screener.screen(&query, review) {
-            let entry = &screener.entries()[m.entry_index];
+            let mut made = None;
+            let entry = entry_of(screener, &m, &mut made);
             screened.listings.push(MatchListing {
                 list: entry.list,
                 id: entry.id.clone(),
@@ -304,7 +341,8 @@ fn screen_owners(
                 needs_review: Vec::new(),
             };
             for m in screener.screen(&query, review) {
-                let entry = &screener.entries()[m.entry_index];
+                let mut made = None;
+                let entry = entry_of(screener, &m, &mut made);
                 let status = if m.score >= hit && !m.generic_only {
                     MembershipStatus::Confirmed
                 } else {

@@ -187,6 +187,30 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(a)
 }
 
+/// [`index_hash`] of the `len` bytes `source` reads (the bytes of a mapped
+/// file, read rather than touched through the mapping, so that checking them
+/// does not bring every page of the file into the process); `None` when it
+/// reads fewer.
+fn index_hash_read(source: &mut dyn std::io::Read, len: usize) -> Option<u128> {
+    let mut header = [0u8; HEADER_LEN];
+    source.read_exact(&mut header).ok()?;
+    header[80..96].fill(0);
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(&header);
+    let mut buf = vec![0u8; 1 << 20];
+    let mut left = len.checked_sub(HEADER_LEN)?;
+    while left > 0 {
+        let want = left.min(buf.len());
+        let n = source.read(&mut buf[..want]).ok()?;
+        if n == 0 {
+            return None;
+        }
+        h.update(&buf[..n]);
+        left -= n;
+    }
+    Some(h.digest128())
+}
+
 /// Where each section lies in a validated index.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Layout {
@@ -197,11 +221,14 @@ pub(crate) struct Layout {
 
 impl Layout {
     /// Validates `bytes` as an index of `sections` sections (see the module
-    /// doc); with `snapshot`, also that it was built over that snapshot.
+    /// doc); with `snapshot`, also that it was built over that snapshot. The
+    /// hash is checked over what `source` reads when given (the same bytes,
+    /// from a file), else over `bytes`.
     pub fn open(
         bytes: &[u8],
         sections: usize,
         snapshot: Option<&str>,
+        source: Option<&mut dyn std::io::Read>,
     ) -> Result<Layout, IndexError> {
         if bytes.len() < HEADER_LEN || bytes[0..8] != MAGIC {
             return Err(IndexError::NotAnIndex);
@@ -236,7 +263,11 @@ impl Layout {
         }
         let mut hash = [0u8; 16];
         hash.copy_from_slice(&bytes[80..96]);
-        if u128::from_le_bytes(hash) != index_hash(bytes) {
+        let actual = match source {
+            Some(source) => index_hash_read(source, bytes.len()),
+            None => Some(index_hash(bytes)),
+        };
+        if actual != Some(u128::from_le_bytes(hash)) {
             return Err(IndexError::Hash);
         }
         let count = u32_at(bytes, 104) as usize;
@@ -308,7 +339,7 @@ mod tests {
     fn sections_come_back_as_written() {
         let words = sample();
         let b: &[u8] = bytemuck::cast_slice(&words);
-        let l = Layout::open(b, 3, Some(&"ab".repeat(32))).expect("valid");
+        let l = Layout::open(b, 3, Some(&"ab".repeat(32)), None).expect("valid");
         assert_eq!(l.slice::<u32>(b, 0), Ok(&[1u32, 2, 3][..]));
         assert_eq!(l.bytes(b, 1), b"hello");
         assert_eq!(l.slice::<f64>(b, 2), Ok(&[0.5f64][..]));
@@ -322,14 +353,17 @@ mod tests {
         for at in [130, good.len() - 1, 20, 50, 85] {
             let mut bad = good.to_vec();
             bad[at] ^= 1;
-            assert!(Layout::open(&bad, 3, None).is_err(), "byte {at} flipped");
+            assert!(
+                Layout::open(&bad, 3, None, None).is_err(),
+                "byte {at} flipped"
+            );
         }
-        let err = Layout::open(&good[..good.len() - 8], 3, None).err();
+        let err = Layout::open(&good[..good.len() - 8], 3, None, None).err();
         assert!(matches!(err, Some(IndexError::Length { .. })), "{err:?}");
-        let err = Layout::open(good, 3, Some(&"cd".repeat(32))).err();
+        let err = Layout::open(good, 3, Some(&"cd".repeat(32)), None).err();
         assert!(matches!(err, Some(IndexError::Snapshot { .. })), "{err:?}");
         assert_eq!(
-            Layout::open(good, 4, None)
+            Layout::open(good, 4, None, None)
                 .err()
                 .map(|e| matches!(e, IndexError::Section { .. })),
             Some(true)
@@ -337,12 +371,28 @@ mod tests {
         let mut old = good.to_vec();
         old[8] = 0;
         assert_eq!(
-            Layout::open(&old, 3, None).err(),
+            Layout::open(&old, 3, None, None).err(),
             Some(IndexError::Version { found: 0 })
         );
         assert_eq!(
-            Layout::open(b"ACESCRN", 3, None).err(),
+            Layout::open(b"ACESCRN", 3, None, None).err(),
             Some(IndexError::NotAnIndex)
         );
+    }
+
+    #[test]
+    fn the_hash_is_checked_over_what_the_source_reads() {
+        let words = sample();
+        let good: &[u8] = bytemuck::cast_slice(&words);
+        let mut same = good;
+        assert!(Layout::open(good, 3, None, Some(&mut same)).is_ok());
+        let mut changed = good.to_vec();
+        changed[140] ^= 1;
+        let mut read = &changed[..];
+        let err = Layout::open(good, 3, None, Some(&mut read)).err();
+        assert_eq!(err, Some(IndexError::Hash));
+        let mut short = &good[..good.len() - 1];
+        let err = Layout::open(good, 3, None, Some(&mut short)).err();
+        assert_eq!(err, Some(IndexError::Hash));
     }
 }

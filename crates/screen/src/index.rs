@@ -165,11 +165,10 @@ impl Index {
     /// Builds the index over every name and alias of `entries`, in memory.
     pub fn build(entries: &[Entry]) -> Index {
         let words = build_words(entries, false, &[], None);
-        match Index::open(Backing::Words(words), None) {
+        match Index::open(Backing::Words(words), None, None) {
             Ok(ix) => ix,
             // What was just laid out always opens; an empty index otherwise.
-            Err(_) => Index::open(Backing::Words(build_words(&[], false, &[], None)), None)
-                .unwrap_or_else(|_| Index::empty()),
+            Err(_) => Index::empty(),
         }
     }
 
@@ -181,9 +180,14 @@ impl Index {
         }
     }
 
-    /// Validates `bytes` (see [`crate::flat`]) and the sections' shapes.
-    pub fn open(bytes: Backing, snapshot: Option<&str>) -> Result<Index, IndexError> {
-        let layout = Layout::open(bytes.bytes(), sec::COUNT, snapshot)?;
+    /// Validates `bytes` (see [`crate::flat`]; the hash over what `source`
+    /// reads, when given) and the sections' shapes.
+    pub fn open(
+        bytes: Backing,
+        snapshot: Option<&str>,
+        source: Option<&mut dyn std::io::Read>,
+    ) -> Result<Index, IndexError> {
+        let layout = Layout::open(bytes.bytes(), sec::COUNT, snapshot, source)?;
         let view = View::new(&layout, bytes.bytes())?;
         view.validate()?;
         let vocab = view.weight.len();

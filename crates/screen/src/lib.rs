@@ -487,7 +487,20 @@ impl Screener {
         bytes: Arc<dyn AsRef<[u8]> + Send + Sync>,
         snapshot: Option<&str>,
     ) -> Result<Screener, IndexError> {
-        Screener::stored(Index::open(index::Backing::Shared(bytes), snapshot)?)
+        Screener::stored(Index::open(index::Backing::Shared(bytes), snapshot, None)?)
+    }
+
+    /// [`Screener::open`], the hash checked over what `source` reads: the
+    /// same bytes read from the file that `bytes` maps, so that the check does
+    /// not bring every page of the mapping into memory (only what queries
+    /// touch is).
+    pub fn open_read(
+        bytes: Arc<dyn AsRef<[u8]> + Send + Sync>,
+        source: &mut dyn std::io::Read,
+        snapshot: Option<&str>,
+    ) -> Result<Screener, IndexError> {
+        let backing = index::Backing::Shared(bytes);
+        Screener::stored(Index::open(backing, snapshot, Some(source))?)
     }
 
     /// [`Screener::open`] over an index file in memory.
@@ -495,7 +508,7 @@ impl Screener {
         file: IndexFile,
         snapshot: Option<&str>,
     ) -> Result<Screener, IndexError> {
-        Screener::stored(Index::open(index::Backing::Words(file.0), snapshot)?)
+        Screener::stored(Index::open(index::Backing::Words(file.0), snapshot, None)?)
     }
 
     fn stored(index: Index) -> Result<Screener, IndexError> {
@@ -561,6 +574,15 @@ impl Screener {
                     .as_deref()
             }
         }
+    }
+
+    /// The entry `list`/`id`, if indexed (a scan of the index's ids: for the
+    /// few entries a review names, not for every match).
+    pub fn find(&self, list: ListId, id: &str) -> Option<&Entry> {
+        let ix = self.index.view();
+        (0..ix.entries() as u32)
+            .find(|&e| ix.list(e) == list && ix.entry_id(e) == id)
+            .and_then(|e| self.entry(e as usize))
     }
 
     /// The indexed entries, in the order given to [`Screener::new`]. From
@@ -991,6 +1013,30 @@ impl Screener {
             generic_only: scored.generic_only,
             entry_index: rec.entry as usize,
         }
+    }
+}
+
+/// The screening index kept beside a snapshot (`screen.idx`): opened where
+/// it lies when it checks (see [`Screener::open`]), built again otherwise.
+impl lists::snapshot::Derived for Screener {
+    const FILE: &'static str = "screen.idx";
+    type Built = IndexFile;
+
+    fn build(snapshot: &lists::Snapshot) -> IndexFile {
+        let meta = serde_json::to_vec(&snapshot.meta).unwrap_or_default();
+        Screener::index_file(&snapshot.entries, &meta, &snapshot.meta.hash)
+    }
+
+    fn open(
+        bytes: lists::snapshot::SharedBytes,
+        source: Option<&mut dyn std::io::Read>,
+        snapshot: &str,
+    ) -> Result<Screener, String> {
+        let opened = match source {
+            Some(source) => Screener::open_read(bytes, source, Some(snapshot)),
+            None => Screener::open(bytes, Some(snapshot)),
+        };
+        opened.map_err(|e| e.to_string())
     }
 }
 

@@ -335,8 +335,7 @@ fn decide_on(
     });
     let screener = state.screener();
     let screening = screen_applying(state, &mut input, &decisions, today);
-    let reviewed =
-        view::reviewed_screening(&screening, screener.entries(), &decisions, &asked.countries);
+    let reviewed = view::reviewed_screening(&screening, screener, &decisions, &asked.countries);
     // One item or the lines of an order (each line decided, the strictest decides).
     let (_, determination) = decide::determine(&input, state.law(), today)?;
     Ok(Decision {
@@ -681,7 +680,7 @@ pub fn screen_name_received(
         .map(|m| review_key(&key, m))
         .collect();
     let decisions = distinct(state.store().reviews_for_keys(&keys)?);
-    let entries = screener.entries();
+    let entries: &dyn PartyScreener = screener;
     let output = ScreeningOutput {
         name: request.name.clone(),
         country,
@@ -779,7 +778,7 @@ pub fn review(state: &AppState, request: ReviewRequest, actor: &str) -> Result<R
     // snapshot in service, if the record was screened against it.
     let entry_hash = seen.entry_hash.or_else(|| {
         (screened.list_snapshot.as_deref() == Some(state.snapshot().hash.as_str()))
-            .then(|| view::find_entry(state.screener().entries(), list, &request.entry_id))
+            .then(|| state.screener().find_entry(list, &request.entry_id))
             .flatten()
             .map(decide::clearance::entry_hash)
     });

@@ -201,10 +201,14 @@ fn watch(inner: Weak<Inner>, store: SnapshotStore, every: Duration) {
         if inner.current().meta.hash == wanted || failed.as_deref() == Some(wanted.as_str()) {
             continue;
         }
-        match store.load(&wanted) {
-            Ok(snapshot) => {
-                let screener = Screener::new(snapshot.entries);
-                let old = inner.swap(Arc::new(ActiveLists::new(snapshot.meta, screener)));
+        // The index beside the snapshot, written by the import that activated it
+        // (built here when absent or stale), mapped off the request path.
+        let opened = store
+            .meta(&wanted)
+            .and_then(|meta| Ok((store.open_derived::<Screener>(&meta)?.0, meta)));
+        match opened {
+            Ok((screener, meta)) => {
+                let old = inner.swap(Arc::new(ActiveLists::new(meta, screener)));
                 failed = None;
                 eprintln!("ace: list snapshot {wanted} is now in service (was {old})");
                 report_impact(

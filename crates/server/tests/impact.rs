@@ -25,7 +25,7 @@ fn transaction(name: &str) -> Value {
 
 /// The snapshot in service plus one Denied Persons entry for [`NEWLY_DENIED`].
 fn newer_state(s: &TestServer) -> AppState {
-    let mut entries = s.state.screener().entries().to_vec();
+    let mut entries = s.state.screener().screener().entries().to_vec();
     entries.push(Entry {
         list: ListId::DeniedPersons,
         id: "dpl-test-1".into(),

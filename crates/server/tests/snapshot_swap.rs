@@ -167,7 +167,10 @@ fn a_newly_activated_snapshot_is_served_without_a_restart() {
                 .screener()
                 .screen(&query, screen::DEFAULT_THRESHOLD);
             assert_eq!(old.len(), 1, "{old:?}");
-            assert_eq!(in_flight.screener().entries().len(), with_el.total());
+            assert_eq!(
+                in_flight.screener().screener().entry_count(),
+                with_el.total()
+            );
 
             // A rollback is picked up the same way.
             let back = lists.rollback(None).expect("rollback").meta;

@@ -19,7 +19,6 @@ use decide::memo::MemoScreener;
 use decide::screening::screen_parties;
 use decide::TransactionInput;
 use ear::Law;
-use screen::Screener;
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
@@ -78,10 +77,9 @@ pub fn run(cx: &Context, a: BatchArgs) -> Result<u8> {
     let screener = if a.no_screen {
         None
     } else {
-        let s = cx.snapshot()?;
-        let screener = Screener::new(s.entries);
+        let (meta, screener) = cx.screening()?;
         let capacity = if a.no_memo { 0 } else { BATCH_MEMO_CAPACITY };
-        Some(MemoScreener::new(screener, s.meta.hash, capacity))
+        Some(MemoScreener::new(screener, meta.hash, capacity))
     };
     let store = if a.record {
         Some(open_store(cx, &a)?)
@@ -337,14 +335,10 @@ fn new_record(
 /// `--rescreen`: every recorded determination against today's lists and rules.
 fn rescreen(cx: &Context, a: &BatchArgs) -> Result<u8> {
     let law = cx.law()?;
-    let snapshot = cx.snapshot()?;
-    let hash = snapshot.meta.hash.clone();
+    let (meta, screener) = cx.screening()?;
+    let hash = meta.hash.clone();
     // Recorded transactions name the same parties again and again: each is screened once.
-    let screener = MemoScreener::new(
-        Screener::new(snapshot.entries),
-        hash.clone(),
-        BATCH_MEMO_CAPACITY,
-    );
+    let screener = MemoScreener::new(screener, hash.clone(), BATCH_MEMO_CAPACITY);
     // Only reads the records: a missing database is refused, not created empty.
     let store = super::records::open_existing_store(cx, &a.db)?.0;
     let (pending, out): (_, Box<dyn Write>) = match &a.out {

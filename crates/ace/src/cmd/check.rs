@@ -28,22 +28,21 @@ pub fn run(cx: &Context, args: CheckArgs) -> Result<u8> {
     let screening = if args.no_screen || !has_named_party(&input) {
         None
     } else {
-        let snapshot = cx.snapshot_as_of(input.date.as_deref())?;
+        let (meta, screener) = cx.screening_as_of(input.date.as_deref())?;
         let max_age = lists::snapshot::max_age_days_from_env().map_err(bad)?;
         age = Some(SnapshotAge {
-            days: snapshot.meta.age_days(today()),
-            warning: lists::snapshot::staleness_warning(&snapshot.meta, today(), max_age),
+            days: meta.age_days(today()),
+            warning: lists::snapshot::staleness_warning(&meta, today(), max_age),
         });
         input.screened_against = Some(ScreenedSnapshot {
-            hash: snapshot.meta.hash.clone(),
-            published: snapshot.meta.published_on(),
+            hash: meta.hash.clone(),
+            published: meta.published_on(),
         });
-        let screener = screen::Screener::new(snapshot.entries);
         match local_record_store(cx, &args) {
             // Review decisions recorded next to this data directory (by `ace serve`'s
             // reviewers) apply here as they do on the server.
             Some(store) => {
-                let state = server::AppState::new(law.clone(), screener, snapshot.meta, store);
+                let state = server::AppState::new(law.clone(), screener, meta, store);
                 Some(
                     server::service::screen_with_reviews(&state, &mut input, today())
                         .map_err(|e| bad(e.to_string()))?,
@@ -52,7 +51,7 @@ pub fn run(cx: &Context, args: CheckArgs) -> Result<u8> {
             None => Some(screen_parties(
                 &mut input,
                 &screener,
-                &snapshot.meta.hash,
+                &meta.hash,
                 screen::DEFAULT_THRESHOLD,
                 screen::DEFAULT_REVIEW_THRESHOLD,
             )),

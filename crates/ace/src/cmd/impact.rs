@@ -74,11 +74,11 @@ fn state(
     law: ear::Law,
     store: &Arc<dyn records::RecordStore>,
 ) -> Result<server::AppState> {
-    let snapshot = cx.snapshot()?;
+    let (meta, screener) = cx.screening()?;
     Ok(server::AppState::new(
         law,
-        screen::Screener::new(snapshot.entries),
-        snapshot.meta,
+        screener,
+        meta,
         Arc::clone(store),
     ))
 }

@@ -33,6 +33,7 @@ pub fn run(cx: &Context, command: ListsCommand) -> Result<u8> {
                 None => None,
             };
             let opts = ImportOptions {
+                prepare: None,
                 format,
                 parse: ParseOptions { lenient },
                 mode: if replace_all {
@@ -63,6 +64,7 @@ pub fn run(cx: &Context, command: ListsCommand) -> Result<u8> {
                     "rollback refused, the active snapshot is unchanged: {other}"
                 )),
             })?;
+            prepare_index(&store, &rolled.meta);
             println!(
                 "rolled back: snapshot {} is active again (was {})",
                 rolled.meta.hash, rolled.previous
@@ -73,7 +75,7 @@ pub fn run(cx: &Context, command: ListsCommand) -> Result<u8> {
             let status = store.status()?;
             let meta = match &status.active {
                 Some(m) => m.clone(),
-                None => cx.snapshot()?.meta,
+                None => store.bundled_meta()?,
             };
             let today = chrono::Utc::now().date_naive();
             let stale = staleness_warning(&meta, today, max_age_days);
@@ -157,7 +159,11 @@ fn import(
     opts: &ImportOptions,
     refused: &str,
 ) -> Result<Imported> {
-    store.import(files, opts).map_err(|e| match e {
+    let opts = ImportOptions {
+        prepare: Some(prepare_index),
+        ..*opts
+    };
+    store.import(files, &opts).map_err(|e| match e {
         ImportError::Store(e) => {
             anyhow::Error::from(e).context(format!("{refused}, the active snapshot is unchanged"))
         }
@@ -165,6 +171,17 @@ fn import(
             "{refused}, the active snapshot is unchanged: {other}"
         )),
     })
+}
+
+/// Builds the screening index beside a snapshot (once: later starts map it).
+/// A failure is said, not fatal: the index is built again where it is needed.
+fn prepare_index(store: &SnapshotStore, meta: &SnapshotMeta) {
+    if let Err(e) = store.open_derived::<screen::Screener>(meta) {
+        eprintln!(
+            "ace: warning: the screening index of snapshot {} was not built: {e}",
+            meta.hash
+        );
+    }
 }
 
 fn codes(lists: &[ListId]) -> String {

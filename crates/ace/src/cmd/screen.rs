@@ -14,9 +14,8 @@ pub fn run(cx: &Context, a: ScreenArgs) -> Result<u8> {
         return Err(bad(format!("--threshold: {threshold} is outside 0..1")));
     }
     let country = a.country.as_deref().map(country_code).transpose()?;
-    let snapshot = cx.snapshot()?;
-    let hash = snapshot.meta.hash.clone();
-    let screener = Screener::new(snapshot.entries);
+    let (meta, screener) = cx.screening()?;
+    let hash = meta.hash;
     match &a.batch {
         Some(path) => batch(&screener, path, threshold, a.threads),
         None => {

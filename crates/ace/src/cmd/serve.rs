@@ -32,16 +32,16 @@ pub fn run(cx: &Context, args: ServeArgs) -> Result<u8> {
     let checkpoint_every = super::checkpoint::every(&args.checkpoint_every)?;
     let law = cx.law()?;
     let lists = cx.list_store()?;
-    let snapshot = lists.active_or_bundled()?;
+    let meta = lists.active_meta()?;
+    let (screener, _) = lists.open_derived::<screen::Screener>(&meta)?;
     let (store, where_) = open_store(cx, &args.db)?;
     let today = chrono::Utc::now().date_naive();
     let max_age = lists::snapshot::max_age_days_from_env().map_err(bad)?;
-    if let Some(warning) = lists::snapshot::staleness_warning(&snapshot.meta, today, max_age) {
+    if let Some(warning) = lists::snapshot::staleness_warning(&meta, today, max_age) {
         eprintln!("ace: warning: {warning}");
     }
     server::service::set_clearance_months(args.clearance_months);
-    let screener = screen::Screener::new(snapshot.entries);
-    let state = server::AppState::new(law, screener, snapshot.meta, Arc::from(store));
+    let state = server::AppState::new(law, screener, meta, Arc::from(store));
     if let Some(settings) = settings {
         // A fresh state has none set: this cannot be refused.
         let _ = state.set_ui_settings(settings);

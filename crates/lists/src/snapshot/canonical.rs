@@ -54,6 +54,15 @@ pub(crate) fn content_hash(serialized: &[Vec<u8>]) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// SHA-256 (hex) of canonical serializations already laid out one per line
+/// (each followed by a newline): the same hash as [`content_hash`].
+pub fn content_hash_of_lines(lines: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(HASH_DOMAIN);
+    hasher.update(lines);
+    hex::encode(hasher.finalize())
+}
+
 /// The hash of entries already in canonical order (used to verify a stored snapshot).
 pub(crate) fn hash_of_entries(entries: &[Entry]) -> Result<String, serde_json::Error> {
     let serialized = entries

@@ -32,6 +32,7 @@
 
 mod age;
 mod canonical;
+mod derived;
 mod download;
 mod fsio;
 mod history;
@@ -46,6 +47,8 @@ use sha2::{Digest, Sha256};
 pub use age::{
     max_age_days_from_env, parse_max_age_days, staleness_warning, DEFAULT_MAX_AGE_DAYS, MAX_AGE_ENV,
 };
+pub use canonical::content_hash_of_lines;
+pub use derived::{Derived, Opened, SharedBytes, BUNDLED_KEY};
 pub use download::{download_csl, DownloadError, CSL_CSV_URL, CSL_JSON_URL};
 pub use history::{Activation, ActivationKind};
 
@@ -165,6 +168,11 @@ pub enum ImportMode {
 /// How to import.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ImportOptions {
+    /// Run on the new snapshot once it is stored, before it is activated: ace
+    /// builds the screening index beside it here, so that whoever sees the
+    /// activation (a running server) finds the index ready. It cannot refuse the
+    /// import: a derived file missing later is built where it is needed.
+    pub prepare: Option<fn(&SnapshotStore, &SnapshotMeta)>,
     /// Force one format for every file (else each is detected).
     pub format: Option<Format>,
     pub parse: ParseOptions,
@@ -421,6 +429,9 @@ impl SnapshotStore {
             });
         }
         let meta = self.store(&built)?;
+        if let Some(prepare) = opts.prepare {
+            prepare(self, &meta);
+        }
         let (action, detail) = match opts.mode {
             ImportMode::ReplaceAll => (ActivationKind::ReplaceAll, names.join(", ")),
             ImportMode::Merge if kept_lists.is_empty() => {
@@ -746,31 +757,41 @@ impl SnapshotStore {
     /// built last). `Covered::No` when every snapshot was published after `date`: the
     /// active one is used and the answer must say that no snapshot covers the date.
     pub fn for_date(&self, date: chrono::NaiveDate) -> Result<Covered, StoreError> {
-        let current = self.active_or_bundled()?;
-        if current.meta.published_on().is_some_and(|p| p <= date) {
-            return Ok(Covered::Yes(current));
+        let (meta, covered) = self.meta_for_date(date)?;
+        let snapshot = self.snapshot_of(&meta)?;
+        Ok(if covered {
+            Covered::Yes(snapshot)
+        } else {
+            Covered::No(snapshot)
+        })
+    }
+
+    /// The meta of the snapshot [`SnapshotStore::for_date`] gives, and whether it
+    /// covers the date, without reading any entries.
+    pub fn meta_for_date(
+        &self,
+        date: chrono::NaiveDate,
+    ) -> Result<(SnapshotMeta, bool), StoreError> {
+        let current = self.active_meta()?;
+        if current.published_on().is_some_and(|p| p <= date) {
+            return Ok((current, true));
         }
         match self.newest_published_by(date)? {
-            Some(meta) => match self.find(&meta.hash)? {
-                Some(snapshot) => Ok(Covered::Yes(snapshot)),
-                None => Err(corrupt(
-                    &self.snapshot_dir(&meta.hash),
-                    "listed, then gone while it was read",
-                )),
-            },
-            None => Ok(Covered::No(current)),
+            Some(meta) => Ok((meta, true)),
+            None => Ok((current, false)),
         }
     }
 
     /// The meta of the stored or bundled snapshot published most recently on or before
     /// `date` (ties: the one built last); `None` when every one was published after it.
-    /// Reads metas only (the bundled one's is computed once per process).
+    /// Reads metas only (the bundled one's is worked out once, see
+    /// [`SnapshotStore::bundled_meta`]).
     pub fn newest_published_by(
         &self,
         date: chrono::NaiveDate,
     ) -> Result<Option<SnapshotMeta>, StoreError> {
         let mut best: Option<(chrono::NaiveDate, SnapshotMeta)> = None;
-        let mut candidates = vec![bundled_meta()?];
+        let mut candidates = vec![self.bundled_meta()?];
         for hash in self.stored()? {
             candidates.push(self.load_meta(&hash)?);
         }
@@ -792,8 +813,11 @@ impl SnapshotStore {
     /// A snapshot by hash: a stored one, or the bundled one when `hash` is its hash.
     /// `Ok(None)` when neither has it.
     pub fn find(&self, hash: &str) -> Result<Option<Snapshot>, StoreError> {
-        if is_hash(hash) && self.snapshot_dir(hash).join(META_FILE).exists() {
+        if self.is_stored(hash) {
             return self.load(hash).map(Some);
+        }
+        if self.bundled_meta()?.hash != hash {
+            return Ok(None);
         }
         let bundled = bundled()?;
         Ok((bundled.meta.hash == hash).then_some(bundled))

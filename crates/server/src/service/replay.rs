@@ -305,21 +305,34 @@ pub(crate) fn state_for(state: &AppState, hash: &str) -> Result<AppState, String
             }
         }
     }
-    let snapshot = match lists.find(hash) {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            return Err(format!(
-                "snapshot {hash} is no longer in {}; import it again or restore it from backup",
-                lists.dir().display()
-            ))
-        }
+    let meta = match lists.meta(hash) {
+        Ok(meta) => meta,
+        Err(_) => match lists.bundled_meta() {
+            Ok(meta) if meta.hash == hash => meta,
+            _ => {
+                return Err(format!(
+                    "snapshot {hash} is no longer in {}; import it again or restore it from backup",
+                    lists.dir().display()
+                ))
+            }
+        },
+    };
+    let screener = match lists.open_derived::<screen::Screener>(&meta) {
+        Ok((screener, _)) => screener,
         Err(e) => return Err(format!("snapshot {hash} cannot be read: {e}")),
     };
-    let screener = screen::Screener::new(snapshot.entries);
+    // A replay proves a record: the entries it screens against must be the
+    // snapshot's, byte for byte (the index checked its own bytes only).
+    let content = lists::snapshot::content_hash_of_lines(screener.entries_json());
+    if content != hash {
+        return Err(format!(
+            "snapshot {hash} does not hold the entries it names: they hash to {content}"
+        ));
+    }
     let built = AppState::new(
         state.law().clone(),
         screener,
-        snapshot.meta,
+        meta,
         Arc::clone(state.store()),
     );
     if let Ok(mut last) = LAST.lock() {
@@ -331,8 +344,11 @@ pub(crate) fn state_for(state: &AppState, hash: &str) -> Result<AppState, String
 /// The hash of the snapshot compiled into the binary (parsed once).
 fn bundled_hash() -> Option<String> {
     static HASH: OnceLock<Option<String>> = OnceLock::new();
-    HASH.get_or_init(|| lists::bundled().ok().map(|s| s.meta.hash))
-        .clone()
+    HASH.get_or_init(|| match LIST_STORE.get() {
+        Some(lists) => lists.bundled_meta().ok().map(|m| m.hash),
+        None => lists::snapshot::bundled_meta().ok().map(|m| m.hash),
+    })
+    .clone()
 }
 
 /// The JSON paths where `a` and `b` differ (at most [`MAX_DIFFERENCES`]).

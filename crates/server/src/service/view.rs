@@ -3,7 +3,7 @@
 //! citation, a source URL) and the review decisions recorded on it.
 
 use decide::clearance::entry_hash;
-use decide::screening::{ResolvedMatch, ScreeningReport};
+use decide::screening::{PartyScreener, ResolvedMatch, ScreeningReport};
 use decide::transaction::Role as PartyRole;
 use lists::model::{Entry, ListId};
 use records::ReviewDecision;
@@ -196,30 +196,25 @@ fn decisions_on(
 /// Matches with their entries and decisions.
 pub fn reviewed_matches(
     matches: &[Match],
-    entries: &[Entry],
+    entries: &dyn PartyScreener,
     key: &str,
     decisions: &[ReviewDecision],
 ) -> Vec<ReviewedMatch> {
     matches
         .iter()
         .map(|m| ReviewedMatch {
-            entry: entries.get(m.entry_index).map(EntryView::of),
+            entry: entries.entry(m.entry_index).map(EntryView::of),
             reviews: decisions_on(decisions, key, m.list, &m.id),
             r#match: m.clone(),
         })
         .collect()
 }
 
-/// The entry `list`/`id` of the snapshot (a scan: only for the few resolved matches).
-pub fn find_entry<'a>(entries: &'a [Entry], list: ListId, id: &str) -> Option<&'a Entry> {
-    entries.iter().find(|e| e.list == list && e.id == id)
-}
-
 /// The engine's report as the API shows it. `countries` holds the country each party
 /// was screened with, by role and name.
 pub fn reviewed_screening(
     report: &ScreeningReport,
-    entries: &[Entry],
+    entries: &dyn PartyScreener,
     decisions: &[ReviewDecision],
     countries: &HashMap<(PartyRole, String), Option<String>>,
 ) -> ReviewedScreening {
@@ -238,7 +233,7 @@ pub fn reviewed_screening(
                     .resolved
                     .iter()
                     .map(|r| ResolvedView {
-                        entry: find_entry(entries, r.list, &r.id).map(EntryView::of),
+                        entry: entries.find_entry(r.list, &r.id).map(EntryView::of),
                         resolved: r.clone(),
                     })
                     .collect(),
