@@ -134,7 +134,8 @@ impl Writer {
     /// The whole index, as 8-byte words (so that every section is aligned
     /// in memory too); `snapshot` is the snapshot's content hash (hex), if any.
     pub fn finish(self, snapshot: Option<&str>) -> Vec<u64> {
-        let table = self.sections.len() * 16;
+        let count = self.sections.len();
+        let table = count * 16;
         let mut at = HEADER_LEN + table;
         let mut places = Vec::with_capacity(self.sections.len());
         for s in &self.sections {
@@ -143,11 +144,12 @@ impl Writer {
         }
         let mut words = vec![0u64; at / 8];
         let out: &mut [u8] = bytemuck::cast_slice_mut(&mut words);
-        for (i, (s, &(off, len))) in self.sections.iter().zip(&places).enumerate() {
+        // Each section is freed once copied: a build never holds two copies of all.
+        for (i, (s, &(off, len))) in self.sections.into_iter().zip(&places).enumerate() {
             let t = HEADER_LEN + i * 16;
             out[t..t + 8].copy_from_slice(&off.to_le_bytes());
             out[t + 8..t + 16].copy_from_slice(&len.to_le_bytes());
-            out[off as usize..(off + len) as usize].copy_from_slice(s);
+            out[off as usize..(off + len) as usize].copy_from_slice(&s);
         }
         out[0..8].copy_from_slice(&MAGIC);
         out[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -157,7 +159,7 @@ impl Writer {
             out[48..80].copy_from_slice(&h);
         }
         out[96..104].copy_from_slice(&(at as u64).to_le_bytes());
-        out[104..108].copy_from_slice(&(self.sections.len() as u32).to_le_bytes());
+        out[104..108].copy_from_slice(&(count as u32).to_le_bytes());
         let hash = index_hash(out);
         out[80..96].copy_from_slice(&hash.to_le_bytes());
         words

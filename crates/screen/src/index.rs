@@ -476,14 +476,25 @@ impl<'a> View<'a> {
     pub fn keys(&self, v: Vid) -> Keys<'a> {
         let i = 4 * v as usize;
         let f = self.flags.get(v as usize).copied().unwrap_or(0);
+        let text = |a: u32, b: u32| self.vocab_text.get(a as usize..b as usize).unwrap_or(&[]);
+        // The four strings of a token are adjacent: one look at the offsets.
+        let [t, l, w, c] = match self.vocab_off.get(i..i + 5) {
+            Some(&[a, b, c, d, e]) => [text(a, b), text(b, c), text(c, d), text(d, e)],
+            _ => [&[][..]; 4],
+        };
         Keys {
-            text: str_at(self.vocab_text, self.vocab_off, i),
-            loose: str_at(self.vocab_text, self.vocab_off, i + 1),
-            vowel: str_at(self.vocab_text, self.vocab_off, i + 2),
-            class: str_at(self.vocab_text, self.vocab_off, i + 3),
+            text: t,
+            loose: l,
+            vowel: w,
+            class: c,
             legal: f & LEGAL != 0,
             abjad: f & ABJAD != 0,
         }
+    }
+
+    /// The text of vocabulary token `v`.
+    fn token_text(&self, v: Vid) -> &'a [u8] {
+        str_at(self.vocab_text, self.vocab_off, 4 * v as usize)
     }
 
     pub fn legal(&self, v: Vid) -> bool {
@@ -609,7 +620,7 @@ impl<'a> View<'a> {
 
     fn exact_bytes(&self, text: &[u8], legal: bool) -> Option<Vid> {
         let table = if legal { self.exact_legal } else { self.exact };
-        probe(table, text, |v| self.keys(v).text == text)
+        probe(table, text, |v| self.token_text(v) == text)
     }
 
     /// Every vocabulary token similar enough to `q`, best first.
@@ -932,7 +943,7 @@ pub fn build_words(entries: &[Entry], json: bool, meta: &[u8], snapshot: Option<
     w.u32s(&off);
     w.bytes(flags);
     w.f64s(&weight);
-    let (start, post) = csr(&ix.postings);
+    let (start, post) = csr(&std::mem::take(&mut ix.postings));
     w.u32s(&start);
     w.u32s(&post);
     w.u32s(&ix.names.iter().map(|n| n.entry).collect::<Vec<_>>());
@@ -998,9 +1009,11 @@ pub fn build_words(entries: &[Entry], json: bool, meta: &[u8], snapshot: Option<
     }));
     w.bytes(text);
     w.u32s(&off);
-    let (keys, vids): (Vec<u64>, Vec<u32>) = ix.deletes.iter().copied().unzip();
-    w.u64s(&keys);
-    w.u32s(&vids);
+    // The largest part of a build: each half is written, then freed.
+    let deletes = std::mem::take(&mut ix.deletes);
+    w.u64s(&deletes.iter().map(|d| d.0).collect::<Vec<_>>());
+    w.u32s(&deletes.iter().map(|d| d.1).collect::<Vec<_>>());
+    drop(deletes);
     w.u32s(&del_start);
     for legal in [false, true] {
         let vids: Vec<Vid> = ix
@@ -1017,9 +1030,10 @@ pub fn build_words(entries: &[Entry], json: bool, meta: &[u8], snapshot: Option<
         }
         w.u32s(&table);
     }
-    for m in &ix.maps {
+    for m in std::mem::take(&mut ix.maps) {
         m.write(&mut w);
     }
+    drop(ix);
     if json {
         let mut blob = Vec::new();
         let mut off = vec![0u64];

@@ -6,7 +6,6 @@
 mod common;
 
 use common::TestServer;
-use decide::screening::PartyScreener;
 use lists::model::{Entry, ListId, PartyKind};
 use serde_json::{json, Value};
 use server::service::impact::{impact, ImpactDate};

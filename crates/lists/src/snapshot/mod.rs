@@ -8,6 +8,9 @@
 //! HISTORY                     every activation, oldest first (JSON Lines, see history)
 //! snapshots/<hash>/entries.json   all entries, canonical order, one JSON array
 //! snapshots/<hash>/meta.json      SnapshotMeta
+//! snapshots/<hash>/screen.idx     the screening index, derived (see `derived`)
+//! bundled/<key>/meta.json         the bundled snapshot's meta, worked out once
+//! bundled/<key>/screen.idx        the bundled snapshot's screening index
 //! ```
 //!
 //! **Lists are replaced list by list.** An import replaces the lists its files carry
