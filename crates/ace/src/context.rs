@@ -59,8 +59,26 @@ impl Context {
             Some(date) => store.meta_for_date(date)?.0,
             None => store.active_meta()?,
         };
-        let (screener, _) = store.open_derived::<Screener>(&meta)?;
+        let (screener, how) = store.open_derived::<Screener>(&meta)?;
+        report(&meta, &how);
         Ok((meta, screener))
+    }
+}
+
+/// Says on standard error when a snapshot's screening index was there but could not be
+/// used (damaged, cut short, built by another version), or could not be kept.
+pub fn report(meta: &SnapshotMeta, how: &lists::snapshot::Opened) {
+    let lists::snapshot::Opened::Built { why, not_written } = how else {
+        return;
+    };
+    let short = &meta.hash[..12.min(meta.hash.len())];
+    if let Some(why) = why {
+        eprintln!("ace: the screening index of list snapshot {short} was built again: {why}");
+    }
+    if let Some(e) = not_written {
+        eprintln!(
+            "ace: warning: the screening index of list snapshot {short} could not be kept: {e}"
+        );
     }
 }
 

@@ -16,27 +16,34 @@ fn ace(data: &Path) -> Command {
     c
 }
 
-fn stdout(c: &mut Command) -> String {
-    let out = c.output().expect("runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+/// `ace check --json` of an export to `name`: standard output and error.
+fn check_both(data: &Path, name: &str) -> (String, String) {
+    let out = ace(data)
+        .args([
+            "check",
+            "--json",
+            "--eccn",
+            "4D004",
+            "--to",
+            "AM",
+            "--end-user",
+            "non_government",
+            "--end-user-name",
+            name,
+            "--as-of",
+            "2026-01-15",
+        ])
+        .output()
+        .expect("runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
-/// `ace check --json` of an export to a party listed in the sample.
+/// The answer of [`check_both`].
 fn check(data: &Path, name: &str) -> String {
-    stdout(ace(data).args([
-        "check",
-        "--json",
-        "--eccn",
-        "4D004",
-        "--to",
-        "AM",
-        "--end-user",
-        "non_government",
-        "--end-user-name",
-        name,
-        "--as-of",
-        "2026-01-15",
-    ]))
+    check_both(data, name).0
 }
 
 /// The one `screen.idx` under `dir`.
@@ -88,12 +95,19 @@ fn a_damaged_or_short_index_file_is_rebuilt_not_trusted() {
     let mid = bad.len() / 2;
     bad[mid] ^= 0x40;
     std::fs::write(&path, &bad).expect("damaged");
-    assert_eq!(check(data, "Atlas Sanatgaran"), answer);
+    let (again, said) = check_both(data, "Atlas Sanatgaran");
+    assert_eq!(again, answer);
+    assert!(
+        said.contains("built again: index bytes do not match their hash"),
+        "{said}"
+    );
     assert_eq!(std::fs::read(&path).expect("index"), good, "replaced");
 
     // Cut short: the same.
     std::fs::write(&path, &good[..good.len() - 1000]).expect("truncated");
-    assert_eq!(check(data, "Atlas Sanatgaran"), answer);
+    let (again, said) = check_both(data, "Atlas Sanatgaran");
+    assert_eq!(again, answer);
+    assert!(said.contains("built again: index of"), "{said}");
     assert_eq!(std::fs::read(&path).expect("index"), good, "replaced");
 
     // Gone: built again.

@@ -33,7 +33,8 @@ pub fn run(cx: &Context, args: ServeArgs) -> Result<u8> {
     let law = cx.law()?;
     let lists = cx.list_store()?;
     let meta = lists.active_meta()?;
-    let (screener, _) = lists.open_derived::<screen::Screener>(&meta)?;
+    let (screener, how) = lists.open_derived::<screen::Screener>(&meta)?;
+    crate::context::report(&meta, &how);
     let (store, where_) = open_store(cx, &args.db)?;
     let today = chrono::Utc::now().date_naive();
     let max_age = lists::snapshot::max_age_days_from_env().map_err(bad)?;

@@ -60,10 +60,11 @@ pub trait Derived: Sized {
 pub enum Opened {
     /// The file beside the snapshot, mapped.
     Mapped,
-    /// Built from the snapshot: `why` the file was not used, and whether
-    /// writing the new one failed (the build is used all the same).
+    /// Built from the snapshot: `why` the file there was not used (`None`:
+    /// there was none), and whether writing the new one failed (the build is
+    /// used all the same).
     Built {
-        why: String,
+        why: Option<String>,
         not_written: Option<String>,
     },
 }
@@ -170,10 +171,10 @@ impl SnapshotStore {
         let why = match map(&path) {
             Ok((bytes, mut file)) => match D::open(bytes, Some(&mut file), &meta.hash) {
                 Ok(d) => return Ok((d, Opened::Mapped)),
-                Err(why) => why,
+                Err(why) => Some(why),
             },
-            Err(e) if e.kind() == io::ErrorKind::NotFound => "absent".to_owned(),
-            Err(e) => e.to_string(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => Some(e.to_string()),
         };
         let snapshot = self.snapshot_of(meta)?;
         let built = D::build(&snapshot);
@@ -276,7 +277,13 @@ mod tests {
         let (_tmp, store, meta) = store_with_snapshot();
         let (ids, how) = store.open_derived::<Ids>(&meta).expect("built");
         assert_eq!(ids.0, ["1", "2"]);
-        assert!(matches!(how, Opened::Built { ref why, not_written: None } if why == "absent"));
+        assert_eq!(
+            how,
+            Opened::Built {
+                why: None,
+                not_written: None
+            }
+        );
         let path = store.snapshot_dir(&meta.hash).join(Ids::FILE);
         assert!(path.exists(), "written beside the snapshot");
         let (ids, how) = store.open_derived::<Ids>(&meta).expect("mapped");
@@ -295,7 +302,7 @@ mod tests {
         fs::write(&path, &bad).expect("damaged");
         let (ids, how) = store.open_derived::<Ids>(&meta).expect("rebuilt");
         assert_eq!(ids.0, ["1", "2"], "the damaged id is not read");
-        assert!(matches!(how, Opened::Built { ref why, .. } if why == "checksum"));
+        assert!(matches!(how, Opened::Built { why: Some(ref why), .. } if why == "checksum"));
         assert_eq!(
             fs::read(&path).expect("read"),
             good,
