@@ -1002,16 +1002,23 @@ fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// The full CSL of 2026-07-31 (JSON), compiled into the binary.
-const BUNDLED_CSL: &[u8] = include_bytes!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../data/lists/csl/consolidated_2026-07-31.json"
-));
-/// The UN consolidated list generated 2026-02-27, compiled into the binary.
-const BUNDLED_UN: &[u8] = include_bytes!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../data/lists/un/UN_consolidated.xml"
-));
+/// The full CSL of 2026-07-31 (JSON), compiled into the binary as a zstd frame (build.rs).
+const BUNDLED_CSL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/csl.json.zst"));
+/// The UN consolidated list generated 2026-02-27, compiled in as a zstd frame (build.rs).
+const BUNDLED_UN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/un.xml.zst"));
+
+/// The bytes of a bundled list file: its frame decompressed.
+fn bundled_file(name: &str, frame: &[u8]) -> Result<Vec<u8>, StoreError> {
+    let broken = |why: String| corrupt(Path::new(name), format!("bundled file: {why}"));
+    let size = match zstd_safe::get_frame_content_size(frame) {
+        Ok(Some(size)) => usize::try_from(size).map_err(|_| broken("too large".into()))?,
+        _ => return Err(broken("not a zstd frame with its size".into())),
+    };
+    let mut bytes = Vec::with_capacity(size);
+    zstd_safe::decompress(&mut bytes, frame)
+        .map_err(|code| broken(zstd_safe::get_error_name(code).to_string()))?;
+    Ok(bytes)
+}
 
 /// The meta of [`bundled`], computed once per process.
 pub fn bundled_meta() -> Result<SnapshotMeta, StoreError> {
@@ -1034,7 +1041,8 @@ pub fn bundled() -> Result<Snapshot, StoreError> {
         ("UN_consolidated.xml", Format::UnXml, BUNDLED_UN),
     ];
     let mut inputs = Vec::with_capacity(sources.len());
-    for (name, format, bytes) in sources {
+    for (name, format, frame) in sources {
+        let bytes = &bundled_file(name, frame)?;
         let parsed = formats::parse_bytes(format, Path::new(name), bytes, &opts)
             .map_err(|e| StoreError::Bundled(Box::new(e)))?;
         let loaded = Loaded {
