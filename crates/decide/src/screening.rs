@@ -167,22 +167,12 @@ fn entry_of<'a>(
 ) -> &'a Entry {
     match screener.entry(m.entry_index) {
         Some(e) => e,
-        None => made.insert(Entry {
-            list: m.list,
-            id: m.id.clone(),
-            name: m.name.clone(),
-            aliases: Vec::new(),
-            kind: lists::model::PartyKind::Unknown,
-            countries: Vec::new(),
-            addresses: Vec::new(),
-            programs: Vec::new(),
-            license_requirement: None,
-            license_policy: None,
-            federal_register: None,
-            start_date: None,
-            end_date: None,
-            remarks: None,
-        }),
+        None => made.insert(Entry::bare(
+            m.list,
+            m.id.clone(),
+            m.name.clone(),
+            lists::model::PartyKind::Unknown,
+        )),
     }
 }
 

@@ -162,6 +162,27 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// An entry with only its list, id, name and kind: no aliases, countries, dates or
+    /// remarks (what a match says of an entry whose full record is not at hand).
+    pub fn bare(list: ListId, id: String, name: String, kind: PartyKind) -> Entry {
+        Entry {
+            list,
+            id,
+            name,
+            aliases: Vec::new(),
+            kind,
+            countries: Vec::new(),
+            addresses: Vec::new(),
+            programs: Vec::new(),
+            license_requirement: None,
+            license_policy: None,
+            federal_register: None,
+            start_date: None,
+            end_date: None,
+            remarks: None,
+        }
+    }
+
     /// The primary name followed by every alias, with whether each is weak.
     pub fn names(&self) -> impl Iterator<Item = (&str, bool)> {
         std::iter::once((self.name.as_str(), false)).chain(

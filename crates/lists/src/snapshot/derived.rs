@@ -231,22 +231,12 @@ mod tests {
     }
 
     fn entry(id: &str) -> Entry {
-        Entry {
-            list: ListId::Sdn,
-            id: id.into(),
-            name: format!("NAME {id}"),
-            aliases: Vec::new(),
-            kind: PartyKind::Entity,
-            countries: Vec::new(),
-            addresses: Vec::new(),
-            programs: Vec::new(),
-            license_requirement: None,
-            license_policy: None,
-            federal_register: None,
-            start_date: None,
-            end_date: None,
-            remarks: None,
-        }
+        Entry::bare(
+            ListId::Sdn,
+            id.into(),
+            format!("NAME {id}"),
+            PartyKind::Entity,
+        )
     }
 
     fn store_with_snapshot() -> (tempfile::TempDir, SnapshotStore, SnapshotMeta) {
