@@ -529,12 +529,12 @@ impl<B: Backend> RecordStore for Store<B> {
         };
         let id = tokens::random_hex()?;
         let csrf = tokens::random_hex()?;
-        let expires_at = time::after(lifetime).min(
-            token
-                .expires_at
-                .clone()
-                .unwrap_or_else(|| time::after(lifetime)),
-        );
+        // Never past the token's own expiry.
+        let session_end = time::after(lifetime);
+        let expires_at = match &token.expires_at {
+            Some(token_end) if *token_end < session_end => token_end.clone(),
+            _ => session_end,
+        };
         let change = AccessChange::SignIn {
             id_sha256: tokens::secret_hash(&id),
             token_name: token.name.clone(),
