@@ -416,4 +416,20 @@ ALTER TABLE records ALTER COLUMN input_z SET STORAGE EXTERNAL,
     ALTER COLUMN output_z SET STORAGE EXTERNAL;
 "#,
     },
+    Migration {
+        version: 7,
+        name: "notify servers of token changes",
+        sql: r#"
+-- Each server keeps the tokens in memory (they are few, and every API request asks for
+-- one); this tells every listening server, at commit, that one was created, revoked or
+-- rotated, so that a revoked token stops on every server within a round trip.
+CREATE FUNCTION ace_tokens_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('ace_tokens', '');
+    RETURN NULL;
+END $$;
+CREATE TRIGGER tokens_notify AFTER INSERT OR UPDATE OR DELETE ON tokens
+    FOR EACH STATEMENT EXECUTE FUNCTION ace_tokens_notify();
+"#,
+    },
 ];

@@ -13,7 +13,9 @@ use crate::compact::{self, Codec};
 use crate::error::{Error, Result};
 use crate::group::GroupCommit;
 use crate::migrations::{self, Migration};
+use crate::pg_listen::{Listener, Mirror};
 use crate::pg_reviews::ReviewIndex;
+use crate::pg_tokens::TokenIndex;
 use crate::query::{Param, Selection};
 use crate::row::{
     ReviewRow, Row, SessionRow, TokenRow, DETERMINATION_COLUMNS, REVIEW_COLUMNS, STORED_COLUMNS,
@@ -126,18 +128,29 @@ fn apply_pending(client: &mut Client, all: &[Migration]) -> Result<()> {
     Ok(())
 }
 
-/// Reading connections, opened on demand and kept for reuse, and the review decisions
-/// kept in memory.
+/// Reading connections, opened on demand and kept for reuse, and the review decisions and
+/// tokens kept in memory.
 struct Postgres {
     url: String,
     idle: Mutex<Vec<Reader>>,
     reviews: Arc<ReviewIndex>,
+    tokens: Arc<TokenIndex>,
+    listener: Arc<Listener>,
 }
 
 impl Drop for Postgres {
     fn drop(&mut self) {
-        self.reviews.stop();
+        self.listener.stop();
     }
+}
+
+/// Every token with its secret hash (the token index's loads).
+fn all_tokens(client: &mut Client) -> Result<Vec<(String, Token)>> {
+    client
+        .query(tokens::sql::ALL_WITH_HASH, &[])?
+        .iter()
+        .map(|r| Ok((r.try_get(5)?, read_token(r)?)))
+        .collect()
 }
 
 /// The review decisions recorded after record `after`, oldest first (the index's loads).
@@ -177,12 +190,18 @@ impl Reader {
 }
 
 impl Postgres {
-    /// The reading side over a migrated database, its review index starting to load.
+    /// The reading side over a migrated database, its review and token indexes starting to
+    /// load.
     fn new(url: &str, first: Client) -> Result<Self> {
+        let reviews = Arc::new(ReviewIndex::new(reviews_since));
+        let tokens = Arc::new(TokenIndex::new(all_tokens));
+        let mirrors: Vec<Arc<dyn Mirror>> = vec![reviews.clone(), tokens.clone()];
         Ok(Postgres {
             url: url.to_string(),
             idle: Mutex::new(vec![Reader::new(first)?]),
-            reviews: ReviewIndex::start(url, reviews_since)?,
+            reviews,
+            tokens,
+            listener: Listener::start(url, mirrors)?,
         })
     }
 
@@ -363,10 +382,7 @@ impl Backend for Postgres {
     fn reviews_recorded(&self) {
         // The decision is committed whatever happens here; if it cannot be loaded now, the
         // index must not answer without it: lookups go to the database until reloaded.
-        if self
-            .with_client(|c| self.reviews.catch_up(c, reviews_since))
-            .is_err()
-        {
+        if self.with_client(|c| self.reviews.catch_up(c)).is_err() {
             self.reviews.forget();
         }
     }
@@ -442,6 +458,14 @@ impl Backend for Postgres {
                 .map(read_token)
                 .transpose()
         })
+    }
+
+    fn token_at_hand(&self, secret_hash: &str, now: &str) -> Option<Result<Option<Token>>> {
+        self.tokens.lookup(secret_hash, now).map(Ok)
+    }
+
+    fn tokens_changed(&self) {
+        self.tokens.forget();
     }
 
     fn tokens(&self) -> Result<Vec<Token>> {
@@ -834,9 +858,9 @@ mod tests {
         assert_eq!(found[0][0].record_id, recorded.id);
         // Well before the periodic refresh: the notification brought it.
         assert!(
-            after < crate::pg_reviews::REFRESH / 2,
+            after < crate::pg_listen::REFRESH / 2,
             "took {after:?}; the refresh comes every {:?}",
-            crate::pg_reviews::REFRESH
+            crate::pg_listen::REFRESH
         );
         // The database path (used before the index loads) gives the same answer.
         assert_eq!(
@@ -851,6 +875,64 @@ mod tests {
             a.reviews_for_keys(std::slice::from_ref(&key))
                 .expect("lookup")
         );
+        drop(b);
+        drop(a);
+    }
+
+    /// The name of the token `secret` authenticates as, answered from B's memory (`None`
+    /// while B's index cannot answer).
+    fn at_hand(store: &Postgres, secret: &str) -> Option<Option<String>> {
+        store
+            .token_at_hand(&tokens::secret_hash(secret), &crate::time::now())
+            .map(|found| found.expect("in memory").map(|t| t.name))
+    }
+
+    #[test]
+    fn tokens_are_answered_from_memory_and_a_revocation_elsewhere_reaches_it_by_notification() {
+        use crate::types::{NewToken, Role};
+        let db = TestDb::new("tokens");
+        let url = db.url();
+        let a = open(&url).expect("store A");
+        let secret = a
+            .create_token(&NewToken::new("ci", Role::Analyst, "admin"))
+            .expect("A creates a token");
+        let mut first = connect(&url).expect("connect");
+        migrate(&mut first, migrations::POSTGRES).expect("migrated");
+        let b = Postgres::new(&url, first).expect("server B's reading side");
+        let (name, _) = wait_for(Duration::from_secs(10), || at_hand(&b, &secret))
+            .expect("B's token index loads and answers without the database");
+        assert_eq!(name.as_deref(), Some("ci"));
+
+        a.revoke_token("ci", "admin").expect("A revokes it");
+        // A itself never answers from the state before its own change.
+        let answered = a
+            .authenticate_at_hand(&secret)
+            .map(|found| found.expect("in memory").map(|t| t.name));
+        assert!(
+            matches!(answered, None | Some(None)),
+            "A answered {answered:?} after revoking"
+        );
+        assert_eq!(a.authenticate(&secret).expect("A asks"), None);
+        let (_, after) = wait_for(Duration::from_secs(10), || {
+            at_hand(&b, &secret).filter(|name| name.is_none())
+        })
+        .expect("B stops accepting the revoked token");
+        assert!(
+            after < crate::pg_listen::REFRESH / 2,
+            "took {after:?}; the refresh comes every {:?}",
+            crate::pg_listen::REFRESH
+        );
+
+        // A rotation elsewhere: the new secret works on B, from memory, and the old one not.
+        let other = a
+            .create_token(&NewToken::new("ops", Role::Auditor, "admin"))
+            .expect("another token");
+        wait_for(Duration::from_secs(10), || at_hand(&b, &other).flatten())
+            .expect("B learns the new token");
+        let rotated = a.rotate_token("ops", "admin").expect("rotated");
+        wait_for(Duration::from_secs(10), || at_hand(&b, &rotated).flatten())
+            .expect("B accepts the new secret");
+        assert_eq!(at_hand(&b, &other), Some(None), "the old secret is refused");
         drop(b);
         drop(a);
     }

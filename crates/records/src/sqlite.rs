@@ -191,6 +191,15 @@ fn reviews_on(c: &Connection, keys: &[ReviewKey]) -> Result<Vec<Vec<ReviewDecisi
         .collect()
 }
 
+/// The active token with this secret hash at time `now`.
+fn active_token(c: &Connection, secret_hash: &str, now: &str) -> Result<Option<Token>> {
+    let found = c
+        .prepare_cached(&numbered(tokens::sql::ACTIVE_BY_HASH))?
+        .query_row([secret_hash, now], read_token)
+        .optional()?;
+    found.map(TokenRow::into_token).transpose()
+}
+
 fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok(Row {
         id: r.get(0)?,
@@ -378,13 +387,19 @@ impl Backend for Sqlite {
     }
 
     fn token_by_hash(&self, secret_hash: &str, now: &str) -> Result<Option<Token>> {
-        self.with_conn(|c| {
-            let found = c
-                .prepare_cached(&numbered(tokens::sql::ACTIVE_BY_HASH))?
-                .query_row([secret_hash, now], read_token)
-                .optional()?;
-            found.map(TokenRow::into_token).transpose()
-        })
+        self.with_conn(|c| active_token(c, secret_hash, now))
+    }
+
+    /// On an idle pooled connection only, as [`Backend::reviews_at_hand`]: an indexed read of
+    /// a small table, and a WAL reader never waits for the writer. Always the database's
+    /// current state: a token revoked by another process stops at once.
+    fn token_at_hand(&self, secret_hash: &str, now: &str) -> Option<Result<Option<Token>>> {
+        let conn = self.idle.try_lock().ok()?.pop()?;
+        let found = active_token(&conn, secret_hash, now);
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(conn);
+        }
+        Some(found)
     }
 
     fn tokens(&self) -> Result<Vec<Token>> {

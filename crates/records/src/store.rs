@@ -97,6 +97,13 @@ pub trait RecordStore: Send + Sync {
     fn rotate_token(&self, name: &str, actor: &str) -> Result<String>;
     /// The active token (neither expired nor revoked) a secret belongs to, if any.
     fn authenticate(&self, secret: &str) -> Result<Option<Token>>;
+    /// [`RecordStore::authenticate`] when it can be answered without waiting (from memory,
+    /// or a read on a connection at hand that cannot block); `None` when it cannot, and the
+    /// caller asks [`RecordStore::authenticate`] where blocking is allowed.
+    fn authenticate_at_hand(&self, secret: &str) -> Option<Result<Option<Token>>> {
+        let _ = secret;
+        None
+    }
     /// All tokens by name, expired and revoked ones included.
     fn list_tokens(&self) -> Result<Vec<Token>>;
     /// Starts a web session for the active token of `secret`, for `lifetime` (never past the
@@ -141,6 +148,15 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn token(&self, name: &str) -> Result<Option<Token>>;
     /// The active token with this secret hash at time `now`.
     fn token_by_hash(&self, secret_hash: &str, now: &str) -> Result<Option<Token>>;
+    /// [`Backend::token_by_hash`] without waiting: from memory, or from a connection at hand
+    /// when the read cannot block; `None` when it cannot be answered that way.
+    fn token_at_hand(&self, secret_hash: &str, now: &str) -> Option<Result<Option<Token>>> {
+        let _ = (secret_hash, now);
+        None
+    }
+    /// Called after a token change made through this store was committed: a back end that
+    /// keeps tokens in memory must not answer from the state before it.
+    fn tokens_changed(&self) {}
     /// All tokens by name.
     fn tokens(&self) -> Result<Vec<Token>>;
     /// The live session with this id hash at time `now` (see [`tokens::sql::LIVE_SESSION`]).
@@ -519,6 +535,11 @@ impl<B: Backend> RecordStore for Store<B> {
             .token_by_hash(&tokens::secret_hash(secret), &time::now())
     }
 
+    fn authenticate_at_hand(&self, secret: &str) -> Option<Result<Option<Token>>> {
+        self.backend
+            .token_at_hand(&tokens::secret_hash(secret), &time::now())
+    }
+
     fn list_tokens(&self) -> Result<Vec<Token>> {
         self.backend.tokens()
     }
@@ -573,9 +594,15 @@ impl<B: Backend> Store<B> {
     /// Appends the `access` record of a change and makes the change, in one transaction.
     fn record_access(&self, change: AccessChange, actor: &str) -> Result<Record> {
         let record = tokens::access_record(&change, actor);
+        let changes_tokens = change.changes_tokens();
         let mut item = Item::from_new(&record, &self.codec);
         item.access = Some(change);
-        let mut outcomes = self.writer.submit(vec![item])?;
+        let submitted = self.writer.submit(vec![item]);
+        if changes_tokens {
+            // Committed (or failed) by now: either way, not answered from memory before it.
+            self.backend.tokens_changed();
+        }
+        let mut outcomes = submitted?;
         let outcome = outcomes.pop().ok_or(Error::WriterGone)?;
         Ok(outcome.into_record(record))
     }

@@ -100,6 +100,16 @@ pub(crate) enum AccessChange {
     SignOut { id_sha256: String },
 }
 
+impl AccessChange {
+    /// Whether it changes the `tokens` table (a sign-in or sign-out changes only sessions).
+    pub fn changes_tokens(&self) -> bool {
+        matches!(
+            self,
+            AccessChange::Create { .. } | AccessChange::Revoke { .. } | AccessChange::Rotate { .. }
+        )
+    }
+}
+
 /// The `access` record of a change: what happened, to which token, by whom. Never a secret
 /// or a session id — a session is named by the first 16 hex digits of its id's SHA-256.
 pub(crate) fn access_record(change: &AccessChange, actor: &str) -> NewRecord {
@@ -202,6 +212,9 @@ pub(crate) mod sql {
         "SELECT name, role, created_at, expires_at, revoked_at FROM tokens
           WHERE secret_sha256 = $1 AND revoked_at IS NULL
             AND (expires_at IS NULL OR expires_at > $2)";
+    /// Every token with its secret hash (the sixth column).
+    pub const ALL_WITH_HASH: &str =
+        "SELECT name, role, created_at, expires_at, revoked_at, secret_sha256 FROM tokens";
     /// Every token, by name.
     pub const ALL: &str =
         "SELECT name, role, created_at, expires_at, revoked_at FROM tokens ORDER BY name";

@@ -152,6 +152,7 @@ suite!(fresh();
     determination_lines_and_the_held_queue,
     tokens_store_only_a_hash,
     revoked_tokens_stop_at_once_and_keep_their_name,
+    tokens_at_hand_follow_changes_made_elsewhere,
     rotated_tokens_take_a_new_secret,
     expired_tokens_do_not_authenticate,
     sessions_are_shared_and_end_with_their_token,

@@ -93,14 +93,20 @@ fn bearer(parts: &Parts) -> Option<String> {
     (scheme.eq_ignore_ascii_case("bearer") && !secret.is_empty()).then(|| secret.to_string())
 }
 
-/// The active token of a secret, asked of the store on every request (off the async
-/// threads): nothing is cached, so a revoked or expired token stops working at once on
-/// every server sharing the database.
+/// The active token of a secret, asked of the store on every request: from its memory or a
+/// connection at hand when it can answer without waiting (the PostgreSQL store's tokens are
+/// kept current by notifications, so a revoked token stops on every server within a round
+/// trip; SQLite reads the table), else off the async threads. Nothing is cached here.
 async fn authenticate(state: &AppState, secret: String) -> Result<Token, ApiError> {
-    let store = state.store().clone();
-    let found = tokio::task::spawn_blocking(move || store.authenticate(&secret))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let found = match state.store().authenticate_at_hand(&secret) {
+        Some(found) => found?,
+        None => {
+            let store = state.store().clone();
+            tokio::task::spawn_blocking(move || store.authenticate(&secret))
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))??
+        }
+    };
     found.ok_or(ApiError::Unauthenticated)
 }
 

@@ -936,6 +936,44 @@ pub fn revoked_tokens_stop_at_once_and_keep_their_name(db: &dyn Db) {
     assert!(store.verify().expect("verify").ok);
 }
 
+/// What `store` answers without waiting for the token of `secret` (its name), polled until
+/// `wanted` or two seconds (well under the PostgreSQL index's 5 s refresh: a notification
+/// must bring a change made elsewhere).
+fn at_hand_becomes(store: &dyn RecordStore, secret: &str, wanted: Option<&str>) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(2) {
+        let answered = store
+            .authenticate_at_hand(secret)
+            .map(|found| found.expect("token lookup").map(|t| t.name));
+        if answered == Some(wanted.map(String::from)) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
+}
+
+pub fn tokens_at_hand_follow_changes_made_elsewhere(db: &dyn Db) {
+    let server = db.open();
+    let cli = db.open();
+    let secret = cli
+        .create_token(&new_token("dave", Role::Analyst))
+        .expect("create");
+    assert!(at_hand_becomes(server.as_ref(), &secret, Some("dave")));
+    // Expired behind every store's back, as `ace tokens` never does but time does.
+    db.exec("UPDATE tokens SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE name = 'dave'")
+        .expect("expire");
+    assert!(at_hand_becomes(server.as_ref(), &secret, None));
+    let other = cli
+        .create_token(&new_token("erin", Role::Reviewer))
+        .expect("create");
+    assert!(at_hand_becomes(server.as_ref(), &other, Some("erin")));
+    cli.revoke_token("erin", "root").expect("revoke");
+    assert!(at_hand_becomes(server.as_ref(), &other, None));
+    // Never a token the database does not hold as active.
+    assert_eq!(server.authenticate(&other).expect("auth"), None);
+}
+
 pub fn rotated_tokens_take_a_new_secret(db: &dyn Db) {
     let store = db.open();
     let old = store
