@@ -104,3 +104,35 @@ fn find_knows_stored_and_bundled_snapshots_and_says_none_otherwise() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(missing.is_none());
 }
+
+#[test]
+fn a_store_that_asked_before_sees_snapshots_imported_since_by_another_process() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let server = SnapshotStore::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let cli = SnapshotStore::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let newest = |on: &str| {
+        server
+            .newest_published_by(date(on))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .map(|m| m.hash)
+    };
+    // Only the bundled snapshot (published 2026-07-31) yet.
+    assert_eq!(newest("2025-07-01"), None);
+    let old = cli
+        .import(&[data("bis_dpl/dpl.txt")], &replace_all(None))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .meta
+        .hash;
+    assert_eq!(newest("2025-07-01"), Some(old.clone()));
+    let newer = cli
+        .import(
+            &[data("csl/consolidated_sample_2025-06.csv")],
+            &replace_all(Some("2025-06-25")),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .meta
+        .hash;
+    // The metas the server read are remembered; the new directory is still found.
+    assert_eq!(newest("2025-07-01"), Some(newer));
+    assert_eq!(newest("2024-01-01"), Some(old));
+}

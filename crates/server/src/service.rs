@@ -168,7 +168,7 @@ pub async fn determine_async(
     actor: &str,
 ) -> Result<Decided, ApiError> {
     check_transaction(&input)?;
-    if replay::may_use_other_snapshot(state, &input) {
+    if replay::other_snapshot(state, &input).is_some() {
         // Loading another snapshot (and building its index) blocks: not on this worker.
         let (state, actor) = (state.clone(), actor.to_string());
         return tokio::task::spawn_blocking(move || {

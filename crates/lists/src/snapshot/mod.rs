@@ -40,9 +40,10 @@ mod download;
 mod fsio;
 mod history;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -321,6 +322,10 @@ fn short(hash: &str) -> &str {
 #[derive(Debug, Clone)]
 pub struct SnapshotStore {
     dir: PathBuf,
+    /// Metas read before, by hash: a snapshot's directory is complete when it appears (it
+    /// is renamed into place) and never changes, so what was read stays true for as long
+    /// as the directory is there. Shared by clones.
+    metas: Arc<Mutex<HashMap<String, SnapshotMeta>>>,
 }
 
 const ACTIVE: &str = "ACTIVE";
@@ -357,6 +362,7 @@ impl SnapshotStore {
         fs::create_dir_all(&snapshots).map_err(io_error(&snapshots, "cannot create directory"))?;
         Ok(SnapshotStore {
             dir: dir.to_path_buf(),
+            metas: Arc::default(),
         })
     }
 
@@ -794,9 +800,9 @@ impl SnapshotStore {
         date: chrono::NaiveDate,
     ) -> Result<Option<SnapshotMeta>, StoreError> {
         let mut best: Option<(chrono::NaiveDate, SnapshotMeta)> = None;
-        let mut candidates = vec![self.bundled_meta()?];
+        let mut candidates = vec![self.bundled_meta_once()?];
         for hash in self.stored()? {
-            candidates.push(self.load_meta(&hash)?);
+            candidates.push(self.known_meta(&hash)?);
         }
         for meta in candidates {
             let Some(published) = meta.published_on().filter(|p| *p <= date) else {
@@ -824,6 +830,34 @@ impl SnapshotStore {
         }
         let bundled = bundled()?;
         Ok((bundled.meta.hash == hash).then_some(bundled))
+    }
+
+    /// The meta of stored snapshot `hash`, read once (see [`SnapshotStore::metas`]): asked
+    /// for every dated determination, it must not cost a file read each time.
+    fn known_meta(&self, hash: &str) -> Result<SnapshotMeta, StoreError> {
+        self.remembered(hash, || self.load_meta(hash))
+    }
+
+    /// [`SnapshotStore::bundled_meta`], read once: the binary's snapshot does not change
+    /// while it runs.
+    fn bundled_meta_once(&self) -> Result<SnapshotMeta, StoreError> {
+        self.remembered("bundled", || self.bundled_meta())
+    }
+
+    /// The meta kept under `key`, else the one `read` gives (then kept).
+    fn remembered(
+        &self,
+        key: &str,
+        read: impl FnOnce() -> Result<SnapshotMeta, StoreError>,
+    ) -> Result<SnapshotMeta, StoreError> {
+        if let Some(meta) = self.metas.lock().ok().and_then(|m| m.get(key).cloned()) {
+            return Ok(meta);
+        }
+        let meta = read()?;
+        if let Ok(mut metas) = self.metas.lock() {
+            metas.insert(key.to_string(), meta.clone());
+        }
+        Ok(meta)
     }
 
     /// Hashes of every stored snapshot, sorted.

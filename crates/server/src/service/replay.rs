@@ -254,7 +254,7 @@ fn day_of(record: &Record, input: &TransactionInput) -> Option<ear::Date> {
 /// Whether a determination of `input` may screen against another snapshot than
 /// `state`'s ([`as_of_state`]): its date is before the publication of the snapshot in
 /// service and a list store is known. Cheap: reads nothing.
-pub fn may_use_other_snapshot(state: &AppState, input: &TransactionInput) -> bool {
+fn may_use_other_snapshot(state: &AppState, input: &TransactionInput) -> bool {
     let Some(date) = input.date.as_deref().and_then(ear::parse_date) else {
         return false;
     };
@@ -267,15 +267,20 @@ pub fn may_use_other_snapshot(state: &AppState, input: &TransactionInput) -> boo
 /// (its snapshot covers the date, no list store is known, or no snapshot covers the
 /// date, which the answer then says).
 pub fn as_of_state(state: &AppState, input: &TransactionInput) -> Option<AppState> {
+    let hash = other_snapshot(state, input)?;
+    state_for(state, &hash).ok()
+}
+
+/// The hash of the snapshot [`as_of_state`] screens `input` against, when it is not
+/// `state`'s. Cheap enough for a request's async thread: the list store lists its
+/// directory, and remembers the metas it read.
+pub fn other_snapshot(state: &AppState, input: &TransactionInput) -> Option<String> {
     if !may_use_other_snapshot(state, input) {
         return None;
     }
     let date = input.date.as_deref().and_then(ear::parse_date)?;
     let meta = LIST_STORE.get()?.newest_published_by(date).ok()??;
-    if meta.hash == state.snapshot().hash {
-        return None;
-    }
-    state_for(state, &meta.hash).ok()
+    (meta.hash != state.snapshot().hash).then_some(meta.hash)
 }
 
 /// A state screening against snapshot `hash`: `state` itself when that is its snapshot,
