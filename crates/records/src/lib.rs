@@ -93,7 +93,7 @@ use std::path::Path;
 pub use canonical::{canonical_json, canonical_record, record_hash, sha256_hex, GENESIS_HASH};
 pub use chain::ACE_VERSION;
 pub use error::{Error, Result};
-pub use store::RecordStore;
+pub use store::{Prepared, Preparer, RecordStore};
 pub use tokens::{describe_access, parse_expiry};
 pub use types::{
     BrokenLink, DeterminationLink, Filter, Format, Head, NewRecord, NewReview, NewToken, Record,

@@ -39,6 +39,15 @@ pub trait RecordStore: Send + Sync {
     /// durable (or with the error), from the writer thread — so it must be quick (e.g. send
     /// on a channel). For callers that must not block a thread on the commit.
     fn append_then(&self, record: NewRecord, done: Box<dyn FnOnce(Result<Record>) + Send>);
+    /// What makes records ready to append on any thread ([`Prepared`]).
+    fn preparer(&self) -> Preparer;
+    /// [`RecordStore::append_then`] of a record prepared beforehand, perhaps on another
+    /// thread: the caller's thread only hands it to the writer.
+    fn append_prepared_then(
+        &self,
+        prepared: Prepared,
+        done: Box<dyn FnOnce(Result<Record>) + Send>,
+    );
     /// Appends several records in one transaction, in order (same idempotency rule per record).
     fn append_many(&self, records: Vec<NewRecord>) -> Result<Vec<Record>>;
     /// The record with this id.
@@ -165,6 +174,40 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn session_token(&self, id_sha256: &str) -> Result<Option<String>>;
     /// Every row of `dictionaries`: id, SHA-256 as stored, bytes.
     fn dictionaries(&self) -> Result<Vec<(i64, String, Vec<u8>)>>;
+}
+
+/// A record made ready to append — its canonical texts and compact form worked out — on
+/// whichever thread made it, so that the thread handing records to the writer in order
+/// (`ace batch --record`) only hands them over.
+pub struct Prepared {
+    item: Item,
+    record: NewRecord,
+    /// The codec of the store it was prepared for.
+    codec: Arc<Codec>,
+}
+
+impl Prepared {
+    /// The record's transaction id, as it will be stored.
+    pub fn transaction_id(&self) -> Option<&str> {
+        self.record.transaction_id.as_deref()
+    }
+}
+
+/// Makes [`Prepared`] records for one store; cheap to clone, for any thread.
+#[derive(Clone)]
+pub struct Preparer {
+    codec: Arc<Codec>,
+}
+
+impl Preparer {
+    /// The record's canonical texts and compact form, ready to append.
+    pub fn prepare(&self, record: NewRecord) -> Prepared {
+        Prepared {
+            item: Item::from_new(&record, &self.codec),
+            record,
+            codec: Arc::clone(&self.codec),
+        }
+    }
 }
 
 /// A back end with its group-commit writer.
@@ -353,7 +396,33 @@ impl<B: Backend> RecordStore for Store<B> {
     }
 
     fn append_then(&self, record: NewRecord, done: Box<dyn FnOnce(Result<Record>) + Send>) {
-        let items = vec![Item::from_new(&record, &self.codec)];
+        self.append_prepared_then(self.preparer().prepare(record), done);
+    }
+
+    fn preparer(&self) -> Preparer {
+        Preparer {
+            codec: Arc::clone(&self.codec),
+        }
+    }
+
+    fn append_prepared_then(
+        &self,
+        prepared: Prepared,
+        done: Box<dyn FnOnce(Result<Record>) + Send>,
+    ) {
+        // Compact texts name this database's dictionary: one prepared for another store
+        // is prepared again.
+        let Prepared {
+            item,
+            record,
+            codec,
+        } = if Arc::ptr_eq(&prepared.codec, &self.codec) {
+            prepared
+        } else {
+            self.preparer().prepare(prepared.record)
+        };
+        drop(codec);
+        let items = vec![item];
         self.writer.submit_then(
             items,
             Box::new(move |outcomes| {

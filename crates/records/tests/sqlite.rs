@@ -91,6 +91,7 @@ suite!(fresh();
     idempotent_by_transaction_id,
     concurrent_appends_stay_linear,
     two_handles_share_one_chain,
+    records_prepared_on_other_threads_append_in_the_order_handed_over,
     export_formats,
     reviews_are_recorded_and_found,
     reviews_keep_country_and_entry_hash_and_an_edited_row_is_named,

@@ -46,9 +46,10 @@ pub struct OutputRow {
     /// The record written for this determination (with --record).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record_id: Option<i64>,
-    /// The record to append (with --record), made by the worker that decided the row.
+    /// The record to append (with --record), made and prepared for the store (canonical
+    /// texts, compact form) by the worker that decided the row.
     #[serde(skip)]
-    pub record: Option<Result<records::NewRecord, String>>,
+    pub record: Option<Result<records::Prepared, String>>,
     /// The transaction id of the record handed to the store, until it is committed.
     #[serde(skip)]
     pub committing: Option<String>,
@@ -86,6 +87,10 @@ pub fn run(cx: &Context, a: BatchArgs) -> Result<u8> {
     } else {
         None
     };
+    let recording = store.as_ref().map(|s| Recording {
+        actor: a.actor.as_str(),
+        preparer: s.preparer(),
+    });
     let started = Instant::now();
     let mut out = Output {
         sink: Sink::open(&a)?,
@@ -101,7 +106,7 @@ pub fn run(cx: &Context, a: BatchArgs) -> Result<u8> {
     let job = Job {
         law: &law,
         screener: screener.as_ref(),
-        actor: a.record.then_some(a.actor.as_str()),
+        recording,
         today: today(),
     };
     let threads = a
@@ -151,9 +156,18 @@ const BATCH_MEMO_CAPACITY: usize = 1 << 17;
 struct Job<'a> {
     law: &'a Law,
     screener: Option<&'a MemoScreener>,
-    /// With --record: the actor the records name.
-    actor: Option<&'a str>,
+    /// With --record: how the records are made.
+    recording: Option<Recording<'a>>,
     today: ear::Date,
+}
+
+/// How `--record` makes a row's record on the worker that decided it.
+struct Recording<'a> {
+    /// The actor the records name.
+    actor: &'a str,
+    /// Works out each record's canonical texts and compact form, so that the thread that
+    /// hands records to the writer in input order only hands them over.
+    preparer: records::Preparer,
 }
 
 impl Job<'_> {
@@ -211,9 +225,9 @@ impl Output<'_> {
         for mut r in rows {
             match r.record.take() {
                 Some(Ok(record)) => {
-                    r.committing = Some(record.transaction_id.clone().unwrap_or_default());
+                    r.committing = Some(record.transaction_id().unwrap_or_default().to_string());
                     let answer = self.committed.0.clone();
-                    store.append_then(
+                    store.append_prepared_then(
                         record,
                         Box::new(move |recorded| {
                             let _ = answer.send(recorded);
@@ -685,8 +699,9 @@ impl Job<'_> {
                     .into_iter()
                     .map(str::to_string)
                     .collect();
-                if let Some(actor) = self.actor {
-                    row.record = Some(new_record(&input, &d, &row, self.law, snapshot, actor));
+                if let Some(recording) = &self.recording {
+                    let record = new_record(&input, &d, &row, self.law, snapshot, recording.actor);
+                    row.record = Some(record.map(|r| recording.preparer.prepare(r)));
                 }
             }
             Err(e) => row.error = Some(e.to_string()),

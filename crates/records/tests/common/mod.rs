@@ -556,6 +556,57 @@ pub fn two_handles_share_one_chain(db: &dyn Db) {
     }
 }
 
+pub fn records_prepared_on_other_threads_append_in_the_order_handed_over(db: &dyn Db) {
+    let store = db.open();
+    let other = db.open();
+    // Prepared on worker threads (as `ace batch --record` does), some for another handle.
+    let prepared: Vec<records::Prepared> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..4)
+            .map(|t| {
+                let preparer = if t == 3 {
+                    other.preparer()
+                } else {
+                    store.preparer()
+                };
+                scope.spawn(move || {
+                    (0..25)
+                        .map(|i| {
+                            let mut r = determination(t * 25 + i);
+                            r.transaction_id = Some(format!("p{}", t * 25 + i));
+                            preparer.prepare(r)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("worker"))
+            .collect()
+    });
+    let (tx, rx) = std::sync::mpsc::channel();
+    for p in prepared {
+        assert!(p.transaction_id().is_some_and(|t| t.starts_with('p')));
+        let tx = tx.clone();
+        store.append_prepared_then(p, Box::new(move |r| tx.send(r).expect("send")));
+    }
+    drop(tx);
+    let ids: Vec<i64> = rx.iter().map(|r| r.expect("appended").id).collect();
+    assert_eq!(
+        ids,
+        (1..=100).collect::<Vec<_>>(),
+        "in the order handed over"
+    );
+    assert_verified(store.as_ref(), 100);
+    // Each exports as the full document it was, whichever handle prepared it.
+    for (n, id) in [(0, 1), (80, 81), (99, 100)] {
+        let stored = store.get(id).expect("get").expect("present");
+        assert_eq!(stored.input, determination(n).input);
+        assert_eq!(stored.output, determination(n).output);
+        assert_eq!(stored.transaction_id, Some(format!("p{n}")));
+    }
+}
+
 pub fn export_formats(db: &dyn Db) {
     let store = db.open();
     append_n(store.as_ref(), 5);
