@@ -29,12 +29,12 @@ fn decide_scoped(
     law: &Law,
     location_only: bool,
 ) -> Result<Determination, InputError> {
+    let rows = law.rows_of_country(&tx.destination.code);
     let mut review = Review {
         tx,
         law,
-        groups: law.group_ids_on(&tx.destination.code, tx.date),
-        weakest_row: law
-            .rows_of_country(&tx.destination.code)
+        groups: AskedGroups::on(rows, tx.date),
+        weakest_row: rows
             .iter()
             .filter(|(group, _)| is_restrictive_group(group))
             .map(|(_, m)| m.provenance.confidence)
@@ -80,11 +80,44 @@ fn is_restrictive_group(group: &str) -> bool {
     group.starts_with("D:") || group.starts_with("E:")
 }
 
+/// The Country Groups 740.22 asks about — E:1 and E:2 in (c)(1)(i), D:1–D:5 in (c)(1)(ii)
+/// and (iii), A:6 in the (c)(1)(ii) exceptions — one bit each: the review asks about them
+/// a dozen times, and a bit is cheaper to test than a list of names to search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AskedGroups(u8);
+
+impl AskedGroups {
+    /// The groups the destination whose membership rows are `rows` is in on `date`.
+    fn on(rows: &[(ear::GroupId, ear::Membership)], date: ear::Date) -> AskedGroups {
+        let bits = rows
+            .iter()
+            .filter(|(_, m)| m.holds_on(date))
+            .filter_map(|(group, _)| AskedGroups::bit(group))
+            .fold(0, |bits, bit| bits | bit);
+        AskedGroups(bits)
+    }
+
+    /// The bit of `group`, when 740.22 asks about it.
+    fn bit(group: &str) -> Option<u8> {
+        match group.as_bytes() {
+            [b'D', b':', n @ b'1'..=b'5'] => Some(1 << (n - b'1')),
+            [b'E', b':', n @ b'1'..=b'2'] => Some(1 << (n - b'1' + 5)),
+            [b'A', b':', b'6'] => Some(1 << 7),
+            _ => None,
+        }
+    }
+
+    fn contains(self, group: &str) -> bool {
+        AskedGroups::bit(group).is_some_and(|bit| self.0 & bit != 0)
+    }
+}
+
 pub(crate) struct Review<'a> {
     pub tx: &'a Transaction,
     pub law: &'a Law,
-    /// The Country Groups of the destination on the as-of date, looked up once.
-    pub groups: Vec<&'a str>,
+    /// The destination's Country Groups that 740.22 asks about, on the as-of date,
+    /// looked up once.
+    groups: AskedGroups,
     /// The weakest confidence of the destination's rows in the D and E groups (looked up once:
     /// [`Review::groups_confidence`] needs the rows only when one is weaker than the
     /// tables).
@@ -113,9 +146,14 @@ impl<'a> Review<'a> {
         }
     }
 
-    /// Whether the destination is in Country Group `group` on the as-of date.
+    /// Whether the destination is in Country Group `group` on the as-of date (a group
+    /// 740.22 asks about is answered from the bits looked up once; another is looked up).
     pub(crate) fn in_group(&self, group: &str) -> bool {
-        self.groups.contains(&group)
+        if AskedGroups::bit(group).is_some() {
+            return self.groups.contains(group);
+        }
+        let tx = self.tx;
+        self.law.in_group(group, &tx.destination.code, tx.date)
     }
 
     /// The confidence of the answers "is the destination in each of `groups` on the as-of
