@@ -109,10 +109,10 @@ enum Government {
 /// or operated utilities, transportation and retail/wholesale firms.
 fn b4_government_end_user(r: &mut Review<'_>, text: Text) -> Result<Government, InputError> {
     let tx = r.tx;
-    let eu = &tx.end_user;
-    let dest = &tx.destination;
+    let eu = r.end_user;
+    let dest = r.destination;
     let in_d = d_groups(r);
-    let (status, because, confidence) = match (eu.kind, text) {
+    let (status, because, confidence) = match (r.end_user_kind, text) {
         (Some(EndUserKind::Government), _) => (Government::Yes, format!("the end user is a government end user{}", role_suffix(eu.government_role)), Confidence::Text),
         (Some(EndUserKind::NonGovernment), Text::Interim) if eu.acting_on_behalf_of_government => {
             (Government::Yes, "the end user acts on behalf of a government entity: a government end user under the interim rule's (b)(4)".to_string(), Confidence::Text)
@@ -181,7 +181,7 @@ pub(crate) fn record_destination_restriction(r: &mut Review<'_>) {
 /// their nationals).
 fn c1i_destination(r: &mut Review<'_>) -> bool {
     let tx = r.tx;
-    let dest = &tx.destination;
+    let dest = r.destination;
     let groups: Vec<&str> = ["E:1", "E:2"]
         .into_iter()
         .filter(|g| r.in_group(g))
@@ -212,7 +212,7 @@ fn c1i_destination(r: &mut Review<'_>) -> bool {
 /// (and, under the interim rule, national CSIRT) carve-outs.
 fn c1ii_government_end_user(r: &mut Review<'_>, text: Text, government: Government) -> bool {
     let tx = r.tx;
-    let dest = &tx.destination;
+    let dest = r.destination;
     let in_d = d_groups(r);
     if government == Government::No || in_d.is_empty() {
         let because = if in_d.is_empty() {
@@ -285,7 +285,7 @@ fn c1ii_a_interim_digital_artifacts(r: &mut Review<'_>) -> bool {
 fn c1ii_b_interim_national_csirt(r: &mut Review<'_>) -> bool {
     let tx = r.tx;
     let d_and_a6 = in_d_and_a6(r);
-    let csirt = tx.end_user.government_role == Some(GovernmentRole::NationalCsirt);
+    let csirt = r.end_user.government_role == Some(GovernmentRole::NationalCsirt);
     let purpose_ok = tx.purpose.is_some();
     let held = d_and_a6 && csirt && purpose_ok;
     let because = format!(
@@ -306,7 +306,7 @@ fn c1ii_b_interim_national_csirt(r: &mut Review<'_>) -> bool {
 fn c1ii_a_final_police_or_judicial(r: &mut Review<'_>) -> bool {
     let tx = r.tx;
     let artifacts = favorable_incident_artifacts(r);
-    let police = tx.end_user.government_role == Some(GovernmentRole::PoliceOrJudicial);
+    let police = r.end_user.government_role == Some(GovernmentRole::PoliceOrJudicial);
     let investigation = tx.purpose == Some(Purpose::CriminalOrCivilInvestigation);
     let held = artifacts && police && investigation;
     let because = format!(
@@ -364,7 +364,7 @@ fn c1iii_non_government_end_user(
     government: Government,
 ) -> bool {
     let tx = r.tx;
-    let dest = &tx.destination;
+    let dest = r.destination;
     let groups: Vec<&str> = ["D:1", "D:5"]
         .into_iter()
         .filter(|g| r.in_group(g))
@@ -426,7 +426,7 @@ fn intrusion_family(eccn: &Eccn) -> bool {
 /// (c)(1)(iii)(A) — 4A005, 4D001.a, 4D004, 4E001.a, 4E001.c to a favorable treatment
 /// cybersecurity end user.
 fn c1iii_a_favorable_treatment(r: &mut Review<'_>, text: Text, eccn: &Eccn) -> bool {
-    let ft = r.tx.end_user.favorable_treatment;
+    let ft = r.end_user.favorable_treatment;
     let family = intrusion_family(eccn);
     let held = ft.is_some() && family;
     let because = match (ft, family) {
@@ -481,11 +481,7 @@ fn c1iii_b_disclosure_or_response(r: &mut Review<'_>, text: Text) -> bool {
 fn c1iii_c_deemed_export(r: &mut Review<'_>, text: Text) -> bool {
     let held = r.tx.deemed_export;
     let because: Cow<'static, str> = if held {
-        format!(
-            "a deemed export to a national of {}",
-            r.tx.destination.label()
-        )
-        .into()
+        format!("a deemed export to a national of {}", r.destination.label()).into()
     } else {
         "not a deemed export".into()
     };
@@ -533,7 +529,7 @@ fn in_d_and_a6(r: &Review<'_>) -> bool {
 }
 
 fn d_and_a6_fact(r: &Review<'_>, held: bool) -> String {
-    let dest = r.tx.destination.label();
+    let dest = r.destination.label();
     if held {
         format!("{dest} is in Country Group D and in A:6 on {}", r.tx.on)
     } else {

@@ -192,11 +192,11 @@ pub struct LegReport {
     pub party: Option<String>,
     pub outcome: Outcome,
     /// The citations that carried the leg's outcome.
-    pub citations: Vec<String>,
+    pub citations: Vec<Cow<'static, str>>,
     pub unverified: bool,
     /// Where the regulation leaves the leg open: the reading ace applied, and why.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reading: Option<String>,
+    pub reading: Option<Cow<'static, str>>,
     /// The leg's own trace (empty for the leg whose trace is the determination's).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub trace: Vec<Finding>,
@@ -329,26 +329,31 @@ impl Determination {
     /// Country Chart findings (no X is what decides it); otherwise the findings that held,
     /// leaving out the bookkeeping ones (period, notes, "is a cybersecurity item").
     pub fn deciding_citations(&self) -> Vec<&str> {
-        let carried = |f: &&Finding| match self.outcome {
-            Outcome::NoLicenseRequired => {
-                f.step == Step::CountryChart
-                    || (f.held
-                        && f.step == Step::Classification
-                        && !f.citation.contains("740.22(b)(1)"))
-            }
-            _ => {
-                f.held
-                    && !matches!(f.step, Step::Period | Step::Note)
-                    && !(f.step == Step::Classification && f.citation.contains("740.22(b)(1)"))
-            }
-        };
-        let mut out: Vec<&str> = self
-            .trace
-            .iter()
-            .filter(carried)
+        let mut out: Vec<&str> = deciding_findings(self.outcome, &self.trace)
             .map(|f| f.citation.as_ref())
             .collect();
         out.dedup();
         out
     }
+}
+
+/// The findings of `trace` that carried `outcome` (see
+/// [`Determination::deciding_citations`]).
+pub(crate) fn deciding_findings(
+    outcome: Outcome,
+    trace: &[Finding],
+) -> impl Iterator<Item = &Finding> {
+    trace.iter().filter(move |f| match outcome {
+        Outcome::NoLicenseRequired => {
+            f.step == Step::CountryChart
+                || (f.held
+                    && f.step == Step::Classification
+                    && !f.citation.contains("740.22(b)(1)"))
+        }
+        _ => {
+            f.held
+                && !matches!(f.step, Step::Period | Step::Note)
+                && !(f.step == Step::Classification && f.citation.contains("740.22(b)(1)"))
+        }
+    })
 }

@@ -5,45 +5,37 @@
 use crate::ace;
 use crate::determination::{Determination, Finding, Outcome, Step};
 use crate::error::InputError;
-use crate::transaction::{Item, ListCode, Purpose, Transaction};
-use ear::{AceVersion, Confidence, Eccn, EccnEntry, Law};
+use crate::transaction::{EndUserKind, Item, ListCode, PartyInput, Purpose, Transaction};
+use ear::{AceVersion, Confidence, Destination, Eccn, EccnEntry, Law};
 use std::borrow::Cow;
+
+/// Who receives the goods on a leg, and where: the transaction's end user at its
+/// destination, or a party located elsewhere on the route ([`crate::route`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Receiver<'a> {
+    pub destination: &'a Destination,
+    pub party: &'a PartyInput,
+    /// The party's kind as the leg reads it (a forwarder not stated to be anything else is
+    /// a non-government party: [`crate::route`]).
+    pub kind: Option<EndUserKind>,
+}
+
+impl<'a> Receiver<'a> {
+    /// The transaction's end user at its destination.
+    pub(crate) fn end_user_of(tx: &'a Transaction) -> Receiver<'a> {
+        Receiver {
+            destination: &tx.destination,
+            party: &tx.end_user,
+            kind: tx.end_user.kind,
+        }
+    }
+}
 
 /// Decides one leg — the transaction's destination and end user — on its confirmed list
 /// memberships alone (possible ones are [`crate::hold`]'s business, other legs
 /// [`crate::route`]'s).
 pub(crate) fn decide_leg(tx: &Transaction, law: &Law) -> Result<Determination, InputError> {
-    decide_scoped(tx, law, false)
-}
-
-/// [`decide_leg`] for a leg other than the one to the destination: the steps that do not
-/// depend on where the leg goes (period, subject to the EAR, classification, the parties'
-/// lists) are the transaction's and are in its trace already, so they are worked out
-/// without findings; the leg's trace starts at part 744.
-pub(crate) fn decide_other_leg(tx: &Transaction, law: &Law) -> Result<Determination, InputError> {
-    decide_scoped(tx, law, true)
-}
-
-fn decide_scoped(
-    tx: &Transaction,
-    law: &Law,
-    location_only: bool,
-) -> Result<Determination, InputError> {
-    let rows = law.rows_of_country(&tx.destination.code);
-    let mut review = Review {
-        tx,
-        law,
-        groups: AskedGroups::on(rows, tx.date),
-        weakest_row: rows
-            .iter()
-            .filter(|(group, _)| is_restrictive_group(group))
-            .map(|(_, m)| m.provenance.confidence)
-            .max()
-            .unwrap_or(Confidence::EcfrData),
-        trace: Vec::with_capacity(16),
-        review_policy: None,
-        location_only,
-    };
+    let mut review = Review::new(tx, law, Receiver::end_user_of(tx), false);
     let version = review.period()?;
     let outcome = review.run(version)?;
     let unverified = review.trace.iter().any(Finding::rests_on_unverified);
@@ -66,11 +58,37 @@ fn decide_scoped(
         deciding_line: None,
         holds: Vec::new(),
         if_all_clear: None,
-        known_changes: if location_only {
-            Vec::new()
-        } else {
-            law.changes_near(tx.date, &[tx.destination.code.as_str()])
-        },
+        known_changes: law.changes_near(tx.date, &[tx.destination.code.as_str()]),
+    })
+}
+
+/// What the route needs of a leg other than the one to the destination: its outcome and
+/// its own trace (the ruleset, the ECCN and the known changes are the transaction's).
+pub(crate) struct LegDecision {
+    pub outcome: Outcome,
+    pub review_policy: Option<String>,
+    pub unverified: bool,
+    pub trace: Vec<Finding>,
+}
+
+/// [`decide_leg`] for a leg other than the one to the destination, the transaction seen
+/// from `receiver`: the steps that do not depend on where the leg goes (period, subject
+/// to the EAR, classification, the parties' lists) are the transaction's and are in its
+/// trace already, so they are worked out without findings; the leg's trace starts at
+/// part 744.
+pub(crate) fn decide_other_leg(
+    tx: &Transaction,
+    law: &Law,
+    receiver: Receiver<'_>,
+) -> Result<LegDecision, InputError> {
+    let mut review = Review::new(tx, law, receiver, true);
+    let version = review.period()?;
+    let outcome = review.run(version)?;
+    Ok(LegDecision {
+        outcome,
+        review_policy: review.review_policy,
+        unverified: review.trace.iter().any(Finding::rests_on_unverified),
+        trace: review.trace,
     })
 }
 
@@ -115,6 +133,13 @@ impl AskedGroups {
 pub(crate) struct Review<'a> {
     pub tx: &'a Transaction,
     pub law: &'a Law,
+    /// Where the leg goes: the transaction's destination, or where the party receiving on
+    /// the leg is located.
+    pub destination: &'a Destination,
+    /// Who receives on the leg. Its kind as the leg reads it is `end_user_kind`; its list
+    /// memberships are the transaction's, weighed on the leg to the destination.
+    pub end_user: &'a PartyInput,
+    pub end_user_kind: Option<EndUserKind>,
     /// The destination's Country Groups that 740.22 asks about, on the as-of date,
     /// looked up once.
     groups: AskedGroups,
@@ -138,6 +163,32 @@ enum Classified<'a> {
 }
 
 impl<'a> Review<'a> {
+    fn new(
+        tx: &'a Transaction,
+        law: &'a Law,
+        receiver: Receiver<'a>,
+        location_only: bool,
+    ) -> Review<'a> {
+        let rows = law.rows_of_country(&receiver.destination.code);
+        Review {
+            tx,
+            law,
+            destination: receiver.destination,
+            end_user: receiver.party,
+            end_user_kind: receiver.kind,
+            groups: AskedGroups::on(rows, tx.date),
+            weakest_row: rows
+                .iter()
+                .filter(|(group, _)| is_restrictive_group(group))
+                .map(|(_, m)| m.provenance.confidence)
+                .max()
+                .unwrap_or(Confidence::EcfrData),
+            trace: Vec::with_capacity(16),
+            review_policy: None,
+            location_only,
+        }
+    }
+
     /// The canonical text of the ECCN decided.
     pub(crate) fn eccn_text(&self) -> &str {
         match &self.tx.item {
@@ -152,8 +203,8 @@ impl<'a> Review<'a> {
         if AskedGroups::bit(group).is_some() {
             return self.groups.contains(group);
         }
-        let tx = self.tx;
-        self.law.in_group(group, &tx.destination.code, tx.date)
+        self.law
+            .in_group(group, &self.destination.code, self.tx.date)
     }
 
     /// The confidence of the answers "is the destination in each of `groups` on the as-of
@@ -167,7 +218,7 @@ impl<'a> Review<'a> {
         if self.weakest_row <= Confidence::EcfrData {
             return Confidence::EcfrData;
         }
-        let rows = self.law.rows_of_country(&self.tx.destination.code);
+        let rows = self.law.rows_of_country(&self.destination.code);
         groups
             .iter()
             .map(|g| {
@@ -558,7 +609,7 @@ impl<'a> Review<'a> {
     /// 744.21 — a Military End User in the destinations of the MEU rule.
     fn military_end_user(&mut self, role: &str, who: &str) -> Option<Outcome> {
         const MEU_DESTINATIONS: [&str; 7] = ["BY", "MM", "KH", "CN", "NI", "RU", "VE"];
-        let dest = &self.tx.destination;
+        let dest = self.destination;
         let applies = MEU_DESTINATIONS.contains(&dest.code.as_str());
         self.push(Step::Parties, "15 CFR 744.21; 15 CFR part 744, supp. no. 7", "a party on the Military End User List in a 744.21 destination", applies,
             format!("the {role} {who} is on the Military End User List; {} {} a 744.21 destination (Belarus, Burma, Cambodia, China, Nicaragua, Russia, Venezuela); whether supp. no. 2 reaches this ECCN is not modelled", dest.label(), if applies { "is" } else { "is not" }),
@@ -569,7 +620,7 @@ impl<'a> Review<'a> {
     /// 744.22 — military-intelligence end uses and end users.
     fn military_intelligence_744_22(&mut self) -> bool {
         let tx = self.tx;
-        let dest = &tx.destination;
+        let dest = self.destination;
         let covered = if tx.military_intelligence_end_use {
             self.law.military_intelligence(&dest.code, tx.date)
         } else {
@@ -599,7 +650,7 @@ impl<'a> Review<'a> {
     /// Part 746 — embargoes and special controls on the destination.
     fn embargo(&mut self, classified: &Classified<'_>) -> Result<bool, InputError> {
         let tx = self.tx;
-        let dest = &tx.destination;
+        let dest = self.destination;
         let Some(embargo) = self.law.embargo(dest.embargo_key(), tx.date) else {
             self.push(
                 Step::Embargo,
@@ -669,7 +720,7 @@ impl<'a> Review<'a> {
     /// Part 738 — one finding per reason for control; true when any has an X.
     fn country_chart(&mut self, entry: &EccnEntry) -> bool {
         let tx = self.tx;
-        let dest = &tx.destination;
+        let dest = self.destination;
         let mut any_x = false;
         for reason in &entry.reasons {
             let Some(cell) = self.law.chart_cell(reason, &dest.code, tx.date) else {
@@ -701,6 +752,10 @@ impl<'a> Review<'a> {
 
     /// 744.15(b) — a party on the Unverified List bars every license exception.
     fn exceptions_barred_by_unverified_list(&mut self) -> bool {
+        // The parties' lists are the transaction's, weighed on the leg to the destination.
+        if self.location_only {
+            return false;
+        }
         let barred = self
             .tx
             .all_parties()

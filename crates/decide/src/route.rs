@@ -8,29 +8,45 @@
 //! country, not only to the final destination" — REGULATION.md §5 step 5). The
 //! transaction's outcome is the strictest leg's, and the answer names that leg.
 
-use crate::determination::{Determination, Finding, LegKind, LegReport, Outcome, Step};
+use crate::determination::{
+    deciding_findings, Determination, Finding, LegKind, LegReport, Outcome, Step,
+};
 use crate::error::InputError;
-use crate::review::{decide_leg, decide_other_leg};
+use crate::review::{decide_leg, decide_other_leg, LegDecision, Receiver};
 use crate::transaction::{EndUserKind, IntermediateRole, PartyInput, Role, Transaction};
 use ear::{Confidence, Destination, Law};
+use std::borrow::Cow;
 
 /// The reading ace applies to a forwarder's leg, which the texts it holds leave open.
 const FORWARDER_READING: &str = "a forwarder only moves the goods, and whether goods passing through its country are exported there is not settled by the texts ace holds; ace applies the stricter reading and decides the leg as an export to the forwarder's country, the forwarder a non-government party unless stated otherwise (BIS announced the rule as reaching \"any buyers, including middlemen, located in Russia or China\")";
 
-/// A leg other than the one to the destination.
-struct Leg {
-    from: String,
-    to: Destination,
+/// A leg other than the one to the destination, borrowed from the transaction.
+struct Leg<'a> {
+    from: &'a str,
+    to: &'a Destination,
     kind: LegKind,
     role: Role,
-    /// Index in [`Transaction::all_parties`].
-    party: usize,
+    party: &'a PartyInput,
     /// For an intermediate consignee, its index in `intermediate_consignees` (the JSON
     /// path an error names is worked out only when there is one).
     intermediate: usize,
 }
 
-impl Leg {
+impl<'a> Leg<'a> {
+    /// The transaction as this leg sees it: the receiving party as end user, at its
+    /// location (a forwarder not stated to be anything else is a non-government party).
+    fn receiver(&self) -> Receiver<'a> {
+        let kind = match (self.party.kind, self.kind) {
+            (None, LegKind::Transit) => Some(EndUserKind::NonGovernment),
+            (k, _) => k,
+        };
+        Receiver {
+            destination: self.to,
+            party: self.party,
+            kind,
+        }
+    }
+
     fn field(&self) -> String {
         match self.role {
             Role::IntermediateConsignee => {
@@ -55,19 +71,18 @@ pub(crate) fn decide_settled(tx: &Transaction, law: &Law) -> Result<Determinatio
     let mut decided = Vec::with_capacity(legs.len());
     for leg in &legs {
         let mut d =
-            decide_other_leg(&leg_transaction(tx, leg), law).map_err(|e| remap(e, &leg.field()))?;
-        reports.push(report(tx, leg, &mut d));
+            decide_other_leg(tx, law, leg.receiver()).map_err(|e| remap(e, &leg.field()))?;
+        reports.push(report(leg, &mut d));
         decided.push(d);
     }
-    let final_kind = kind_between(&final_from, &tx.destination);
     reports.push(LegReport {
-        from: final_from,
+        from: final_from.to_string(),
         to: tx.destination.embargo_key().to_string(),
-        kind: final_kind,
+        kind: kind_between(final_from, &tx.destination),
         role: Role::EndUser,
         party: tx.end_user.name.clone(),
         outcome: main.outcome,
-        citations: citations(&main),
+        citations: citations(main.outcome, &main.trace),
         unverified: main.unverified,
         reading: None,
         trace: Vec::new(),
@@ -121,14 +136,14 @@ fn single_leg(tx: &Transaction) -> bool {
 
 /// The legs before the destination, in route order (their `from` and kind linked by
 /// [`rechain`]), and the country the leg to the destination leaves.
-fn plan(tx: &Transaction) -> (Vec<Leg>, String) {
+fn plan(tx: &Transaction) -> (Vec<Leg<'_>>, &str) {
     let destination = tx.destination.embargo_key();
     let mut legs = Vec::new();
     let mut intermediate = 0;
     for (index, (role, party)) in tx.all_parties().enumerate() {
         let at = intermediate;
         intermediate += usize::from(role == Role::IntermediateConsignee);
-        let Some(to) = tx.locations.get(index).cloned().flatten() else {
+        let Some(to) = tx.locations.get(index).and_then(Option::as_ref) else {
             continue;
         };
         let receives = match role {
@@ -144,11 +159,11 @@ fn plan(tx: &Transaction) -> (Vec<Leg>, String) {
             _ => LegKind::Export,
         };
         legs.push(Leg {
-            from: String::new(),
+            from: "",
             to,
             kind,
             role,
-            party: index,
+            party,
             intermediate: at,
         });
     }
@@ -161,28 +176,26 @@ fn plan(tx: &Transaction) -> (Vec<Leg>, String) {
     rechain(&mut legs, tx);
     let last = legs
         .last()
-        .map(|l| l.to.embargo_key().to_string())
-        .unwrap_or_else(|| origin(tx));
+        .map_or_else(|| origin(tx), |l| l.to.embargo_key());
     (legs, last)
 }
 
 /// Re-links `from` after reordering: each leg leaves where the previous one arrived.
-fn rechain(legs: &mut [Leg], tx: &Transaction) {
+fn rechain<'a>(legs: &mut [Leg<'a>], tx: &'a Transaction) {
     let mut from = origin(tx);
     for leg in legs.iter_mut() {
-        leg.from = from.clone();
+        leg.from = from;
         if leg.kind != LegKind::Transit {
-            leg.kind = kind_between(&from, &leg.to);
+            leg.kind = kind_between(from, leg.to);
         }
-        from = leg.to.embargo_key().to_string();
+        from = leg.to.embargo_key();
     }
 }
 
-fn origin(tx: &Transaction) -> String {
+fn origin(tx: &Transaction) -> &str {
     tx.exporter_country
         .as_ref()
-        .map(|d| d.embargo_key().to_string())
-        .unwrap_or_else(|| "US".to_string())
+        .map_or("US", Destination::embargo_key)
 }
 
 /// Export from the United States, reexport between two other countries, in-country
@@ -197,69 +210,30 @@ fn kind_between(from: &str, to: &Destination) -> LegKind {
     }
 }
 
-/// The transaction as one leg sees it: the receiving party as end user, at its location.
-/// Built field by field: the other parties, their locations and the red flags are the
-/// whole transaction's business, not the leg's.
-fn leg_transaction(tx: &Transaction, leg: &Leg) -> Transaction {
-    let party = tx
-        .all_parties()
-        .nth(leg.party)
-        .map(|(_, p)| p)
-        .cloned()
-        .unwrap_or_default();
-    let kind = match (party.kind, leg.kind) {
-        (None, LegKind::Transit) => Some(EndUserKind::NonGovernment),
-        (k, _) => k,
-    };
-    Transaction {
-        id: None,
-        date: tx.date,
-        on: tx.on.clone(),
-        item: tx.item.clone(),
-        destination: leg.to.clone(),
-        // List memberships are the whole transaction's: the final leg's review shows them.
-        end_user: PartyInput {
-            kind,
-            lists: Vec::new(),
-            owners: Vec::new(),
-            ..party
-        },
-        parties: Vec::new(),
-        purpose: tx.purpose,
-        deemed_export: tx.deemed_export,
-        knowledge_unauthorized_use: tx.knowledge_unauthorized_use,
-        military_intelligence_end_use: tx.military_intelligence_end_use,
-        exporter_country: None,
-        locations: Vec::new(),
-        red_flags: Vec::new(),
-        resolved_red_flags: Vec::new(),
-        confirmed_red_flags: Vec::new(),
-        screened_against: None,
-    }
-}
-
 /// The leg's report; its trace is moved out of `d`.
-fn report(tx: &Transaction, leg: &Leg, d: &mut Determination) -> LegReport {
-    let party = tx.all_parties().nth(leg.party).map(|(_, p)| p);
+fn report(leg: &Leg<'_>, d: &mut LegDecision) -> LegReport {
     LegReport {
-        from: leg.from.clone(),
+        from: leg.from.to_string(),
         to: leg.to.embargo_key().to_string(),
         kind: leg.kind,
         role: leg.role,
-        party: party.and_then(|p| p.name.clone()),
+        party: leg.party.name.clone(),
         outcome: d.outcome,
-        citations: citations(d),
+        citations: citations(d.outcome, &d.trace),
         unverified: d.unverified || leg.kind == LegKind::Transit,
-        reading: (leg.kind == LegKind::Transit).then(|| FORWARDER_READING.to_string()),
+        reading: (leg.kind == LegKind::Transit).then_some(Cow::Borrowed(FORWARDER_READING)),
         trace: std::mem::take(&mut d.trace),
     }
 }
 
-fn citations(d: &Determination) -> Vec<String> {
-    d.deciding_citations()
-        .into_iter()
-        .map(str::to_string)
-        .collect()
+/// [`Determination::deciding_citations`] of a leg, shared with its findings rather than
+/// copied (most are the engine's own static texts).
+fn citations(outcome: Outcome, trace: &[Finding]) -> Vec<Cow<'static, str>> {
+    let mut out: Vec<Cow<'static, str>> = deciding_findings(outcome, trace)
+        .map(|f| f.citation.clone())
+        .collect();
+    out.dedup();
+    out
 }
 
 /// The strictest leg; on a tie, the leg to the destination, then the earliest.
@@ -278,30 +252,35 @@ fn strictest(reports: &[LegReport], final_index: usize) -> usize {
         .unwrap_or(final_index)
 }
 
-/// One finding per leg, so the trace names every leg and the one that decided.
+/// One finding per leg, so the trace names every leg and the one that decided:
+/// `NL → FR (transit) to the intermediate consignee Example: ACE (15 CFR 740.22(a); …)`.
 fn route_finding(r: &LegReport, deciding: bool) -> Finding {
-    let who = r
-        .party
-        .as_deref()
-        .map(|n| format!("{} {n}", r.role.label()))
-        .unwrap_or_else(|| r.role.label().to_string());
-    let mut because = format!(
-        "{} → {} ({}) to the {who}: {}{}",
-        r.from,
-        r.to,
-        r.kind.label(),
-        r.outcome.code(),
-        if r.citations.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", r.citations.join("; "))
-        }
-    );
+    // Written piece by piece into one string: `format!` with a joined list costs several
+    // times more, and a route writes one of these per leg.
+    let mut because = String::with_capacity(256);
+    for piece in [&r.from, " → ", &r.to, " (", r.kind.label(), ") to the "] {
+        because.push_str(piece);
+    }
+    because.push_str(r.role.label());
+    if let Some(name) = &r.party {
+        because.push(' ');
+        because.push_str(name);
+    }
+    because.push_str(": ");
+    because.push_str(r.outcome.code());
+    for (i, citation) in r.citations.iter().enumerate() {
+        because.push_str(if i == 0 { " (" } else { "; " });
+        because.push_str(citation);
+    }
+    if !r.citations.is_empty() {
+        because.push(')');
+    }
     if deciding {
         because.push_str("; the strictest leg: it decides the transaction");
     }
     if let Some(reading) = &r.reading {
-        because.push_str(&format!("; reading applied: {reading}"));
+        because.push_str("; reading applied: ");
+        because.push_str(reading);
     }
     Finding {
         step: Step::Route,
