@@ -255,9 +255,13 @@ fn strictest(reports: &[LegReport], final_index: usize) -> usize {
 /// One finding per leg, so the trace names every leg and the one that decided:
 /// `NL → FR (transit) to the intermediate consignee Example: ACE (15 CFR 740.22(a); …)`.
 fn route_finding(r: &LegReport, deciding: bool) -> Finding {
-    // Written piece by piece into one string: `format!` with a joined list costs several
-    // times more, and a route writes one of these per leg.
-    let mut because = String::with_capacity(256);
+    // Written piece by piece into one string sized once: `format!` with a joined list
+    // costs several times more, and a route writes one of these per leg. The fixed words
+    // take fewer than 160 bytes.
+    let citations: usize = r.citations.iter().map(|c| c.len() + 2).sum();
+    let name = r.party.as_deref().map_or(0, str::len);
+    let reading = r.reading.as_deref().map_or(0, str::len);
+    let mut because = String::with_capacity(160 + name + citations + reading);
     for piece in [&r.from, " → ", &r.to, " (", r.kind.label(), ") to the "] {
         because.push_str(piece);
     }
