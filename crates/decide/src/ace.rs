@@ -6,6 +6,10 @@
 //! interim text below follows the section as published (docs/regulation/740.22-text.md);
 //! where the final rule's words were not available, the final-rule branch follows
 //! REGULATION.md §4 and its findings are marked unverified when they decide anything.
+//!
+//! Every leg of every determination writes the findings below, so the texts that most
+//! transactions get are joined from their pieces (`[..].concat()`: one allocation, no
+//! formatting machinery) rather than `format!`ted; the rarer ones are `format!`ted.
 
 use crate::determination::Step;
 use crate::error::InputError;
@@ -32,14 +36,12 @@ pub(crate) fn evaluate(
         c2_end_use(r),
     ];
     let authorized = !blocked.contains(&true);
-    let because = if authorized {
-        format!(
-            "no restriction of 740.22(c) applies ({} text)",
-            version.name
-        )
+    let applies = if authorized {
+        "no restriction of 740.22(c) applies ("
     } else {
-        format!("a restriction of 740.22(c) applies ({} text)", version.name)
+        "a restriction of 740.22(c) applies ("
     };
+    let because = [applies, &version.name, " text)"].concat();
     r.push(
         Step::LicenseException,
         "15 CFR 740.22",
@@ -89,10 +91,13 @@ fn a_scope(r: &mut Review<'_>) {
         "15 CFR 740.22(a)",
         "the transaction is within the scope of ACE",
         true,
-        format!(
-            "{kind} of {}, a cybersecurity item of 740.22(b)(1)",
-            r.eccn_text()
-        ),
+        [
+            kind,
+            " of ",
+            r.eccn_text(),
+            ", a cybersecurity item of 740.22(b)(1)",
+        ]
+        .concat(),
         Confidence::Text,
     );
 }
@@ -111,31 +116,31 @@ fn b4_government_end_user(r: &mut Review<'_>, text: Text) -> Result<Government, 
     let tx = r.tx;
     let eu = r.end_user;
     let dest = r.destination;
-    let in_d = d_groups(r);
-    let (status, because, confidence) = match (r.end_user_kind, text) {
-        (Some(EndUserKind::Government), _) => (Government::Yes, format!("the end user is a government end user{}", role_suffix(eu.government_role)), Confidence::Text),
+    let in_d = in_any(r, &D_GROUPS);
+    let (status, because, confidence): (_, Cow<'static, str>, _) = match (r.end_user_kind, text) {
+        (Some(EndUserKind::Government), _) => (Government::Yes, format!("the end user is a government end user{}", role_suffix(eu.government_role)).into(), Confidence::Text),
         (Some(EndUserKind::NonGovernment), Text::Interim) if eu.acting_on_behalf_of_government => {
-            (Government::Yes, "the end user acts on behalf of a government entity: a government end user under the interim rule's (b)(4)".to_string(), Confidence::Text)
+            (Government::Yes, "the end user acts on behalf of a government entity: a government end user under the interim rule's (b)(4)".into(), Confidence::Text)
         }
         // Whether the final rule kept "acting on behalf of" was not read (see
         // docs/regulation/740.22-final-text-open.md): the stricter reading applies, flagged.
         (Some(EndUserKind::NonGovernment), Text::Final) if eu.acting_on_behalf_of_government => (
             Government::Yes,
-            "the end user acts on behalf of a government entity: ace treats it as a government end user, as the interim rule's (b)(4) did, because whether the final rule's definition (87 FR 31948) kept \"entities and individuals who are acting on behalf of such an entity\" was not read; this is the stricter reading".to_string(),
+            "the end user acts on behalf of a government entity: ace treats it as a government end user, as the interim rule's (b)(4) did, because whether the final rule's definition (87 FR 31948) kept \"entities and individuals who are acting on behalf of such an entity\" was not read; this is the stricter reading".into(),
             Confidence::Unverified,
         ),
         (Some(EndUserKind::NonGovernment), Text::Final) if partially_government(eu) => (
             Government::Yes,
-            format!("the end user is a {} firm {} by a government: \"partially operated or owned by a government\" (25% or more of the voting securities, or a board majority) makes it a government end user under the final rule", sector_label(eu.sector), ownership_label(eu)),
+            format!("the end user is a {} firm {} by a government: \"partially operated or owned by a government\" (25% or more of the voting securities, or a board majority) makes it a government end user under the final rule", sector_label(eu.sector), ownership_label(eu)).into(),
             if eu.sector == Some(Sector::TelecomOrIsp) { Confidence::Unverified } else { Confidence::Summary },
         ),
-        (Some(EndUserKind::NonGovernment), _) => (Government::No, "the end user is not a government end user".to_string(), Confidence::Text),
-        (None, _) if tx.deemed_export => (Government::No, "a deemed export: the end user is the foreign person receiving the release, not stated to be a government end user".to_string(), Confidence::Summary),
-        (None, _) if in_d.is_empty() => (Government::No, format!("the end user's kind is not stated; it does not matter for {}, which is in no Country Group D:1-D:5", dest.label()), Confidence::Text),
+        (Some(EndUserKind::NonGovernment), _) => (Government::No, "the end user is not a government end user".into(), Confidence::Text),
+        (None, _) if tx.deemed_export => (Government::No, "a deemed export: the end user is the foreign person receiving the release, not stated to be a government end user".into(), Confidence::Summary),
+        (None, _) if !in_d => (Government::No, format!("the end user's kind is not stated; it does not matter for {}, which is in no Country Group D:1-D:5", dest.label()).into(), Confidence::Text),
         (None, _) => {
             return Err(InputError::new(
                 "end_user.kind",
-                format!("required: {} is in {} on {}, where ACE depends on whether the end user is a government end user; give \"government\" or \"non_government\"", dest.label(), in_d.join(", "), tx.on),
+                format!("required: {} is in {} on {}, where ACE depends on whether the end user is a government end user; give \"government\" or \"non_government\"", dest.label(), d_groups(r).join(", "), tx.on),
             ))
         }
     };
@@ -172,7 +177,7 @@ fn partially_government(eu: &crate::transaction::PartyInput) -> bool {
 /// Records (c)(1)(i) for an embargoed destination, where ACE is already unavailable under
 /// part 746, so the trace also shows the E:1/E:2 bar when it applies.
 pub(crate) fn record_destination_restriction(r: &mut Review<'_>) {
-    if ["E:1", "E:2"].iter().any(|g| r.in_group(g)) {
+    if in_any(r, &E_GROUPS) {
         c1i_destination(r);
     }
 }
@@ -182,20 +187,20 @@ pub(crate) fn record_destination_restriction(r: &mut Review<'_>) {
 fn c1i_destination(r: &mut Review<'_>) -> bool {
     let tx = r.tx;
     let dest = r.destination;
-    let groups: Vec<&str> = ["E:1", "E:2"]
-        .into_iter()
-        .filter(|g| r.in_group(g))
-        .collect();
-    let held = !groups.is_empty();
-    let whom = if tx.deemed_export {
-        format!("the foreign person's country, {}", dest.label())
+    let held = in_any(r, &E_GROUPS);
+    let whom: Cow<'_, str> = if tx.deemed_export {
+        format!("the foreign person's country, {}", dest.label()).into()
     } else {
-        dest.label().to_string()
+        dest.label().into()
     };
     let because = if held {
-        format!("{whom} is in {} on {}", groups.join(", "), tx.on)
+        format!(
+            "{whom} is in {} on {}",
+            groups_in(r, &E_GROUPS).join(", "),
+            tx.on
+        )
     } else {
-        format!("{whom} is in neither E:1 nor E:2 on {}", tx.on)
+        [&whom, " is in neither E:1 nor E:2 on ", &tx.on].concat()
     };
     r.push(
         Step::LicenseException,
@@ -203,7 +208,7 @@ fn c1i_destination(r: &mut Review<'_>) -> bool {
         "the destination is in Country Group E:1 or E:2",
         held,
         because,
-        r.groups_confidence(&["E:1", "E:2"]),
+        r.groups_confidence(&E_GROUPS),
     );
     held
 }
@@ -213,19 +218,14 @@ fn c1i_destination(r: &mut Review<'_>) -> bool {
 fn c1ii_government_end_user(r: &mut Review<'_>, text: Text, government: Government) -> bool {
     let tx = r.tx;
     let dest = r.destination;
-    let in_d = d_groups(r);
-    if government == Government::No || in_d.is_empty() {
-        let because = if in_d.is_empty() {
-            format!(
-                "{} is in no Country Group D:1-D:5 on {}",
-                dest.label(),
-                tx.on
-            )
+    if government == Government::No || !in_any(r, &D_GROUPS) {
+        let because = if !in_any(r, &D_GROUPS) {
+            [dest.label(), " is in no Country Group D:1-D:5 on ", &tx.on].concat()
         } else {
             format!(
                 "{} is in {} on {}, but the end user is not a government end user",
                 dest.label(),
-                in_d.join(", "),
+                d_groups(r).join(", "),
                 tx.on
             )
         };
@@ -243,15 +243,15 @@ fn c1ii_government_end_user(r: &mut Review<'_>, text: Text, government: Governme
         Text::Interim => c1ii_a_interim_digital_artifacts(r) || c1ii_b_interim_national_csirt(r),
         Text::Final => c1ii_a_final_police_or_judicial(r) || c1ii_b_final_d_and_a6(r),
     };
+    let in_d = d_groups(r).join(", ");
     let because = if excepted {
         format!(
-            "a government end user in {} ({} on {}), but an exception of (c)(1)(ii) applies",
+            "a government end user in {} ({in_d} on {}), but an exception of (c)(1)(ii) applies",
             dest.label(),
-            in_d.join(", "),
             tx.on
         )
     } else {
-        format!("a government end user in {}, which is in {} on {}, and no exception of (c)(1)(ii) applies", dest.label(), in_d.join(", "), tx.on)
+        format!("a government end user in {}, which is in {in_d} on {}, and no exception of (c)(1)(ii) applies", dest.label(), tx.on)
     };
     r.push(
         Step::LicenseException,
@@ -365,15 +365,14 @@ fn c1iii_non_government_end_user(
 ) -> bool {
     let tx = r.tx;
     let dest = r.destination;
-    let groups: Vec<&str> = ["D:1", "D:5"]
-        .into_iter()
-        .filter(|g| r.in_group(g))
-        .collect();
-    if government == Government::Yes || groups.is_empty() {
-        let because = if groups.is_empty() {
-            format!("{} is in neither D:1 nor D:5 on {}", dest.label(), tx.on)
+    let in_d1_or_d5 = in_any(r, &D1_D5);
+    if government == Government::Yes || !in_d1_or_d5 {
+        let because: Cow<'static, str> = if !in_d1_or_d5 {
+            [dest.label(), " is in neither D:1 nor D:5 on ", &tx.on]
+                .concat()
+                .into()
         } else {
-            "the end user is a government end user (see (c)(1)(ii))".to_string()
+            "the end user is a government end user (see (c)(1)(ii))".into()
         };
         r.push(
             Step::LicenseException,
@@ -381,28 +380,27 @@ fn c1iii_non_government_end_user(
             "a non-government end user in Country Group D:1 or D:5",
             false,
             because,
-            r.groups_confidence(&["D:1", "D:5"]),
+            r.groups_confidence(&D1_D5),
         );
         return false;
     }
     let excepted = c1iii_a_favorable_treatment(r, text, eccn)
         || c1iii_b_disclosure_or_response(r, text)
         || c1iii_c_deemed_export(r, text);
+    let groups = groups_in(r, &D1_D5).join(", ");
     let because = if excepted {
         format!(
-            "a non-government end user in {} ({} on {}), but an exception of (c)(1)(iii) applies",
+            "a non-government end user in {} ({groups} on {}), but an exception of (c)(1)(iii) applies",
             dest.label(),
-            groups.join(", "),
             tx.on
         )
     } else {
-        format!("a non-government end user in {}, which is in {} on {}, and no exception of (c)(1)(iii) applies", dest.label(), groups.join(", "), tx.on)
+        format!("a non-government end user in {}, which is in {groups} on {}, and no exception of (c)(1)(iii) applies", dest.label(), tx.on)
     };
     let confidence = if excepted {
-        r.groups_confidence(&["D:1", "D:5"])
+        r.groups_confidence(&D1_D5)
     } else {
-        text.unread_in_final()
-            .max(r.groups_confidence(&["D:1", "D:5"]))
+        text.unread_in_final().max(r.groups_confidence(&D1_D5))
     };
     r.push(
         Step::LicenseException,
@@ -515,17 +513,28 @@ fn c2_end_use(r: &mut Review<'_>) -> bool {
 }
 
 const D_GROUPS: [&str; 5] = ["D:1", "D:2", "D:3", "D:4", "D:5"];
+/// The groups of (c)(1)(iii).
+const D1_D5: [&str; 2] = ["D:1", "D:5"];
+/// The groups of (c)(1)(i).
+const E_GROUPS: [&str; 2] = ["E:1", "E:2"];
+
+/// Whether the destination is in any of `groups` on the as-of date.
+fn in_any(r: &Review<'_>, groups: &[&str]) -> bool {
+    groups.iter().any(|g| r.in_group(g))
+}
+
+/// Those of `groups` the destination is in on the as-of date, for a finding to name.
+fn groups_in(r: &Review<'_>, groups: &[&'static str]) -> Vec<&'static str> {
+    groups.iter().copied().filter(|g| r.in_group(g)).collect()
+}
 
 /// The D:1–D:5 groups the destination is in on the as-of date.
 fn d_groups(r: &Review<'_>) -> Vec<&'static str> {
-    D_GROUPS.into_iter().filter(|g| r.in_group(g)).collect()
+    groups_in(r, &D_GROUPS)
 }
 
 fn in_d_and_a6(r: &Review<'_>) -> bool {
-    r.in_group("A:6")
-        && ["D:1", "D:2", "D:3", "D:4", "D:5"]
-            .iter()
-            .any(|g| r.in_group(g))
+    r.in_group("A:6") && in_any(r, &D_GROUPS)
 }
 
 fn d_and_a6_fact(r: &Review<'_>, held: bool) -> String {

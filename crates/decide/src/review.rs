@@ -657,11 +657,7 @@ impl<'a> Review<'a> {
                 "15 CFR part 746",
                 "the destination is under an embargo or special control of part 746",
                 false,
-                format!(
-                    "{} is not under a part 746 embargo on {}",
-                    dest.label(),
-                    tx.on
-                ),
+                [dest.label(), " is not under a part 746 embargo on ", &tx.on].concat(),
                 Confidence::Text,
             );
             return Ok(false);
