@@ -31,15 +31,35 @@ impl<'a> Receiver<'a> {
     }
 }
 
+/// What the review of the leg to the destination settled that does not depend on where a
+/// leg goes — the text of 740.22 in force and what the item is — for the route's other
+/// legs to start from.
+#[derive(Clone, Copy)]
+pub(crate) struct Settled<'a> {
+    version: &'a AceVersion,
+    classified: Classified<'a>,
+}
+
 /// Decides one leg — the transaction's destination and end user — on its confirmed list
 /// memberships alone (possible ones are [`crate::hold`]'s business, other legs
-/// [`crate::route`]'s).
-pub(crate) fn decide_leg(tx: &Transaction, law: &Law) -> Result<Determination, InputError> {
-    let mut review = Review::new(tx, law, Receiver::end_user_of(tx), false);
+/// [`crate::route`]'s); with what it settled for the other legs (nothing when the item
+/// is not subject to the EAR: there is then no leg to decide). The trace has room for
+/// `route_findings` more, which the route adds (one per leg).
+pub(crate) fn decide_leg<'a>(
+    tx: &'a Transaction,
+    law: &'a Law,
+    route_findings: usize,
+) -> Result<(Determination, Option<Settled<'a>>), InputError> {
+    let room = DESTINATION_LEG_FINDINGS + route_findings;
+    let mut review = Review::new(tx, law, Receiver::end_user_of(tx), false, room);
     let version = review.period()?;
-    let outcome = review.run(version)?;
+    let (outcome, classified) = review.run(version)?;
+    let settled = classified.map(|classified| Settled {
+        version,
+        classified,
+    });
     let unverified = review.trace.iter().any(Finding::rests_on_unverified);
-    Ok(Determination {
+    let determination = Determination {
         outcome,
         as_of: tx.date,
         ruleset: law.hash().to_string(),
@@ -59,7 +79,8 @@ pub(crate) fn decide_leg(tx: &Transaction, law: &Law) -> Result<Determination, I
         holds: Vec::new(),
         if_all_clear: None,
         known_changes: law.changes_near(tx.date, &[tx.destination.code.as_str()]),
-    })
+    };
+    Ok((determination, settled))
 }
 
 /// What the route needs of a leg other than the one to the destination: its outcome and
@@ -73,17 +94,16 @@ pub(crate) struct LegDecision {
 
 /// [`decide_leg`] for a leg other than the one to the destination, the transaction seen
 /// from `receiver`: the steps that do not depend on where the leg goes (period, subject
-/// to the EAR, classification, the parties' lists) are the transaction's and are in its
-/// trace already, so they are worked out without findings; the leg's trace starts at
-/// part 744.
-pub(crate) fn decide_other_leg(
-    tx: &Transaction,
-    law: &Law,
-    receiver: Receiver<'_>,
+/// to the EAR, classification, the parties' lists) are the transaction's, settled on the
+/// leg to the destination and in its trace already; the leg's review starts at part 744.
+pub(crate) fn decide_other_leg<'a>(
+    tx: &'a Transaction,
+    law: &'a Law,
+    settled: Settled<'a>,
+    receiver: Receiver<'a>,
 ) -> Result<LegDecision, InputError> {
-    let mut review = Review::new(tx, law, receiver, true);
-    let version = review.period()?;
-    let outcome = review.run(version)?;
+    let mut review = Review::new(tx, law, receiver, true, OTHER_LEG_FINDINGS);
+    let outcome = review.from_end_use(settled.version, settled.classified)?;
     Ok(LegDecision {
         outcome,
         review_policy: review.review_policy,
@@ -91,6 +111,15 @@ pub(crate) fn decide_other_leg(
         trace: review.trace,
     })
 }
+
+/// Room for the findings of the leg to the destination, allocated once (15 or so when
+/// ACE is evaluated).
+const DESTINATION_LEG_FINDINGS: usize = 16;
+/// Room for the findings of another leg, which has no transaction-wide steps (11 when ACE
+/// is evaluated for a destination outside Country Groups D and E, up to 17 inside them):
+/// 14 findings of 72 bytes stay within the 1 KiB that the allocator (mimalloc, in the
+/// `ace` binary) serves on its fast path; 16 would not.
+const OTHER_LEG_FINDINGS: usize = 14;
 
 /// The Country Groups 740.22(c) asks about (D:1–D:5, E:1, E:2): the only ones whose
 /// confidence a finding carries ([`Review::groups_confidence`]).
@@ -149,12 +178,13 @@ pub(crate) struct Review<'a> {
     weakest_row: Confidence,
     pub trace: Vec<Finding>,
     review_policy: Option<String>,
-    /// Only the steps that depend on the leg's location leave findings (see
-    /// [`decide_other_leg`]).
+    /// A leg other than the one to the destination ([`decide_other_leg`]): the parties'
+    /// lists are weighed on the leg to the destination.
     location_only: bool,
 }
 
 /// What classification established about the item.
+#[derive(Clone, Copy)]
 enum Classified<'a> {
     /// A CCL entry ace decides.
     Entry(&'a Eccn, &'a EccnEntry),
@@ -168,6 +198,7 @@ impl<'a> Review<'a> {
         law: &'a Law,
         receiver: Receiver<'a>,
         location_only: bool,
+        room: usize,
     ) -> Review<'a> {
         let rows = law.rows_of_country(&receiver.destination.code);
         Review {
@@ -183,7 +214,7 @@ impl<'a> Review<'a> {
                 .map(|(_, m)| m.provenance.confidence)
                 .max()
                 .unwrap_or(Confidence::EcfrData),
-            trace: Vec::with_capacity(16),
+            trace: Vec::with_capacity(room),
             review_policy: None,
             location_only,
         }
@@ -251,14 +282,29 @@ impl<'a> Review<'a> {
         });
     }
 
-    fn run(&mut self, version: &'a AceVersion) -> Result<Outcome, InputError> {
+    /// The order of review of the leg to the destination; what classification established
+    /// comes back with the outcome, unless the item is not subject to the EAR.
+    fn run(
+        &mut self,
+        version: &'a AceVersion,
+    ) -> Result<(Outcome, Option<Classified<'a>>), InputError> {
         if self.subject_to_ear() {
-            return Ok(Outcome::NotSubject);
+            return Ok((Outcome::NotSubject, None));
         }
         let classified = self.classification()?;
         if let Some(outcome) = self.parties() {
-            return Ok(outcome);
+            return Ok((outcome, Some(classified)));
         }
+        Ok((self.from_end_use(version, classified)?, Some(classified)))
+    }
+
+    /// The steps that depend on where the leg goes: part 744 end uses, part 746, the
+    /// Country Chart, then License Exception ACE.
+    fn from_end_use(
+        &mut self,
+        version: &'a AceVersion,
+        classified: Classified<'a>,
+    ) -> Result<Outcome, InputError> {
         if self.military_intelligence_744_22() {
             return Ok(Outcome::LicenseRequired);
         }
@@ -294,9 +340,6 @@ impl<'a> Review<'a> {
                 format!("no text of 15 CFR 740.22 is in force on {date} in the rules data"),
             )
         })?;
-        if self.location_only {
-            return Ok(version);
-        }
         self.push(
             Step::Period,
             "15 CFR 740.22; 86 FR 58205; 87 FR 31948",
@@ -314,9 +357,6 @@ impl<'a> Review<'a> {
     /// 734.3(b)(3), 734.7 — published software and technology are not subject to the EAR.
     fn subject_to_ear(&mut self) -> bool {
         let published = matches!(self.tx.item, Item::Published);
-        if self.location_only {
-            return published;
-        }
         let because = if published {
             "the transaction states the item is published: available to the public without restriction on further dissemination"
         } else {
@@ -360,18 +400,6 @@ impl<'a> Review<'a> {
                 format!("{key} is not in the rules data on {}", self.tx.on),
             )
         })?;
-        if self.location_only {
-            let released = matches!(key.as_str(), "4E001.a" | "4E001.c")
-                && matches!(
-                    self.tx.purpose,
-                    Some(Purpose::VulnerabilityDisclosure | Purpose::CyberIncidentResponse)
-                );
-            return Ok(if released {
-                Classified::Ear99
-            } else {
-                Classified::Entry(eccn, entry)
-            });
-        }
         let cyber = facts.cybersecurity_item;
         let because = if cyber {
             format!(
@@ -429,9 +457,6 @@ impl<'a> Review<'a> {
 
     /// Step 3: the parties' restricted-list memberships (stated or screened).
     fn parties(&mut self) -> Option<Outcome> {
-        if self.location_only {
-            return None;
-        }
         let tx = self.tx;
         let mut any = false;
         let mut outcome = None;

@@ -59,19 +59,23 @@ impl<'a> Leg<'a> {
 
 /// Decides every leg on the confirmed list memberships; the strictest decides.
 pub(crate) fn decide_settled(tx: &Transaction, law: &Law) -> Result<Determination, InputError> {
-    let mut main = decide_leg(tx, law)?;
-    if tx.deemed_export || main.outcome == Outcome::NotSubject || single_leg(tx) {
+    // Planned before the leg to the destination is decided, so that its trace has room for
+    // the route's findings from the start.
+    let route = (!tx.deemed_export && !single_leg(tx))
+        .then(|| plan(tx))
+        .filter(|(legs, _)| !legs.is_empty() || tx.exporter_country.is_some());
+    let route_findings = route.as_ref().map_or(0, |(legs, _)| legs.len() + 1);
+    let (mut main, settled) = decide_leg(tx, law, route_findings)?;
+    // One leg, or an item not subject to the EAR on any leg (nothing settled): the leg to
+    // the destination answers.
+    let (Some(settled), Some((legs, final_from))) = (settled, route) else {
         return Ok(main);
-    }
-    let (legs, final_from) = plan(tx);
-    if legs.is_empty() && tx.exporter_country.is_none() {
-        return Ok(main);
-    }
+    };
     let mut reports = Vec::with_capacity(legs.len() + 1);
     let mut decided = Vec::with_capacity(legs.len());
     for leg in &legs {
-        let mut d =
-            decide_other_leg(tx, law, leg.receiver()).map_err(|e| remap(e, &leg.field()))?;
+        let mut d = decide_other_leg(tx, law, settled, leg.receiver())
+            .map_err(|e| remap(e, &leg.field()))?;
         reports.push(report(leg, &mut d));
         decided.push(d);
     }
