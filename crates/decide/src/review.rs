@@ -103,7 +103,7 @@ pub(crate) fn decide_other_leg<'a>(
     receiver: Receiver<'a>,
 ) -> Result<LegDecision, InputError> {
     let mut review = Review::new(tx, law, receiver, true, OTHER_LEG_FINDINGS);
-    let outcome = review.from_end_use(settled.version, settled.classified)?;
+    let outcome = review.location_steps(settled.version, settled.classified)?;
     Ok(LegDecision {
         outcome,
         review_policy: review.review_policy,
@@ -295,12 +295,12 @@ impl<'a> Review<'a> {
         if let Some(outcome) = self.parties() {
             return Ok((outcome, Some(classified)));
         }
-        Ok((self.from_end_use(version, classified)?, Some(classified)))
+        Ok((self.location_steps(version, classified)?, Some(classified)))
     }
 
     /// The steps that depend on where the leg goes: part 744 end uses, part 746, the
     /// Country Chart, then License Exception ACE.
-    fn from_end_use(
+    fn location_steps(
         &mut self,
         version: &'a AceVersion,
         classified: Classified<'a>,
