@@ -131,7 +131,7 @@ fn is_restrictive_group(group: &str) -> bool {
 /// and (iii), A:6 in the (c)(1)(ii) exceptions — one bit each: the review asks about them
 /// a dozen times, and a bit is cheaper to test than a list of names to search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct AskedGroups(u8);
+struct AskedGroups(u8);
 
 impl AskedGroups {
     /// The groups the destination whose membership rows are `rows` is in on `date`.
@@ -152,10 +152,6 @@ impl AskedGroups {
             [b'A', b':', b'6'] => Some(1 << 7),
             _ => None,
         }
-    }
-
-    fn contains(self, group: &str) -> bool {
-        AskedGroups::bit(group).is_some_and(|bit| self.0 & bit != 0)
     }
 }
 
@@ -179,8 +175,8 @@ pub(crate) struct Review<'a> {
     pub trace: Vec<Finding>,
     review_policy: Option<String>,
     /// A leg other than the one to the destination ([`decide_other_leg`]): the parties'
-    /// lists are weighed on the leg to the destination.
-    location_only: bool,
+    /// lists are weighed on the leg to the destination, not again here.
+    other_leg: bool,
 }
 
 /// What classification established about the item.
@@ -197,7 +193,7 @@ impl<'a> Review<'a> {
         tx: &'a Transaction,
         law: &'a Law,
         receiver: Receiver<'a>,
-        location_only: bool,
+        other_leg: bool,
         room: usize,
     ) -> Review<'a> {
         let rows = law.rows_of_country(&receiver.destination.code);
@@ -216,7 +212,7 @@ impl<'a> Review<'a> {
                 .unwrap_or(Confidence::EcfrData),
             trace: Vec::with_capacity(room),
             review_policy: None,
-            location_only,
+            other_leg,
         }
     }
 
@@ -231,11 +227,12 @@ impl<'a> Review<'a> {
     /// Whether the destination is in Country Group `group` on the as-of date (a group
     /// 740.22 asks about is answered from the bits looked up once; another is looked up).
     pub(crate) fn in_group(&self, group: &str) -> bool {
-        if AskedGroups::bit(group).is_some() {
-            return self.groups.contains(group);
+        match AskedGroups::bit(group) {
+            Some(bit) => self.groups.0 & bit != 0,
+            None => self
+                .law
+                .in_group(group, &self.destination.code, self.tx.date),
         }
-        self.law
-            .in_group(group, &self.destination.code, self.tx.date)
     }
 
     /// The confidence of the answers "is the destination in each of `groups` on the as-of
@@ -774,7 +771,7 @@ impl<'a> Review<'a> {
     /// 744.15(b) — a party on the Unverified List bars every license exception.
     fn exceptions_barred_by_unverified_list(&mut self) -> bool {
         // The parties' lists are the transaction's, weighed on the leg to the destination.
-        if self.location_only {
+        if self.other_leg {
             return false;
         }
         let barred = self
