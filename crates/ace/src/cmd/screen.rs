@@ -7,6 +7,7 @@ use crate::exit;
 use anyhow::{Context as _, Result};
 use screen::{Query, Screener};
 use std::io::{BufRead, BufWriter, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub fn run(cx: &Context, a: ScreenArgs) -> Result<u8> {
     let threshold = a.threshold.unwrap_or(screen::DEFAULT_THRESHOLD);
@@ -121,27 +122,47 @@ struct Part {
     bad_rows: usize,
 }
 
-/// Screens a round of rows on `workers` threads, each a contiguous share, in order.
+/// Rows a worker takes at a time: the workers take the next chunk of a round
+/// until none is left, so that they finish together however the cost of the
+/// rows varies along the file (a contiguous share per worker left one of them
+/// working alone at the end of a round).
+const CHUNK: usize = 64;
+
+/// Screens a round of rows on `workers` threads, chunk by chunk; the parts in
+/// input order.
 fn screen_round(
     screener: &Screener,
     rows: &[Row],
     threshold: f64,
     workers: usize,
 ) -> Result<Vec<Part>> {
-    let share = rows.len().div_ceil(workers).max(1);
+    let chunks: Vec<&[Row]> = rows.chunks(CHUNK).collect();
+    let next = AtomicUsize::new(0);
+    let work = || -> Result<Vec<(usize, Part)>> {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(mine) = chunks.get(i) else {
+                return Ok(done);
+            };
+            done.push((i, screen_rows(screener, mine, threshold)?));
+        }
+    };
+    let mut parts: Vec<(usize, Part)> = Vec::with_capacity(chunks.len());
     std::thread::scope(|s| {
-        let handles: Vec<_> = rows
-            .chunks(share)
-            .map(|mine| s.spawn(move || screen_rows(screener, mine, threshold)))
+        let handles: Vec<_> = (0..workers.min(chunks.len()))
+            .map(|_| s.spawn(work))
             .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .map_err(|_| anyhow::anyhow!("a screening worker stopped unexpectedly"))?
-            })
-            .collect()
-    })
+        for h in handles {
+            let done = h
+                .join()
+                .map_err(|_| anyhow::anyhow!("a screening worker stopped unexpectedly"))??;
+            parts.extend(done);
+        }
+        Ok::<_, anyhow::Error>(())
+    })?;
+    parts.sort_unstable_by_key(|p| p.0);
+    Ok(parts.into_iter().map(|p| p.1).collect())
 }
 
 fn screen_rows(screener: &Screener, rows: &[Row], threshold: f64) -> Result<Part> {
@@ -155,18 +176,23 @@ fn screen_rows(screener: &Screener, rows: &[Row], threshold: f64) -> Result<Part
                 .map(|()| q)
                 .map_err(|e| format!("name: {e}"))
         });
-        let value = match checked {
+        match checked {
             Ok(q) => {
                 let matches = screener.screen(q, threshold);
-                serde_json::json!({"line": row.line, "query": q.name, "country": q.country, "matches": matches})
+                let screened = sorted::Screened {
+                    line: row.line,
+                    query: q,
+                    matches: &matches,
+                };
+                serde_json::to_writer(&mut part.json_lines, &screened)?;
             }
             Err(error) => {
                 part.bad_rows += 1;
                 let query = row.query.as_ref().ok().map(|q| q.name.clone());
-                serde_json::json!({"line": row.line, "query": query, "error": error})
+                let value = serde_json::json!({"line": row.line, "query": query, "error": error});
+                serde_json::to_writer(&mut part.json_lines, &value)?;
             }
-        };
-        serde_json::to_writer(&mut part.json_lines, &value)?;
+        }
         part.json_lines.push(b'\n');
     }
     Ok(part)
@@ -253,4 +279,245 @@ pub fn split_csv(line: &str) -> Vec<String> {
         }
     }
     fields
+}
+
+/// A screened row written as JSON straight from the matches, with the keys of
+/// every object in sorted order: byte for byte what the output was when each
+/// row was first made a `serde_json::Value` (whose maps are ordered by key),
+/// without building that tree of copied strings for every match.
+mod sorted {
+    use screen::{Adjustment, Explanation, Match, Query, TokenMatch, UnmatchedToken};
+    use serde::ser::{Serialize, SerializeStruct, Serializer};
+
+    /// One row of the output: `{"country", "line", "matches", "query"}`.
+    pub struct Screened<'a> {
+        pub line: usize,
+        pub query: &'a Query,
+        pub matches: &'a [Match],
+    }
+
+    impl Serialize for Screened<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut o = s.serialize_struct("Screened", 4)?;
+            o.serialize_field("country", &self.query.country)?;
+            o.serialize_field("line", &self.line)?;
+            o.serialize_field("matches", &All(self.matches))?;
+            o.serialize_field("query", &self.query.name)?;
+            o.end()
+        }
+    }
+
+    /// A value serialised with its keys in sorted order.
+    struct Sorted<'a, T>(&'a T);
+
+    /// A slice, each item [`Sorted`].
+    struct All<'a, T>(&'a [T]);
+
+    impl<T> Serialize for All<'_, T>
+    where
+        for<'b> Sorted<'b, T>: Serialize,
+    {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(self.0.iter().map(Sorted))
+        }
+    }
+
+    // Each impl names every field of its type (no `..`): a field added to one
+    // of them does not compile here until it is written too.
+
+    impl Serialize for Sorted<'_, Match> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let Match {
+                list,
+                id,
+                name,
+                matched,
+                score,
+                explanation,
+                generic_only,
+                entry_index: _,
+            } = self.0;
+            let mut o = s.serialize_struct("Match", 7)?;
+            o.serialize_field("explanation", &Sorted(explanation))?;
+            o.serialize_field("generic_only", generic_only)?;
+            o.serialize_field("id", id)?;
+            o.serialize_field("list", list)?;
+            o.serialize_field("matched", matched)?;
+            o.serialize_field("name", name)?;
+            o.serialize_field("score", score)?;
+            o.end()
+        }
+    }
+
+    impl Serialize for Sorted<'_, Explanation> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let Explanation {
+                summary,
+                matched_name,
+                weak_alias,
+                tokens,
+                unmatched_query,
+                unmatched_name,
+                query_coverage,
+                name_coverage,
+                base_score,
+                adjustments,
+            } = self.0;
+            let mut o = s.serialize_struct("Explanation", 10)?;
+            o.serialize_field("adjustments", &All(adjustments))?;
+            o.serialize_field("base_score", base_score)?;
+            o.serialize_field("matched_name", matched_name)?;
+            o.serialize_field("name_coverage", name_coverage)?;
+            o.serialize_field("query_coverage", query_coverage)?;
+            o.serialize_field("summary", summary)?;
+            o.serialize_field("tokens", &All(tokens))?;
+            o.serialize_field("unmatched_name", &All(unmatched_name))?;
+            o.serialize_field("unmatched_query", &All(unmatched_query))?;
+            o.serialize_field("weak_alias", weak_alias)?;
+            o.end()
+        }
+    }
+
+    impl Serialize for Sorted<'_, Adjustment> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let Adjustment {
+                kind,
+                detail,
+                effect,
+            } = self.0;
+            let mut o = s.serialize_struct("Adjustment", 3)?;
+            o.serialize_field("detail", detail)?;
+            o.serialize_field("effect", effect)?;
+            o.serialize_field("kind", kind)?;
+            o.end()
+        }
+    }
+
+    impl Serialize for Sorted<'_, TokenMatch> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let TokenMatch {
+                query,
+                matched,
+                how,
+                distance,
+                similarity,
+                weight,
+            } = self.0;
+            let mut o = s.serialize_struct("TokenMatch", 6)?;
+            o.serialize_field("distance", distance)?;
+            o.serialize_field("how", how)?;
+            o.serialize_field("matched", matched)?;
+            o.serialize_field("query", query)?;
+            o.serialize_field("similarity", similarity)?;
+            o.serialize_field("weight", weight)?;
+            o.end()
+        }
+    }
+
+    impl Serialize for Sorted<'_, UnmatchedToken> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let UnmatchedToken {
+                token,
+                weight,
+                legal_form,
+            } = self.0;
+            let mut o = s.serialize_struct("UnmatchedToken", 3)?;
+            o.serialize_field("legal_form", legal_form)?;
+            o.serialize_field("token", token)?;
+            o.serialize_field("weight", weight)?;
+            o.end()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lists::model::{Entry, ListId, PartyKind};
+
+    /// The rows as written now against the `serde_json::Value` they were
+    /// first written through: the same bytes, for matches with typos,
+    /// unmatched tokens, legal forms, adjustments and a country.
+    #[test]
+    fn rows_are_written_as_the_value_tree_wrote_them() {
+        let entry = |list, id: &str, name: &str, kind, country: &str| Entry {
+            countries: vec![country.to_string()],
+            ..Entry::bare(list, id.into(), name.into(), kind)
+        };
+        let entries = vec![
+            entry(
+                ListId::Sdn,
+                "1",
+                "MADURO MOROS, Nicolas",
+                PartyKind::Individual,
+                "VE",
+            ),
+            entry(
+                ListId::EntityList,
+                "2",
+                "Positive Technologies AO",
+                PartyKind::Entity,
+                "RU",
+            ),
+            entry(
+                ListId::Sdn,
+                "3",
+                "UMAROV, Doku Khamatovich",
+                PartyKind::Individual,
+                "RU",
+            ),
+            entry(
+                ListId::EntityList,
+                "4",
+                "NSO Group",
+                PartyKind::Entity,
+                "IL",
+            ),
+            entry(
+                ListId::Sdn,
+                "5",
+                "Ministry of Public Security",
+                PartyKind::Entity,
+                "KP",
+            ),
+        ];
+        let screener = Screener::new(entries);
+        let queries = [
+            Query::name("Nicolas Maduro Moros"),
+            Query::name("Positive Technologies JSC"),
+            Query::name("Positive Technologies LLC"),
+            Query::name("Doku Umarof"),
+            Query::name("Umarov Doku Khamatovich"),
+            Query::name("NSO Group Technologies"),
+            Query {
+                name: "Ministry of Public Security".into(),
+                country: Some("CN".into()),
+                kind: None,
+            },
+            Query {
+                name: "Nicolas \"Maduro\" Moros".into(),
+                country: Some("VE".into()),
+                kind: Some(PartyKind::Entity),
+            },
+        ];
+        let mut seen = 0;
+        for (i, q) in queries.iter().enumerate() {
+            for threshold in [0.5, 0.85] {
+                let matches = screener.screen(q, threshold);
+                seen += matches.len();
+                let value = serde_json::json!({"line": i, "query": q.name, "country": q.country, "matches": matches});
+                let streamed = sorted::Screened {
+                    line: i,
+                    query: q,
+                    matches: &matches,
+                };
+                assert_eq!(
+                    serde_json::to_string(&streamed).ok(),
+                    serde_json::to_string(&value).ok(),
+                    "{q:?}"
+                );
+            }
+        }
+        assert!(seen > 8, "the queries must match something ({seen})");
+    }
 }
