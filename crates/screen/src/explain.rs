@@ -3,6 +3,7 @@
 use crate::normalize::Token;
 use crate::score::{How, NameScore};
 use serde::Serialize;
+use std::fmt::Write as _;
 
 /// Everything that went into one score.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -219,40 +220,51 @@ fn summarize(
     un: &[UnmatchedToken],
     adjustments: &[Adjustment],
 ) -> String {
-    let pairs: Vec<String> = tokens.iter().map(describe_pair).collect();
-    let mut s = format!(
-        "{score:.3} on {}\"{name}\": {}",
-        if weak { "weak alias " } else { "" },
-        if pairs.is_empty() {
-            "no tokens aligned".to_string()
-        } else {
-            pairs.join(", ")
+    // Written into one string: formatting a string per pair and per part,
+    // then joining them, cost more than the rest of the explanation.
+    let mut s = String::with_capacity(64 + name.len() + 24 * tokens.len());
+    let weak = if weak { "weak alias " } else { "" };
+    // Writing to a `String` cannot fail.
+    let _ = write!(s, "{score:.3} on {weak}\"{name}\": ");
+    if tokens.is_empty() {
+        s.push_str("no tokens aligned");
+    }
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            s.push_str(", ");
         }
-    );
+        describe_pair(&mut s, t);
+    }
     if !uq.is_empty() {
-        s.push_str(&format!("; unmatched in query: {}", joined(uq)));
+        s.push_str("; unmatched in query: ");
+        joined(&mut s, uq);
     }
     if !un.is_empty() {
-        s.push_str(&format!("; unmatched in name: {}", joined(un)));
+        s.push_str("; unmatched in name: ");
+        joined(&mut s, un);
     }
     for a in adjustments {
-        s.push_str(&format!("; {} {:+.3}", a.detail, a.effect));
+        let _ = write!(s, "; {} {:+.3}", a.detail, a.effect);
     }
     s
 }
 
-fn describe_pair(t: &TokenMatch) -> String {
-    match t.how {
-        How::Exact => t.query.clone(),
-        How::Typo => format!(
+fn describe_pair(s: &mut String, t: &TokenMatch) {
+    let _ = match t.how {
+        How::Exact => {
+            s.push_str(&t.query);
+            Ok(())
+        }
+        How::Typo => write!(
+            s,
             "{}~{} (typo, {} edit{})",
             t.query,
             t.matched,
             t.distance,
             if t.distance == 1 { "" } else { "s" }
         ),
-        how => format!("{}~{} ({})", t.query, t.matched, how_name(how)),
-    }
+        how => write!(s, "{}~{} ({})", t.query, t.matched, how_name(how)),
+    };
 }
 
 fn how_name(how: How) -> &'static str {
@@ -265,12 +277,13 @@ fn how_name(how: How) -> &'static str {
     }
 }
 
-fn joined(tokens: &[UnmatchedToken]) -> String {
-    tokens
-        .iter()
-        .map(|t| t.token.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
+fn joined(s: &mut String, tokens: &[UnmatchedToken]) {
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(&t.token);
+    }
 }
 
 /// Rounds to 4 decimals for stable, readable output.

@@ -625,7 +625,9 @@ impl<'a> View<'a> {
 
     /// Every vocabulary token similar enough to `q`, best first.
     pub fn similar(&self, q: Keys) -> Vec<(Vid, TokenSim)> {
-        let mut cands: Vec<Vid> = Vec::new();
+        // Presized: growing the buffer from empty, query token after query
+        // token, was a tenth of the cost of gathering.
+        let mut cands: Vec<Vid> = Vec::with_capacity(256);
         if q.legal {
             cands.extend(self.exact_bytes(q.text, true));
         } else {
@@ -633,10 +635,12 @@ impl<'a> View<'a> {
         }
         cands.sort_unstable();
         cands.dedup();
-        let mut out: Vec<(Vid, TokenSim)> = cands
-            .into_iter()
-            .filter_map(|v| similarity(q, self.keys(v)).map(|s| (v, s)))
-            .collect();
+        let mut out: Vec<(Vid, TokenSim)> = Vec::with_capacity(cands.len());
+        out.extend(
+            cands
+                .into_iter()
+                .filter_map(|v| similarity(q, self.keys(v)).map(|s| (v, s))),
+        );
         out.sort_by(|a, b| b.1.sim.total_cmp(&a.1.sim).then(a.0.cmp(&b.0)));
         out
     }

@@ -854,22 +854,23 @@ impl Screener {
                 let admit = admit.within(scope);
                 self.accumulate(ix, &tokens[qi], sc, qi, admit, acc);
             }
-            let out: Vec<u32> = acc
-                .touched
-                .iter()
-                .filter(|&&(name, a)| {
-                    let exact = exact_evidence(name, a.tokens);
-                    let ub = score_upper_bound(
-                        a.matched + legal,
-                        total,
-                        a.matched,
-                        a.tokens as usize,
-                        exact,
-                    );
-                    ub + bonus >= threshold - 1e-9
-                })
-                .map(|&(name, _)| name)
-                .collect();
+            let mut out: Vec<u32> = Vec::with_capacity(acc.touched.len());
+            out.extend(
+                acc.touched
+                    .iter()
+                    .filter(|&&(name, a)| {
+                        let exact = exact_evidence(name, a.tokens);
+                        let ub = score_upper_bound(
+                            a.matched + legal,
+                            total,
+                            a.matched,
+                            a.tokens as usize,
+                            exact,
+                        );
+                        ub + bonus >= threshold - 1e-9
+                    })
+                    .map(|&(name, _)| name),
+            );
             // Unsorted: which name of an entry is kept does not depend on
             // the order candidates are scored in (ties go to the lower name
             // id in `screen`), and sorting thousands of ids cost more.
