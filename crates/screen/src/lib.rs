@@ -668,7 +668,11 @@ impl Screener {
     /// is also tried joined to the next one ("لا لا" / "LALA", "ما يشو" /
     /// "MAYCHOU").
     fn query_variants(&self, ix: &View, q: &Query) -> Vec<(Vec<QueryToken>, Scope)> {
-        let tokens = tokenize(&q.name, NameKind::from_party(q.kind));
+        // A query of unknown kind may be read twice more (below): split once.
+        let unknown = matches!(q.kind, None | Some(PartyKind::Unknown));
+        let split = normalize::Split::new(&q.name);
+        let again = unknown.then(|| split.clone());
+        let tokens = split.tokens(NameKind::from_party(q.kind));
         let known = |t: &str| ix.exact(t, false).is_some();
         let kept_whole = std::cell::Cell::new(false);
         let matches_whole = |t: &Token| {
@@ -692,7 +696,7 @@ impl Screener {
         // differ, each against the names of its kind: "PAO, Yu Liang" is a
         // person's name, not a company's with the legal form "PAO"; "AG &
         // CARLON, S.A. DE C.V." is a company's, not "S.A. de C.V. AG Carlon".
-        if matches!(q.kind, None | Some(PartyKind::Unknown)) {
+        if let Some(split) = again {
             let same = |a: &[Token], b: &[Token]| {
                 a.len() == b.len()
                     && a.iter()
@@ -710,7 +714,7 @@ impl Screener {
                 if !differ {
                     continue;
                 }
-                let other = tokenize(&q.name, kind);
+                let other = split.clone().tokens(kind);
                 if !same(&other, &tokens) {
                     let other =
                         normalize::split_compounds(other, known, |t| self.index.has_similar(ix, t));

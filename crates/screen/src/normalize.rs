@@ -55,7 +55,7 @@ pub struct Token {
 }
 
 /// A raw token before legal-form handling.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Raw {
     text: String,
     abjad: bool,
@@ -64,14 +64,34 @@ struct Raw {
 
 /// Normalizes one name into tokens.
 pub fn tokenize(name: &str, kind: NameKind) -> Vec<Token> {
-    let (raw, comma_at) = split_raw(name);
-    let mut raw = expand_dots_and_articles(raw, comma_at);
-    if kind != NameKind::Organisation {
-        raw = reorder_surname_first(raw.0, raw.1);
-    } else {
-        raw.1 = None;
+    Split::new(name).tokens(kind)
+}
+
+/// A name case-folded, transliterated and split, before the steps that
+/// depend on the kind of name ([`tokenize`] is `Split::new(name).tokens(kind)`):
+/// a name read as several kinds is split once.
+#[derive(Debug, Clone)]
+pub(crate) struct Split {
+    raw: Vec<Raw>,
+    comma_at: Option<usize>,
+}
+
+impl Split {
+    pub(crate) fn new(name: &str) -> Split {
+        let (raw, comma_at) = split_raw(name);
+        let (raw, comma_at) = expand_dots_and_articles(raw, comma_at);
+        Split { raw, comma_at }
     }
-    arabic_name_parts(apply_legal_forms(raw.0, kind))
+
+    /// The tokens of the name read as a `kind` name.
+    pub(crate) fn tokens(self, kind: NameKind) -> Vec<Token> {
+        let raw = if kind != NameKind::Organisation {
+            reorder_surname_first(self.raw, self.comma_at).0
+        } else {
+            self.raw
+        };
+        arabic_name_parts(apply_legal_forms(raw, kind))
+    }
 }
 
 /// Case folding, transliteration and splitting. Returns the raw tokens and,
