@@ -414,22 +414,25 @@ impl Scratch {
 }
 
 /// Running upper-bound evidence for one candidate name.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Acc {
     matched: f64,
+    /// The query ([`Accumulators::stamp`]) this evidence is for.
+    stamp: u32,
     tokens: u16,
     last_q: u16,
 }
 
-/// The candidates of one query with their [`Acc`], by name id: a sparse set.
-/// `slot[name]` points into `touched` and counts only when that entry names
-/// `name` back, so the slots are never cleared and a look-up needs no hash;
-/// walking the candidates walks only `touched`. One per thread, reused by
-/// every query (see [`ACCUMULATORS`]).
+/// The candidates of one query with their [`Acc`], by name id: one slot per
+/// indexed name, which counts only when stamped with the current query, so
+/// the slots are never cleared and a look-up is one load; walking the
+/// candidates walks only `touched`, in the order they came in. One per
+/// thread, reused by every query (see [`ACCUMULATORS`]).
 #[derive(Default)]
 struct Accumulators {
-    slot: Vec<u32>,
-    touched: Vec<(u32, Acc)>,
+    slot: Vec<Acc>,
+    stamp: u32,
+    touched: Vec<u32>,
 }
 
 impl Accumulators {
@@ -437,21 +440,33 @@ impl Accumulators {
     fn reset(&mut self, names: usize) {
         self.touched.clear();
         if self.slot.len() < names {
-            self.slot.resize(names, 0);
+            self.slot.resize(names, Acc::default());
+        }
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            // Once in 2^32 queries: no slot may keep an old stamp.
+            self.slot.fill(Acc::default());
+            self.stamp = 1;
         }
     }
 
     fn get_mut(&mut self, name: u32) -> Option<&mut Acc> {
-        let i = self.slot[name as usize] as usize;
-        match self.touched.get_mut(i) {
-            Some((n, a)) if *n == name => Some(a),
-            _ => None,
-        }
+        let stamp = self.stamp;
+        self.slot
+            .get_mut(name as usize)
+            .filter(|a| a.stamp == stamp)
     }
 
-    fn insert(&mut self, name: u32, a: Acc) {
-        self.slot[name as usize] = self.touched.len() as u32;
-        self.touched.push((name, a));
+    fn insert(&mut self, name: u32, matched: f64, last_q: u16) {
+        if let Some(a) = self.slot.get_mut(name as usize) {
+            *a = Acc {
+                matched,
+                stamp: self.stamp,
+                tokens: 1,
+                last_q,
+            };
+            self.touched.push(name);
+        }
     }
 }
 
@@ -859,22 +874,20 @@ impl Screener {
                 self.accumulate(ix, &tokens[qi], sc, qi, admit, acc);
             }
             let mut out: Vec<u32> = Vec::with_capacity(acc.touched.len());
-            out.extend(
-                acc.touched
-                    .iter()
-                    .filter(|&&(name, a)| {
-                        let exact = exact_evidence(name, a.tokens);
-                        let ub = score_upper_bound(
-                            a.matched + legal,
-                            total,
-                            a.matched,
-                            a.tokens as usize,
-                            exact,
-                        );
-                        ub + bonus >= threshold - 1e-9
-                    })
-                    .map(|&(name, _)| name),
-            );
+            out.extend(acc.touched.iter().copied().filter(|&name| {
+                let Some(&a) = acc.slot.get(name as usize) else {
+                    return false;
+                };
+                let exact = exact_evidence(name, a.tokens);
+                let ub = score_upper_bound(
+                    a.matched + legal,
+                    total,
+                    a.matched,
+                    a.tokens as usize,
+                    exact,
+                );
+                ub + bonus >= threshold - 1e-9
+            }));
             // Unsorted: which name of an entry is kept does not depend on
             // the order candidates are scored in (ties go to the lower name
             // id in `screen`), and sorting thousands of ids cost more.
@@ -896,8 +909,11 @@ impl Screener {
             // Cheaper to look the token up in each candidate than to walk
             // its postings. The gain is that of the token's best match in
             // the name, as walking the matches best first would find.
-            for (name, a) in acc.touched.iter_mut() {
-                let name = *name;
+            let Accumulators { slot, touched, .. } = acc;
+            for &name in touched.iter() {
+                let Some(a) = slot.get_mut(name as usize) else {
+                    continue;
+                };
                 let best = ix
                     .name(name)
                     .tokens
@@ -916,27 +932,18 @@ impl Screener {
         }
         for &(vid, sim) in t.matches.iter() {
             let gain = sim.sim * t.weight;
+            // A short-word typo counts only when the rest of the names
+            // agree: it never brings a name in by itself.
+            let admit = if sim.short { Admit::None } else { admit };
             for &name in ix.postings(vid) {
-                match acc.get_mut(name) {
-                    Some(a) if a.last_q != qi => {
+                if let Some(a) = acc.get_mut(name) {
+                    if a.last_q != qi {
                         a.matched += gain;
                         a.tokens += 1;
                         a.last_q = qi;
                     }
-                    Some(_) => {}
-                    // A short-word typo counts only when the rest of the
-                    // names agree: it never brings a name in by itself.
-                    None if !sim.short && admit.admits(ix.person(name)) => {
-                        acc.insert(
-                            name,
-                            Acc {
-                                matched: gain,
-                                tokens: 1,
-                                last_q: qi,
-                            },
-                        );
-                    }
-                    None => {}
+                } else if admit != Admit::None && admit.admits(ix.person(name)) {
+                    acc.insert(name, gain, qi);
                 }
             }
         }
