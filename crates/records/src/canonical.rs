@@ -65,7 +65,7 @@ fn write_object<'v>(entries: impl Iterator<Item = (&'v String, &'v Value)>, out:
 
 /// JSON string literal: `"` and `\` escaped, control characters as `\b \f \n \r \t` or `\u00xx`,
 /// everything else as raw UTF-8 (serde_json's escaping, byte for byte).
-fn write_string(s: &str, out: &mut String) {
+pub(crate) fn write_string(s: &str, out: &mut String) {
     out.reserve(s.len() + 2);
     out.push('"');
     let mut plain_from = 0;

@@ -68,6 +68,7 @@
 //! [`checkpoint::check_anchor`] and, without any database, [`checkpoint::verify_export`].
 
 mod canonical;
+mod canonical_ser;
 mod chain;
 pub mod checkpoint;
 mod compact;
@@ -91,6 +92,7 @@ mod verify;
 use std::path::Path;
 
 pub use canonical::{canonical_json, canonical_record, record_hash, sha256_hex, GENESIS_HASH};
+pub use canonical_ser::canonical_json_of;
 pub use chain::ACE_VERSION;
 pub use error::{Error, Result};
 pub use store::{Prepared, Preparer, RecordStore};
