@@ -346,6 +346,36 @@ impl Item {
         }
     }
 
+    /// An item from a record's canonical input and output texts.
+    pub fn from_canonical(
+        head: crate::store::RecordHead,
+        input: String,
+        output: String,
+        codec: &Codec,
+    ) -> Self {
+        // The index fields read from the text as `verify` reads them.
+        let determination = (head.kind == RecordKind::Determination).then(|| {
+            DeterminationFields::from_text(&output).unwrap_or(DeterminationFields {
+                outcome: None,
+                supersedes: None,
+                review_record: None,
+            })
+        });
+        Item {
+            compact: codec.compress(&input, &output),
+            kind: head.kind,
+            actor: head.actor,
+            input,
+            output,
+            ruleset: head.ruleset,
+            list_snapshot: head.list_snapshot,
+            transaction_id: head.transaction_id,
+            review: None,
+            access: None,
+            determination,
+        }
+    }
+
     /// The input as its text column stores it: empty when the row is compact.
     pub fn stored_input(&self) -> &str {
         if self.compact.is_some() {
@@ -431,6 +461,24 @@ pub(crate) struct Stamp {
 }
 
 impl Outcome {
+    /// Where the record stands: its id and hash, and whether it is new.
+    pub fn into_appended(self, transaction_id: Option<String>) -> crate::store::Appended {
+        match self {
+            Outcome::Existing(existing) => crate::store::Appended {
+                id: existing.id,
+                hash: existing.hash,
+                transaction_id: existing.transaction_id,
+                new: false,
+            },
+            Outcome::Appended(s) => crate::store::Appended {
+                id: s.id,
+                hash: s.hash,
+                transaction_id,
+                new: true,
+            },
+        }
+    }
+
     /// The full record, completing a stamp with the caller's own new record.
     pub fn into_record(self, r: NewRecord) -> Record {
         match self {

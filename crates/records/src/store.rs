@@ -15,12 +15,13 @@ use crate::time;
 use crate::tokens::{self, AccessChange};
 use crate::types::{
     BrokenLink, DeterminationLink, Filter, Format, Head, NewRecord, NewReview, NewToken, Record,
-    ReviewDecision, ReviewKey, Session, SignIn, Token, VerifyReport,
+    RecordKind, ReviewDecision, ReviewKey, Session, SignIn, Token, VerifyReport,
 };
 use crate::verify::{
     check_rows, determination_differences, expected_review, review_differences, ChainCheck,
     Checked, IndexPages,
 };
+use serde::Serialize;
 
 /// Records read per query when streaming (verify, export, unlimited lists).
 const PAGE: usize = 1000;
@@ -46,7 +47,7 @@ pub trait RecordStore: Send + Sync {
     fn append_prepared_then(
         &self,
         prepared: Prepared,
-        done: Box<dyn FnOnce(Result<Record>) + Send>,
+        done: Box<dyn FnOnce(Result<Appended>) + Send>,
     );
     /// Appends several records in one transaction, in order (same idempotency rule per record).
     fn append_many(&self, records: Vec<NewRecord>) -> Result<Vec<Record>>;
@@ -176,12 +177,37 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn dictionaries(&self) -> Result<Vec<(i64, String, Vec<u8>)>>;
 }
 
+/// JSON text in the canonical form records are hashed over; made only by
+/// [`Canonical::of`], so a record prepared from it cannot carry another form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Canonical(String);
+
+impl Canonical {
+    /// The canonical text of a value, written straight from it ([`crate::canonical_json_of`]).
+    pub fn of<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Self> {
+        crate::canonical_json_of(value).map(Canonical)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A new record's fields besides its input and output (see [`NewRecord`]).
+#[derive(Debug, Clone)]
+pub struct RecordHead {
+    pub kind: RecordKind,
+    pub actor: String,
+    pub ruleset: Option<String>,
+    pub list_snapshot: Option<String>,
+    pub transaction_id: Option<String>,
+}
+
 /// A record made ready to append — its canonical texts and compact form worked out — on
 /// whichever thread made it, so that the thread handing records to the writer in order
 /// (`ace batch --record`) only hands them over.
 pub struct Prepared {
     item: Item,
-    record: NewRecord,
     /// The codec of the store it was prepared for.
     codec: Arc<Codec>,
 }
@@ -189,8 +215,19 @@ pub struct Prepared {
 impl Prepared {
     /// The record's transaction id, as it will be stored.
     pub fn transaction_id(&self) -> Option<&str> {
-        self.record.transaction_id.as_deref()
+        self.item.transaction_id.as_deref()
     }
+}
+
+/// Where a prepared record stands in the chain once appended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    pub id: i64,
+    pub hash: String,
+    pub transaction_id: Option<String>,
+    /// False when a record of the same kind and transaction id was there already: it is
+    /// that record's place (appending is idempotent).
+    pub new: bool,
 }
 
 /// Makes [`Prepared`] records for one store; cheap to clone, for any thread.
@@ -200,11 +237,10 @@ pub struct Preparer {
 }
 
 impl Preparer {
-    /// The record's canonical texts and compact form, ready to append.
-    pub fn prepare(&self, record: NewRecord) -> Prepared {
+    /// A record from its canonical input and output, ready to append.
+    pub fn prepare(&self, head: RecordHead, input: Canonical, output: Canonical) -> Prepared {
         Prepared {
-            item: Item::from_new(&record, &self.codec),
-            record,
+            item: Item::from_canonical(head, input.0, output.0, &self.codec),
             codec: Arc::clone(&self.codec),
         }
     }
@@ -396,7 +432,14 @@ impl<B: Backend> RecordStore for Store<B> {
     }
 
     fn append_then(&self, record: NewRecord, done: Box<dyn FnOnce(Result<Record>) + Send>) {
-        self.append_prepared_then(self.preparer().prepare(record), done);
+        let items = vec![Item::from_new(&record, &self.codec)];
+        self.writer.submit_then(
+            items,
+            Box::new(move |outcomes| {
+                let outcome = outcomes.and_then(|mut o| o.pop().ok_or(crate::Error::WriterGone));
+                done(outcome.map(|o| o.into_record(record)));
+            }),
+        );
     }
 
     fn preparer(&self) -> Preparer {
@@ -408,26 +451,20 @@ impl<B: Backend> RecordStore for Store<B> {
     fn append_prepared_then(
         &self,
         prepared: Prepared,
-        done: Box<dyn FnOnce(Result<Record>) + Send>,
+        done: Box<dyn FnOnce(Result<Appended>) + Send>,
     ) {
         // Compact texts name this database's dictionary: one prepared for another store
-        // is prepared again.
-        let Prepared {
-            item,
-            record,
-            codec,
-        } = if Arc::ptr_eq(&prepared.codec, &self.codec) {
-            prepared
-        } else {
-            self.preparer().prepare(prepared.record)
-        };
-        drop(codec);
-        let items = vec![item];
+        // is compressed again.
+        let mut item = prepared.item;
+        if !Arc::ptr_eq(&prepared.codec, &self.codec) {
+            item.compact = self.codec.compress(&item.input, &item.output);
+        }
+        let transaction_id = item.transaction_id.clone();
         self.writer.submit_then(
-            items,
+            vec![item],
             Box::new(move |outcomes| {
                 let outcome = outcomes.and_then(|mut o| o.pop().ok_or(crate::Error::WriterGone));
-                done(outcome.map(|o| o.into_record(record)));
+                done(outcome.map(|o| o.into_appended(transaction_id)));
             }),
         );
     }

@@ -190,8 +190,8 @@ struct Output<'a> {
     awaiting: usize,
     /// The store's answers, in the order the records were handed to it.
     committed: (
-        crossbeam_channel::Sender<records::Result<records::Record>>,
-        crossbeam_channel::Receiver<records::Result<records::Record>>,
+        crossbeam_channel::Sender<records::Result<records::Appended>>,
+        crossbeam_channel::Receiver<records::Result<records::Appended>>,
     ),
     strict: bool,
     file: &'a Path,
@@ -311,39 +311,50 @@ fn open_store(cx: &Context, a: &BatchArgs) -> Result<Box<dyn records::RecordStor
 
 /// The idempotency key of a row: its `id`, or a digest of the transaction (`value`, its
 /// JSON) when it has none.
-fn transaction_id(input: &TransactionInput, value: &serde_json::Value) -> String {
+fn transaction_id(input: &TransactionInput, canonical: &records::Canonical) -> String {
     match &input.id {
         Some(id) => id.clone(),
-        None => {
-            let canonical = records::canonical_json(value);
-            format!(
-                "sha256:{}",
-                &records::sha256_hex(canonical.as_bytes())[..32]
-            )
-        }
+        None => format!(
+            "sha256:{}",
+            &records::sha256_hex(canonical.as_str().as_bytes())[..32]
+        ),
     }
 }
 
-/// The record of a decided row (made on the worker that decided it).
+/// What a batch determination record holds as its output.
+#[derive(Serialize)]
+struct RecordedOutput<'a> {
+    determination: &'a decide::Determination,
+    hits: &'a [Hit],
+    needs_review: &'a [Hit],
+}
+
+/// The record of a decided row, prepared for the store on the worker that decided it: its
+/// input and output written as canonical text straight from the values (no JSON document
+/// is built first).
 fn new_record(
     input: &TransactionInput,
     determination: &decide::Determination,
     row: &OutputRow,
     law: &Law,
     snapshot: &str,
-    actor: &str,
-) -> Result<records::NewRecord, String> {
-    let value = serde_json::to_value(input).map_err(|e| e.to_string())?;
-    let det = serde_json::to_value(determination).map_err(|e| e.to_string())?;
-    Ok(records::NewRecord {
+    recording: &Recording,
+) -> Result<records::Prepared, String> {
+    let input_text = records::Canonical::of(input).map_err(|e| e.to_string())?;
+    let output_text = records::Canonical::of(&RecordedOutput {
+        determination,
+        hits: &row.hits,
+        needs_review: &row.needs_review,
+    })
+    .map_err(|e| e.to_string())?;
+    let head = records::RecordHead {
         kind: records::RecordKind::Determination,
-        actor: actor.to_string(),
-        transaction_id: Some(transaction_id(input, &value)),
-        input: value,
-        output: serde_json::json!({ "determination": det, "hits": row.hits, "needs_review": row.needs_review }),
+        actor: recording.actor.to_string(),
+        transaction_id: Some(transaction_id(input, &input_text)),
         ruleset: Some(law.hash().to_string()),
         list_snapshot: (!snapshot.is_empty()).then(|| snapshot.to_string()),
-    })
+    };
+    Ok(recording.preparer.prepare(head, input_text, output_text))
 }
 
 /// `--rescreen`: every recorded determination against today's lists and rules.
@@ -700,8 +711,7 @@ impl Job<'_> {
                     .map(str::to_string)
                     .collect();
                 if let Some(recording) = &self.recording {
-                    let record = new_record(&input, &d, &row, self.law, snapshot, recording.actor);
-                    row.record = Some(record.map(|r| recording.preparer.prepare(r)));
+                    row.record = Some(new_record(&input, &d, &row, self.law, snapshot, recording));
                 }
             }
             Err(e) => row.error = Some(e.to_string()),
@@ -927,6 +937,76 @@ impl Summary {
                     self.rejected - self.first_rejected.len()
                 );
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every scenario input of the decide crate, decided.
+    fn scenarios(law: &Law) -> Vec<(TransactionInput, decide::Determination)> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../decide/tests/scenarios");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("scenario directory")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        files.sort();
+        let mut decided = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("scenario file");
+            let doc: toml::Table = toml::from_str(&text).expect("scenario TOML");
+            let scenarios = doc.get("scenario").and_then(|s| s.as_array());
+            for s in scenarios.into_iter().flatten() {
+                let Some(input) = s.get("input") else {
+                    continue;
+                };
+                let Ok(input) = input.clone().try_into::<TransactionInput>() else {
+                    continue;
+                };
+                if let Ok((_, d)) = decide::determine(&input, law, today()) {
+                    decided.push((input, d));
+                }
+            }
+        }
+        decided
+    }
+
+    #[test]
+    fn records_are_written_as_the_json_documents_were_canonicalised() {
+        let law = Law::bundled().expect("bundled rules");
+        let decided = scenarios(&law);
+        assert!(
+            decided.len() > 50,
+            "only {} scenarios decided",
+            decided.len()
+        );
+        let hits = vec![Hit {
+            party: "end_user".into(),
+            list: "SDN".into(),
+            id: "36216".into(),
+            name: "Ünïcode \"quoted\" GmbH".into(),
+            score: 0.8734,
+        }];
+        for (input, d) in &decided {
+            let via_value = records::canonical_json(&serde_json::json!({
+                "determination": serde_json::to_value(d).expect("value"),
+                "hits": hits,
+                "needs_review": [],
+            }));
+            let direct = records::Canonical::of(&RecordedOutput {
+                determination: d,
+                hits: &hits,
+                needs_review: &[],
+            })
+            .expect("canonical");
+            assert_eq!(direct.as_str(), via_value);
+            let input_value = serde_json::to_value(input).expect("value");
+            assert_eq!(
+                records::Canonical::of(input).expect("canonical").as_str(),
+                records::canonical_json(&input_value)
+            );
         }
     }
 }

@@ -571,9 +571,16 @@ pub fn records_prepared_on_other_threads_append_in_the_order_handed_over(db: &dy
                 scope.spawn(move || {
                     (0..25)
                         .map(|i| {
-                            let mut r = determination(t * 25 + i);
-                            r.transaction_id = Some(format!("p{}", t * 25 + i));
-                            preparer.prepare(r)
+                            let r = determination(t * 25 + i);
+                            let head = records::RecordHead {
+                                kind: r.kind,
+                                actor: r.actor,
+                                ruleset: r.ruleset,
+                                list_snapshot: r.list_snapshot,
+                                transaction_id: Some(format!("p{}", t * 25 + i)),
+                            };
+                            let text = |v| records::Canonical::of(v).expect("canonical");
+                            preparer.prepare(head, text(&r.input), text(&r.output))
                         })
                         .collect::<Vec<_>>()
                 })
@@ -591,7 +598,9 @@ pub fn records_prepared_on_other_threads_append_in_the_order_handed_over(db: &dy
         store.append_prepared_then(p, Box::new(move |r| tx.send(r).expect("send")));
     }
     drop(tx);
-    let ids: Vec<i64> = rx.iter().map(|r| r.expect("appended").id).collect();
+    let appended: Vec<records::Appended> = rx.iter().map(|r| r.expect("appended")).collect();
+    assert!(appended.iter().all(|a| a.new));
+    let ids: Vec<i64> = appended.iter().map(|a| a.id).collect();
     assert_eq!(
         ids,
         (1..=100).collect::<Vec<_>>(),
@@ -604,7 +613,26 @@ pub fn records_prepared_on_other_threads_append_in_the_order_handed_over(db: &dy
         assert_eq!(stored.input, determination(n).input);
         assert_eq!(stored.output, determination(n).output);
         assert_eq!(stored.transaction_id, Some(format!("p{n}")));
+        assert_eq!(stored.hash, appended[n].hash);
     }
+    // Prepared again, the same record is not appended twice: its place comes back.
+    let again = determination(5);
+    let head = records::RecordHead {
+        kind: again.kind,
+        actor: again.actor,
+        ruleset: again.ruleset,
+        list_snapshot: again.list_snapshot,
+        transaction_id: Some("p5".into()),
+    };
+    let text = |v| records::Canonical::of(v).expect("canonical");
+    let prepared = store
+        .preparer()
+        .prepare(head, text(&again.input), text(&again.output));
+    let (tx, rx) = std::sync::mpsc::channel();
+    store.append_prepared_then(prepared, Box::new(move |r| tx.send(r).expect("send")));
+    let existing = rx.recv().expect("answer").expect("appended");
+    assert_eq!((existing.id, existing.new), (6, false));
+    assert_eq!(store.count().expect("count"), 100);
 }
 
 pub fn export_formats(db: &dyn Db) {
