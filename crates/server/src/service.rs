@@ -59,8 +59,8 @@ use decide::transaction::{EndUserKind, PartyInput, Role as PartyRole};
 use decide::{Determination, TransactionInput};
 use lists::model::{Entry, ListId};
 use records::{
-    Filter, NewRecord, NewReview, Record, RecordKind, ReviewDecision, ReviewKey, Role, Token,
-    Verdict,
+    Canonical, Filter, NewRecord, NewReview, Record, RecordHead, RecordKind, ReviewDecision,
+    ReviewKey, Role, Token, Verdict,
 };
 use screen::{Match, Query};
 use serde::{Deserialize, Serialize};
@@ -189,8 +189,8 @@ pub async fn determine_async(
         }
     };
     let decision = decide_with(state, input, distinct(found), &asked)?;
-    let record = decision.record(received, actor)?;
-    let appended = append_async(state, record).await?;
+    let prepared = decision.prepared(state, &received, actor)?;
+    let appended = append_prepared(state, prepared, &decision, received).await?;
     Ok(decision.recorded(appended))
 }
 
@@ -389,24 +389,53 @@ fn screen_applying(
 }
 
 impl Decision {
-    /// The record of this decision: `received` as input, the answer as output.
-    fn record(&self, received: Value, actor: &str) -> Result<NewRecord, ApiError> {
-        let output = to_json(&DeterminationOutput {
+    /// What the record of this decision keeps as its output.
+    fn output(&self) -> DeterminationOutput<'_> {
+        DeterminationOutput {
             determination: &self.determination,
             list_snapshot: &self.snapshot,
             screening: &self.reviewed,
             supersedes: self.supersedes,
             review_record: self.review_record,
-        })?;
+        }
+    }
+
+    /// The record of this decision: `received` as input, the answer as output.
+    fn record(&self, received: Value, actor: &str) -> Result<NewRecord, ApiError> {
         Ok(NewRecord {
             kind: RecordKind::Determination,
             actor: actor.to_string(),
             input: received,
-            output,
+            output: to_json(&self.output())?,
             ruleset: Some(self.determination.ruleset.clone()),
             list_snapshot: Some(self.snapshot.clone()),
             transaction_id: self.id.clone(),
         })
+    }
+
+    /// [`Decision::record`] prepared for the store on this thread: its canonical texts
+    /// written straight from the answer, without building the output's JSON document.
+    fn prepared(
+        &self,
+        state: &AppState,
+        received: &Value,
+        actor: &str,
+    ) -> Result<records::Prepared, ApiError> {
+        let canonical = |text: serde_json::Result<Canonical>| {
+            text.map_err(|e| ApiError::Internal(e.to_string()))
+        };
+        let head = RecordHead {
+            kind: RecordKind::Determination,
+            actor: actor.to_string(),
+            ruleset: Some(self.determination.ruleset.clone()),
+            list_snapshot: Some(self.snapshot.clone()),
+            transaction_id: self.id.clone(),
+        };
+        Ok(state.store().preparer().prepare(
+            head,
+            canonical(Canonical::of(received))?,
+            canonical(Canonical::of(&self.output()))?,
+        ))
     }
 
     /// The answer, once recorded.
@@ -418,8 +447,8 @@ impl Decision {
             reviewed: self.reviewed,
             supersedes: self.supersedes,
             review_record: self.review_record,
-            record_id: appended.record.id,
-            record_hash: appended.record.hash,
+            record_id: appended.id,
+            record_hash: appended.hash,
             replayed: appended.replayed,
         }
     }
@@ -489,9 +518,10 @@ fn to_json<T: Serialize>(value: &T) -> Result<Value, ApiError> {
     serde_json::to_value(value).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-/// A record as appended, or the earlier one with the same transaction id.
+/// Where a record stands: appended, or the earlier one with the same transaction id.
 struct Appended {
-    record: Record,
+    id: i64,
+    hash: String,
     replayed: bool,
 }
 
@@ -504,19 +534,42 @@ fn append(state: &AppState, new: NewRecord) -> Result<Appended, ApiError> {
     appended(state, record, &started, sent)
 }
 
-/// [`append`] without holding a thread while the record is committed.
-async fn append_async(state: &AppState, new: NewRecord) -> Result<Appended, ApiError> {
-    let started = now_stamp();
-    let sent = replay_copy(&new);
+/// A determination's prepared record appended without holding a thread while it is
+/// committed. When the request's id was recorded before, the earlier record is read and
+/// must hold the same input and answer (a replay), else the request conflicts.
+async fn append_prepared(
+    state: &AppState,
+    prepared: records::Prepared,
+    decision: &Decision,
+    received: Value,
+) -> Result<Appended, ApiError> {
     let (reply, answer) = tokio::sync::oneshot::channel();
-    state.store().append_then(
-        new,
-        Box::new(move |record| {
-            let _ = reply.send(record);
+    state.store().append_prepared_then(
+        prepared,
+        Box::new(move |stands| {
+            let _ = reply.send(stands);
         }),
     );
-    let record = answer.await.map_err(|_| records::Error::WriterGone)??;
-    appended(state, record, &started, sent)
+    let stands = answer.await.map_err(|_| records::Error::WriterGone)??;
+    if stands.new {
+        state.metrics().record_appended();
+        return Ok(Appended {
+            id: stands.id,
+            hash: stands.hash,
+            replayed: false,
+        });
+    }
+    let store = Arc::clone(state.store());
+    let earlier = tokio::task::spawn_blocking(move || store.get(stands.id))
+        .await
+        .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))??
+        .ok_or_else(|| ApiError::Internal(format!("record {} is gone", stands.id)))?;
+    check_replay(&earlier, &received, &to_json(&decision.output())?)?;
+    Ok(Appended {
+        id: earlier.id,
+        hash: earlier.hash,
+        replayed: true,
+    })
 }
 
 /// What a request with an id sent, to compare with an earlier record under that id; only
@@ -540,14 +593,16 @@ fn appended(
         _ => {
             state.metrics().record_appended();
             return Ok(Appended {
-                record,
+                id: record.id,
+                hash: record.hash,
                 replayed: false,
             });
         }
     };
     check_replay(&record, &earlier.0, &earlier.1)?;
     Ok(Appended {
-        record,
+        id: record.id,
+        hash: record.hash,
         replayed: true,
     })
 }
@@ -705,8 +760,8 @@ pub fn screen_name_received(
     )?;
     Ok(Screened {
         output,
-        record_id: appended.record.id,
-        record_hash: appended.record.hash,
+        record_id: appended.id,
+        record_hash: appended.hash,
         replayed: appended.replayed,
     })
 }
