@@ -10,7 +10,7 @@ use crate::compact::{Codec, Compact};
 use crate::error::{Error, Result};
 use crate::time;
 use crate::tokens::AccessChange;
-use crate::types::{NewRecord, NewReview, Record, RecordKind, Verdict};
+use crate::types::{NewRecord, NewReview, Record, RecordHead, RecordKind, Verdict};
 
 /// The version of ace written into every record (the workspace version).
 pub const ACE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -38,7 +38,7 @@ pub(crate) struct Item {
 }
 
 /// What the determination index keeps of a determination record, read from its output.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct DeterminationFields {
     pub outcome: Option<String>,
     pub supersedes: Option<i64>,
@@ -328,39 +328,39 @@ pub(crate) struct ReviewFields {
 impl Item {
     /// Prepares a new record for the writer: canonical texts, compressed when that is smaller.
     pub fn from_new(r: &NewRecord, codec: &Codec) -> Self {
-        let input = canonical_json(&r.input);
-        let output = canonical_json(&r.output);
-        Item {
-            compact: codec.compress(&input, &output),
+        let head = RecordHead {
             kind: r.kind,
             actor: r.actor.clone(),
-            input,
-            output,
             ruleset: r.ruleset.clone(),
             list_snapshot: r.list_snapshot.clone(),
             transaction_id: r.transaction_id.clone(),
-            review: None,
-            access: None,
-            determination: (r.kind == RecordKind::Determination)
-                .then(|| DeterminationFields::of(&r.output)),
-        }
+        };
+        let fields =
+            (r.kind == RecordKind::Determination).then(|| DeterminationFields::of(&r.output));
+        Item::new(
+            head,
+            canonical_json(&r.input),
+            canonical_json(&r.output),
+            fields,
+            codec,
+        )
     }
 
-    /// An item from a record's canonical input and output texts.
-    pub fn from_canonical(
-        head: crate::store::RecordHead,
+    /// An item from a record's canonical input and output texts; a determination's index
+    /// fields are read from the text, as `verify` reads them.
+    pub fn from_canonical(head: RecordHead, input: String, output: String, codec: &Codec) -> Self {
+        let fields = (head.kind == RecordKind::Determination)
+            .then(|| DeterminationFields::from_text(&output).unwrap_or_default());
+        Item::new(head, input, output, fields, codec)
+    }
+
+    fn new(
+        head: RecordHead,
         input: String,
         output: String,
+        determination: Option<DeterminationFields>,
         codec: &Codec,
     ) -> Self {
-        // The index fields read from the text as `verify` reads them.
-        let determination = (head.kind == RecordKind::Determination).then(|| {
-            DeterminationFields::from_text(&output).unwrap_or(DeterminationFields {
-                outcome: None,
-                supersedes: None,
-                review_record: None,
-            })
-        });
         Item {
             compact: codec.compress(&input, &output),
             kind: head.kind,

@@ -95,11 +95,12 @@ pub use canonical::{canonical_json, canonical_record, record_hash, sha256_hex, G
 pub use canonical_ser::canonical_json_of;
 pub use chain::ACE_VERSION;
 pub use error::{Error, Result};
-pub use store::{Appended, Canonical, Prepared, Preparer, RecordHead, RecordStore};
+pub use store::{Appended, Canonical, Prepared, Preparer, RecordStore};
 pub use tokens::{describe_access, parse_expiry};
 pub use types::{
     BrokenLink, DeterminationLink, Filter, Format, Head, NewRecord, NewReview, NewToken, Record,
-    RecordKind, ReviewDecision, ReviewKey, Role, Session, SignIn, Token, Verdict, VerifyReport,
+    RecordHead, RecordKind, ReviewDecision, ReviewKey, Role, Session, SignIn, Token, Verdict,
+    VerifyReport,
 };
 
 /// Opens a record store: a `postgres://` or `postgresql://` URL is a PostgreSQL database;

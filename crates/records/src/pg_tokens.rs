@@ -28,7 +28,7 @@ use crate::types::Token;
 /// The notification channel the `tokens` trigger notifies.
 const CHANNEL: &str = "ace_tokens";
 
-/// Every token by secret hash, with the reads that load it.
+/// Reads every token with its secret hash (the index's loads).
 pub(crate) type LoadTokens = fn(&mut Client) -> Result<Vec<(String, Token)>>;
 
 #[derive(Default)]

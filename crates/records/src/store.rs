@@ -15,7 +15,7 @@ use crate::time;
 use crate::tokens::{self, AccessChange};
 use crate::types::{
     BrokenLink, DeterminationLink, Filter, Format, Head, NewRecord, NewReview, NewToken, Record,
-    RecordKind, ReviewDecision, ReviewKey, Session, SignIn, Token, VerifyReport,
+    RecordHead, ReviewDecision, ReviewKey, Session, SignIn, Token, VerifyReport,
 };
 use crate::verify::{
     check_rows, determination_differences, expected_review, review_differences, ChainCheck,
@@ -110,10 +110,7 @@ pub trait RecordStore: Send + Sync {
     /// [`RecordStore::authenticate`] when it can be answered without waiting (from memory,
     /// or a read on a connection at hand that cannot block); `None` when it cannot, and the
     /// caller asks [`RecordStore::authenticate`] where blocking is allowed.
-    fn authenticate_at_hand(&self, secret: &str) -> Option<Result<Option<Token>>> {
-        let _ = secret;
-        None
-    }
+    fn authenticate_at_hand(&self, secret: &str) -> Option<Result<Option<Token>>>;
     /// All tokens by name, expired and revoked ones included.
     fn list_tokens(&self) -> Result<Vec<Token>>;
     /// Starts a web session for the active token of `secret`, for `lifetime` (never past the
@@ -160,10 +157,7 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn token_by_hash(&self, secret_hash: &str, now: &str) -> Result<Option<Token>>;
     /// [`Backend::token_by_hash`] without waiting: from memory, or from a connection at hand
     /// when the read cannot block; `None` when it cannot be answered that way.
-    fn token_at_hand(&self, secret_hash: &str, now: &str) -> Option<Result<Option<Token>>> {
-        let _ = (secret_hash, now);
-        None
-    }
+    fn token_at_hand(&self, secret_hash: &str, now: &str) -> Option<Result<Option<Token>>>;
     /// Called after a token change made through this store was committed: a back end that
     /// keeps tokens in memory must not answer from the state before it.
     fn tokens_changed(&self) {}
@@ -191,16 +185,6 @@ impl Canonical {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-}
-
-/// A new record's fields besides its input and output (see [`NewRecord`]).
-#[derive(Debug, Clone)]
-pub struct RecordHead {
-    pub kind: RecordKind,
-    pub actor: String,
-    pub ruleset: Option<String>,
-    pub list_snapshot: Option<String>,
-    pub transaction_id: Option<String>,
 }
 
 /// A record made ready to append — its canonical texts and compact form worked out — on

@@ -67,6 +67,16 @@ pub struct NewRecord {
     pub transaction_id: Option<String>,
 }
 
+/// A new record's fields besides its input and output (see [`NewRecord`]).
+#[derive(Debug, Clone)]
+pub struct RecordHead {
+    pub kind: RecordKind,
+    pub actor: String,
+    pub ruleset: Option<String>,
+    pub list_snapshot: Option<String>,
+    pub transaction_id: Option<String>,
+}
+
 /// A kept record: one link of the hash chain.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
