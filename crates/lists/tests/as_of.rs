@@ -25,6 +25,16 @@ fn replace_all(published: Option<&str>) -> ImportOptions {
     }
 }
 
+/// Imports `file` as the whole snapshot (published as the files say, else `published`);
+/// its hash.
+fn import(store: &SnapshotStore, file: &str, published: Option<&str>) -> String {
+    store
+        .import(&[data(file)], &replace_all(published))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .meta
+        .hash
+}
+
 fn covered(store: &SnapshotStore, on: &str) -> (bool, String) {
     match store.for_date(date(on)).unwrap_or_else(|e| panic!("{e}")) {
         Covered::Yes(s) => (true, s.meta.hash),
@@ -55,19 +65,12 @@ fn published_date_comes_from_the_files_else_the_flag() {
 fn a_date_uses_the_newest_snapshot_published_by_then() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let store = SnapshotStore::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
-    let old = store
-        .import(&[data("bis_dpl/dpl.txt")], &replace_all(None))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .meta
-        .hash;
-    let newer = store
-        .import(
-            &[data("csl/consolidated_sample_2025-06.csv")],
-            &replace_all(Some("2025-06-25")),
-        )
-        .unwrap_or_else(|e| panic!("{e}"))
-        .meta
-        .hash;
+    let old = import(&store, "bis_dpl/dpl.txt", None);
+    let newer = import(
+        &store,
+        "csl/consolidated_sample_2025-06.csv",
+        Some("2025-06-25"),
+    );
     // The active snapshot covers its own date onwards.
     assert_eq!(covered(&store, "2025-07-01"), (true, newer.clone()));
     // Before it, the snapshot published most recently on or before the date.
@@ -118,20 +121,13 @@ fn a_store_that_asked_before_sees_snapshots_imported_since_by_another_process() 
     };
     // Only the bundled snapshot (published 2026-07-31) yet.
     assert_eq!(newest("2025-07-01"), None);
-    let old = cli
-        .import(&[data("bis_dpl/dpl.txt")], &replace_all(None))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .meta
-        .hash;
+    let old = import(&cli, "bis_dpl/dpl.txt", None);
     assert_eq!(newest("2025-07-01"), Some(old.clone()));
-    let newer = cli
-        .import(
-            &[data("csl/consolidated_sample_2025-06.csv")],
-            &replace_all(Some("2025-06-25")),
-        )
-        .unwrap_or_else(|e| panic!("{e}"))
-        .meta
-        .hash;
+    let newer = import(
+        &cli,
+        "csl/consolidated_sample_2025-06.csv",
+        Some("2025-06-25"),
+    );
     // The metas the server read are remembered; the new directory is still found.
     assert_eq!(newest("2025-07-01"), Some(newer));
     assert_eq!(newest("2024-01-01"), Some(old));
