@@ -513,10 +513,7 @@ impl Backend for Postgres {
     }
 }
 
-/// The newest link, read under the chain lock.
-const TIP_QUERY: &str = "SELECT id, hash, created_at FROM records ORDER BY id DESC LIMIT 1";
-
-/// The tip from its text row.
+/// The tip (the newest link, read under the chain lock) from its text row.
 fn tip_of(row: &postgres::SimpleQueryRow) -> Result<Tip> {
     let text = |i: usize| row.try_get(i).map(|v| v.unwrap_or_default().to_string());
     let id_text = text(0)?;
@@ -566,8 +563,11 @@ impl PgWriter {
 
 impl Prepared {
     fn new(mut client: Client) -> Result<Self> {
-        // A generic plan made while the table was small would scan it whole for every batch.
-        client.batch_execute("SET plan_cache_mode = force_custom_plan")?;
+        // Every statement of the writer finds its rows by key. Planned once (a cached
+        // generic plan instead of planning each statement, each foreign-key and trigger
+        // query, for every batch), a plan made while the tables were small must still not
+        // scan them whole once they are large: sequential scans are off for this session.
+        client.batch_execute("SET enable_seqscan = off")?;
         let existing = client.prepare(&format!(
             "SELECT {STORED_COLUMNS} FROM records
              WHERE kind = ANY($1::text[]) AND transaction_id = ANY($2::text[])"
@@ -606,10 +606,10 @@ impl ChainWriter for PgWriter {
     fn begin(&mut self) -> Result<Option<Tip>> {
         let p = self.live()?;
         // One round trip: the lock is taken inside the transaction (released by its end), and
-        // the tip is read by a later statement, whose snapshot sees every earlier holder's commit.
-        let messages = p.client.simple_query(&format!(
-            "BEGIN; SELECT pg_advisory_xact_lock({CHAIN_LOCK}); {TIP_QUERY}"
-        ))?;
+        // the tip is read after it, seeing every earlier holder's commit (migration 8).
+        let messages = p
+            .client
+            .simple_query(&format!("BEGIN; SELECT * FROM ace_chain_tip({CHAIN_LOCK})"))?;
         let tip_row = messages.iter().rev().find_map(|m| match m {
             SimpleQueryMessage::Row(row) if row.len() == 3 => Some(row),
             _ => None,

@@ -470,6 +470,18 @@ pub fn database_refuses_update_delete_and_forks(db: &dyn Db) {
     ))
     .expect("a linked batch is accepted");
     assert_eq!(store.count().expect("count"), 5);
+    // A linked row naming a zstd dictionary that is not there: unreadable, so refused.
+    let frame = db.blob_literal(&[0]);
+    let no_dictionary = db.exec(&format!(
+        "INSERT INTO records (id, kind, created_at, actor, input, output, ace_version, prev_hash, hash, dictionary, input_z, output_z)
+         VALUES (6, 'review', 'x', 'm', '', '', '0', 'h5', 'h6', 999, {frame}, {frame})"
+    ));
+    let refused = no_dictionary.expect_err("a missing dictionary is refused");
+    assert!(
+        refused.contains("dictionar") || refused.contains("FOREIGN KEY"),
+        "{refused}"
+    );
+    assert_eq!(store.count().expect("count"), 5);
 }
 
 pub fn idempotent_by_transaction_id(db: &dyn Db) {
