@@ -3,11 +3,14 @@
 //! byte for byte (tested against it), for a fraction of the allocations — records are made
 //! for every determination.
 //!
-//! Objects are gathered as (key, text) pairs and sorted by key bytes when they end; a key
-//! given twice keeps its last value, as `serde_json::Map` does. What this serializer does
+//! Object entries are written as they come and put in key-byte order when the object ends,
+//! if they came otherwise; a key given twice keeps its last value, as `serde_json::Map` does. What this serializer does
 //! not handle the way `to_value` does (an `f32`, a non-string map key other than an integer,
 //! serde_json's raw values) makes it give up, and [`canonical_json_of`] takes the `Value`
 //! path instead.
+
+use std::borrow::Cow;
+use std::ops::Range;
 
 use serde::ser::{self, Impossible, Serialize};
 
@@ -45,13 +48,6 @@ type Done = Result<(), GiveUp>;
 /// Writes one value's canonical text at the end of `out`.
 struct Writer<'o> {
     out: &'o mut String,
-}
-
-/// The canonical text of one value, on its own.
-fn text_of<T: Serialize + ?Sized>(value: &T) -> Result<String, GiveUp> {
-    let mut out = String::new();
-    value.serialize(Writer { out: &mut out })?;
-    Ok(out)
 }
 
 fn number(out: &mut String, n: serde_json::Number) -> Done {
@@ -150,8 +146,8 @@ impl<'o> ser::Serializer for Writer<'o> {
         value: &T,
     ) -> Done {
         let mut object = self.serialize_map(Some(1))?;
-        object.entries.push((variant.to_string(), text_of(value)?));
-        ser::SerializeMap::end(object)
+        object.entry(Cow::Borrowed(variant), value)?;
+        object.close()
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Array<'o>, GiveUp> {
         self.out.push('[');
@@ -177,9 +173,12 @@ impl<'o> ser::Serializer for Writer<'o> {
         Err(GiveUp)
     }
     fn serialize_map(self, len: Option<usize>) -> Result<Object<'o>, GiveUp> {
+        self.out.push('{');
         Ok(Object {
+            start: self.out.len(),
             out: self.out,
             entries: Vec::with_capacity(len.unwrap_or(0)),
+            in_order: true,
             key: None,
         })
     }
@@ -255,39 +254,67 @@ impl ser::SerializeTupleStruct for Array<'_> {
     }
 }
 
-/// An object being gathered: its entries are sorted and written when it ends.
+/// An object being written. Each entry goes straight to `out` as `"key":value`, its key and
+/// place noted; most objects (every struct whose fields are declared in key order) are then
+/// done when they end. Entries that came out of key order, or a key given twice, are put in
+/// order when the object ends, from a copy of its text.
 struct Object<'o> {
     out: &'o mut String,
-    entries: Vec<(String, String)>,
+    /// Where the first entry starts in `out` (just after the `{`).
+    start: usize,
+    entries: Vec<Entry>,
+    in_order: bool,
     /// The key of `serialize_key`, until its value comes.
     key: Option<String>,
 }
 
+/// An entry written: its key, and where its `"key":value` text is in `out`.
+struct Entry {
+    key: Cow<'static, str>,
+    text: Range<usize>,
+}
+
 impl Object<'_> {
-    fn entry<T: Serialize + ?Sized>(&mut self, key: String, value: &T) -> Done {
-        self.entries.push((key, text_of(value)?));
+    fn entry<T: Serialize + ?Sized>(&mut self, key: Cow<'static, str>, value: &T) -> Done {
+        if let Some(last) = self.entries.last() {
+            // An equal key is out of order too: the later value must replace the earlier.
+            if key.as_bytes() <= last.key.as_bytes() {
+                self.in_order = false;
+            }
+            self.out.push(',');
+        }
+        let from = self.out.len();
+        write_string(&key, self.out);
+        self.out.push(':');
+        value.serialize(Writer { out: self.out })?;
+        let text = from..self.out.len();
+        self.entries.push(Entry { key, text });
         Ok(())
     }
 
     fn close(self) -> Done {
         let Object {
-            out, mut entries, ..
+            out,
+            start,
+            mut entries,
+            in_order,
+            ..
         } = self;
-        // Stable: of two equal keys the later stays later, and is the one kept.
-        entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        out.push('{');
-        let mut first = true;
-        for (i, (key, text)) in entries.iter().enumerate() {
-            if entries.get(i + 1).is_some_and(|next| next.0 == *key) {
-                continue;
+        if !in_order {
+            let written = out.split_off(start);
+            // Stable: of two equal keys the later stays later, and is the one kept.
+            entries.sort_by(|a, b| a.key.as_bytes().cmp(b.key.as_bytes()));
+            let mut first = true;
+            for (i, entry) in entries.iter().enumerate() {
+                if entries.get(i + 1).is_some_and(|next| next.key == entry.key) {
+                    continue;
+                }
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                out.push_str(&written[entry.text.start - start..entry.text.end - start]);
             }
-            if !first {
-                out.push(',');
-            }
-            first = false;
-            write_string(key, out);
-            out.push(':');
-            out.push_str(text);
         }
         out.push('}');
         Ok(())
@@ -303,7 +330,7 @@ impl ser::SerializeMap for Object<'_> {
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
         let key = self.key.take().ok_or(GiveUp)?;
-        self.entry(key, value)
+        self.entry(Cow::Owned(key), value)
     }
     fn end(self) -> Done {
         self.close()
@@ -314,7 +341,7 @@ impl ser::SerializeStruct for Object<'_> {
     type Ok = ();
     type Error = GiveUp;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Done {
-        self.entry(key.to_string(), value)
+        self.entry(Cow::Borrowed(key), value)
     }
     fn end(self) -> Done {
         self.close()
@@ -466,7 +493,10 @@ mod tests {
 
     /// The direct text equals the `Value` path's, and does not give up.
     fn same<T: Serialize>(value: &T) {
-        let direct = text_of(value).expect("written directly");
+        let mut direct = String::new();
+        value
+            .serialize(Writer { out: &mut direct })
+            .expect("written directly");
         let via_value = canonical_json(&serde_json::to_value(value).expect("to_value"));
         assert_eq!(direct, via_value);
         assert_eq!(canonical_json_of(value).expect("canonical"), via_value);
@@ -565,6 +595,72 @@ mod tests {
             .into_iter()
             .collect();
         same(&Twice { k: 1, more });
+    }
+
+    /// A JSON tree whose objects give their entries in any order, a key possibly twice.
+    #[derive(Debug, Clone)]
+    enum Tree {
+        Number(i64),
+        Text(String),
+        Array(Vec<Tree>),
+        Object(Vec<(String, Tree)>),
+    }
+
+    impl Serialize for Tree {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::{SerializeMap, SerializeSeq};
+            match self {
+                Tree::Number(n) => s.serialize_i64(*n),
+                Tree::Text(t) => s.serialize_str(t),
+                Tree::Array(items) => {
+                    let mut seq = s.serialize_seq(Some(items.len()))?;
+                    for item in items {
+                        seq.serialize_element(item)?;
+                    }
+                    seq.end()
+                }
+                Tree::Object(entries) => {
+                    let mut map = s.serialize_map(Some(entries.len()))?;
+                    for (k, v) in entries {
+                        map.serialize_entry(k, v)?;
+                    }
+                    map.end()
+                }
+            }
+        }
+    }
+
+    fn tree() -> impl proptest::strategy::Strategy<Value = Tree> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            any::<i64>().prop_map(Tree::Number),
+            proptest::collection::vec(
+                prop_oneof![
+                    Just('a'),
+                    Just('b'),
+                    Just('"'),
+                    Just('\\'),
+                    Just('é'),
+                    Just('\u{1}')
+                ],
+                0..3
+            )
+            .prop_map(|chars| Tree::Text(chars.into_iter().collect())),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Tree::Array),
+                proptest::collection::vec(("[a-d]{0,2}", inner), 0..6).prop_map(Tree::Object),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Entries in any order, repeated keys, nesting: the text is the `Value` path's.
+        #[test]
+        fn any_tree_writes_as_the_value_path_does(t in tree()) {
+            same(&t);
+        }
     }
 
     #[test]
