@@ -397,6 +397,18 @@ impl Item {
     fn key(&self) -> Option<(RecordKind, String)> {
         self.transaction_id.clone().map(|t| (self.kind, t))
     }
+
+    /// A record that only adds itself: no transaction id to look up first, no review or
+    /// access change beside it, not a re-decision whose line is read from an earlier row.
+    fn is_plain(&self) -> bool {
+        self.transaction_id.is_none()
+            && self.review.is_none()
+            && self.access.is_none()
+            && self
+                .determination
+                .as_ref()
+                .is_none_or(|d| d.supersedes.is_none())
+    }
 }
 
 /// The record and index entry a review decision becomes.
@@ -509,6 +521,17 @@ pub(crate) struct Tip {
     pub created_at: String,
 }
 
+impl Stamp {
+    /// The tip once this link is the newest.
+    fn tip(&self) -> Tip {
+        Tip {
+            id: self.id,
+            hash: self.hash.clone(),
+            created_at: self.created_at.clone(),
+        }
+    }
+}
+
 /// A new link ready to insert.
 pub(crate) struct Link<'a> {
     pub stamp: Stamp,
@@ -546,17 +569,118 @@ pub(crate) trait ChainWriter: Send + 'static {
     fn commit(&mut self) -> Result<()>;
     /// Abandons the transaction; errors are ignored (the connection may be gone).
     fn rollback(&mut self);
+
+    /// Whether this back end can write a batch of plain records with
+    /// [`ChainWriter::insert_committed`]: where a transaction costs round trips to a
+    /// server, one statement is much cheaper.
+    fn writes_in_one_statement(&self) -> bool {
+        false
+    }
+
+    /// Inserts `links` (plain records, linked after the newest link this writer committed)
+    /// and commits them, in one statement that takes the chain lock itself. `Ok(false)`:
+    /// the database refused the statement and nothing was written — the chain has moved on
+    /// (another writer appended since: the ids are taken) or another refusal, which the
+    /// transaction that follows meets again and reports.
+    fn insert_committed(&mut self, _links: &[Link<'_>]) -> Result<bool> {
+        Ok(false)
+    }
 }
 
-/// Writes every item of `groups` in one transaction; answers per group, per item.
-pub(crate) fn write_groups(
+/// Most plain batches written in a transaction, after the chain was found moved on, before
+/// one statement is tried again: writers that share a database soon stop trying.
+const MOST_BATCHES_BEFORE_RETRY: u32 = 64;
+
+/// A writer, and what it knows of the chain from one batch to the next.
+pub(crate) struct Chain {
+    writer: Box<dyn ChainWriter>,
+    /// The newest link this writer committed: still the chain's tip unless another writer
+    /// has appended since (kept only for a writer that writes in one statement).
+    own_tip: Option<Tip>,
+    /// Plain batches to write in a transaction before trying one statement again.
+    wait: u32,
+    /// What `wait` is set to the next time the chain is found moved on.
+    backoff: u32,
+}
+
+impl Chain {
+    pub fn new(writer: Box<dyn ChainWriter>) -> Self {
+        Chain {
+            writer,
+            own_tip: None,
+            wait: 0,
+            backoff: 1,
+        }
+    }
+
+    /// Writes every item of `groups` and commits; answers per group, per item. Plain
+    /// records go in one statement after this writer's own tip when it can; otherwise, or
+    /// when the chain has moved on, in a transaction holding the chain lock.
+    pub fn write(&mut self, groups: &[&[Item]]) -> Result<Vec<Vec<Outcome>>> {
+        match self.write_after_own_tip(groups) {
+            Ok(Some(outcomes)) => return Ok(outcomes),
+            Ok(None) => {}
+            Err(e) => {
+                self.own_tip = None;
+                return Err(e);
+            }
+        }
+        let written = write_groups(self.writer.as_mut(), groups);
+        self.own_tip = match &written {
+            Ok((_, tip)) if self.writer.writes_in_one_statement() => tip.clone(),
+            _ => None,
+        };
+        written.map(|(outcomes, _)| outcomes)
+    }
+
+    /// The items of `groups` linked after the writer's own tip and written in one
+    /// statement; `None` when not tried or refused (nothing written).
+    fn write_after_own_tip(&mut self, groups: &[&[Item]]) -> Result<Option<Vec<Vec<Outcome>>>> {
+        if self.wait > 0 {
+            self.wait -= 1;
+            return Ok(None);
+        }
+        let plain = groups.iter().all(|g| g.iter().all(Item::is_plain));
+        let Some(tip) = self.own_tip.take().filter(|_| plain) else {
+            return Ok(None);
+        };
+        let mut next = NextLink::after(Some(tip));
+        let links: Vec<Link<'_>> = groups
+            .iter()
+            .flat_map(|g| g.iter())
+            .map(|item| next.link(item))
+            .collect();
+        if !self.writer.insert_committed(&links)? {
+            self.wait = self.backoff;
+            self.backoff = (self.backoff * 2).min(MOST_BATCHES_BEFORE_RETRY);
+            return Ok(None);
+        }
+        self.backoff = 1;
+        self.own_tip = links.last().map(|l| l.stamp.tip());
+        let mut stamps = links.into_iter().map(|l| l.stamp);
+        Ok(Some(
+            groups
+                .iter()
+                .map(|g| {
+                    g.iter()
+                        .filter_map(|_| stamps.next().map(Outcome::Appended))
+                        .collect()
+                })
+                .collect(),
+        ))
+    }
+}
+
+/// Writes every item of `groups` in one transaction holding the chain lock; answers per
+/// group, per item, and the tip the transaction left.
+fn write_groups(
     w: &mut dyn ChainWriter,
     groups: &[&[Item]],
-) -> Result<Vec<Vec<Outcome>>> {
+) -> Result<(Vec<Vec<Outcome>>, Option<Tip>)> {
     let written = w
         .begin()
         .and_then(|tip| link_and_insert(w, tip, groups))
-        .and_then(|outcomes| w.commit().map(|()| outcomes));
+        .and_then(|written| w.commit().map(|()| written));
     // Also after a failed begin: its transaction may be open (e.g. the tip query failed).
     if written.is_err() {
         w.rollback();
@@ -568,9 +692,9 @@ fn link_and_insert(
     w: &mut dyn ChainWriter,
     tip: Option<Tip>,
     groups: &[&[Item]],
-) -> Result<Vec<Vec<Outcome>>> {
+) -> Result<(Vec<Vec<Outcome>>, Option<Tip>)> {
     let mut known = stored_keys(w, groups)?;
-    let mut next = NextLink::after(tip);
+    let mut next = NextLink::after(tip.clone());
     let mut links: Vec<Link<'_>> = Vec::new();
     let mut outcomes = Vec::with_capacity(groups.len());
     for group in groups {
@@ -597,7 +721,8 @@ fn link_and_insert(
     if !links.is_empty() {
         w.insert(&links)?;
     }
-    Ok(outcomes)
+    let tip = links.last().map(|l| l.stamp.tip()).or(tip);
+    Ok((outcomes, tip))
 }
 
 /// Where a record with a given (kind, transaction id) already is.
@@ -630,14 +755,14 @@ fn stored_keys(
 }
 
 /// Assigns ids, times and previous hashes in order.
-struct NextLink {
+pub(crate) struct NextLink {
     id: i64,
     prev_hash: String,
     created_at: String,
 }
 
 impl NextLink {
-    fn after(tip: Option<Tip>) -> Self {
+    pub fn after(tip: Option<Tip>) -> Self {
         let now = time::now();
         match tip {
             Some(t) => NextLink {
@@ -653,7 +778,7 @@ impl NextLink {
         }
     }
 
-    fn link<'a>(&mut self, item: &'a Item) -> Link<'a> {
+    pub fn link<'a>(&mut self, item: &'a Item) -> Link<'a> {
         let mut link = Link {
             stamp: Stamp {
                 id: self.id,
@@ -692,6 +817,214 @@ fn record_of(link: &Link<'_>) -> Result<Record> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// A database in memory that keeps the chain rules (gap-free ids, each link on the one
+    /// before), and counts how each batch was written.
+    #[derive(Default)]
+    struct Ledger {
+        links: Vec<Tip>,
+        transactions: usize,
+        one_statements: usize,
+        refused: usize,
+    }
+
+    impl Ledger {
+        fn tip(&self) -> Option<Tip> {
+            self.links.last().cloned()
+        }
+
+        fn take(&mut self, links: &[Link<'_>]) {
+            for link in links {
+                let expected = self
+                    .tip()
+                    .map_or((1, GENESIS_HASH.to_string()), |t| (t.id + 1, t.hash));
+                assert_eq!(
+                    (link.stamp.id, link.stamp.prev_hash.clone()),
+                    expected,
+                    "a link off the chain"
+                );
+                self.links.push(link.stamp.tip());
+            }
+        }
+
+        /// Another writer appends a link.
+        fn append_elsewhere(&mut self) {
+            let (id, prev) = self
+                .tip()
+                .map_or((1, GENESIS_HASH.to_string()), |t| (t.id + 1, t.hash));
+            self.links.push(Tip {
+                id,
+                hash: format!("{prev}+{id}"),
+                created_at: time::now(),
+            });
+        }
+    }
+
+    struct FakeWriter {
+        ledger: Arc<Mutex<Ledger>>,
+        one_statement: bool,
+        pending: Vec<Tip>,
+    }
+
+    impl ChainWriter for FakeWriter {
+        fn begin(&mut self) -> Result<Option<Tip>> {
+            let mut ledger = self.ledger.lock().expect("ledger");
+            ledger.transactions += 1;
+            Ok(ledger.tip())
+        }
+        fn existing(&mut self, _: &[(RecordKind, String)]) -> Result<Vec<Record>> {
+            Ok(Vec::new())
+        }
+        fn insert(&mut self, links: &[Link<'_>]) -> Result<()> {
+            self.pending = links.iter().map(|l| l.stamp.tip()).collect();
+            self.ledger.lock().expect("ledger").take(links);
+            Ok(())
+        }
+        fn commit(&mut self) -> Result<()> {
+            Ok(())
+        }
+        fn rollback(&mut self) {}
+        fn writes_in_one_statement(&self) -> bool {
+            self.one_statement
+        }
+        fn insert_committed(&mut self, links: &[Link<'_>]) -> Result<bool> {
+            let mut ledger = self.ledger.lock().expect("ledger");
+            let first = links.first().expect("a link");
+            let still_at_tip = ledger
+                .tip()
+                .is_some_and(|t| t.id + 1 == first.stamp.id && t.hash == first.stamp.prev_hash);
+            if !still_at_tip {
+                ledger.refused += 1;
+                return Ok(false);
+            }
+            ledger.one_statements += 1;
+            ledger.take(links);
+            Ok(true)
+        }
+    }
+
+    fn chain(one_statement: bool) -> (Chain, Arc<Mutex<Ledger>>) {
+        let ledger = Arc::new(Mutex::new(Ledger::default()));
+        let writer = FakeWriter {
+            ledger: Arc::clone(&ledger),
+            one_statement,
+            pending: Vec::new(),
+        };
+        (Chain::new(Box::new(writer)), ledger)
+    }
+
+    fn plain(n: usize) -> Item {
+        let codec = Codec::new(None, Box::new(|_| Ok(None))).expect("codec");
+        Item::from_new(
+            &NewRecord {
+                kind: RecordKind::Determination,
+                actor: "a".into(),
+                input: serde_json::json!({ "n": n }),
+                output: serde_json::json!({ "outcome": "NLR" }),
+                ruleset: None,
+                list_snapshot: None,
+                transaction_id: None,
+            },
+            &codec,
+        )
+    }
+
+    /// Writes one batch of `items` in two groups; the ids answered, in order.
+    fn write(chain: &mut Chain, items: &[Item]) -> Vec<i64> {
+        let (a, b) = items.split_at(items.len() / 2);
+        chain
+            .write(&[a, b])
+            .expect("written")
+            .into_iter()
+            .flatten()
+            .map(|o| match o {
+                Outcome::Appended(stamp) => stamp.id,
+                Outcome::Existing(record) => record.id,
+            })
+            .collect()
+    }
+
+    fn counts(ledger: &Arc<Mutex<Ledger>>) -> (usize, usize, usize) {
+        let l = ledger.lock().expect("ledger");
+        (l.transactions, l.one_statements, l.refused)
+    }
+
+    #[test]
+    fn plain_batches_after_the_writers_own_tip_take_one_statement() {
+        let (mut chain, ledger) = chain(true);
+        let items: Vec<Item> = (0..4).map(plain).collect();
+        assert_eq!(write(&mut chain, &items), vec![1, 2, 3, 4]);
+        assert_eq!(write(&mut chain, &items), vec![5, 6, 7, 8]);
+        assert_eq!(write(&mut chain, &items), vec![9, 10, 11, 12]);
+        // The first batch learns the tip in a transaction; the next ones need none.
+        assert_eq!(counts(&ledger), (1, 2, 0));
+    }
+
+    #[test]
+    fn a_chain_moved_on_is_written_in_a_transaction_and_one_statement_tried_again_later() {
+        let (mut chain, ledger) = chain(true);
+        let items: Vec<Item> = (0..2).map(plain).collect();
+        write(&mut chain, &items);
+        ledger.lock().expect("ledger").append_elsewhere();
+        // Refused (nothing written), then written after the real tip in a transaction.
+        assert_eq!(write(&mut chain, &items), vec![4, 5]);
+        assert_eq!(counts(&ledger), (2, 0, 1));
+        // One batch in a transaction before trying again; then one statement again.
+        assert_eq!(write(&mut chain, &items), vec![6, 7]);
+        assert_eq!(counts(&ledger), (3, 0, 1));
+        assert_eq!(write(&mut chain, &items), vec![8, 9]);
+        assert_eq!(counts(&ledger), (3, 1, 1));
+        // Moved on again at the next try: twice as many batches wait.
+        ledger.lock().expect("ledger").append_elsewhere();
+        write(&mut chain, &items);
+        write(&mut chain, &items);
+        assert_eq!(counts(&ledger), (5, 1, 2));
+        ledger.lock().expect("ledger").append_elsewhere();
+        write(&mut chain, &items);
+        assert_eq!(counts(&ledger), (6, 1, 3));
+        write(&mut chain, &items);
+        write(&mut chain, &items);
+        assert_eq!(counts(&ledger), (8, 1, 3));
+        write(&mut chain, &items);
+        assert_eq!(counts(&ledger), (8, 2, 3));
+        let l = ledger.lock().expect("ledger");
+        assert_eq!(
+            l.links.len(),
+            10 * 2 + 3,
+            "every record written once, in one chain"
+        );
+    }
+
+    #[test]
+    fn records_that_need_the_transaction_never_take_one_statement() {
+        let (mut chain, ledger) = chain(true);
+        let items: Vec<Item> = (0..2).map(plain).collect();
+        write(&mut chain, &items);
+        let mut keyed = plain(9);
+        keyed.transaction_id = Some("order-1".into());
+        let mut redecision = plain(10);
+        redecision.determination = Some(DeterminationFields {
+            supersedes: Some(1),
+            ..DeterminationFields::default()
+        });
+        for item in [keyed, redecision] {
+            chain
+                .write(&[std::slice::from_ref(&item)])
+                .expect("written");
+        }
+        assert_eq!(counts(&ledger), (3, 0, 0));
+    }
+
+    #[test]
+    fn a_writer_without_one_statement_always_writes_in_a_transaction() {
+        let (mut chain, ledger) = chain(false);
+        let items: Vec<Item> = (0..2).map(plain).collect();
+        for _ in 0..3 {
+            write(&mut chain, &items);
+        }
+        assert_eq!(counts(&ledger), (3, 0, 0));
+    }
 
     /// Verify reads a determination's index fields from its text without building the
     /// document: the answers must be those of the `Value` reading that appends use.

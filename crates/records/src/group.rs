@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::chain::{write_groups, ChainWriter, Item, Outcome};
+use crate::chain::{Chain, ChainWriter, Item, Outcome};
 use crate::error::{Error, Result};
 
 /// Most records written in one transaction; bounds the latency of a full queue.
@@ -86,12 +86,13 @@ impl Drop for GroupCommit {
     }
 }
 
-fn run(mut writer: Box<dyn ChainWriter>, requests: Receiver<Request>) {
+fn run(writer: Box<dyn ChainWriter>, requests: Receiver<Request>) {
+    let mut chain = Chain::new(writer);
     let mut previous_callers = 0;
     while let Ok(first) = requests.recv() {
         let batch = gather(first, &requests, previous_callers);
         previous_callers = batch.len();
-        write_and_answer(writer.as_mut(), batch);
+        write_and_answer(&mut chain, batch);
     }
 }
 
@@ -119,9 +120,9 @@ fn gather(first: Request, requests: &Receiver<Request>, previous_callers: usize)
     batch
 }
 
-fn write_and_answer(writer: &mut dyn ChainWriter, batch: Vec<Request>) {
+fn write_and_answer(chain: &mut Chain, batch: Vec<Request>) {
     let groups: Vec<&[Item]> = batch.iter().map(|r| r.items.as_slice()).collect();
-    match write_groups(writer, &groups) {
+    match chain.write(&groups) {
         Ok(outcomes) => {
             for (request, outcome) in batch.into_iter().zip(outcomes) {
                 (request.reply)(Ok(outcome));
@@ -132,15 +133,16 @@ fn write_and_answer(writer: &mut dyn ChainWriter, batch: Vec<Request>) {
                 (request.reply)(Err(e));
             }
         }
-        Err(_) => write_one_by_one(writer, batch),
+        Err(_) => write_one_by_one(chain, batch),
     }
 }
 
 /// After a failed shared transaction, each request gets its own, so that one request's problem
 /// does not fail its neighbours; if the database itself is down, each gets that error.
-fn write_one_by_one(writer: &mut dyn ChainWriter, batch: Vec<Request>) {
+fn write_one_by_one(chain: &mut Chain, batch: Vec<Request>) {
     for request in batch {
-        let answer = write_groups(writer, &[request.items.as_slice()])
+        let answer = chain
+            .write(&[request.items.as_slice()])
             .map(|mut outcomes| outcomes.pop().unwrap_or_default());
         (request.reply)(answer);
     }

@@ -6,6 +6,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use postgres::types::ToSql;
 use postgres::{Client, NoTls, SimpleQueryMessage, Statement};
 
 use crate::chain::{ChainWriter, DeterminationFields, Link, Tip, ACE_VERSION};
@@ -541,6 +542,7 @@ struct Prepared {
     insert: Statement,
     review: Statement,
     determinations: Statement,
+    insert_committed: Statement,
 }
 
 impl PgWriter {
@@ -592,12 +594,42 @@ impl Prepared {
                FROM UNNEST($1::int8[], $2::text[], $3::int8[], $4::int8[])
                     AS n(id, outcome, supersedes, review_record)"
         ))?;
+        // Both inserts as one statement, committed on its own. It writes only if the chain
+        // still ends at the first row's predecessor ($20, hash $21), and takes the chain lock
+        // before its first row (a determination row is made from an inserted record's id,
+        // so after it): a writer holding the lock in a transaction never meets its rows half
+        // made. A writer that appended between this statement's snapshot and its lock has
+        // taken the ids: the primary key refuses the statement. Answers the records written.
+        let insert_committed = client.prepare(&format!(
+            "WITH chain_lock AS (
+                 SELECT pg_advisory_xact_lock({CHAIN_LOCK})
+                   FROM records t
+                  WHERE t.id = $20 AND t.hash = $21
+                    AND NOT EXISTS (SELECT 1 FROM records later WHERE later.id > $20)),
+             appended AS (
+                 INSERT INTO records ({STORED_COLUMNS})
+                 SELECT n.*
+                   FROM chain_lock,
+                        UNNEST($1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                               $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                               $13::int8[], $14::bytea[], $15::bytea[]) AS n
+                 RETURNING id),
+             indexed AS (
+                 INSERT INTO determinations ({DETERMINATION_COLUMNS})
+                 SELECT d.id, d.outcome, d.supersedes, d.review_record,
+                        COALESCE((SELECT p.line FROM determinations p WHERE p.record_id = d.supersedes), d.id)
+                   FROM UNNEST($16::int8[], $17::text[], $18::int8[], $19::int8[])
+                        AS d(id, outcome, supersedes, review_record)
+                   JOIN appended a ON a.id = d.id)
+             SELECT count(*) FROM appended"
+        ))?;
         Ok(Prepared {
             client,
             existing,
             insert,
             review,
             determinations,
+            insert_committed,
         })
     }
 }
@@ -638,31 +670,8 @@ impl ChainWriter for PgWriter {
 
     fn insert(&mut self, links: &[Link<'_>]) -> Result<()> {
         let p = self.live()?;
-        let ids: Vec<i64> = links.iter().map(|l| l.stamp.id).collect();
-        let versions = vec![ACE_VERSION; links.len()];
-        p.client.execute(
-            &p.insert,
-            &[
-                &ids,
-                &texts(links, |l| l.item.kind.as_str()),
-                &texts(links, |l| &l.stamp.created_at),
-                &texts(links, |l| &l.item.actor),
-                &texts(links, |l| l.item.stored_input()),
-                &texts(links, |l| l.item.stored_output()),
-                &optional_texts(links, |l| l.item.ruleset.as_deref()),
-                &optional_texts(links, |l| l.item.list_snapshot.as_deref()),
-                &versions,
-                &optional_texts(links, |l| l.item.transaction_id.as_deref()),
-                &texts(links, |l| &l.stamp.prev_hash),
-                &texts(links, |l| &l.stamp.hash),
-                &links
-                    .iter()
-                    .map(|l| l.item.compact.as_ref().map(|c| c.dictionary))
-                    .collect::<Vec<_>>(),
-                &frames(links, |c| &c.input_z),
-                &frames(links, |c| &c.output_z),
-            ],
-        )?;
+        p.client
+            .execute(&p.insert, &RecordColumns::of(links).params())?;
         for link in links {
             if let Some(r) = &link.item.review {
                 p.client.execute(
@@ -684,24 +693,10 @@ impl ChainWriter for PgWriter {
                 )?;
             }
         }
-        let determinations: Vec<(i64, &DeterminationFields)> = links
-            .iter()
-            .filter_map(|l| l.item.determination.as_ref().map(|d| (l.stamp.id, d)))
-            .collect();
-        if !determinations.is_empty() {
-            let ids: Vec<i64> = determinations.iter().map(|(id, _)| *id).collect();
-            let outcomes: Vec<Option<&str>> = determinations
-                .iter()
-                .map(|(_, d)| d.outcome.as_deref())
-                .collect();
-            let supersedes: Vec<Option<i64>> =
-                determinations.iter().map(|(_, d)| d.supersedes).collect();
-            let reviews: Vec<Option<i64>> = determinations
-                .iter()
-                .map(|(_, d)| d.review_record)
-                .collect();
+        let determinations = DeterminationColumns::of(links);
+        if !determinations.ids.is_empty() {
             p.client
-                .execute(&p.determinations, &[&ids, &outcomes, &supersedes, &reviews])?;
+                .execute(&p.determinations, &determinations.params())?;
         }
         for link in links {
             if let Some(change) = &link.item.access {
@@ -719,6 +714,130 @@ impl ChainWriter for PgWriter {
         if let Some(p) = self.live.as_mut().filter(|p| !p.client.is_closed()) {
             let _ = p.client.batch_execute("ROLLBACK");
         }
+    }
+
+    fn writes_in_one_statement(&self) -> bool {
+        true
+    }
+
+    fn insert_committed(&mut self, links: &[Link<'_>]) -> Result<bool> {
+        let Some(first) = links.first() else {
+            return Ok(true);
+        };
+        let after = first.stamp.id - 1;
+        let p = self.live()?;
+        let records = RecordColumns::of(links);
+        let determinations = DeterminationColumns::of(links);
+        let params: Vec<&(dyn ToSql + Sync)> = records
+            .params()
+            .into_iter()
+            .chain(determinations.params())
+            .chain([&after as &(dyn ToSql + Sync), &first.stamp.prev_hash])
+            .collect();
+        match p.client.query_one(&p.insert_committed, &params) {
+            Ok(row) => Ok(row.try_get::<_, i64>(0)? == links.len() as i64),
+            // Refused by the database (ids taken, the chain check): nothing was written. A
+            // lost connection is another matter: whether it committed is not known.
+            Err(e) if e.as_db_error().is_some() => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// The `records` columns of a batch as parallel arrays, in `STORED_COLUMNS` order: one
+/// statement inserts them all, however many rows.
+struct RecordColumns<'b> {
+    ids: Vec<i64>,
+    kinds: Vec<&'b str>,
+    created_at: Vec<&'b str>,
+    actors: Vec<&'b str>,
+    inputs: Vec<&'b str>,
+    outputs: Vec<&'b str>,
+    rulesets: Vec<Option<&'b str>>,
+    snapshots: Vec<Option<&'b str>>,
+    versions: Vec<&'static str>,
+    transaction_ids: Vec<Option<&'b str>>,
+    prev_hashes: Vec<&'b str>,
+    hashes: Vec<&'b str>,
+    dictionaries: Vec<Option<i64>>,
+    inputs_z: Vec<Option<&'b [u8]>>,
+    outputs_z: Vec<Option<&'b [u8]>>,
+}
+
+impl<'b> RecordColumns<'b> {
+    fn of(links: &'b [Link<'_>]) -> Self {
+        RecordColumns {
+            ids: links.iter().map(|l| l.stamp.id).collect(),
+            kinds: texts(links, |l| l.item.kind.as_str()),
+            created_at: texts(links, |l| &l.stamp.created_at),
+            actors: texts(links, |l| &l.item.actor),
+            inputs: texts(links, |l| l.item.stored_input()),
+            outputs: texts(links, |l| l.item.stored_output()),
+            rulesets: optional_texts(links, |l| l.item.ruleset.as_deref()),
+            snapshots: optional_texts(links, |l| l.item.list_snapshot.as_deref()),
+            versions: vec![ACE_VERSION; links.len()],
+            transaction_ids: optional_texts(links, |l| l.item.transaction_id.as_deref()),
+            prev_hashes: texts(links, |l| &l.stamp.prev_hash),
+            hashes: texts(links, |l| &l.stamp.hash),
+            dictionaries: links
+                .iter()
+                .map(|l| l.item.compact.as_ref().map(|c| c.dictionary))
+                .collect(),
+            inputs_z: frames(links, |c| &c.input_z),
+            outputs_z: frames(links, |c| &c.output_z),
+        }
+    }
+
+    fn params(&self) -> [&(dyn ToSql + Sync); 15] {
+        [
+            &self.ids,
+            &self.kinds,
+            &self.created_at,
+            &self.actors,
+            &self.inputs,
+            &self.outputs,
+            &self.rulesets,
+            &self.snapshots,
+            &self.versions,
+            &self.transaction_ids,
+            &self.prev_hashes,
+            &self.hashes,
+            &self.dictionaries,
+            &self.inputs_z,
+            &self.outputs_z,
+        ]
+    }
+}
+
+/// The determination index rows of a batch's determinations, as parallel arrays.
+struct DeterminationColumns<'b> {
+    ids: Vec<i64>,
+    outcomes: Vec<Option<&'b str>>,
+    supersedes: Vec<Option<i64>>,
+    review_records: Vec<Option<i64>>,
+}
+
+impl<'b> DeterminationColumns<'b> {
+    fn of(links: &'b [Link<'_>]) -> Self {
+        let rows: Vec<(i64, &DeterminationFields)> = links
+            .iter()
+            .filter_map(|l| l.item.determination.as_ref().map(|d| (l.stamp.id, d)))
+            .collect();
+        DeterminationColumns {
+            ids: rows.iter().map(|(id, _)| *id).collect(),
+            outcomes: rows.iter().map(|(_, d)| d.outcome.as_deref()).collect(),
+            supersedes: rows.iter().map(|(_, d)| d.supersedes).collect(),
+            review_records: rows.iter().map(|(_, d)| d.review_record).collect(),
+        }
+    }
+
+    fn params(&self) -> [&(dyn ToSql + Sync); 4] {
+        [
+            &self.ids,
+            &self.outcomes,
+            &self.supersedes,
+            &self.review_records,
+        ]
     }
 }
 
@@ -766,7 +885,7 @@ fn optional_texts<'b, 'a: 'b>(
 mod tests {
     //! Needs PostgreSQL, like tests/postgres.rs: `ACE_TEST_POSTGRES_URL`, else the local default.
     use super::*;
-    use crate::types::{NewReview, Verdict};
+    use crate::types::{NewRecord, NewReview, Verdict};
     use std::time::{Duration, Instant};
 
     /// A fresh database on the test server; dropped with the value.
@@ -877,6 +996,96 @@ mod tests {
         );
         drop(b);
         drop(a);
+    }
+
+    /// The one-statement write commits plain records after the tip it is given, and writes
+    /// nothing — refused, not failed — when the chain no longer ends there: another writer
+    /// appended (the ids are taken), or the tip it names is not the one stored.
+    #[test]
+    fn one_statement_writes_only_after_the_tip_it_names() {
+        use crate::chain::{Item, NextLink, Tip};
+        let db = TestDb::new("one_statement");
+        let url = db.url();
+        let store = open(&url).expect("store");
+        let codec = Arc::new(Codec::new(None, Box::new(|_| Ok(None))).expect("codec"));
+        let mut w = PgWriter::connect(&url, Arc::clone(&codec)).expect("writer");
+        let item = |n: i64| {
+            Item::from_new(
+                &NewRecord {
+                    kind: RecordKind::Determination,
+                    actor: "a".into(),
+                    input: serde_json::json!({ "n": n }),
+                    output: serde_json::json!({ "outcome": "NLR" }),
+                    ruleset: None,
+                    list_snapshot: None,
+                    transaction_id: None,
+                },
+                &codec,
+            )
+        };
+        let items: Vec<Item> = (0..3).map(item).collect();
+        let count = || store.count().expect("count");
+        let tip = |id: i64| {
+            let row = store.get(id).expect("get").expect("row");
+            Tip {
+                id,
+                hash: row.hash,
+                created_at: row.created_at,
+            }
+        };
+        store.append(determination_record()).expect("first record");
+
+        let mut next = NextLink::after(Some(tip(1)));
+        let links: Vec<_> = items[..2].iter().map(|i| next.link(i)).collect();
+        assert!(
+            w.insert_committed(&links).expect("written"),
+            "after the tip"
+        );
+        assert_eq!(count(), 3);
+        assert!(store.verify().expect("verify").ok);
+        let indexed = |id: i64| !store.determination_line(id).expect("line").is_empty();
+        assert!(
+            indexed(2) && indexed(3),
+            "each record has its determination row"
+        );
+
+        // After a stale tip (ids taken), and after a tip with a hash not stored: refused.
+        let mut stale = NextLink::after(Some(tip(1)));
+        let links: Vec<_> = items.iter().map(|i| stale.link(i)).collect();
+        assert!(!w.insert_committed(&links).expect("no error"), "ids taken");
+        let mut forged = NextLink::after(Some(Tip {
+            hash: "0".repeat(64),
+            ..tip(3)
+        }));
+        let links: Vec<_> = items.iter().map(|i| forged.link(i)).collect();
+        assert!(
+            !w.insert_committed(&links).expect("no error"),
+            "not the stored tip"
+        );
+        assert_eq!(count(), 3, "nothing written");
+        assert!(!indexed(4), "no determination row written either");
+
+        // The writer still works: a transaction, then one statement again.
+        store
+            .append(determination_record())
+            .expect("appended by the store");
+        let mut next = NextLink::after(Some(tip(4)));
+        let links: Vec<_> = items.iter().map(|i| next.link(i)).collect();
+        assert!(w.insert_committed(&links).expect("written"));
+        assert_eq!(count(), 7);
+        assert!(store.verify().expect("verify").ok);
+    }
+
+    fn determination_record() -> NewRecord {
+        NewRecord {
+            kind: RecordKind::Determination,
+            actor: "b".into(),
+            input: serde_json::json!({}),
+            output: serde_json::json!({ "outcome": "ACE" }),
+            ruleset: None,
+            list_snapshot: None,
+            transaction_id: None,
+        }
     }
 
     /// The name of the token `secret` authenticates as, answered from B's memory (`None`
