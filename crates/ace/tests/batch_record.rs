@@ -180,3 +180,74 @@ fn rescreen_reports_determinations_an_entity_list_change_would_change() {
     assert_eq!(changes[0]["recorded_outcome"], "LICENSE_REQUIRED");
     assert_eq!(changes[0]["outcome_now"], "ACE");
 }
+
+/// The check a determination carries when its date is before the screening snapshot's
+/// publication (decide::as_of): no snapshot covers that date.
+const COVERAGE_CHECK: &str = "a list snapshot covers the as-of date";
+
+/// The `check` of every finding in a determination's trace.
+fn checks(determination: &serde_json::Value) -> Vec<String> {
+    determination["trace"]
+        .as_array()
+        .expect("a trace")
+        .iter()
+        .filter_map(|f| f["check"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn a_row_dated_before_the_snapshot_is_answered_as_ace_check_answers_it() {
+    let d = Dir::new("asof");
+    let file = d.0.join("tx.csv");
+    // Long before the bundled snapshot was published.
+    std::fs::write(
+        &file,
+        "id,date,eccn,destination,end_user_name,end_user_kind\n\
+         old-1,2022-06-01,4D004,DE,Example GmbH,non_government\n",
+    )
+    .expect("write");
+    let out = ace(&d)
+        .args(["batch", "--record", "--out"])
+        .arg(d.0.join("out.jsonl"))
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let record = store(&d).get(1).expect("get").expect("the row's record");
+    let batch = &record.output["determination"];
+
+    let check = ace(&d)
+        .args([
+            "check",
+            "--json",
+            "--as-of",
+            "2022-06-01",
+            "--eccn",
+            "4D004",
+            "--to",
+            "DE",
+            "--end-user",
+            "non_government",
+            "--end-user-name",
+            "Example GmbH",
+        ])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&check.stdout);
+    let answer: serde_json::Value = serde_json::from_str(&text).expect("check --json");
+    let single = answer.get("determination").unwrap_or(&answer);
+
+    assert!(checks(single).iter().any(|c| c == COVERAGE_CHECK), "{text}");
+    assert_eq!(
+        checks(batch),
+        checks(single),
+        "the same checks, in the same order"
+    );
+    assert_eq!(batch["unverified"], single["unverified"]);
+    assert_eq!(batch["unverified"], serde_json::json!(true));
+    assert_eq!(batch["outcome"], single["outcome"]);
+}

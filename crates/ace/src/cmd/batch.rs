@@ -17,6 +17,7 @@ use crate::progress::Progress;
 use anyhow::{anyhow, Context as _, Result};
 use decide::memo::MemoScreener;
 use decide::screening::screen_parties;
+use decide::transaction::ScreenedSnapshot;
 use decide::TransactionInput;
 use ear::Law;
 use serde::Serialize;
@@ -75,12 +76,16 @@ pub fn run(cx: &Context, a: BatchArgs) -> Result<u8> {
     let input =
         std::fs::File::open(&file).with_context(|| format!("reading {}", file.display()))?;
     let source = RowSource::open(&file, BufReader::with_capacity(1 << 16, input), a.jsonl)?;
-    let screener = if a.no_screen {
-        None
+    let (screener, published) = if a.no_screen {
+        (None, None)
     } else {
         let (meta, screener) = cx.screening()?;
         let capacity = if a.no_memo { 0 } else { BATCH_MEMO_CAPACITY };
-        Some(MemoScreener::new(screener, meta.hash, capacity))
+        let published = meta.published_on();
+        (
+            Some(MemoScreener::new(screener, meta.hash, capacity)),
+            published,
+        )
     };
     let store = if a.record {
         Some(open_store(cx, &a)?)
@@ -106,6 +111,7 @@ pub fn run(cx: &Context, a: BatchArgs) -> Result<u8> {
     let job = Job {
         law: &law,
         screener: screener.as_ref(),
+        published,
         recording,
         today: today(),
     };
@@ -156,6 +162,9 @@ const BATCH_MEMO_CAPACITY: usize = 1 << 17;
 struct Job<'a> {
     law: &'a Law,
     screener: Option<&'a MemoScreener>,
+    /// When the screening snapshot was published: a row dated before it is answered, as
+    /// `ace check` answers it, with what no snapshot of that date can show (decide::as_of).
+    published: Option<ear::Date>,
     /// With --record: how the records are made.
     recording: Option<Recording<'a>>,
     today: ear::Date,
@@ -362,6 +371,7 @@ fn rescreen(cx: &Context, a: &BatchArgs) -> Result<u8> {
     let law = cx.law()?;
     let (meta, screener) = cx.screening()?;
     let hash = meta.hash.clone();
+    let published = meta.published_on();
     // Recorded transactions name the same parties again and again: each is screened once.
     let screener = MemoScreener::new(screener, hash.clone(), BATCH_MEMO_CAPACITY);
     // Only reads the records: a missing database is refused, not created empty.
@@ -386,7 +396,7 @@ fn rescreen(cx: &Context, a: &BatchArgs) -> Result<u8> {
         after = Some(last.id);
         for rec in &page {
             seen += 1;
-            if let Some(change) = rescreen_one(rec, &law, &screener, &hash) {
+            if let Some(change) = rescreen_one(rec, &law, &screener, &hash, published) {
                 changed += 1;
                 serde_json::to_writer(&mut out, &change)?;
                 out.write_all(b"\n")?;
@@ -408,6 +418,7 @@ fn rescreen_one(
     law: &Law,
     screener: &MemoScreener,
     snapshot: &str,
+    published: Option<ear::Date>,
 ) -> Option<serde_json::Value> {
     let old = rec
         .output
@@ -425,6 +436,10 @@ fn rescreen_one(
     {
         p.lists.retain(|h| h.score.is_none());
     }
+    input.screened_against = Some(ScreenedSnapshot {
+        hash: snapshot.to_string(),
+        published,
+    });
     let report = screen_parties(
         &mut input,
         screener,
@@ -683,6 +698,10 @@ impl Job<'_> {
         }
         let snapshot = self.screener.map_or("", |s| s.snapshot());
         if let Some(s) = self.screener {
+            input.screened_against = Some(ScreenedSnapshot {
+                hash: snapshot.to_string(),
+                published: self.published,
+            });
             let report = screen_parties(
                 &mut input,
                 s,
