@@ -166,16 +166,17 @@ pub async fn determine_async(
     input: TransactionInput,
     received: Value,
     actor: &str,
-) -> Result<Decided, ApiError> {
+) -> Result<Answer, ApiError> {
     check_transaction(&input)?;
     if replay::other_snapshot(state, &input).is_some() {
         // Loading another snapshot (and building its index) blocks: not on this worker.
         let (state, actor) = (state.clone(), actor.to_string());
-        return tokio::task::spawn_blocking(move || {
+        let decided = tokio::task::spawn_blocking(move || {
             determine_received(&state, input, received, &actor)
         })
         .await
-        .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))?;
+        .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))??;
+        return Answer::of(&decided);
     }
     let asked = asked_of(state, &input);
     let found = match state.store().reviews_at_hand(&asked.keys) {
@@ -189,9 +190,45 @@ pub async fn determine_async(
         }
     };
     let decision = decide_with(state, input, distinct(found), &asked)?;
-    let prepared = decision.prepared(state, &received, actor)?;
+    let (prepared, output) = decision.prepared(state, &received, actor)?;
     let appended = append_prepared(state, prepared, &decision, received).await?;
-    Ok(decision.recorded(appended))
+    if appended.replayed {
+        return Answer::of(&decision.recorded(appended));
+    }
+    Ok(Answer {
+        replayed: false,
+        json: answer_text(output, &appended),
+    })
+}
+
+/// A determination answered over the API: whether it is a replay, and its JSON.
+pub struct Answer {
+    pub replayed: bool,
+    /// A [`Decided`] as JSON.
+    pub json: String,
+}
+
+impl Answer {
+    fn of(decided: &Decided) -> Result<Answer, ApiError> {
+        Ok(Answer {
+            replayed: decided.replayed,
+            json: serde_json::to_string(decided).map_err(|e| ApiError::Internal(e.to_string()))?,
+        })
+    }
+}
+
+/// The JSON of a new record's [`Decided`] from the record's canonical output, which holds
+/// every field of the answer but the record's own three: serializing the answer again
+/// would repeat the work (the same values; keys in canonical order).
+fn answer_text(output: String, appended: &Appended) -> String {
+    let mut json = output;
+    json.pop(); // the output object's closing brace
+    let hash = serde_json::Value::String(appended.hash.clone());
+    json.push_str(&format!(
+        ",\"record_hash\":{hash},\"record_id\":{},\"replayed\":false}}",
+        appended.id
+    ));
+    json
 }
 
 /// A transaction screened and decided, not yet recorded.
@@ -415,12 +452,13 @@ impl Decision {
 
     /// [`Decision::record`] prepared for the store on this thread: its canonical texts
     /// written straight from the answer, without building the output's JSON document.
+    /// Also answers the output's canonical text (the answer is made from it).
     fn prepared(
         &self,
         state: &AppState,
         received: &Value,
         actor: &str,
-    ) -> Result<records::Prepared, ApiError> {
+    ) -> Result<(records::Prepared, String), ApiError> {
         let canonical = |text: serde_json::Result<Canonical>| {
             text.map_err(|e| ApiError::Internal(e.to_string()))
         };
@@ -431,11 +469,14 @@ impl Decision {
             list_snapshot: Some(self.snapshot.clone()),
             transaction_id: self.id.clone(),
         };
-        Ok(state.store().preparer().prepare(
-            head,
-            canonical(Canonical::of(received))?,
-            canonical(Canonical::of(&self.output()))?,
-        ))
+        let output = canonical(Canonical::of(&self.output()))?;
+        let text = output.as_str().to_string();
+        let prepared =
+            state
+                .store()
+                .preparer()
+                .prepare(head, canonical(Canonical::of(received))?, output);
+        Ok((prepared, text))
     }
 
     /// The answer, once recorded.

@@ -11,6 +11,7 @@ use crate::service::{
 use crate::state::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::header::{HeaderName, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::Json;
 use decide::transaction::EndUserKind;
@@ -32,12 +33,16 @@ pub async fn determination(
     State(state): State<AppState>,
     caller: Caller,
     body: JsonBody,
-) -> Result<(StatusCode, Json<Decided>), ApiError> {
+) -> Result<(StatusCode, [(HeaderName, &'static str); 1], String), ApiError> {
     caller.require(Permission::Create)?;
     let (input, received): (TransactionInput, _) = body.parse_with_value()?;
     // No thread is held while the record commits: the response waits on the writer.
-    let decided = service::determine_async(&state, input, received, &caller.name).await?;
-    Ok((created_unless(decided.replayed), Json(decided)))
+    let answer = service::determine_async(&state, input, received, &caller.name).await?;
+    Ok((
+        created_unless(answer.replayed),
+        [(CONTENT_TYPE, "application/json")],
+        answer.json,
+    ))
 }
 
 /// 201 for a new record, 200 for a replayed one.
