@@ -599,7 +599,8 @@ pub(crate) struct Chain {
     own_tip: Option<Tip>,
     /// Plain batches to write in a transaction before trying one statement again.
     wait: u32,
-    /// What `wait` is set to the next time the chain is found moved on.
+    /// What `wait` is set to the next time the chain is found moved on: doubled at each
+    /// refusal, halved at each success.
     backoff: u32,
 }
 
@@ -655,7 +656,9 @@ impl Chain {
             self.backoff = (self.backoff * 2).min(MOST_BATCHES_BEFORE_RETRY);
             return Ok(None);
         }
-        self.backoff = 1;
+        // Halved, not reset: two busy servers sharing a database succeed now and then,
+        // and a reset would have them try (and wait on each other's lock) every other batch.
+        self.backoff = (self.backoff / 2).max(1);
         self.own_tip = links.last().map(|l| l.stamp.tip());
         let mut stamps = links.into_iter().map(|l| l.stamp);
         Ok(Some(
@@ -988,10 +991,19 @@ mod tests {
         assert_eq!(counts(&ledger), (8, 1, 3));
         write(&mut chain, &items);
         assert_eq!(counts(&ledger), (8, 2, 3));
+        // A success halves the wait rather than forgetting it: the next refusal waits two.
+        ledger.lock().expect("ledger").append_elsewhere();
+        write(&mut chain, &items);
+        assert_eq!(counts(&ledger), (9, 2, 4));
+        write(&mut chain, &items);
+        write(&mut chain, &items);
+        assert_eq!(counts(&ledger), (11, 2, 4));
+        write(&mut chain, &items);
+        assert_eq!(counts(&ledger), (11, 3, 4));
         let l = ledger.lock().expect("ledger");
         assert_eq!(
             l.links.len(),
-            10 * 2 + 3,
+            14 * 2 + 4,
             "every record written once, in one chain"
         );
     }
