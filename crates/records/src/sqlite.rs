@@ -453,11 +453,13 @@ struct SqliteWriter {
 
 impl ChainWriter for SqliteWriter {
     fn begin(&mut self) -> Result<Option<Tip>> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        // Both statements prepared once per connection, not parsed for every batch.
+        self.conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
         let sql = "SELECT id, hash, created_at FROM records ORDER BY id DESC LIMIT 1";
         let tip = self
             .conn
-            .query_row(sql, [], |r| {
+            .prepare_cached(sql)?
+            .query_row([], |r| {
                 Ok(Tip {
                     id: r.get(0)?,
                     hash: r.get(1)?,
@@ -552,7 +554,8 @@ impl ChainWriter for SqliteWriter {
     }
 
     fn commit(&mut self) -> Result<()> {
-        Ok(self.conn.execute_batch("COMMIT")?)
+        self.conn.prepare_cached("COMMIT")?.execute([])?;
+        Ok(())
     }
 
     fn rollback(&mut self) {
