@@ -8,7 +8,7 @@ mod common;
 use server::{serve_with, ServeOptions};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// A server with `options` on a free port; send on the returned channel to stop it, and
@@ -70,6 +70,7 @@ fn quick() -> ServeOptions {
 
 #[test]
 fn slow_headers_and_idle_connections_are_cut_off() {
+    let _alone = alone();
     let (addr, stop, handle) = start(quick());
     // Half a request line, then nothing.
     let mut slow = TcpStream::connect(addr).expect("connect");
@@ -97,6 +98,7 @@ fn slow_headers_and_idle_connections_are_cut_off() {
 
 #[test]
 fn an_idle_kept_alive_connection_does_not_delay_shutdown() {
+    let _alone = alone();
     let (addr, stop, handle) = start(ServeOptions {
         header_read_timeout: Duration::from_secs(120),
         shutdown_grace: Duration::from_secs(60),
@@ -118,6 +120,15 @@ fn an_idle_kept_alive_connection_does_not_delay_shutdown() {
         "shutdown waited {:?} for an idle connection",
         started.elapsed()
     );
+}
+
+/// The tests of this file run one at a time: one measures the process's resident memory,
+/// which the others (20,000-party transactions) would grow while it measures.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn alone() -> MutexGuard<'static, ()> {
+    // A test that failed while holding it poisons it; the next still runs alone.
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The process's resident memory in KiB (Linux), or `None` elsewhere.
@@ -143,6 +154,7 @@ fn healthz_latency(addr: SocketAddr) -> Duration {
 
 #[test]
 fn an_idle_flood_is_cut_off_without_growing_memory_or_slowing_answers() {
+    let _alone = alone();
     let (addr, stop, handle) = start(quick());
     let before = rss_kib();
     // 320 connections that say nothing, and 80 that send half a request (400 in all: with
@@ -197,6 +209,7 @@ fn post_status(addr: SocketAddr, token: &str, body: &str) -> String {
 
 #[test]
 fn the_largest_transactions_allowed_do_not_stall_the_server() {
+    let _alone = alone();
     let s = common::sqlite();
     let token = s.analyst.clone();
     let state = s.state.clone();
