@@ -423,8 +423,10 @@ the summary.
 
 Output (--out, CSV or JSON Lines by extension or --out-format), one row per input row in
 input order: line, id, outcome (or REJECTED), deciding citations, screening hits,
-needs-review matches, error. A summary goes to stderr: counts per outcome, hits per
-list, rejected rows with their line numbers and reasons.
+needs-review matches, record id (with --record), error, and unverified (true when the
+outcome rests on unverified data — e.g. a row dated before the list snapshot was
+published, which no snapshot covers — as `ace check` marks it). A summary goes to stderr:
+counts per outcome, hits per list, rejected rows with their line numbers and reasons.
 
 Example:
   ace batch examples/batch.csv --out results.csv";

@@ -250,4 +250,28 @@ fn a_row_dated_before_the_snapshot_is_answered_as_ace_check_answers_it() {
     assert_eq!(batch["unverified"], single["unverified"]);
     assert_eq!(batch["unverified"], serde_json::json!(true));
     assert_eq!(batch["outcome"], single["outcome"]);
+    // The results row says it too.
+    let results = std::fs::read_to_string(d.0.join("out.jsonl")).expect("results");
+    let row: serde_json::Value =
+        serde_json::from_str(results.lines().next().expect("a row")).expect("JSON row");
+    assert_eq!(row["unverified"], serde_json::json!(true), "{results}");
+    let csv = d.0.join("out.csv");
+    let out = ace(&d)
+        .args(["batch", "--out"])
+        .arg(&csv)
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&csv).expect("CSV results");
+    let mut lines = text.lines();
+    assert!(
+        lines.next().is_some_and(|h| h.ends_with(",unverified")),
+        "{text}"
+    );
+    assert!(lines.next().is_some_and(|r| r.ends_with(",true")), "{text}");
 }

@@ -42,6 +42,9 @@ pub struct OutputRow {
     pub deciding: Vec<String>,
     pub hits: Vec<Hit>,
     pub needs_review: Vec<Hit>,
+    /// Whether the outcome rests on unverified data (a regulatory value marked unverified,
+    /// a listing date no snapshot of the row's date can show): `ace check` says so too.
+    pub unverified: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The record written for this determination (with --record).
@@ -679,6 +682,7 @@ impl Job<'_> {
             deciding: vec![],
             hits: vec![],
             needs_review: vec![],
+            unverified: false,
             error: None,
             record_id: None,
             record: None,
@@ -724,6 +728,7 @@ impl Job<'_> {
         match decide::determine(&input, self.law, self.today).map(|(_, d)| d) {
             Ok(d) => {
                 row.outcome = d.outcome.to_string();
+                row.unverified = d.unverified;
                 row.deciding = d
                     .deciding_citations()
                     .into_iter()
@@ -847,6 +852,7 @@ impl Sink {
                     "needs_review",
                     "record_id",
                     "error",
+                    "unverified",
                 ])?;
                 Sink::Csv(Box::new(c), pending)
             }
@@ -875,6 +881,7 @@ impl Sink {
                     fmt(&r.needs_review),
                     r.record_id.map(|i| i.to_string()).unwrap_or_default(),
                     r.error.clone().unwrap_or_default(),
+                    r.unverified.to_string(),
                 ])?;
             }
         }
