@@ -28,6 +28,17 @@ fn ace(d: &Dir) -> Command {
     c
 }
 
+/// Runs `cmd`; its output, once it has exited successfully (else its stderr is the failure).
+fn succeeds(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn store(d: &Dir) -> Box<dyn records::RecordStore> {
     records::open(&d.0.join("records.sqlite3").to_string_lossy()).expect("store")
 }
@@ -51,18 +62,13 @@ fn rerunning_a_recorded_batch_records_nothing_twice() {
     let file = d.0.join("tx.csv");
     transactions(&file, 200);
     for _ in 0..2 {
-        let out = ace(&d)
-            .arg("batch")
-            .arg(&file)
-            .arg("--record")
-            .arg("--out")
-            .arg(d.0.join("out.jsonl"))
-            .output()
-            .expect("runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        succeeds(
+            ace(&d)
+                .arg("batch")
+                .arg(&file)
+                .arg("--record")
+                .arg("--out")
+                .arg(d.0.join("out.jsonl")),
         );
     }
     let s = store(&d);
@@ -106,16 +112,11 @@ fn a_batch_killed_mid_run_leaves_a_valid_chain_and_restarts_cleanly() {
     );
     assert!(before > 0, "nothing was recorded before the kill");
 
-    let out = ace(&d)
-        .args(["batch", "--no-screen", "--record", "--out"])
-        .arg(d.0.join("out.jsonl"))
-        .arg(&file)
-        .output()
-        .expect("rerun");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeds(
+        ace(&d)
+            .args(["batch", "--no-screen", "--record", "--out"])
+            .arg(d.0.join("out.jsonl"))
+            .arg(&file),
     );
     let s = store(&d);
     assert_eq!(
@@ -131,17 +132,7 @@ fn rescreen_reports_determinations_an_entity_list_change_would_change() {
     let d = Dir::new("rescreen");
     let file = d.0.join("tx.csv");
     std::fs::write(&file, "id,date,eccn,destination,end_user_name,end_user_kind\nnso,2023-06-01,4D004,IL,NSO Group,non_government\nacme,2023-06-01,4D004,DE,Acme Widgets GmbH,non_government\n").expect("write");
-    let out = ace(&d)
-        .arg("batch")
-        .arg(&file)
-        .arg("--record")
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(ace(&d).arg("batch").arg(&file).arg("--record"));
     // Nothing changed yet.
     let out = ace(&d)
         .args(["batch", "--rescreen"])
@@ -156,15 +147,10 @@ fn rescreen_reports_determinations_an_entity_list_change_would_change() {
     // A snapshot without the Entity List: NSO Group's determination would change.
     let un =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/lists/un/UN_consolidated.xml");
-    let out = ace(&d)
-        .args(["lists", "import", "--replace-all", "--force"])
-        .arg(&un)
-        .output()
-        .expect("import");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeds(
+        ace(&d)
+            .args(["lists", "import", "--replace-all", "--force"])
+            .arg(&un),
     );
     let out = ace(&d)
         .args(["batch", "--rescreen"])
@@ -206,16 +192,11 @@ fn a_row_dated_before_the_snapshot_is_answered_as_ace_check_answers_it() {
          old-1,2022-06-01,4D004,DE,Example GmbH,non_government\n",
     )
     .expect("write");
-    let out = ace(&d)
-        .args(["batch", "--record", "--out"])
-        .arg(d.0.join("out.jsonl"))
-        .arg(&file)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeds(
+        ace(&d)
+            .args(["batch", "--record", "--out"])
+            .arg(d.0.join("out.jsonl"))
+            .arg(&file),
     );
     let record = store(&d).get(1).expect("get").expect("the row's record");
     let batch = &record.output["determination"];
@@ -256,17 +237,7 @@ fn a_row_dated_before_the_snapshot_is_answered_as_ace_check_answers_it() {
         serde_json::from_str(results.lines().next().expect("a row")).expect("JSON row");
     assert_eq!(row["unverified"], serde_json::json!(true), "{results}");
     let csv = d.0.join("out.csv");
-    let out = ace(&d)
-        .args(["batch", "--out"])
-        .arg(&csv)
-        .arg(&file)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(ace(&d).args(["batch", "--out"]).arg(&csv).arg(&file));
     let text = std::fs::read_to_string(&csv).expect("CSV results");
     let mut lines = text.lines();
     assert!(
