@@ -817,6 +817,25 @@ fn record_of(link: &Link<'_>) -> Result<Record> {
     })
 }
 
+/// A plain determination record numbered `n`, as the writer takes it (texts, no compact
+/// form): for tests of the writers.
+#[cfg(test)]
+pub(crate) fn plain_item(n: usize) -> Item {
+    let codec = Codec::new(None, Box::new(|_| Ok(None))).expect("codec");
+    Item::from_new(
+        &NewRecord {
+            kind: RecordKind::Determination,
+            actor: "a".into(),
+            input: serde_json::json!({ "n": n }),
+            output: serde_json::json!({ "outcome": "NLR" }),
+            ruleset: None,
+            list_snapshot: None,
+            transaction_id: None,
+        },
+        &codec,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -917,22 +936,6 @@ mod tests {
         (Chain::new(Box::new(writer)), ledger)
     }
 
-    fn plain(n: usize) -> Item {
-        let codec = Codec::new(None, Box::new(|_| Ok(None))).expect("codec");
-        Item::from_new(
-            &NewRecord {
-                kind: RecordKind::Determination,
-                actor: "a".into(),
-                input: serde_json::json!({ "n": n }),
-                output: serde_json::json!({ "outcome": "NLR" }),
-                ruleset: None,
-                list_snapshot: None,
-                transaction_id: None,
-            },
-            &codec,
-        )
-    }
-
     /// Writes one batch of `items` in two groups; the ids answered, in order.
     fn write(chain: &mut Chain, items: &[Item]) -> Vec<i64> {
         let (a, b) = items.split_at(items.len() / 2);
@@ -956,7 +959,7 @@ mod tests {
     #[test]
     fn plain_batches_after_the_writers_own_tip_take_one_statement() {
         let (mut chain, ledger) = chain(true);
-        let items: Vec<Item> = (0..4).map(plain).collect();
+        let items: Vec<Item> = (0..4).map(plain_item).collect();
         assert_eq!(write(&mut chain, &items), vec![1, 2, 3, 4]);
         assert_eq!(write(&mut chain, &items), vec![5, 6, 7, 8]);
         assert_eq!(write(&mut chain, &items), vec![9, 10, 11, 12]);
@@ -967,7 +970,7 @@ mod tests {
     #[test]
     fn a_chain_moved_on_is_written_in_a_transaction_and_one_statement_tried_again_later() {
         let (mut chain, ledger) = chain(true);
-        let items: Vec<Item> = (0..2).map(plain).collect();
+        let items: Vec<Item> = (0..2).map(plain_item).collect();
         write(&mut chain, &items);
         ledger.lock().expect("ledger").append_elsewhere();
         // Refused (nothing written), then written after the real tip in a transaction.
@@ -1011,11 +1014,11 @@ mod tests {
     #[test]
     fn records_that_need_the_transaction_never_take_one_statement() {
         let (mut chain, ledger) = chain(true);
-        let items: Vec<Item> = (0..2).map(plain).collect();
+        let items: Vec<Item> = (0..2).map(plain_item).collect();
         write(&mut chain, &items);
-        let mut keyed = plain(9);
+        let mut keyed = plain_item(9);
         keyed.transaction_id = Some("order-1".into());
-        let mut redecision = plain(10);
+        let mut redecision = plain_item(10);
         redecision.determination = Some(DeterminationFields {
             supersedes: Some(1),
             ..DeterminationFields::default()
@@ -1031,7 +1034,7 @@ mod tests {
     #[test]
     fn a_writer_without_one_statement_always_writes_in_a_transaction() {
         let (mut chain, ledger) = chain(false);
-        let items: Vec<Item> = (0..2).map(plain).collect();
+        let items: Vec<Item> = (0..2).map(plain_item).collect();
         for _ in 0..3 {
             write(&mut chain, &items);
         }

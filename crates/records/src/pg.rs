@@ -1003,27 +1003,13 @@ mod tests {
     /// appended (the ids are taken), or the tip it names is not the one stored.
     #[test]
     fn one_statement_writes_only_after_the_tip_it_names() {
-        use crate::chain::{Item, NextLink, Tip};
+        use crate::chain::{plain_item, Item, NextLink, Tip};
         let db = TestDb::new("one_statement");
         let url = db.url();
         let store = open(&url).expect("store");
         let codec = Arc::new(Codec::new(None, Box::new(|_| Ok(None))).expect("codec"));
-        let mut w = PgWriter::connect(&url, Arc::clone(&codec)).expect("writer");
-        let item = |n: i64| {
-            Item::from_new(
-                &NewRecord {
-                    kind: RecordKind::Determination,
-                    actor: "a".into(),
-                    input: serde_json::json!({ "n": n }),
-                    output: serde_json::json!({ "outcome": "NLR" }),
-                    ruleset: None,
-                    list_snapshot: None,
-                    transaction_id: None,
-                },
-                &codec,
-            )
-        };
-        let items: Vec<Item> = (0..3).map(item).collect();
+        let mut w = PgWriter::connect(&url, codec).expect("writer");
+        let items: Vec<Item> = (0..3).map(plain_item).collect();
         let count = || store.count().expect("count");
         let tip = |id: i64| {
             let row = store.get(id).expect("get").expect("row");
