@@ -641,8 +641,8 @@ impl Chain {
             self.wait -= 1;
             return Ok(None);
         }
-        let plain = groups.iter().all(|g| g.iter().all(Item::is_plain));
-        let Some(tip) = self.own_tip.take().filter(|_| plain) else {
+        let plain = |_: &Tip| groups.iter().all(|g| g.iter().all(Item::is_plain));
+        let Some(tip) = self.own_tip.take().filter(plain) else {
             return Ok(None);
         };
         let mut next = NextLink::after(Some(tip));
