@@ -44,6 +44,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -326,6 +327,35 @@ pub struct SnapshotStore {
     /// is renamed into place) and never changes, so what was read stays true for as long
     /// as the directory is there. Shared by clones.
     metas: Arc<Mutex<HashMap<String, SnapshotMeta>>>,
+    /// The last listing of the snapshots directory, kept while the directory is unchanged
+    /// (see [`Listing::current`]). Shared by clones.
+    listing: Arc<Mutex<Option<Listing>>>,
+}
+
+/// The stored snapshots' hashes as listed at `read_at`, when the directory's modification
+/// time was `modified`.
+#[derive(Debug)]
+struct Listing {
+    modified: SystemTime,
+    read_at: SystemTime,
+    hashes: Vec<String>,
+}
+
+/// How long after the directory's last change a listing must have been read to be kept:
+/// a file system stamps modification times coarsely (a clock tick, up to seconds on
+/// some), so a change within the same stamp as the listing's would go unseen.
+const LISTING_SETTLED: Duration = Duration::from_secs(2);
+
+impl Listing {
+    /// Whether this listing is still the directory's: the directory was not changed since
+    /// (same modification time), and the listing was read well after that time.
+    fn current(&self, modified: SystemTime) -> bool {
+        self.modified == modified
+            && self
+                .read_at
+                .duration_since(modified)
+                .is_ok_and(|settled| settled >= LISTING_SETTLED)
+    }
 }
 
 const ACTIVE: &str = "ACTIVE";
@@ -363,6 +393,7 @@ impl SnapshotStore {
         Ok(SnapshotStore {
             dir: dir.to_path_buf(),
             metas: Arc::default(),
+            listing: Arc::default(),
         })
     }
 
@@ -860,17 +891,40 @@ impl SnapshotStore {
         Ok(meta)
     }
 
-    /// Hashes of every stored snapshot, sorted.
+    /// Hashes of every stored snapshot, sorted. Asked for every dated determination: the
+    /// directory is listed again only when it changed (one `stat` otherwise).
     fn stored(&self) -> Result<Vec<String>, StoreError> {
         let snapshots = self.dir.join(SNAPSHOTS);
-        let mut stored: Vec<String> = fs::read_dir(&snapshots)
+        // Read before listing: a change made while listing moves the time on, so the next
+        // call lists again.
+        let modified = fs::metadata(&snapshots)
+            .and_then(|m| m.modified())
+            .map_err(io_error(&snapshots, "cannot read the modification time of"))?;
+        let kept = self.listing.lock().ok().and_then(|listing| {
+            listing
+                .as_ref()
+                .filter(|l| l.current(modified))
+                .map(|l| l.hashes.clone())
+        });
+        if let Some(hashes) = kept {
+            return Ok(hashes);
+        }
+        let read_at = SystemTime::now();
+        let mut hashes: Vec<String> = fs::read_dir(&snapshots)
             .map_err(io_error(&snapshots, "cannot list"))?
             .filter_map(Result::ok)
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|name| is_hash(name))
             .collect();
-        stored.sort();
-        Ok(stored)
+        hashes.sort();
+        if let Ok(mut listing) = self.listing.lock() {
+            *listing = Some(Listing {
+                modified,
+                read_at,
+                hashes: hashes.clone(),
+            });
+        }
+        Ok(hashes)
     }
 }
 
@@ -1106,4 +1160,80 @@ pub fn bundled() -> Result<Snapshot, StoreError> {
         meta: built.meta,
         entries: built.entries,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hash(n: u8) -> String {
+        format!("{n:02x}").repeat(32)
+    }
+
+    /// Sets the snapshots directory's modification time `ago` in the past, as if its last
+    /// change were that old.
+    fn age_directory(store: &SnapshotStore, ago: Duration) {
+        let dir = fs::File::open(store.dir.join(SNAPSHOTS)).expect("open the directory");
+        dir.set_modified(SystemTime::now() - ago)
+            .expect("set mtime");
+    }
+
+    #[test]
+    fn a_kept_listing_gives_way_to_a_snapshot_added_since() {
+        let root = tempfile::tempdir().expect("dir");
+        let store = SnapshotStore::open(root.path()).expect("store");
+        fs::create_dir(store.dir.join(SNAPSHOTS).join(hash(1))).expect("mkdir");
+        age_directory(&store, Duration::from_secs(60));
+        assert_eq!(store.stored().expect("list"), vec![hash(1)]);
+        assert_eq!(store.stored().expect("kept"), vec![hash(1)]);
+
+        fs::create_dir(store.dir.join(SNAPSHOTS).join(hash(2))).expect("mkdir");
+        assert_eq!(
+            store.stored().expect("listed again"),
+            vec![hash(1), hash(2)]
+        );
+        fs::remove_dir(store.dir.join(SNAPSHOTS).join(hash(1))).expect("rmdir");
+        assert_eq!(store.stored().expect("listed again"), vec![hash(2)]);
+    }
+
+    #[test]
+    fn a_listing_is_kept_only_once_the_directory_has_settled() {
+        let modified = SystemTime::now();
+        let listing = |read_after: Duration| Listing {
+            modified,
+            read_at: modified + read_after,
+            hashes: vec![],
+        };
+        // Read in the same stamp as the last change: a change right after could carry
+        // the same time, so this listing is never trusted.
+        assert!(!listing(Duration::from_millis(5)).current(modified));
+        assert!(listing(LISTING_SETTLED).current(modified));
+        assert!(!listing(LISTING_SETTLED).current(modified + Duration::from_nanos(1)));
+        // A clock set back (read "before" the change) is not trusted either.
+        let earlier = Listing {
+            modified,
+            read_at: modified - Duration::from_secs(10),
+            hashes: vec![],
+        };
+        assert!(!earlier.current(modified));
+    }
+
+    #[test]
+    fn a_listing_read_too_soon_after_a_change_is_read_again() {
+        let root = tempfile::tempdir().expect("dir");
+        let store = SnapshotStore::open(root.path()).expect("store");
+        let snapshots = store.dir.join(SNAPSHOTS);
+        let listed_at = fs::metadata(&snapshots)
+            .and_then(|m| m.modified())
+            .expect("mtime");
+        assert!(store.stored().expect("list").is_empty());
+        // A change stamped with the same time as the listing's (a coarse file-system
+        // clock): the directory looks unchanged, yet the new entry must be seen.
+        fs::create_dir(snapshots.join(hash(3))).expect("mkdir");
+        fs::File::open(&snapshots)
+            .expect("open")
+            .set_modified(listed_at)
+            .expect("the same stamp");
+        assert_eq!(store.stored().expect("listed again"), vec![hash(3)]);
+    }
 }
