@@ -220,6 +220,29 @@ fn http(addr: &str, method: &str, path: &str, token: &str, body: &str) -> (u16, 
     (status, body)
 }
 
+/// The access log of `serve_answers_and_stops_gracefully_on_sigterm`: one whole line per
+/// request with its id, method, path and status, and neither the token nor the query.
+fn assert_access_log(log: &str, token: &str) {
+    let access: Vec<&str> = log
+        .lines()
+        .filter(|l| l.starts_with("ace: access "))
+        .collect();
+    let with = |needle: &str| access.iter().filter(|l| l.contains(needle)).count();
+    assert_eq!(with(" POST /v1/determinations 201 "), 3, "{log}");
+    assert_eq!(with(" POST /v1/determinations 401 "), 1, "{log}");
+    assert_eq!(with(" GET /v1/records 200 "), 1, "{log}");
+    for line in &access {
+        let id = line
+            .strip_prefix("ace: access id=")
+            .and_then(|rest| rest.split(' ').next())
+            .unwrap_or_default();
+        assert_eq!(id.len(), 36, "a request id (a UUID) on every line: {line}");
+        assert!(line.ends_with("ms"), "one line per request: {line}");
+    }
+    assert!(!log.contains(token), "the token never reaches the log");
+    assert!(!log.contains("actor=alice"), "nor the query string");
+}
+
 #[test]
 fn serve_answers_and_stops_gracefully_on_sigterm() {
     let dir = tempfile::tempdir().expect("dir");
@@ -255,12 +278,17 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     }
     let (status, _) = http(&addr, "POST", "/v1/determinations", "wrong", transaction);
     assert_eq!(status, 401);
+    let (status, _) = http(&addr, "GET", "/v1/records?actor=alice", &token, "");
+    assert_eq!(status, 200);
     std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .expect("kill");
     let status = child.wait().expect("exit");
     assert_eq!(status.code(), Some(0));
+    let mut log = String::new();
+    stderr.read_to_string(&mut log).expect("the rest of stderr");
+    assert_access_log(&log, &token);
     let (code, out, _) = run(ace(dir.path()).args(["records", "verify"]));
     assert_eq!(code, 0);
     // The token's creation is a record too, before the determinations.

@@ -5,6 +5,7 @@
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
+use std::io::Write;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -39,10 +40,18 @@ pub async fn log(request: Request, next: Next) -> Response {
     let path = printable(request.uri().path(), 200);
     let id = printable(&id, 64);
     let response = next.run(request).await;
-    eprintln!(
-        "ace: access id={id} {method} {path} {} {:.1}ms",
+    let line = format!(
+        "ace: access id={id} {method} {path} {} {:.1}ms\n",
         response.status().as_u16(),
         started.elapsed().as_secs_f64() * 1000.0
     );
+    write_line(&line);
     response
+}
+
+/// Writes one log line with one `write` (standard error is unbuffered: `eprintln!` issues
+/// one per formatted piece, eleven per line here). A line that cannot be written is
+/// dropped: a closed log must not fail the request it describes.
+fn write_line(line: &str) {
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
