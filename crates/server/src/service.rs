@@ -221,13 +221,17 @@ impl Answer {
 /// every field of the answer but the record's own three: serializing the answer again
 /// would repeat the work (the same values; keys in canonical order).
 fn answer_text(output: String, appended: &Appended) -> String {
+    use std::fmt::Write;
     let mut json = output;
     json.pop(); // the output object's closing brace
     let hash = serde_json::Value::String(appended.hash.clone());
-    json.push_str(&format!(
+    // Grown once, not copied again: the output is kilobytes long.
+    json.reserve(appended.hash.len() + 64);
+    let _ = write!(
+        json,
         ",\"record_hash\":{hash},\"record_id\":{},\"replayed\":false}}",
         appended.id
-    ));
+    );
     json
 }
 

@@ -326,7 +326,7 @@ pub struct SnapshotStore {
     /// Metas read before, by hash: a snapshot's directory is complete when it appears (it
     /// is renamed into place) and never changes, so what was read stays true for as long
     /// as the directory is there. Shared by clones.
-    metas: Arc<Mutex<HashMap<String, SnapshotMeta>>>,
+    metas: Arc<Mutex<HashMap<String, Arc<SnapshotMeta>>>>,
     /// The last listing of the snapshots directory, kept while the directory is unchanged
     /// (see [`Listing::current`]). Shared by clones.
     listing: Arc<Mutex<Option<Listing>>>,
@@ -830,7 +830,8 @@ impl SnapshotStore {
         &self,
         date: chrono::NaiveDate,
     ) -> Result<Option<SnapshotMeta>, StoreError> {
-        let mut best: Option<(chrono::NaiveDate, SnapshotMeta)> = None;
+        // Shared, not cloned: asked for every dated determination.
+        let mut best: Option<(chrono::NaiveDate, Arc<SnapshotMeta>)> = None;
         let mut candidates = vec![self.bundled_meta_once()?];
         for hash in self.stored()? {
             candidates.push(self.known_meta(&hash)?);
@@ -847,7 +848,7 @@ impl SnapshotStore {
                 best = Some((published, meta));
             }
         }
-        Ok(best.map(|(_, meta)| meta))
+        Ok(best.map(|(_, meta)| SnapshotMeta::clone(&meta)))
     }
 
     /// A snapshot by hash: a stored one, or the bundled one when `hash` is its hash.
@@ -865,13 +866,13 @@ impl SnapshotStore {
 
     /// The meta of stored snapshot `hash`, read once (see [`SnapshotStore::metas`]): asked
     /// for every dated determination, it must not cost a file read each time.
-    fn known_meta(&self, hash: &str) -> Result<SnapshotMeta, StoreError> {
+    fn known_meta(&self, hash: &str) -> Result<Arc<SnapshotMeta>, StoreError> {
         self.remembered(hash, || self.load_meta(hash))
     }
 
     /// [`SnapshotStore::bundled_meta`], read once: the binary's snapshot does not change
     /// while it runs.
-    fn bundled_meta_once(&self) -> Result<SnapshotMeta, StoreError> {
+    fn bundled_meta_once(&self) -> Result<Arc<SnapshotMeta>, StoreError> {
         self.remembered("bundled", || self.bundled_meta())
     }
 
@@ -880,13 +881,13 @@ impl SnapshotStore {
         &self,
         key: &str,
         read: impl FnOnce() -> Result<SnapshotMeta, StoreError>,
-    ) -> Result<SnapshotMeta, StoreError> {
+    ) -> Result<Arc<SnapshotMeta>, StoreError> {
         if let Some(meta) = self.metas.lock().ok().and_then(|m| m.get(key).cloned()) {
             return Ok(meta);
         }
-        let meta = read()?;
+        let meta = Arc::new(read()?);
         if let Ok(mut metas) = self.metas.lock() {
-            metas.insert(key.to_string(), meta.clone());
+            metas.insert(key.to_string(), Arc::clone(&meta));
         }
         Ok(meta)
     }
