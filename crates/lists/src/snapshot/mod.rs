@@ -1171,12 +1171,11 @@ mod tests {
         format!("{n:02x}").repeat(32)
     }
 
-    /// Sets the snapshots directory's modification time `ago` in the past, as if its last
-    /// change were that old.
-    fn age_directory(store: &SnapshotStore, ago: Duration) {
+    /// Stamps the snapshots directory with modification time `at`, as if its last change
+    /// had been then.
+    fn stamp_directory(store: &SnapshotStore, at: SystemTime) {
         let dir = fs::File::open(store.dir.join(SNAPSHOTS)).expect("open the directory");
-        dir.set_modified(SystemTime::now() - ago)
-            .expect("set mtime");
+        dir.set_modified(at).expect("set mtime");
     }
 
     #[test]
@@ -1184,7 +1183,7 @@ mod tests {
         let root = tempfile::tempdir().expect("dir");
         let store = SnapshotStore::open(root.path()).expect("store");
         fs::create_dir(store.dir.join(SNAPSHOTS).join(hash(1))).expect("mkdir");
-        age_directory(&store, Duration::from_secs(60));
+        stamp_directory(&store, SystemTime::now() - Duration::from_secs(60));
         assert_eq!(store.stored().expect("list"), vec![hash(1)]);
         assert_eq!(store.stored().expect("kept"), vec![hash(1)]);
 
@@ -1231,10 +1230,7 @@ mod tests {
         // A change stamped with the same time as the listing's (a coarse file-system
         // clock): the directory looks unchanged, yet the new entry must be seen.
         fs::create_dir(snapshots.join(hash(3))).expect("mkdir");
-        fs::File::open(&snapshots)
-            .expect("open")
-            .set_modified(listed_at)
-            .expect("the same stamp");
+        stamp_directory(&store, listed_at);
         assert_eq!(store.stored().expect("listed again"), vec![hash(3)]);
     }
 }
