@@ -11,6 +11,9 @@
 use assert_cmd::Command;
 use serde_json::json;
 use std::path::{Path, PathBuf};
+use support::Served;
+
+mod support;
 
 /// A record database under test and raw SQL behind the store's back.
 trait Db {
@@ -297,7 +300,8 @@ fn the_server_signs_checkpoints_at_start_and_at_shutdown() {
     let data = dir.path().join("data");
     let db = Sqlite(data.join("records.sqlite3"));
     record_eight(&db);
-    let mut server = std::process::Command::new(assert_cmd::cargo::cargo_bin("ace"))
+    let mut serve = std::process::Command::new(assert_cmd::cargo::cargo_bin("ace"));
+    serve
         .env("ACE_DATA_DIR", &data)
         .env_remove("ACE_DATABASE")
         .env_remove("ACE_CHECKPOINT_KEY")
@@ -308,10 +312,8 @@ fn the_server_signs_checkpoints_at_start_and_at_shutdown() {
             "127.0.0.1:0",
             "--checkpoint-every",
             "1h",
-        ])
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("serve");
+        ]);
+    let server = Served::start(serve);
     let checkpoints = data.join("checkpoints");
     let signed = |n: usize| {
         let started = std::time::Instant::now();
@@ -347,12 +349,7 @@ fn the_server_signs_checkpoints_at_start_and_at_shutdown() {
         })
         .expect("append");
     drop(store);
-    let terminated = std::process::Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .expect("kill -TERM");
-    assert!(terminated.success());
-    let status = server.wait().expect("the server stops");
+    let (status, _) = server.terminate();
     assert_eq!(at_start, vec![8], "a checkpoint at start");
     assert!(status.success(), "{status:?}");
     assert_eq!(signed(2), vec![8, 9], "and one at shutdown");

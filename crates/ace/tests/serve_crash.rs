@@ -4,8 +4,11 @@
 
 use assert_cmd::cargo::cargo_bin;
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Stdio};
+use std::io::{Read, Write};
+use std::process::Command;
+use support::Served;
+
+mod support;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -32,33 +35,12 @@ fn post(addr: &str, token: &str, body: &str) -> std::io::Result<(u16, String)> {
     Ok((status, body))
 }
 
-fn start_server(data: &std::path::Path) -> (std::process::Child, String) {
-    let mut child = Command::new(cargo_bin("ace"))
+fn start_server(data: &std::path::Path) -> Served {
+    let mut serve = Command::new(cargo_bin("ace"));
+    serve
         .env("ACE_DATA_DIR", data)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    // The server may warn first (an old list snapshot); the ready line names the address.
-    let mut addr = None;
-    for _ in 0..20 {
-        let mut line = String::new();
-        if stderr.read_line(&mut line).expect("stderr line") == 0 {
-            break;
-        }
-        if let Some(rest) = line.split("http://").nth(1) {
-            addr = rest.split_whitespace().next().map(str::to_string);
-            break;
-        }
-    }
-    let addr = addr.expect("the server's ready line with its address");
-    // Keep draining stderr so the server never blocks on a full pipe.
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        let _ = stderr.read_to_string(&mut sink);
-    });
-    (child, addr)
+        .args(["serve", "--listen", "127.0.0.1:0"]);
+    Served::start(serve)
 }
 
 #[test]
@@ -70,7 +52,8 @@ fn sigkill_under_load_loses_no_acknowledged_record() {
         .output()
         .expect("token");
     let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let (mut server, addr) = start_server(dir.path());
+    let server = start_server(dir.path());
+    let addr = server.addr.clone();
     // One request first, with time to spare: a debug build on a busy machine may take
     // seconds over its first determination, and the load below gives up on an error.
     let warm = r#"{"date":"2024-06-01","item":{"eccn":"4D004"},"destination":"DE","end_user":{"name":"Warm-up GmbH","kind":"non_government"}}"#;
@@ -111,8 +94,7 @@ fn sigkill_under_load_loses_no_acknowledged_record() {
     while acked.lock().expect("lock").len() < 150 && start.elapsed() < Duration::from_secs(60) {
         std::thread::sleep(Duration::from_millis(20));
     }
-    server.kill().expect("SIGKILL");
-    let _ = server.wait();
+    server.kill();
     stop.store(true, Ordering::Relaxed);
     for w in workers {
         let _ = w.join();
@@ -147,9 +129,7 @@ fn sigkill_under_load_loses_no_acknowledged_record() {
     );
 
     // The server comes back on the same store and the CLI agrees.
-    let (mut again, _) = start_server(dir.path());
-    again.kill().expect("stop");
-    let _ = again.wait();
+    start_server(dir.path()).kill();
     let out = Command::new(cargo_bin("ace"))
         .env("ACE_DATA_DIR", dir.path())
         .args(["records", "verify"])

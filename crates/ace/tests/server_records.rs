@@ -3,9 +3,11 @@
 use assert_cmd::Command;
 use records::{NewRecord, RecordKind};
 use serde_json::json;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
-use std::process::Stdio;
+use support::Served;
+
+mod support;
 
 fn ace(data: &Path) -> Command {
     let mut c = Command::cargo_bin("ace").expect("binary");
@@ -249,26 +251,12 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     let (_, token, _) =
         run(ace(dir.path()).args(["tokens", "create", "--name", "alice", "--role", "analyst"]));
     let token = token.trim().to_string();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ace"))
+    let mut serve = std::process::Command::new(assert_cmd::cargo::cargo_bin("ace"));
+    serve
         .env("ACE_DATA_DIR", dir.path())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    // The server may warn first (an old list snapshot); the ready line names the address.
-    let mut addr = None;
-    for _ in 0..20 {
-        let mut line = String::new();
-        if stderr.read_line(&mut line).expect("stderr line") == 0 {
-            break;
-        }
-        if let Some(rest) = line.split("http://").nth(1) {
-            addr = rest.split_whitespace().next().map(str::to_string);
-            break;
-        }
-    }
-    let addr = addr.expect("the server's ready line with its address");
+        .args(["serve", "--listen", "127.0.0.1:0"]);
+    let server = Served::start(serve);
+    let addr = server.addr.clone();
     let transaction = r#"{"date":"2024-06-01","item":{"eccn":"4D004"},"destination":"DE","end_user":{"name":"Example GmbH","kind":"non_government"}}"#;
     let mut acknowledged = 0;
     for _ in 0..3 {
@@ -280,14 +268,8 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     assert_eq!(status, 401);
     let (status, _) = http(&addr, "GET", "/v1/records?actor=alice", &token, "");
     assert_eq!(status, 200);
-    std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    let status = child.wait().expect("exit");
+    let (status, log) = server.terminate();
     assert_eq!(status.code(), Some(0));
-    let mut log = String::new();
-    stderr.read_to_string(&mut log).expect("the rest of stderr");
     assert_access_log(&log, &token);
     let (code, out, _) = run(ace(dir.path()).args(["records", "verify"]));
     assert_eq!(code, 0);
