@@ -36,6 +36,9 @@ THREADS=${THREADS:-2}
 PG_ADMIN=${ACE_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 WORKLOADS=${WORKLOADS:-"recurring unique"}
 BASELINE=${BASELINE:-}
+# ONE_CORE=1 also loads the current build's SQLite server pinned to one core (taskset -c 0,
+# wrk left to the other core) with new names, for the 1-to-2-core scaling of issue 14.
+ONE_CORE=${ONE_CORE:-1}
 
 if ! command -v wrk >/dev/null; then
     apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
@@ -81,7 +84,7 @@ fresh_pg() {
 # start_server PORT DATABASE: starts `ace serve` in the background, waits for /healthz.
 start_server() {
     local port=$1 db=$2
-    "$ACE" --data-dir "$WORK/data" serve --listen "127.0.0.1:$port" --database "$db" 2>>"$WORK/serve-$port.log" &
+    $PIN "$ACE" --data-dir "$WORK/data" serve --listen "127.0.0.1:$port" --database "$db" 2>>"$WORK/serve-$port.log" &
     PIDS+=($!)
     for _ in $(seq 100); do
         curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
@@ -149,6 +152,15 @@ summarize() {
     echo "$((acked + warm))" >"$WORK/acked"
     printf '%-58s %6s req/s  p50 %-12s p99 %-12s %4s CPU-µs/req  acknowledged %s\n' \
         "$name" "$rps" "$p50" "$p99" "$cpu" "$acked" | tee -a "$WORK/summary"
+    # For the goals: name, requests/s, the worst p99 in ms, CPU-µs per request.
+    printf '%s\t%s\t%s\t%s\n' "$name" "$rps" "$(worst_ms "$p99")" "$cpu" >>"$WORK/figures"
+}
+
+# worst_ms P99S: the largest of wrk's latencies ("850.00us/4.93ms/1.02s"), in ms.
+worst_ms() {
+    echo "$1" | tr '/' '\n' | awk '
+        /us$/ {v = $0 + 0; v /= 1000} /ms$/ {v = $0 + 0} /[0-9]s$/ && !/[mu]s$/ {v = ($0 + 0) * 1000}
+        v > m {m = v} END {printf "%.2f", m}'
 }
 
 # check DATABASE: the chain verifies, ids are gap-free, and nothing acknowledged is missing.
@@ -180,6 +192,7 @@ run_single() {
     check "$db"
 }
 
+PIN=
 echo "== $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS -d$DURATION after a $WARMUP warm-up; $(date -u +%FT%TZ)" | tee "$WORK/summary"
 
 for BUILD in "${BUILDS[@]}"; do
@@ -219,5 +232,45 @@ for WORKLOAD in $WORKLOADS; do
 done
 done
 
+# The current build's SQLite server on one core, new names: the scaling's denominator.
+if [ "$ONE_CORE" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+    ACE=$CURRENT LABEL=current LUA=$(lua_of unique) PIN="taskset -c 0"
+    run_single "[current] SQLite, one server on ONE core (unique)" "$WORK/data/records-one-core.sqlite3" 8185
+    PIN=
+fi
+
+# goals FIGURES: each goal of issues 13 and 14 beside the current build's measured figure.
+goals() {
+    awk -F '\t' '
+        function line(goal, measured, ok) {
+            printf "  %-74s %-34s %s\n", goal, measured, (ok ? "met" : "NOT MET")
+        }
+        $1 ~ /^\[current\]/ {rps[$1] = $2; p99[$1] = $3; cpu[$1] = $4}
+        END {
+            print "Goals (current build):"
+            for (name in rps) {
+                if (name ~ /one server \((recurring|unique)\)/) {
+                    setup = name; sub(/^\[current\] /, "", setup)
+                    line("issue 13: >= 5,000 req/s, p99 < 20 ms — " setup,
+                         rps[name] " req/s, p99 " p99[name] " ms", rps[name] >= 5000 && p99[name] < 20)
+                }
+            }
+            u = "[current] SQLite, one server (unique)"
+            if (u in rps) {
+                line("issue 14: >= 8,000 req/s, SQLite, new names", rps[u] " req/s", rps[u] >= 8000)
+                line("issue 14: p99 < 10 ms, SQLite, new names", "p99 " p99[u] " ms", p99[u] < 10)
+                line("issue 14: <= 100 CPU-µs per determination, new names", cpu[u] " CPU-µs/req", cpu[u] <= 100)
+                one = "[current] SQLite, one server on ONE core (unique)"
+                if (one in rps && rps[one] > 0) {
+                    ratio = rps[u] / rps[one]
+                    line("issue 14: >= 1.6x from 1 to 2 cores (wrk shares the 2)",
+                         sprintf("%.2fx (%s -> %s req/s)", ratio, rps[one], rps[u]), ratio >= 1.6)
+                }
+            }
+        }' "$1" | { read -r header; echo "$header"; sort -k2; }
+}
+
 echo
 cat "$WORK/summary"
+echo
+goals "$WORK/figures" | tee -a "$WORK/summary"
