@@ -132,42 +132,7 @@ impl Db for PgDb {
     }
 }
 
-suite!(fresh();
-    append_get_list,
-    numbers_and_text_survive_storage,
-    chain_verifies,
-    edited_output_is_detected,
-    edit_with_recomputed_hash_is_detected_at_the_next_link,
-    deleted_middle_record_is_detected,
-    swapped_records_are_detected,
-    deleted_tail_needs_the_anchor,
-    checkpoints_detect_truncation_and_a_recomputed_chain,
-    database_refuses_update_delete_and_forks,
-    idempotent_by_transaction_id,
-    concurrent_appends_stay_linear,
-    two_handles_share_one_chain,
-    records_prepared_on_other_threads_append_in_the_order_handed_over,
-    export_formats,
-    reviews_are_recorded_and_found,
-    reviews_keep_country_and_entry_hash_and_an_edited_row_is_named,
-    determination_lines_and_the_held_queue,
-    tokens_store_only_a_hash,
-    revoked_tokens_stop_at_once_and_keep_their_name,
-    tokens_at_hand_follow_changes_made_elsewhere,
-    rotated_tokens_take_a_new_secret,
-    expired_tokens_do_not_authenticate,
-    sessions_are_shared_and_end_with_their_token,
-    compact_records_read_export_and_verify_as_the_full_documents,
-    edited_compact_rows_are_detected,
-    old_text_rows_and_compact_rows_share_one_chain,
-    a_typical_determination_takes_at_most_1_kb_on_disk,
-);
-
-#[test]
-fn killed_writer_loses_nothing() {
-    let db = fresh();
-    common::killed_writer_loses_nothing(&db, db.dir.path());
-}
+every_backend!(fresh());
 
 #[test]
 fn truncate_is_refused() {
