@@ -147,3 +147,45 @@ fn errors_are_problem_documents() {
         );
     });
 }
+
+#[test]
+fn a_record_path_id_that_is_not_a_positive_integer_is_a_400_naming_id() {
+    let s = common::sqlite();
+    common::run(async {
+        let bearer = format!("Bearer {}", s.analyst);
+        let get = |path: String| {
+            Request::get(path)
+                .header(header::AUTHORIZATION, &bearer)
+                .body(Body::empty())
+                .expect("request")
+        };
+        let post = |path: String| {
+            Request::post(path)
+                .header(header::AUTHORIZATION, &bearer)
+                .body(Body::empty())
+                .expect("request")
+        };
+        for id in ["abc", "0", "-3", "1.5", "99999999999999999999"] {
+            for request in [
+                get(format!("/v1/records/{id}")),
+                get(format!("/v1/determinations/{id}")),
+                post(format!("/v1/determinations/{id}/replay")),
+            ] {
+                let path = request.uri().to_string();
+                let r = send(&s, request).await;
+                problem(&r, StatusCode::BAD_REQUEST, "bad_input");
+                assert_eq!(r.body["field"], "id", "{path}");
+                assert!(
+                    r.body["detail"]
+                        .as_str()
+                        .is_some_and(|d| d.contains("a positive integer")),
+                    "{path}: {}",
+                    r.body
+                );
+            }
+        }
+        // A well-formed id that no record has stays a 404.
+        let r = send(&s, get("/v1/records/424242".into())).await;
+        problem(&r, StatusCode::NOT_FOUND, "not_found");
+    });
+}

@@ -90,12 +90,7 @@ pub async fn current_determination(
     Path(id): Path<String>,
 ) -> Result<Json<DeterminationLine>, ApiError> {
     caller.require(Permission::Read)?;
-    let id: i64 = id.parse().map_err(|_| {
-        ApiError::bad(
-            "id",
-            format!("'{id}' is not a record id (a positive integer)"),
-        )
-    })?;
+    let id = super::record_id(&id)?;
     Ok(Json(
         blocking(&state, move |s| service::determination_line(s, id)).await?,
     ))

@@ -129,6 +129,18 @@ where
         .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))?
 }
 
+/// The `{id}` of a record path: a positive integer, else a 400 naming `id` (never a 404 for
+/// text that could not be an id).
+pub(crate) fn record_id(id: &str) -> Result<i64, ApiError> {
+    match id.parse::<i64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(ApiError::bad(
+            "id",
+            format!("'{id}' is not a record id (a positive integer)"),
+        )),
+    }
+}
+
 /// A query-string or path rejection as a 400 naming the parameter.
 pub(crate) fn bad_params(what: &str, rejection: impl std::fmt::Display) -> ApiError {
     ApiError::bad(what, rejection.to_string())

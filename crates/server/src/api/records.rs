@@ -152,12 +152,7 @@ pub async fn one(
     Path(id): Path<String>,
 ) -> Result<Json<Record>, ApiError> {
     caller.require(Permission::Read)?;
-    let id: i64 = id.parse().map_err(|_| {
-        ApiError::bad(
-            "id",
-            format!("'{id}' is not a record id (a positive integer)"),
-        )
-    })?;
+    let id = super::record_id(&id)?;
     Ok(Json(
         blocking(&state, move |s| service::record_by_id(s, id)).await?,
     ))
@@ -178,12 +173,7 @@ pub async fn replay(
     Path(id): Path<String>,
 ) -> Result<Json<service::replay::Replay>, ApiError> {
     caller.require(Permission::Read)?;
-    let id: i64 = id.parse().map_err(|_| {
-        ApiError::bad(
-            "id",
-            format!("'{id}' is not a record id (a positive integer)"),
-        )
-    })?;
+    let id = super::record_id(&id)?;
     Ok(Json(
         blocking(&state, move |s| service::replay::replay(s, id)).await?,
     ))
