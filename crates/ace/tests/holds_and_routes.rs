@@ -2,20 +2,14 @@
 //! match and a red flag, a route decided leg by leg, names that cannot be screened.
 
 use assert_cmd::Command;
+use support::run;
+
+mod support;
 
 fn ace(data: &std::path::Path) -> Command {
     let mut c = Command::cargo_bin("ace").expect("binary");
     c.env("ACE_DATA_DIR", data).env_remove("ACE_RULES_DIR");
     c
-}
-
-fn run(c: &mut Command) -> (i32, String, String) {
-    let out = c.output().expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 fn data_dir(tag: &str) -> tempfile::TempDir {

@@ -4,6 +4,9 @@
 
 use assert_cmd::Command;
 use std::path::Path;
+use support::run;
+
+mod support;
 
 fn ace(data: &Path) -> Command {
     let mut c = Command::cargo_bin("ace").expect("binary");
@@ -11,15 +14,6 @@ fn ace(data: &Path) -> Command {
         .env_remove("ACE_RULES_DIR")
         .env_remove("ACE_DATABASE");
     c
-}
-
-fn run(c: &mut Command) -> (i32, String, String) {
-    let out = c.output().expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 /// Two transactions, recorded; the first end user is the one the new DPL lists.

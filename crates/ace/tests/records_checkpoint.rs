@@ -11,7 +11,7 @@
 use assert_cmd::Command;
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use support::Served;
+use support::{run, Served};
 
 mod support;
 
@@ -103,16 +103,6 @@ fn ace(data: &Path, db: &dyn Db) -> Command {
         .env_remove("ACE_CHECKPOINT_KEY")
         .env_remove("ACE_CHECKPOINT_DIR");
     c
-}
-
-/// Exit code, stdout, stderr.
-fn run(c: &mut Command) -> (i32, String, String) {
-    let out = c.output().expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 /// Eight determinations; record 5 is LICENSE_REQUIRED.

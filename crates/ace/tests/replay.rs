@@ -7,6 +7,9 @@ use assert_cmd::Command;
 use lists::snapshot::{ImportMode, ImportOptions, SnapshotStore};
 use std::path::Path;
 use std::sync::Arc;
+use support::run;
+
+mod support;
 
 fn ace(data: &Path) -> Command {
     let mut c = Command::cargo_bin("ace").expect("binary");
@@ -14,16 +17,6 @@ fn ace(data: &Path) -> Command {
         .env_remove("ACE_RULES_DIR")
         .env_remove("ACE_DATABASE");
     c
-}
-
-/// Exit code, stdout, stderr.
-fn run(c: &mut Command) -> (i32, String, String) {
-    let out = c.output().expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 /// Imports the small CSL sample into the data directory's list store and records one

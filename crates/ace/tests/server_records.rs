@@ -5,7 +5,7 @@ use records::{NewRecord, RecordKind};
 use serde_json::json;
 use std::io::{Read, Write};
 use std::path::Path;
-use support::Served;
+use support::{run, Served};
 
 mod support;
 
@@ -15,16 +15,6 @@ fn ace(data: &Path) -> Command {
         .env_remove("ACE_RULES_DIR")
         .env_remove("ACE_DATABASE");
     c
-}
-
-/// Exit code, stdout, stderr.
-fn run(c: &mut Command) -> (i32, String, String) {
-    let out = c.output().expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 fn sqlite_file(data: &Path) -> std::path::PathBuf {

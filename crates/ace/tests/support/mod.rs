@@ -1,11 +1,21 @@
-//! What the end-to-end tests of `ace serve` share: a server child process that is always
-//! stopped, even when an assertion fails first (an orphaned server would hold the test run
-//! open).
+//! What the command-line tests share: running a command for its exit code and output, and
+//! an `ace serve` child process that is always stopped, even when an assertion fails first
+//! (an orphaned server would hold the test run open).
 #![allow(dead_code)] // each test file uses a part
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread::JoinHandle;
+
+/// Runs an `ace` command: its exit code (-1 when a signal ended it), stdout and stderr.
+pub fn run(c: &mut assert_cmd::Command) -> (i32, String, String) {
+    let out = c.output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
 
 /// A running `ace serve`, killed on drop unless [`Served::terminate`] stopped it.
 pub struct Served {
