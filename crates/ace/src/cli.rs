@@ -306,7 +306,9 @@ pub enum RecordsCommand {
     },
     /// Re-run recorded determinations with the ruleset and list snapshot named in their
     /// records and show the output is byte-identical (canonical JSON hash of both), or
-    /// exactly what is missing. Exit 0 when every one is identical, 1 otherwise.
+    /// exactly what is missing. Records of `ace batch` are re-made as the batch made them
+    /// (its output: the determination and the matches). Exit 0 when every one is
+    /// identical, 1 otherwise.
     #[command(
         after_help = "Examples:\n  ace records replay 12\n  ace records replay --all --since 2024-01-01    # an audit: identical / differs / cannot replay"
     )]

@@ -1,7 +1,7 @@
 //! `ace records replay`: a determination recorded (as the server records it) against a
 //! snapshot of the data directory's list store replays byte for byte, alone and in an
 //! audit (`--all --since`); once its snapshot is deleted, the replay names what is
-//! missing and exits 1.
+//! missing and exits 1. Records of `ace batch` replay byte for byte too.
 
 use assert_cmd::Command;
 use lists::snapshot::{ImportMode, ImportOptions, SnapshotStore};
@@ -110,4 +110,53 @@ fn a_recorded_determination_replays_and_a_deleted_snapshot_is_named() {
     let (code, _, err) = run(ace(dir.path()).args(["records", "replay", "--all"]));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--since"), "{err}");
+}
+
+/// Rows of a batch: a listed company (a hit), a listed Russian company, a row without a date
+/// (decided as of the day it was recorded), a clean one.
+const BATCH: &str = "id,date,eccn,destination,end_user_name,end_user_kind
+b-1,2023-06-01,4D004,IL,NSO Group,non_government
+b-2,2024-02-01,4D004,RU,Positive Technologies,non_government
+b-3,,4D004,DE,Example GmbH,non_government
+b-4,2023-06-01,5A001.j,JP,Example KK,non_government
+";
+
+#[test]
+fn records_of_ace_batch_replay_byte_for_byte() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("rows.csv");
+    std::fs::write(&file, BATCH).expect("write");
+    let (code, out, err) = run(ace(dir.path())
+        .args(["batch", "--record", "--out"])
+        .arg(dir.path().join("results.csv"))
+        .arg(&file));
+    assert_eq!(code, 0, "{out}{err}");
+
+    let (code, out, err) = run(ace(dir.path()).args([
+        "records",
+        "replay",
+        "--all",
+        "--since",
+        "2000-01-01",
+        "--json",
+    ]));
+    assert_eq!(code, 0, "{out}{err}");
+    let replays: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let replays = replays.as_array().expect("a list");
+    assert_eq!(replays.len(), 4, "{out}");
+    for r in replays {
+        assert_eq!(r["status"], "identical", "{r}");
+        assert_eq!(r["recorded_hash"], r["replayed_hash"], "{r}");
+    }
+    // The re-made outputs hold the matches, not only the outcome: NSO Group's hit.
+    let store =
+        records::open(&dir.path().join("records.sqlite3").to_string_lossy()).expect("store");
+    let nso = store.get(1).expect("read").expect("record 1");
+    let hits = nso.output["hits"].as_array().expect("hits");
+    assert!(
+        hits.iter()
+            .any(|h| h["list"] == "EL" && h["name"] == "NSO Group"),
+        "{}",
+        nso.output
+    );
 }

@@ -6,6 +6,7 @@
 
 pub mod ace;
 mod as_of;
+pub mod batch_record;
 pub mod clearance;
 pub mod csv_row;
 mod determination;

@@ -15,9 +15,8 @@ use crate::exit;
 use crate::pipeline::{self, Emit, Stopped};
 use crate::progress::Progress;
 use anyhow::{anyhow, Context as _, Result};
+use decide::batch_record::{self, Hit};
 use decide::memo::MemoScreener;
-use decide::screening::screen_parties;
-use decide::transaction::ScreenedSnapshot;
 use decide::TransactionInput;
 use ear::Law;
 use serde::Serialize;
@@ -57,15 +56,6 @@ pub struct OutputRow {
     /// The transaction id of the record handed to the store, until it is committed.
     #[serde(skip)]
     pub committing: Option<String>,
-}
-
-#[derive(Serialize, Clone)]
-pub struct Hit {
-    pub party: String,
-    pub list: String,
-    pub id: String,
-    pub name: String,
-    pub score: f64,
 }
 
 pub fn run(cx: &Context, a: BatchArgs) -> Result<u8> {
@@ -333,14 +323,6 @@ fn transaction_id(input: &TransactionInput, canonical: &records::Canonical) -> S
     }
 }
 
-/// What a batch determination record holds as its output.
-#[derive(Serialize)]
-struct RecordedOutput<'a> {
-    determination: &'a decide::Determination,
-    hits: &'a [Hit],
-    needs_review: &'a [Hit],
-}
-
 /// The record of a decided row, prepared for the store on the worker that decided it: its
 /// input and output written as canonical text straight from the values (no JSON document
 /// is built first).
@@ -353,7 +335,7 @@ fn new_record(
     recording: &Recording,
 ) -> Result<records::Prepared, String> {
     let input_text = records::Canonical::of(input).map_err(|e| e.to_string())?;
-    let output_text = records::Canonical::of(&RecordedOutput {
+    let output_text = records::Canonical::of(&batch_record::RecordedOutput {
         determination,
         hits: &row.hits,
         needs_review: &row.needs_review,
@@ -430,26 +412,8 @@ fn rescreen_one(
         .to_string();
     let mut input: TransactionInput = serde_json::from_value(rec.input.clone()).ok()?;
     // Drop the list memberships screening added last time: re-screen from the names.
-    for p in input
-        .end_user
-        .iter_mut()
-        .chain(input.consignee.iter_mut())
-        .chain(input.purchaser.iter_mut())
-        .chain(input.intermediate_consignees.iter_mut())
-    {
-        p.lists.retain(|h| h.score.is_none());
-    }
-    input.screened_against = Some(ScreenedSnapshot {
-        hash: snapshot.to_string(),
-        published,
-    });
-    let report = screen_parties(
-        &mut input,
-        screener,
-        snapshot,
-        screen::DEFAULT_THRESHOLD,
-        screen::DEFAULT_REVIEW_THRESHOLD,
-    );
+    batch_record::unscreened(&mut input);
+    let report = batch_record::screen_row(&mut input, screener, snapshot, published);
     let date = rec
         .output
         .pointer("/determination/as_of")
@@ -468,7 +432,7 @@ fn rescreen_one(
         Err(e) => (format!("ERROR: {e}"), vec![]),
     };
     (new != old).then(|| {
-        let hits: Vec<serde_json::Value> = report.parties.iter().flat_map(|p| p.hits.iter().map(move |m| serde_json::json!({"party": p.name, "list": list_code(m), "id": m.id, "name": m.name, "score": m.score}))).collect();
+        let hits: Vec<serde_json::Value> = report.parties.iter().flat_map(|p| p.hits.iter().map(move |m| serde_json::json!({"party": p.name, "list": batch_record::list_code(m), "id": m.id, "name": m.name, "score": m.score}))).collect();
         serde_json::json!({"record_id": rec.id, "transaction_id": rec.transaction_id, "recorded_outcome": old, "outcome_now": new, "deciding": deciding, "hits": hits})
     })
 }
@@ -702,28 +666,8 @@ impl Job<'_> {
         }
         let snapshot = self.screener.map_or("", |s| s.snapshot());
         if let Some(s) = self.screener {
-            input.screened_against = Some(ScreenedSnapshot {
-                hash: snapshot.to_string(),
-                published: self.published,
-            });
-            let report = screen_parties(
-                &mut input,
-                s,
-                snapshot,
-                screen::DEFAULT_THRESHOLD,
-                screen::DEFAULT_REVIEW_THRESHOLD,
-            );
-            for p in &report.parties {
-                let to_hit = |m: &screen::Match| Hit {
-                    party: p.name.clone(),
-                    list: list_code(m),
-                    id: m.id.clone(),
-                    name: m.name.clone(),
-                    score: m.score,
-                };
-                row.hits.extend(p.hits.iter().map(to_hit));
-                row.needs_review.extend(p.needs_review.iter().map(to_hit));
-            }
+            let report = batch_record::screen_row(&mut input, s, snapshot, self.published);
+            (row.hits, row.needs_review) = batch_record::hits_of(&report);
         }
         match decide::determine(&input, self.law, self.today).map(|(_, d)| d) {
             Ok(d) => {
@@ -742,13 +686,6 @@ impl Job<'_> {
         }
         row
     }
-}
-
-fn list_code(m: &screen::Match) -> String {
-    serde_json::to_value(m.list)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 /// The results file of `--out`, written under a temporary name in its directory
@@ -1021,7 +958,7 @@ mod tests {
                 "hits": hits,
                 "needs_review": [],
             }));
-            let direct = records::Canonical::of(&RecordedOutput {
+            let direct = records::Canonical::of(&batch_record::RecordedOutput {
                 determination: d,
                 hits: &hits,
                 needs_review: &[],

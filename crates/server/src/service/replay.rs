@@ -8,8 +8,9 @@
 //! the record (applied as of the day it was made), decided with the rules at hand. What a
 //! replay needs and cannot find is named: the snapshot (no longer in the list store),
 //! the rules (another ruleset hash: ace keeps the hash, not the files), an input that is
-//! no longer a transaction document. Only determinations recorded through the API or
-//! the UI are replayed; `ace batch` records keep another output (the hits only).
+//! no longer a transaction document. A record of `ace batch` keeps another output (the
+//! determination and the matches, no screening report and no review decisions applied):
+//! it is re-made the way the batch made it ([`decide::batch_record`]).
 
 use super::{asked_of, decide_on, distinct, to_json, DeterminationOutput};
 use crate::error::ApiError;
@@ -143,15 +144,6 @@ pub fn replay_record(state: &AppState, record: &Record) -> Result<Replay, ApiErr
             ),
         );
     }
-    if record.output.get("determination").is_some() {
-        return cannot(
-            out,
-            format!(
-                "record {} was written by `ace batch`, whose record keeps the hits but not the screening report a replay re-creates; determinations recorded through the API or the UI are replayed",
-                record.id
-            ),
-        );
-    }
     let rules = state.law().hash();
     match record.ruleset.as_deref() {
         Some(r) if r == rules => {}
@@ -197,28 +189,16 @@ pub fn replay_record(state: &AppState, record: &Record) -> Result<Replay, ApiErr
             ),
         );
     };
-    let asked = asked_of(&replaying, &input);
-    let found = replaying.store().reviews_for_keys(&asked.keys)?;
-    // The review decisions recorded before this record: those it could have applied.
-    let decisions = distinct(found)
-        .into_iter()
-        .filter(|d| d.record_id < record.id)
-        .collect();
-    let replayed = match decide_on(&replaying, input, decisions, &asked, today) {
-        Ok(mut decision) => {
-            decision.supersedes = record.output.get("supersedes").and_then(Value::as_i64);
-            decision.review_record = record.output.get("review_record").and_then(Value::as_i64);
-            to_json(&DeterminationOutput {
-                determination: &decision.determination,
-                list_snapshot: &decision.snapshot,
-                screening: &decision.reviewed,
-                supersedes: decision.supersedes,
-                review_record: decision.review_record,
-            })?
-        }
-        Err(e) => {
+    let rerun = if is_batch_record(record) {
+        rerun_batch_record(&replaying, input, today)
+    } else {
+        rerun_determination(&replaying, record, input, today)?
+    };
+    let replayed = match rerun {
+        Ok(replayed) => replayed,
+        Err(refused) => {
             out.status = ReplayStatus::Differs;
-            out.differences = vec![format!("the re-run was refused: {e}")];
+            out.differences = vec![format!("the re-run was refused: {refused}")];
             return Ok(out);
         }
     };
@@ -236,6 +216,73 @@ pub fn replay_record(state: &AppState, record: &Record) -> Result<Replay, ApiErr
     Ok(out)
 }
 
+/// Whether `ace batch` wrote the record: its output nests the determination beside the
+/// matches, where the API's records keep the determination's fields at the top.
+fn is_batch_record(record: &Record) -> bool {
+    record.output.get("determination").is_some()
+}
+
+/// A determination recorded through the API or the UI decided again, as
+/// [`super::decide_on`] decides: the review decisions recorded before it applied. The
+/// outer `Err` is a store that cannot be read; the inner one, a re-run the rules refused.
+fn rerun_determination(
+    replaying: &AppState,
+    record: &Record,
+    input: TransactionInput,
+    today: ear::Date,
+) -> Result<Result<Value, String>, ApiError> {
+    let asked = asked_of(replaying, &input);
+    let found = replaying.store().reviews_for_keys(&asked.keys)?;
+    // The review decisions recorded before this record: those it could have applied.
+    let decisions = distinct(found)
+        .into_iter()
+        .filter(|d| d.record_id < record.id)
+        .collect();
+    match decide_on(replaying, input, decisions, &asked, today) {
+        Ok(mut decision) => {
+            decision.supersedes = record.output.get("supersedes").and_then(Value::as_i64);
+            decision.review_record = record.output.get("review_record").and_then(Value::as_i64);
+            Ok(Ok(to_json(&DeterminationOutput {
+                determination: &decision.determination,
+                list_snapshot: &decision.snapshot,
+                screening: &decision.reviewed,
+                supersedes: decision.supersedes,
+                review_record: decision.review_record,
+            })?))
+        }
+        Err(e) => Ok(Err(e.to_string())),
+    }
+}
+
+/// A record of `ace batch` made again as the batch made it: the memberships its screening
+/// added dropped, the names screened again against the snapshot (a batch applies no review
+/// decisions), decided as of the record's day; its output is the determination and the
+/// matches (`decide::batch_record`). `Err`: the rules refused the re-run.
+fn rerun_batch_record(
+    replaying: &AppState,
+    mut input: TransactionInput,
+    today: ear::Date,
+) -> Result<Value, String> {
+    use decide::batch_record::{hits_of, screen_row, unscreened, RecordedOutput};
+    unscreened(&mut input);
+    let snapshot = replaying.snapshot();
+    let report = screen_row(
+        &mut input,
+        replaying.screener(),
+        &snapshot.hash,
+        snapshot.published_on(),
+    );
+    let (hits, needs_review) = hits_of(&report);
+    let (_, determination) =
+        decide::determine(&input, replaying.law(), today).map_err(|e| e.to_string())?;
+    serde_json::to_value(RecordedOutput {
+        determination: &determination,
+        hits: &hits,
+        needs_review: &needs_review,
+    })
+    .map_err(|e| e.to_string())
+}
+
 /// The day the record was decided on: its as-of date when the input left the date to
 /// "today", else the day it was recorded (for the clearances' expiry).
 fn day_of(record: &Record, input: &TransactionInput) -> Option<ear::Date> {
@@ -245,6 +292,8 @@ fn day_of(record: &Record, input: &TransactionInput) -> Option<ear::Date> {
         None => record
             .output
             .get("as_of")
+            // `ace batch` records keep it under `determination`.
+            .or_else(|| record.output.pointer("/determination/as_of"))
             .and_then(Value::as_str)
             .and_then(ear::parse_date)
             .or(created),
