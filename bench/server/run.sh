@@ -36,6 +36,10 @@ THREADS=${THREADS:-2}
 PG_ADMIN=${ACE_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 WORKLOADS=${WORKLOADS:-"recurring unique"}
 BASELINE=${BASELINE:-}
+# SAVE=1 keeps this run's figures of the current build in bench/server/previous.tsv, which
+# the next run prints beside its own.
+SAVE=${SAVE:-0}
+PREVIOUS=bench/server/previous.tsv
 # ONE_CORE=1 also loads the current build's SQLite server pinned to one core (taskset -c 0,
 # wrk left to the other core) with new names, for the 1-to-2-core scaling of issue 14.
 ONE_CORE=${ONE_CORE:-1}
@@ -270,7 +274,29 @@ goals() {
         }' "$1" | { read -r header; echo "$header"; sort -k2; }
 }
 
+# beside_previous FIGURES: the current build's figures beside those of $PREVIOUS.
+beside_previous() {
+    [ -f "$PREVIOUS" ] || { echo "(no $PREVIOUS: SAVE=1 keeps this run's figures there)"; return 0; }
+    echo "Beside the previous run ($PREVIOUS, $(awk -F '\t' '$1 == "#run" {print $2}' "$PREVIOUS")):"
+    awk -F '\t' '
+        NR == FNR { if ($1 !~ /^#/) {prev[$1] = $2 " req/s, p99 " $3 " ms, " $4 " µs"}; next }
+        $1 ~ /^\[current\]/ {
+            setup = $1; sub(/^\[current\] /, "", setup)
+            printf "  %-58s now %6s req/s, p99 %6s ms, %4s µs   previous %s\n", setup, $2, $3, $4,
+                (setup in prev ? prev[setup] : "-")
+        }' "$PREVIOUS" "$1"
+}
+
 echo
 cat "$WORK/summary"
 echo
 goals "$WORK/figures" | tee -a "$WORK/summary"
+echo
+beside_previous "$WORK/figures" | tee -a "$WORK/summary"
+if [ "$SAVE" = 1 ]; then
+    {
+        printf '#run\t%s, %s\n' "$(date -u +%FT%TZ)" "$(git rev-parse --short HEAD)"
+        awk -F '\t' '$1 ~ /^\[current\]/ {sub(/^\[current\] /, "", $1); print $1 "\t" $2 "\t" $3 "\t" $4}' OFS='\t' "$WORK/figures"
+    } >"$PREVIOUS"
+    echo "saved to $PREVIOUS"
+fi
