@@ -12,9 +12,9 @@ use super::render::{self, Controls};
 use super::result::{self, live_reviews};
 use super::session::Signed;
 use super::settings::MemoSettings;
-use super::{hold, line, load_record};
+use super::{hold, line, load_record, RecordId};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use records::{Record, RecordKind};
@@ -22,7 +22,11 @@ use serde_json::Value;
 
 /// `GET /ui/records/{id}/memo`: the memo of the determination's current state (the
 /// newest record of its line, the line listed).
-pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    signed: Signed,
+    RecordId(id): RecordId,
+) -> Response {
     let asked = match load_record(&state, &signed, id).await {
         Ok(r) => r,
         Err(refused) => return refused,

@@ -197,6 +197,28 @@ async fn lists_age_of(state: &AppState, record: &::records::Record) -> html::Mar
     )
 }
 
+/// The `{id}` of a UI record page: a positive integer. Anything else is a page that does
+/// not exist, shown as the UI's own "not found" page rather than axum's plain-text
+/// rejection.
+pub(crate) struct RecordId(pub i64);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RecordId {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Response> {
+        let Path(text) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| not_found_page())?;
+        match text.parse::<i64>() {
+            Ok(id) if id > 0 => Ok(RecordId(id)),
+            _ => Err(not_found_page()),
+        }
+    }
+}
+
 /// A UI path no route serves: the UI's own "not found" page.
 pub(crate) fn not_found_page() -> Response {
     html::error_page(

@@ -2,13 +2,13 @@
 //! (`GET /ui/records/{id}`), and verifying the hash chain (`POST /ui/records/verify`).
 
 use super::html::{csrf_field, error_page, html, page, short_hash, Markup, Nav};
-use super::load_record;
 use super::login::CsrfOnly;
 use super::render::{self, arr, s};
 use super::session::Signed;
+use super::{load_record, RecordId};
 use crate::service;
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -183,7 +183,11 @@ fn summary(r: &Record) -> Markup {
 }
 
 /// `GET /ui/records/{id}`: the record's fields, links, and its input and output.
-pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    signed: Signed,
+    RecordId(id): RecordId,
+) -> Response {
     let record = match load_record(&state, &signed, id).await {
         Ok(r) => r,
         Err(refused) => return refused,

@@ -6,9 +6,10 @@
 use super::html::{error_page, html, page, Nav};
 use super::login::CsrfOnly;
 use super::session::Signed;
+use super::RecordId;
 use crate::service::replay::{self, ReplayStatus};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -18,7 +19,7 @@ use axum::Form;
 pub async fn submit(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<i64>,
+    RecordId(id): RecordId,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
     if let Some(refused) = signed.csrf_refusal(&form.csrf) {

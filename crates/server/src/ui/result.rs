@@ -5,16 +5,20 @@
 use super::html::{csrf_field, error_page, html, may_review, page, Markup, Nav};
 use super::render::{self, arr, s, Controls, Reviews};
 use super::session::{see_other, Signed};
-use super::{hold, line, load_record};
+use super::{hold, line, load_record, RecordId};
 use crate::error::ApiError;
 use crate::service::{self, LineEntry};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use records::{Record, RecordKind, ReviewKey};
 
 /// `GET /ui/determinations/{id}`.
-pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    signed: Signed,
+    RecordId(id): RecordId,
+) -> Response {
     let record = match load_record(&state, &signed, id).await {
         Ok(r) => r,
         Err(refused) => return refused,

@@ -1340,3 +1340,38 @@ async fn the_map_is_a_world_map_of_outcomes_with_a_table_beside_it() {
     assert!(map.body.contains(r#"<li data-outcome="PROHIBITED">"#));
     assert!(map.body.contains("Authorized under License Exception ACE"));
 }
+
+#[tokio::test]
+async fn a_record_page_with_an_id_that_cannot_be_one_is_the_ui_not_found_page() {
+    let f = Fixture::new();
+    let (session, csrf) = f.sign_in(Role::Auditor).await;
+    for id in ["abc", "0", "-3", "99999999999999999999"] {
+        for path in [
+            format!("/ui/records/{id}"),
+            format!("/ui/records/{id}/memo"),
+            format!("/ui/determinations/{id}"),
+        ] {
+            let page = f.get(&path, Some(&session)).await;
+            assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}: {}", page.body);
+            assert_eq!(
+                page.headers.get("content-type").unwrap(),
+                "text/html; charset=utf-8",
+                "{path}"
+            );
+            assert!(page.body.contains("There is no such page."), "{path}");
+        }
+        let replay = f
+            .post(
+                &format!("/ui/determinations/{id}/replay"),
+                Some(&session),
+                &[("csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(
+            replay.status,
+            StatusCode::NOT_FOUND,
+            "{id}: {}",
+            replay.body
+        );
+    }
+}
