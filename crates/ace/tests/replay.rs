@@ -54,6 +54,18 @@ fn recorded_determination(data: &Path) -> String {
     imported.meta.hash
 }
 
+/// `ace records replay --all --since 2000-01-01 --json`: exit code, stdout, stderr.
+fn replay_all_json(data: &Path) -> (i32, String, String) {
+    run(ace(data).args([
+        "records",
+        "replay",
+        "--all",
+        "--since",
+        "2000-01-01",
+        "--json",
+    ]))
+}
+
 #[test]
 fn a_recorded_determination_replays_and_a_deleted_snapshot_is_named() {
     let dir = tempfile::tempdir().expect("dir");
@@ -95,14 +107,7 @@ fn a_recorded_determination_replays_and_a_deleted_snapshot_is_named() {
         "{out}"
     );
 
-    let (code, out, _) = run(ace(dir.path()).args([
-        "records",
-        "replay",
-        "--all",
-        "--since",
-        "2000-01-01",
-        "--json",
-    ]));
+    let (code, out, _) = replay_all_json(dir.path());
     assert_eq!(code, 1, "{out}");
     let replays: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(replays[0]["status"], "cannot_replay", "{out}");
@@ -132,14 +137,7 @@ fn records_of_ace_batch_replay_byte_for_byte() {
         .arg(&file));
     assert_eq!(code, 0, "{out}{err}");
 
-    let (code, out, err) = run(ace(dir.path()).args([
-        "records",
-        "replay",
-        "--all",
-        "--since",
-        "2000-01-01",
-        "--json",
-    ]));
+    let (code, out, err) = replay_all_json(dir.path());
     assert_eq!(code, 0, "{out}{err}");
     let replays: serde_json::Value = serde_json::from_str(&out).expect("json");
     let replays = replays.as_array().expect("a list");

@@ -66,11 +66,6 @@ impl Served {
         served
     }
 
-    /// The child's process id.
-    pub fn id(&self) -> u32 {
-        self.child.id()
-    }
-
     /// SIGTERM (a graceful shutdown), then its exit status and the rest of its standard error.
     pub fn terminate(mut self) -> (ExitStatus, String) {
         let sent = Command::new("kill")

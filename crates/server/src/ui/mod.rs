@@ -197,8 +197,8 @@ async fn lists_age_of(state: &AppState, record: &::records::Record) -> html::Mar
     )
 }
 
-/// The `{id}` of a UI record page: a positive integer. Anything else is a page that does
-/// not exist, shown as the UI's own "not found" page rather than axum's plain-text
+/// The `{id}` of a UI record page: a positive integer, as the API reads it
+/// ([`crate::api::record_id`]). Anything else is a page that does not exist, shown as the UI's own "not found" page rather than axum's plain-text
 /// rejection.
 pub(crate) struct RecordId(pub i64);
 
@@ -212,10 +212,9 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RecordId {
         let Path(text) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| not_found_page())?;
-        match text.parse::<i64>() {
-            Ok(id) if id > 0 => Ok(RecordId(id)),
-            _ => Err(not_found_page()),
-        }
+        crate::api::record_id(&text)
+            .map(RecordId)
+            .map_err(|_| not_found_page())
     }
 }
 
