@@ -37,7 +37,7 @@ pub fn hits_of(report: &ScreeningReport) -> (Vec<Hit>, Vec<Hit>) {
     for p in &report.parties {
         let to_hit = |m: &screen::Match| Hit {
             party: p.name.clone(),
-            list: list_code(m),
+            list: m.list.code().to_string(),
             id: m.id.clone(),
             name: m.name.clone(),
             score: m.score,
@@ -81,12 +81,4 @@ pub fn unscreened(input: &mut TransactionInput) {
     {
         p.lists.retain(|h| h.score.is_none());
     }
-}
-
-/// The list's code as the JSON shows it.
-pub fn list_code(m: &screen::Match) -> String {
-    serde_json::to_value(m.list)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }

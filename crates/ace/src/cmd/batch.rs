@@ -432,7 +432,7 @@ fn rescreen_one(
         Err(e) => (format!("ERROR: {e}"), vec![]),
     };
     (new != old).then(|| {
-        let hits: Vec<serde_json::Value> = report.parties.iter().flat_map(|p| p.hits.iter().map(move |m| serde_json::json!({"party": p.name, "list": batch_record::list_code(m), "id": m.id, "name": m.name, "score": m.score}))).collect();
+        let hits: Vec<serde_json::Value> = report.parties.iter().flat_map(|p| p.hits.iter().map(move |m| serde_json::json!({"party": p.name, "list": m.list.code(), "id": m.id, "name": m.name, "score": m.score}))).collect();
         serde_json::json!({"record_id": rec.id, "transaction_id": rec.transaction_id, "recorded_outcome": old, "outcome_now": new, "deciding": deciding, "hits": hits})
     })
 }
