@@ -95,6 +95,7 @@ pub use canonical::{canonical_json, canonical_record, record_hash, sha256_hex, G
 pub use canonical_ser::canonical_json_of;
 pub use chain::ACE_VERSION;
 pub use error::{Error, Result};
+pub use group::Arrival;
 pub use store::{Appended, Canonical, Prepared, Preparer, RecordStore};
 pub use tokens::{describe_access, parse_expiry};
 pub use types::{

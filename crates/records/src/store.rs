@@ -8,7 +8,7 @@ use crate::chain::{review_item, Item};
 use crate::compact::{dictionary_problem, Codec};
 use crate::error::{Error, Result};
 use crate::export;
-use crate::group::GroupCommit;
+use crate::group::{Arrival, GroupCommit};
 use crate::query::Selection;
 use crate::row::{ReviewRow, Row};
 use crate::time;
@@ -42,6 +42,11 @@ pub trait RecordStore: Send + Sync {
     fn append_then(&self, record: NewRecord, done: Box<dyn FnOnce(Result<Record>) + Send>);
     /// What makes records ready to append on any thread ([`Prepared`]).
     fn preparer(&self) -> Preparer;
+    /// Announces a record that will be appended soon, before it is worked out: hand the
+    /// [`Arrival`] over with [`Prepared::announced`] (or drop it to give the record up).
+    /// While one is outstanding the writer holds its next commit a moment (≤ 1 ms) so that
+    /// the record shares it: under load, fewer commits and page writes per record.
+    fn announce(&self) -> Arrival;
     /// [`RecordStore::append_then`] of a record prepared beforehand, perhaps on another
     /// thread: the caller's thread only hands it to the writer.
     fn append_prepared_then(
@@ -194,9 +199,18 @@ pub struct Prepared {
     item: Item,
     /// The codec of the store it was prepared for.
     codec: Arc<Codec>,
+    /// Its announcement ([`RecordStore::announce`]), if it was announced.
+    arrival: Arrival,
 }
 
 impl Prepared {
+    /// This record is the one `arrival` announced: the writer stops waiting for it once it
+    /// has it.
+    pub fn announced(mut self, arrival: Arrival) -> Self {
+        self.arrival = arrival;
+        self
+    }
+
     /// The record's transaction id, as it will be stored.
     pub fn transaction_id(&self) -> Option<&str> {
         self.item.transaction_id.as_deref()
@@ -226,6 +240,7 @@ impl Preparer {
         Prepared {
             item: Item::from_canonical(head, input.0, output.0, &self.codec),
             codec: Arc::clone(&self.codec),
+            arrival: Arrival::default(),
         }
     }
 }
@@ -419,6 +434,7 @@ impl<B: Backend> RecordStore for Store<B> {
         let items = vec![Item::from_new(&record, &self.codec)];
         self.writer.submit_then(
             items,
+            Arrival::default(),
             Box::new(move |outcomes| {
                 let outcome = outcomes.and_then(|mut o| o.pop().ok_or(crate::Error::WriterGone));
                 done(outcome.map(|o| o.into_record(record)));
@@ -430,6 +446,10 @@ impl<B: Backend> RecordStore for Store<B> {
         Preparer {
             codec: Arc::clone(&self.codec),
         }
+    }
+
+    fn announce(&self) -> Arrival {
+        self.writer.announce()
     }
 
     fn append_prepared_then(
@@ -446,6 +466,7 @@ impl<B: Backend> RecordStore for Store<B> {
         let transaction_id = item.transaction_id.clone();
         self.writer.submit_then(
             vec![item],
+            prepared.arrival,
             Box::new(move |outcomes| {
                 let outcome = outcomes.and_then(|mut o| o.pop().ok_or(crate::Error::WriterGone));
                 done(outcome.map(|o| o.into_appended(transaction_id)));

@@ -178,6 +178,8 @@ pub async fn determine_async(
         .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))??;
         return Answer::of(&decided);
     }
+    // Announced before the work: the writer may then hold a commit for it a moment.
+    let arrival = state.store().announce();
     let asked = asked_of(state, &input);
     let found = match state.store().reviews_at_hand(&asked.keys) {
         Some(found) => found,
@@ -191,6 +193,7 @@ pub async fn determine_async(
     };
     let decision = decide_with(state, input, distinct(found), &asked)?;
     let (prepared, output) = decision.prepared(state, &received, actor)?;
+    let prepared = prepared.announced(arrival);
     let appended = append_prepared(state, prepared, &decision, received).await?;
     if appended.replayed {
         return Answer::of(&decision.recorded(appended));
