@@ -1,11 +1,13 @@
 //! Group commit: one writer thread takes every append queued while the previous commit was
 //! in flight and writes them all in one transaction (one fsync), then answers each caller.
 //!
-//! A commit costs the same few page writes and one flush whether it holds one record or
-//! twenty, so the writer waits a moment (at most [`GATHER_WAIT`]) for records it knows are
-//! coming: those announced ahead ([`Arrival`]: a server announces a determination before
-//! it screens and decides it) and, for callers that announce nothing, about as many as the
-//! last commit answered. A caller alone is never kept waiting: nothing else is announced.
+//! Where a commit flushes to disk in this process (SQLite), it costs the same few page
+//! writes and one fsync whether it holds one record or twenty, so the writer waits a moment
+//! (at most [`GATHER_WAIT`]) for records it knows are coming: those announced ahead
+//! ([`Arrival`]: a server announces a determination before it screens and decides it) and
+//! about as many as the last commit answered. A caller alone is never kept waiting: nothing
+//! else is announced, and it was the whole of the last commit. Elsewhere (PostgreSQL) the
+//! writer waits only for half as many callers as the last commit answered.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender, TryRecvError};
@@ -66,13 +68,14 @@ impl GroupCommit {
         Self::start_gathering(writer, GATHER_WAIT)
     }
 
-    /// [`GroupCommit::start`] with another longest wait for announced records.
+    /// [`GroupCommit::start`] with another longest wait.
     fn start_gathering(writer: Box<dyn ChainWriter>, longest_wait: Duration) -> Result<Self> {
         let (queue, requests) = mpsc::sync_channel(QUEUE_CAPACITY);
         let announced = Arc::new(AtomicUsize::new(0));
         let gathering = Gathering {
             requests,
             announced: Arc::clone(&announced),
+            awaits_announced: writer.flushes_here(),
             longest_wait,
         };
         let thread = std::thread::Builder::new()
@@ -145,6 +148,9 @@ impl Drop for GroupCommit {
 struct Gathering {
     requests: Receiver<Request>,
     announced: Arc<AtomicUsize>,
+    /// Whether to wait for announced records (and for as many callers as the last commit
+    /// answered, not half as many): [`ChainWriter::flushes_here`].
+    awaits_announced: bool,
     longest_wait: Duration,
 }
 
@@ -155,10 +161,7 @@ impl Gathering {
     }
 
     /// The first request and whatever else comes before the commit should start, up to the
-    /// batch limit. The writer waits (until `longest_wait` after the first) while a record is
-    /// announced, or while fewer callers are queued than the last commit answered: most of
-    /// those are probably about to append again, and a few records should not pay a whole
-    /// commit. A lone caller is never held: it was the whole of the last commit too.
+    /// batch limit, waiting at most `longest_wait` after the first (see the module doc).
     fn gather(&self, first: Request, previous_callers: usize) -> Vec<Request> {
         let mut size = first.items.len();
         let mut batch = vec![first];
@@ -168,16 +171,20 @@ impl Gathering {
                 Ok(next) => next,
                 Err(TryRecvError::Disconnected) => break,
                 Err(TryRecvError::Empty) => {
-                    let expecting = self.announced.load(Ordering::Acquire) > 0
-                        || batch.len() < previous_callers;
                     let left = deadline.saturating_duration_since(Instant::now());
-                    if !expecting || left.is_zero() {
+                    if left.is_zero() || !self.expecting(batch.len(), previous_callers) {
                         break;
                     }
-                    match self.requests.recv_timeout(left.min(RECHECK)) {
+                    // An announced record may be given up: look again now and then.
+                    let wait = if self.awaits_announced {
+                        left.min(RECHECK)
+                    } else {
+                        left
+                    };
+                    match self.requests.recv_timeout(wait) {
                         Ok(next) => next,
-                        Err(RecvTimeoutError::Timeout) => continue,
-                        Err(RecvTimeoutError::Disconnected) => break,
+                        Err(RecvTimeoutError::Timeout) if self.awaits_announced => continue,
+                        Err(_) => break,
                     }
                 }
             };
@@ -186,6 +193,18 @@ impl Gathering {
             batch.push(next);
         }
         batch
+    }
+
+    /// Whether more records are probably coming, with `queued` callers in the batch: a
+    /// record is announced, or fewer callers are queued than the last commit answered (most
+    /// of those are about to append again). Where a commit is cheap here, only when fewer
+    /// than half of them are back.
+    fn expecting(&self, queued: usize, previous_callers: usize) -> bool {
+        if self.awaits_announced {
+            self.announced.load(Ordering::Acquire) > 0 || queued < previous_callers
+        } else {
+            queued * 2 < previous_callers
+        }
     }
 }
 
@@ -253,9 +272,13 @@ mod tests {
         commits: Commits,
         tip: Option<Tip>,
         pending: usize,
+        flushes_here: bool,
     }
 
     impl ChainWriter for Counting {
+        fn flushes_here(&self) -> bool {
+            self.flushes_here
+        }
         fn begin(&mut self) -> Result<Option<Tip>> {
             Ok(self.tip.clone())
         }
@@ -283,12 +306,18 @@ mod tests {
         }
     }
 
+    /// A writer whose commits flush here (SQLite's kind).
     fn writer() -> (GroupCommit, Commits) {
+        writer_flushing(true)
+    }
+
+    fn writer_flushing(flushes_here: bool) -> (GroupCommit, Commits) {
         let commits = Commits::default();
         let counting = Counting {
             commits: commits.clone(),
             tip: None,
             pending: 0,
+            flushes_here,
         };
         let group = GroupCommit::start_gathering(Box::new(counting), PATIENT).expect("writer");
         (group, commits)
@@ -363,6 +392,16 @@ mod tests {
         }
         assert!(started.elapsed() < PROMPT, "held {:?}", started.elapsed());
         assert_eq!(held(&commits), vec![1, 1, 1]);
+    }
+
+    #[test]
+    fn where_commits_flush_elsewhere_announced_records_are_not_awaited() {
+        let (group, commits) = writer_flushing(false);
+        let _arrival = group.announce();
+        let started = Instant::now();
+        committed(&submit(&group, 1, Arrival::default()));
+        assert!(started.elapsed() < PROMPT, "held {:?}", started.elapsed());
+        assert_eq!(held(&commits), vec![1]);
     }
 
     #[test]

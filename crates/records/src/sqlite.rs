@@ -452,6 +452,10 @@ struct SqliteWriter {
 }
 
 impl ChainWriter for SqliteWriter {
+    fn flushes_here(&self) -> bool {
+        true
+    }
+
     fn begin(&mut self) -> Result<Option<Tip>> {
         // Both statements prepared once per connection, not parsed for every batch.
         self.conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
