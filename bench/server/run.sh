@@ -15,7 +15,7 @@
 # Usage: bench/server/run.sh            (DURATION=10s CONNECTIONS=16 THREADS=2 WARMUP=3s by default)
 #        WARMUP=0 bench/server/run.sh   (no warm-up: the measured load starts on a cold server)
 #        BASELINE=b25fdb27 bench/server/run.sh   (each setup also with the build of that
-#        revision, one after the other in the same run, for a before/after on one machine state;
+#        revision, right after the current build's load, for a before/after on one machine state;
 #        BASELINE may also be the path of an ace binary built before)
 # Each line also says the server's CPU time per request (utime+stime of the `ace serve`
 # processes over the load, divided by the requests wrk completed), so a noisy machine
@@ -196,44 +196,60 @@ run_single() {
     check "$db"
 }
 
+# The three setups; each loads build $ACE (labelled $LABEL) with workload $WORKLOAD.
+sqlite_single() {
+    run_single "[$LABEL] SQLite, one server ($WORKLOAD)" "$WORK/data/records-$DB_TAG.sqlite3" 8181
+}
+
+pg_single() {
+    local pg
+    pg=$(fresh_pg "ace_bench_single_$DB_TAG")
+    PG_DBS+=("ace_bench_single_$DB_TAG")
+    run_single "[$LABEL] PostgreSQL, one server ($WORKLOAD)" "$pg" 8182
+}
+
+pg_shared() {
+    local shared half wa wb a b before ticks
+    shared=$(fresh_pg "ace_bench_shared_$DB_TAG")
+    PG_DBS+=("ace_bench_shared_$DB_TAG")
+    TOKEN=$("$ACE" --data-dir "$WORK/data" tokens create --name "bench-shared-$DB_TAG" --role analyst --database "$shared")
+    start_server 8183 "$shared"
+    start_server 8184 "$shared"
+    half=$((CONNECTIONS / 2))
+    warm_up 8183 "$half" &
+    wa=$!
+    warm_up 8184 "$half" &
+    wb=$!
+    wait $wa $wb
+    before=$(cpu_ticks)
+    load 8183 "$half" "$WORK/wrk-8183.txt" &
+    a=$!
+    load 8184 "$half" "$WORK/wrk-8184.txt" &
+    b=$!
+    wait $a $b
+    ticks=$(($(cpu_ticks) - before))
+    stop_servers
+    cat "$WORK/wrk-8183.txt" "$WORK/wrk-8184.txt" >&2
+    summarize "[$LABEL] PostgreSQL, two servers ($WORKLOAD; sum; p: A/B)" "$ticks" "$WORK/wrk-8183.txt" "$WORK/wrk-8184.txt"
+    check "$shared"
+}
+
 PIN=
 echo "== $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS -d$DURATION after a $WARMUP warm-up; $(date -u +%FT%TZ)" | tee "$WORK/summary"
 
-for BUILD in "${BUILDS[@]}"; do
-LABEL=${BUILD%%=*}
-ACE=${BUILD#*=}
+# Each setup is loaded with every build back to back, so that a machine whose speed drifts
+# during the run (a shared VM's does, by tens of percent within minutes) weighs on the
+# builds alike rather than on whichever ran last.
 for WORKLOAD in $WORKLOADS; do
     LUA=$(lua_of "$WORKLOAD")
-    DB_TAG="${WORKLOAD}_${LABEL}"
-    run_single "[$LABEL] SQLite, one server ($WORKLOAD)" "$WORK/data/records-$DB_TAG.sqlite3" 8181
-
-    PG=$(fresh_pg "ace_bench_single_$DB_TAG")
-    PG_DBS+=("ace_bench_single_$DB_TAG")
-    run_single "[$LABEL] PostgreSQL, one server ($WORKLOAD)" "$PG" 8182
-
-    SHARED=$(fresh_pg "ace_bench_shared_$DB_TAG")
-    PG_DBS+=("ace_bench_shared_$DB_TAG")
-    TOKEN=$("$ACE" --data-dir "$WORK/data" tokens create --name "bench-shared-$WORKLOAD" --role analyst --database "$SHARED")
-    start_server 8183 "$SHARED"
-    start_server 8184 "$SHARED"
-    HALF=$((CONNECTIONS / 2))
-    warm_up 8183 "$HALF" &
-    WA=$!
-    warm_up 8184 "$HALF" &
-    WB=$!
-    wait $WA $WB
-    BEFORE=$(cpu_ticks)
-    load 8183 "$HALF" "$WORK/wrk-8183.txt" &
-    A=$!
-    load 8184 "$HALF" "$WORK/wrk-8184.txt" &
-    B=$!
-    wait $A $B
-    TICKS=$(($(cpu_ticks) - BEFORE))
-    stop_servers
-    cat "$WORK/wrk-8183.txt" "$WORK/wrk-8184.txt" >&2
-    summarize "[$LABEL] PostgreSQL, two servers ($WORKLOAD; sum; p: A/B)" "$TICKS" "$WORK/wrk-8183.txt" "$WORK/wrk-8184.txt"
-    check "$SHARED"
-done
+    for SETUP in sqlite_single pg_single pg_shared; do
+        for BUILD in "${BUILDS[@]}"; do
+            LABEL=${BUILD%%=*}
+            ACE=${BUILD#*=}
+            DB_TAG="${WORKLOAD}_${LABEL}"
+            $SETUP
+        done
+    done
 done
 
 # The current build's SQLite server on one core, new names: the scaling's denominator.
