@@ -574,7 +574,7 @@ pub(crate) trait ChainWriter: Send + 'static {
     /// that each record more per commit saves this process CPU and the disk page writes:
     /// then the writer waits a moment for records announced ahead
     /// ([`crate::RecordStore::announce`]). PostgreSQL flushes in its own server, where holding
-    /// commits back measured slower (bench/server, 2026-12-03 06:47).
+    /// commits back measured slower (bench/server, 2026-12-03 06:37).
     fn flushes_here(&self) -> bool {
         false
     }

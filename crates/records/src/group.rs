@@ -30,8 +30,9 @@ const QUEUE_CAPACITY: usize = 16_384;
 
 /// A record announced before it is ready to append ([`GroupCommit::announce`]): while one is
 /// outstanding, a writer whose commits flush here (SQLite) delays its next commit a little
-/// so that the record joins it rather than paying a commit of its own. It stops counting when the writer receives the
-/// record it was handed with, or when it is dropped (the record was given up).
+/// so that the record joins it rather than paying a commit of its own. It stops counting
+/// when the writer receives the record it was handed with, or when it is dropped (the
+/// record was given up).
 /// `Arrival::default()` announces nothing.
 #[derive(Debug, Default)]
 pub struct Arrival(Option<Arc<AtomicUsize>>);
