@@ -8,10 +8,13 @@
 //! about as many as the last commit answered. A caller alone is never kept waiting: nothing
 //! else is announced, and it was the whole of the last commit. Elsewhere (PostgreSQL) the
 //! writer waits only for half as many callers as the last commit answered.
+//!
+//! The queue is a mutex-guarded deque the writer sleeps on ([`Queue`]): a caller wakes it
+//! only when what it waits for is there, and a record given up wakes it at once, so a
+//! gathering writer neither polls nor is woken once per record.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender, TryRecvError};
-use std::sync::{Arc, Mutex};
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -22,25 +25,34 @@ use crate::error::{Error, Result};
 const MAX_BATCH_RECORDS: usize = 2048;
 /// Longest a commit is delayed to gather callers expected back from the previous commit.
 const GATHER_WAIT: Duration = Duration::from_micros(1000);
-/// How often a waiting writer looks again whether anything is still announced (an
-/// announced record may be given up, e.g. when its request turns out invalid).
-const RECHECK: Duration = Duration::from_micros(100);
 /// Appends that may wait in the queue before callers block (back pressure).
 const QUEUE_CAPACITY: usize = 16_384;
 
 /// A record announced before it is ready to append ([`GroupCommit::announce`]): while one is
 /// outstanding, a writer whose commits flush here (SQLite) delays its next commit a little
 /// so that the record joins it rather than paying a commit of its own. It stops counting
-/// when the writer receives the record it was handed with, or when it is dropped (the
-/// record was given up).
+/// when its record is queued (handed over with it), or when it is dropped (the record was
+/// given up), which wakes a writer waiting for it.
 /// `Arrival::default()` announces nothing.
-#[derive(Debug, Default)]
-pub struct Arrival(Option<Arc<AtomicUsize>>);
+#[derive(Default)]
+pub struct Arrival(Option<Arc<Queue>>);
+
+impl std::fmt::Debug for Arrival {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Arrival(announced)"
+        } else {
+            "Arrival(nothing)"
+        })
+    }
+}
 
 impl Drop for Arrival {
     fn drop(&mut self) {
-        if let Some(outstanding) = self.0.take() {
-            outstanding.fetch_sub(1, Ordering::AcqRel);
+        if let Some(queue) = self.0.take() {
+            let mut state = queue.lock();
+            state.announced = state.announced.saturating_sub(1);
+            queue.wake_writer_if_gathered(&mut state);
         }
     }
 }
@@ -51,16 +63,202 @@ pub(crate) type Reply = Box<dyn FnOnce(Result<Vec<Outcome>>) + Send>;
 struct Request {
     items: Vec<Item>,
     reply: Reply,
-    /// Counted as outstanding until the writer takes the request.
-    arrival: Arrival,
+}
+
+/// The queue between callers and the writer thread. Callers wake the writer only when what
+/// it waits for is there (a first request; or, while it gathers, everything it expects), not
+/// at every request: the futex calls of a wake per record cost the server more than the
+/// mutex does.
+pub(crate) struct Queue {
+    state: Mutex<QueueState>,
+    /// The writer waits here ([`QueueState::wake`] says for what).
+    writer: Condvar,
+    /// Callers wait here while the queue is full.
+    room: Condvar,
+    /// Whether to wait for announced records (and for as many callers as the last commit
+    /// answered, not half as many): [`ChainWriter::flushes_here`].
+    awaits_announced: bool,
+}
+
+struct QueueState {
+    requests: VecDeque<Request>,
+    /// Records in `requests`.
+    items: usize,
+    /// Announced records not queued yet.
+    announced: usize,
+    /// What the waiting writer is to be woken for.
+    wake: Wake,
+    /// Callers waiting for room.
+    waiting_for_room: usize,
+    /// No more requests are taken (the store is closing, or the writer has stopped).
+    closed: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wake {
+    /// The writer is busy: nobody needs to wake it.
+    Never,
+    /// The writer is idle: wake it for the first request.
+    ForAny,
+    /// The writer gathers a commit: wake it once no more records are expected, after a
+    /// commit that answered `previous_callers`.
+    WhenGathered { previous_callers: usize },
+}
+
+impl Queue {
+    fn new(awaits_announced: bool) -> Self {
+        Queue {
+            state: Mutex::new(QueueState {
+                requests: VecDeque::new(),
+                items: 0,
+                announced: 0,
+                wake: Wake::Never,
+                waiting_for_room: 0,
+                closed: false,
+            }),
+            writer: Condvar::new(),
+            room: Condvar::new(),
+            awaits_announced,
+        }
+    }
+
+    /// The state, even after a panic elsewhere: every change to it is complete under the lock.
+    fn lock(&self) -> MutexGuard<'_, QueueState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether more records are probably coming, with `previous_callers` answered by the last
+    /// commit: a record is announced, or fewer callers are queued than the last commit
+    /// answered (most of those are about to append again). Where a commit is cheap here,
+    /// only when fewer than half of them are back.
+    fn expecting(&self, state: &QueueState, previous_callers: usize) -> bool {
+        let queued = state.requests.len();
+        if state.closed || state.items >= MAX_BATCH_RECORDS {
+            false
+        } else if self.awaits_announced {
+            state.announced > 0 || queued < previous_callers
+        } else {
+            queued * 2 < previous_callers
+        }
+    }
+
+    /// Wakes the writer if it waits for what is now there.
+    fn wake_writer_if_gathered(&self, state: &mut QueueState) {
+        let due = match state.wake {
+            Wake::Never => false,
+            Wake::ForAny => !state.requests.is_empty(),
+            Wake::WhenGathered { previous_callers } => !self.expecting(state, previous_callers),
+        };
+        if due {
+            state.wake = Wake::Never;
+            self.writer.notify_one();
+        }
+    }
+
+    /// Queues a request, waiting while the queue is full; the request back when the queue is
+    /// closed. `arrival`, this request's announcement, stops counting as it is queued.
+    fn push(&self, request: Request, mut arrival: Arrival) -> std::result::Result<(), Request> {
+        let mut state = self.lock();
+        while state.requests.len() >= QUEUE_CAPACITY && !state.closed {
+            state.waiting_for_room += 1;
+            state = self
+                .room
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+            state.waiting_for_room -= 1;
+        }
+        if state.closed {
+            drop(state); // before `arrival` is dropped, which takes the lock
+            return Err(request);
+        }
+        state.items += request.items.len();
+        state.requests.push_back(request);
+        if arrival.0.as_ref().is_some_and(|q| std::ptr::eq(&**q, self)) {
+            arrival.0 = None;
+            state.announced = state.announced.saturating_sub(1);
+        }
+        self.wake_writer_if_gathered(&mut state);
+        Ok(())
+    }
+
+    /// The requests of the next commit: the first to come and whatever else comes before the
+    /// commit should start, up to the batch limit, waiting at most `longest_wait` after the
+    /// first (see the module doc). `None` once the queue is closed and empty.
+    fn next_batch(&self, previous_callers: usize, longest_wait: Duration) -> Option<Vec<Request>> {
+        let mut state = self.lock();
+        while state.requests.is_empty() {
+            if state.closed {
+                return None;
+            }
+            state.wake = Wake::ForAny;
+            state = self
+                .writer
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        let deadline = Instant::now() + longest_wait;
+        while self.expecting(&state, previous_callers) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            state.wake = Wake::WhenGathered { previous_callers };
+            state = self
+                .writer
+                .wait_timeout(state, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        state.wake = Wake::Never;
+        Some(take_batch(&mut state, &self.room))
+    }
+
+    /// Closes the queue: callers are refused from now on, and every request still queued
+    /// (which no writer will take) is answered `WriterGone`.
+    fn close_and_fail_queued(&self) {
+        let left: Vec<Request> = {
+            let mut state = self.lock();
+            state.closed = true;
+            state.items = 0;
+            self.room.notify_all();
+            state.requests.drain(..).collect()
+        };
+        for request in left {
+            (request.reply)(Err(Error::WriterGone));
+        }
+    }
+
+    /// Closes the queue to new requests; the writer still writes those queued, then stops.
+    fn close(&self) {
+        let mut state = self.lock();
+        state.closed = true;
+        self.writer.notify_all();
+        self.room.notify_all();
+    }
+}
+
+/// Takes queued requests for one commit (at least one, at most the batch limit in records).
+fn take_batch(state: &mut QueueState, room: &Condvar) -> Vec<Request> {
+    let mut batch = Vec::new();
+    let mut size = 0;
+    while let Some(next) = state.requests.front() {
+        if !batch.is_empty() && size + next.items.len() > MAX_BATCH_RECORDS {
+            break;
+        }
+        size += next.items.len();
+        batch.extend(state.requests.pop_front());
+    }
+    state.items -= size;
+    if state.waiting_for_room > 0 {
+        room.notify_all();
+    }
+    batch
 }
 
 /// The handle callers append through; the writer thread stops when it is dropped.
 pub(crate) struct GroupCommit {
-    queue: Mutex<Option<SyncSender<Request>>>,
+    queue: Arc<Queue>,
     thread: Mutex<Option<JoinHandle<()>>>,
-    /// Announced records the writer has not received yet.
-    announced: Arc<AtomicUsize>,
 }
 
 impl GroupCommit {
@@ -71,33 +269,26 @@ impl GroupCommit {
 
     /// [`GroupCommit::start`] with another longest wait.
     fn start_gathering(writer: Box<dyn ChainWriter>, longest_wait: Duration) -> Result<Self> {
-        let (queue, requests) = mpsc::sync_channel(QUEUE_CAPACITY);
-        let announced = Arc::new(AtomicUsize::new(0));
-        let gathering = Gathering {
-            requests,
-            announced: Arc::clone(&announced),
-            awaits_announced: writer.flushes_here(),
-            longest_wait,
-        };
+        let queue = Arc::new(Queue::new(writer.flushes_here()));
+        let writer_queue = Arc::clone(&queue);
         let thread = std::thread::Builder::new()
             .name("records-writer".into())
-            .spawn(move || run(writer, gathering))?;
+            .spawn(move || run(writer, writer_queue, longest_wait))?;
         Ok(GroupCommit {
-            queue: Mutex::new(Some(queue)),
+            queue,
             thread: Mutex::new(Some(thread)),
-            announced,
         })
     }
 
     /// Announces a record that will be submitted soon (see [`Arrival`]).
     pub fn announce(&self) -> Arrival {
-        self.announced.fetch_add(1, Ordering::AcqRel);
-        Arrival(Some(Arc::clone(&self.announced)))
+        self.queue.lock().announced += 1;
+        Arrival(Some(Arc::clone(&self.queue)))
     }
 
     /// Queues items to be written in one transaction and waits until they are committed.
     pub fn submit(&self, items: Vec<Item>) -> Result<Vec<Outcome>> {
-        let (reply, answer): (Sender<_>, _) = mpsc::channel();
+        let (reply, answer) = std::sync::mpsc::channel();
         self.submit_then(
             items,
             Arrival::default(),
@@ -113,31 +304,15 @@ impl GroupCommit {
     /// Returns without waiting for the commit (it waits only while the queue is full).
     /// `arrival` is the announcement of these items, if they were announced.
     pub fn submit_then(&self, items: Vec<Item>, arrival: Arrival, reply: Reply) {
-        let queue = match self.sender() {
-            Ok(queue) => queue,
-            Err(e) => return reply(Err(e)),
-        };
-        let request = Request {
-            items,
-            reply,
-            arrival,
-        };
-        if let Err(refused) = queue.send(request) {
-            (refused.0.reply)(Err(Error::WriterGone));
+        if let Err(refused) = self.queue.push(Request { items, reply }, arrival) {
+            (refused.reply)(Err(Error::WriterGone));
         }
-    }
-
-    fn sender(&self) -> Result<SyncSender<Request>> {
-        let guard = self.queue.lock().map_err(|_| Error::WriterGone)?;
-        guard.clone().ok_or(Error::WriterGone)
     }
 }
 
 impl Drop for GroupCommit {
     fn drop(&mut self) {
-        if let Ok(mut queue) = self.queue.lock() {
-            queue.take();
-        }
+        self.queue.close();
         let thread = self.thread.lock().ok().and_then(|mut t| t.take());
         if let Some(thread) = thread {
             let _ = thread.join();
@@ -145,81 +320,21 @@ impl Drop for GroupCommit {
     }
 }
 
-/// The writer's side of the queue.
-struct Gathering {
-    requests: Receiver<Request>,
-    announced: Arc<AtomicUsize>,
-    /// Whether to wait for announced records (and for as many callers as the last commit
-    /// answered, not half as many): [`ChainWriter::flushes_here`].
-    awaits_announced: bool,
-    longest_wait: Duration,
-}
+/// Answers `WriterGone` to whatever is queued when the writer thread ends, even by a panic:
+/// no caller waits for a writer that is not there.
+struct FailQueuedOnExit(Arc<Queue>);
 
-impl Gathering {
-    /// The next request, counted as arrived; `None` once every handle is dropped.
-    fn recv(&self) -> Option<Request> {
-        self.requests.recv().ok().map(arrived)
-    }
-
-    /// The first request and whatever else comes before the commit should start, up to the
-    /// batch limit, waiting at most `longest_wait` after the first (see the module doc).
-    fn gather(&self, first: Request, previous_callers: usize) -> Vec<Request> {
-        let mut size = first.items.len();
-        let mut batch = vec![first];
-        let deadline = Instant::now() + self.longest_wait;
-        while size < MAX_BATCH_RECORDS {
-            let next = match self.requests.try_recv() {
-                Ok(next) => next,
-                Err(TryRecvError::Disconnected) => break,
-                Err(TryRecvError::Empty) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() || !self.expecting(batch.len(), previous_callers) {
-                        break;
-                    }
-                    // An announced record may be given up: look again now and then.
-                    let wait = if self.awaits_announced {
-                        left.min(RECHECK)
-                    } else {
-                        left
-                    };
-                    match self.requests.recv_timeout(wait) {
-                        Ok(next) => next,
-                        Err(RecvTimeoutError::Timeout) if self.awaits_announced => continue,
-                        Err(_) => break,
-                    }
-                }
-            };
-            let next = arrived(next);
-            size += next.items.len();
-            batch.push(next);
-        }
-        batch
-    }
-
-    /// Whether more records are probably coming, with `queued` callers in the batch: a
-    /// record is announced, or fewer callers are queued than the last commit answered (most
-    /// of those are about to append again). Where a commit is cheap here, only when fewer
-    /// than half of them are back.
-    fn expecting(&self, queued: usize, previous_callers: usize) -> bool {
-        if self.awaits_announced {
-            self.announced.load(Ordering::Acquire) > 0 || queued < previous_callers
-        } else {
-            queued * 2 < previous_callers
-        }
+impl Drop for FailQueuedOnExit {
+    fn drop(&mut self) {
+        self.0.close_and_fail_queued();
     }
 }
 
-/// A request the writer has taken: its announcement, if any, no longer counts.
-fn arrived(mut request: Request) -> Request {
-    drop(std::mem::take(&mut request.arrival));
-    request
-}
-
-fn run(writer: Box<dyn ChainWriter>, gathering: Gathering) {
+fn run(writer: Box<dyn ChainWriter>, queue: Arc<Queue>, longest_wait: Duration) {
+    let _fail_queued = FailQueuedOnExit(Arc::clone(&queue));
     let mut chain = Chain::new(writer);
     let mut previous_callers = 0;
-    while let Some(first) = gathering.recv() {
-        let batch = gathering.gather(first, previous_callers);
+    while let Some(batch) = queue.next_batch(previous_callers, longest_wait) {
         previous_callers = batch.len();
         write_and_answer(&mut chain, batch);
     }
@@ -258,6 +373,7 @@ mod tests {
     use super::*;
     use crate::chain::{plain_item, Link, Tip};
     use crate::types::{Record, RecordKind};
+    use std::sync::mpsc;
 
     /// How long the writer may wait in these tests: far longer than any of them runs, so that
     /// a commit held for nothing shows as a test taking seconds.
@@ -430,5 +546,60 @@ mod tests {
         committed(&c);
         committed(&d);
         assert_eq!(held(&commits), vec![2, 2]);
+    }
+
+    /// A database whose every transaction panics.
+    struct Panicking;
+
+    impl ChainWriter for Panicking {
+        fn begin(&mut self) -> Result<Option<Tip>> {
+            panic!("the database writer broke")
+        }
+        fn existing(&mut self, _: &[(RecordKind, String)]) -> Result<Vec<Record>> {
+            Ok(Vec::new())
+        }
+        fn insert(&mut self, _: &[Link<'_>]) -> Result<()> {
+            Ok(())
+        }
+        fn commit(&mut self) -> Result<()> {
+            Ok(())
+        }
+        fn rollback(&mut self) {}
+    }
+
+    fn answer(outcome: &mpsc::Receiver<Result<Vec<Outcome>>>) -> Option<Result<Vec<Outcome>>> {
+        outcome.recv_timeout(PROMPT).ok()
+    }
+
+    #[test]
+    fn callers_of_a_writer_that_died_are_answered_not_left_waiting() {
+        let group = GroupCommit::start_gathering(Box::new(Panicking), PATIENT).expect("writer");
+        // The first caller's commit panics; its reply is dropped unanswered.
+        let first = submit(&group, 1, Arrival::default());
+        assert!(
+            matches!(answer(&first), None | Some(Err(Error::WriterGone))),
+            "a dead writer committed a record"
+        );
+        // Every later caller is told at once that the writer is gone.
+        for n in 2..=3 {
+            let later = submit(&group, n, group.announce());
+            assert!(
+                matches!(answer(&later), Some(Err(Error::WriterGone))),
+                "caller {n} was not told the writer is gone"
+            );
+        }
+    }
+
+    #[test]
+    fn records_queued_when_the_store_closes_are_still_written() {
+        let (group, commits) = writer();
+        let queued: Vec<_> = (1..=3)
+            .map(|n| submit(&group, n, Arrival::default()))
+            .collect();
+        drop(group);
+        for outcome in &queued {
+            assert_eq!(committed(outcome).len(), 1);
+        }
+        assert_eq!(held(&commits).iter().sum::<usize>(), 3);
     }
 }
