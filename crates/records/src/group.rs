@@ -613,4 +613,48 @@ mod tests {
         }
         assert_eq!(held(&commits).iter().sum::<usize>(), 3);
     }
+
+    #[test]
+    fn many_callers_announcing_and_giving_up_are_all_answered_once() {
+        let commits = Commits::default();
+        let counting = Counting {
+            commits: commits.clone(),
+            tip: None,
+            pending: 0,
+            flushes_here: true,
+        };
+        let group = Arc::new(
+            GroupCommit::start_gathering(Box::new(counting), GATHER_WAIT).expect("writer"),
+        );
+        const THREADS: usize = 8;
+        const EACH: usize = 200;
+        let callers: Vec<_> = (0..THREADS)
+            .map(|t| {
+                let group = Arc::clone(&group);
+                std::thread::spawn(move || {
+                    let mut committed_here = 0;
+                    for i in 0..EACH {
+                        let arrival = group.announce();
+                        if i % 7 == 3 {
+                            // Given up, as a request found invalid after its announcement.
+                            drop(arrival);
+                            continue;
+                        }
+                        let outcome = submit(&group, t * EACH + i, arrival);
+                        committed_here += committed(&outcome).len();
+                    }
+                    committed_here
+                })
+            })
+            .collect();
+        let answered: usize = callers.into_iter().map(|c| c.join().expect("caller")).sum();
+        let given_up = THREADS * (EACH / 7 + usize::from(EACH % 7 > 3));
+        assert_eq!(answered, THREADS * EACH - given_up);
+        assert_eq!(held(&commits).iter().sum::<usize>(), answered);
+        assert_eq!(
+            group.queue.lock().announced,
+            0,
+            "an announcement outlived its record"
+        );
+    }
 }
