@@ -36,34 +36,25 @@ case $WORKLOAD in
     *) echo "WORKLOAD must be recurring or unique, not '$WORKLOAD'" >&2; exit 2 ;;
 esac
 case $DATABASE in sqlite | pg) ;; *) echo "DATABASE must be sqlite or pg, not '$DATABASE'" >&2; exit 2 ;; esac
-if ! command -v wrk >/dev/null; then
-    apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-fi
-
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
-TARGET_ABS=$(realpath -m "$CARGO_TARGET_DIR")
-cargo build --release -p ace >&2
-NEW=$TARGET_ABS/release/ace
+. bench/server/lib.sh
+ensure_wrk
+build_current
+NEW=$CURRENT
 
 WORK=$(mktemp -d)
 PID=
 cleanup() {
     if [ -n "$PID" ]; then kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
     psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS ace_bench_pairs WITH (FORCE)" >/dev/null 2>&1 || true
-    if [ -d "$WORK/baseline-src" ]; then git worktree remove --force "$WORK/baseline-src" >/dev/null 2>&1 || true; fi
+    remove_baseline_worktree "$WORK"
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-if [ -x "$BASELINE" ] && [ -f "$BASELINE" ]; then
-    OLD=$(realpath "$BASELINE")
-    OLD_LABEL=$BASELINE
-else
-    git worktree add --detach "$WORK/baseline-src" "$BASELINE" >/dev/null
-    (cd "$WORK/baseline-src" && CARGO_TARGET_DIR=$TARGET_ABS/bench-baseline cargo build --release -p ace >&2)
-    OLD=$TARGET_ABS/bench-baseline/release/ace
-    OLD_LABEL=$(git rev-parse --short "$BASELINE")
-fi
+build_baseline "$BASELINE" "$WORK"
+OLD=$BASELINE_BIN
+OLD_LABEL=$BASELINE_LABEL
+[ "$OLD_LABEL" = baseline ] && OLD_LABEL=$BASELINE
 
 # The server's CPU ticks, its writer thread's, and the bytes it has written.
 ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }

@@ -44,14 +44,9 @@ PREVIOUS=bench/server/previous.tsv
 # wrk left to the other core) with new names, for the 1-to-2-core scaling of issue 14.
 ONE_CORE=${ONE_CORE:-1}
 
-if ! command -v wrk >/dev/null; then
-    apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-fi
-
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
-TARGET_ABS=$(realpath -m "$CARGO_TARGET_DIR")
-cargo build --release -p ace >&2
-CURRENT=$TARGET_ABS/release/ace
+. bench/server/lib.sh
+ensure_wrk
+build_current
 
 WORK=$(mktemp -d)
 PIDS=()
@@ -60,20 +55,16 @@ cleanup() {
     for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
     for db in "${PG_DBS[@]}"; do psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true; done
-    if [ -d "$WORK/baseline-src" ]; then git worktree remove --force "$WORK/baseline-src" >/dev/null 2>&1 || true; fi
+    remove_baseline_worktree "$WORK"
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-# The builds to load: the current tree, and BASELINE's when given (built from a temporary
-# worktree into its own target directory, so the current build is untouched).
+# The builds to load: the current tree, and BASELINE's when given.
 BUILDS=("current=$CURRENT")
-if [ -n "$BASELINE" ] && [ -x "$BASELINE" ] && [ -f "$BASELINE" ]; then
-    BUILDS+=("baseline=$(realpath "$BASELINE")")     # an already built ace binary
-elif [ -n "$BASELINE" ]; then
-    git worktree add --detach "$WORK/baseline-src" "$BASELINE" >/dev/null
-    (cd "$WORK/baseline-src" && CARGO_TARGET_DIR=$TARGET_ABS/bench-baseline cargo build --release -p ace >&2)
-    BUILDS+=("$(git rev-parse --short "$BASELINE")=$TARGET_ABS/bench-baseline/release/ace")
+if [ -n "$BASELINE" ]; then
+    build_baseline "$BASELINE" "$WORK"
+    BUILDS+=("$BASELINE_LABEL=$BASELINE_BIN")
 fi
 
 # A fresh PostgreSQL database; prints its URL (the caller adds the name to PG_DBS: this
