@@ -78,6 +78,8 @@ pub(crate) struct Queue {
     /// Whether to wait for announced records (and for as many callers as the last commit
     /// answered, not half as many): [`ChainWriter::flushes_here`].
     awaits_announced: bool,
+    /// Requests that may wait before callers block ([`QUEUE_CAPACITY`]).
+    capacity: usize,
 }
 
 struct QueueState {
@@ -106,7 +108,7 @@ enum Wake {
 }
 
 impl Queue {
-    fn new(awaits_announced: bool) -> Self {
+    fn new(awaits_announced: bool, capacity: usize) -> Self {
         Queue {
             state: Mutex::new(QueueState {
                 requests: VecDeque::new(),
@@ -119,6 +121,7 @@ impl Queue {
             writer: Condvar::new(),
             room: Condvar::new(),
             awaits_announced,
+            capacity,
         }
     }
 
@@ -159,7 +162,7 @@ impl Queue {
     /// closed. `arrival`, this request's announcement, stops counting as it is queued.
     fn push(&self, request: Request, mut arrival: Arrival) -> std::result::Result<(), Request> {
         let mut state = self.lock();
-        while state.requests.len() >= QUEUE_CAPACITY && !state.closed {
+        while state.requests.len() >= self.capacity && !state.closed {
             state.waiting_for_room += 1;
             state = self
                 .room
@@ -269,7 +272,16 @@ impl GroupCommit {
 
     /// [`GroupCommit::start`] with another longest wait.
     fn start_gathering(writer: Box<dyn ChainWriter>, longest_wait: Duration) -> Result<Self> {
-        let queue = Arc::new(Queue::new(writer.flushes_here()));
+        Self::start_queue(writer, longest_wait, QUEUE_CAPACITY)
+    }
+
+    /// [`GroupCommit::start_gathering`] with another queue capacity.
+    fn start_queue(
+        writer: Box<dyn ChainWriter>,
+        longest_wait: Duration,
+        capacity: usize,
+    ) -> Result<Self> {
+        let queue = Arc::new(Queue::new(writer.flushes_here(), capacity));
         let writer_queue = Arc::clone(&queue);
         let thread = std::thread::Builder::new()
             .name("records-writer".into())
@@ -656,5 +668,91 @@ mod tests {
             0,
             "an announcement outlived its record"
         );
+    }
+
+    /// A database whose transactions wait for a permit each.
+    struct Gated {
+        permits: Mutex<mpsc::Receiver<()>>,
+        inner: Counting,
+    }
+
+    impl ChainWriter for Gated {
+        fn begin(&mut self) -> Result<Option<Tip>> {
+            let permits = self.permits.lock().expect("permits");
+            permits.recv_timeout(PROMPT).expect("a permit");
+            drop(permits);
+            self.inner.begin()
+        }
+        fn existing(&mut self, keys: &[(RecordKind, String)]) -> Result<Vec<Record>> {
+            self.inner.existing(keys)
+        }
+        fn insert(&mut self, links: &[Link<'_>]) -> Result<()> {
+            self.inner.insert(links)
+        }
+        fn commit(&mut self) -> Result<()> {
+            self.inner.commit()
+        }
+        fn rollback(&mut self) {
+            self.inner.rollback()
+        }
+    }
+
+    #[test]
+    fn a_full_queue_holds_callers_until_the_writer_makes_room() {
+        let (permit, permits) = mpsc::channel();
+        let commits = Commits::default();
+        let gated = Gated {
+            permits: Mutex::new(permits),
+            inner: Counting {
+                commits: commits.clone(),
+                tip: None,
+                pending: 0,
+                flushes_here: false,
+            },
+        };
+        let group =
+            Arc::new(GroupCommit::start_queue(Box::new(gated), Duration::ZERO, 2).expect("writer"));
+        // The writer takes the first record and waits for a permit; two more fill the queue.
+        let first = submit(&group, 1, Arrival::default());
+        let started = Instant::now();
+        while !group.queue.lock().requests.is_empty() {
+            assert!(
+                started.elapsed() < PROMPT,
+                "the writer never took the first record"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let queued = [
+            submit(&group, 2, Arrival::default()),
+            submit(&group, 3, Arrival::default()),
+        ];
+        // A fourth caller waits for room.
+        let (handed, handed_over) = mpsc::channel();
+        let caller = {
+            let group = Arc::clone(&group);
+            std::thread::spawn(move || {
+                let outcome = submit(&group, 4, Arrival::default());
+                let _ = handed.send(());
+                committed(&outcome).len()
+            })
+        };
+        assert!(
+            handed_over
+                .recv_timeout(Duration::from_millis(100))
+                .is_err(),
+            "a caller was queued beyond the capacity"
+        );
+        for _ in 0..3 {
+            permit.send(()).expect("writer");
+        }
+        assert_eq!(committed(&first).len(), 1);
+        for outcome in &queued {
+            assert_eq!(committed(outcome).len(), 1);
+        }
+        handed_over
+            .recv_timeout(PROMPT)
+            .expect("room made for the waiting caller");
+        assert_eq!(caller.join().expect("caller"), 1);
+        assert_eq!(held(&commits).iter().sum::<usize>(), 4);
     }
 }
