@@ -292,37 +292,22 @@ impl Checkpointer {
                 )));
             }
         }
-        let (mut id, mut prev) = match &self.last {
+        let (start, prev) = match &self.last {
             Some(h) => (h.id, h.hash.clone()),
             None => (0, GENESIS_HASH.to_string()),
         };
-        let start = id;
-        loop {
-            let page = store.list(&Filter {
-                after_id: Some(id),
-                limit: Some(PAGE),
-                ..Filter::default()
-            })?;
-            let full = page.len() == PAGE;
-            for r in page {
-                if let Some(problem) = link_problem(&r, id + 1, &prev) {
-                    return Err(bad(format!(
-                        "the chain is broken at record {}: {problem}; nothing was signed \
-                         (run `ace records verify`)",
-                        r.id
-                    )));
-                }
-                id = r.id;
-                prev = r.hash;
+        let head = match store.check_chain_after(start, &prev)? {
+            Ok(Some(head)) => head,
+            Ok(None) => return Ok(None),
+            Err(broken) => {
+                return Err(bad(format!(
+                    "the chain is broken at record {}: {}; nothing was signed \
+                     (run `ace records verify`)",
+                    broken.id, broken.problem
+                )))
             }
-            if !full {
-                break;
-            }
-        }
-        if id == 0 || id == start {
-            return Ok(None);
-        }
-        let head = Head { id, hash: prev };
+        };
+        let id = head.id;
         let checkpoint = self.key.sign(&head, u64::try_from(id).unwrap_or(0));
         self.last = Some(head);
         Ok(Some(checkpoint))

@@ -67,6 +67,17 @@ pub trait RecordStore: Send + Sync {
     fn head(&self) -> Result<Option<Head>>;
     /// Checks the whole chain, page by page; reports the first broken link.
     fn verify(&self) -> Result<VerifyReport>;
+    /// Checks the chain after record `id` (whose hash is `prev_hash`) as [`verify`] checks
+    /// it — ids gap-free, each row's texts hashed again, each linked to the one before —
+    /// without the index tables: the newest record, `None` when there is none after `id`,
+    /// or the first broken link. What a checkpoint is signed over.
+    ///
+    /// [`verify`]: RecordStore::verify
+    fn check_chain_after(
+        &self,
+        id: i64,
+        prev_hash: &str,
+    ) -> Result<std::result::Result<Option<Head>, BrokenLink>>;
     /// Writes the matching records; returns how many.
     fn export(&self, filter: &Filter, format: Format, out: &mut dyn Write) -> Result<u64>;
     /// Appends a review record and indexes the decision for later screenings, atomically.
@@ -564,6 +575,29 @@ impl<B: Backend> RecordStore for Store<B> {
             index = self.dictionary_problem()?;
         }
         Ok(check.finish(index))
+    }
+
+    fn check_chain_after(
+        &self,
+        id: i64,
+        prev_hash: &str,
+    ) -> Result<std::result::Result<Option<Head>, BrokenLink>> {
+        let mut check = ChainCheck::after(id, prev_hash);
+        let after = Filter {
+            after_id: Some(id),
+            ..Filter::default()
+        };
+        // Rows as stored, hashed from their texts: no JSON document is built per record (a
+        // server's checkpoint checks every record it appended since the last one).
+        self.for_each_page(&after, |page| {
+            for checked in check_rows(page, &self.codec, 1) {
+                if !check.next(&checked.row, checked.problem.as_deref()) {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        })?;
+        Ok(check.outcome())
     }
 
     fn export(&self, filter: &Filter, format: Format, out: &mut dyn Write) -> Result<u64> {

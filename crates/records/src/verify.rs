@@ -30,6 +30,24 @@ impl ChainCheck {
         }
     }
 
+    /// A check of the records after record `id`, whose hash is `prev_hash` (a head signed
+    /// before: the checkpointer checks only what was appended since).
+    pub fn after(id: i64, prev_hash: &str) -> Self {
+        ChainCheck {
+            expected_id: id + 1,
+            prev_hash: prev_hash.to_string(),
+            ..ChainCheck::new()
+        }
+    }
+
+    /// The last record checked, or the first broken link.
+    pub fn outcome(self) -> std::result::Result<Option<Head>, BrokenLink> {
+        match self.broken {
+            Some(broken) => Err(broken),
+            None => Ok(self.head),
+        }
+    }
+
     /// Checks the next row, with what [`check_rows`] found wrong with it on its own; false
     /// once a link is broken (the rest need not be read).
     pub fn next(&mut self, row: &Row, found: Option<&str>) -> bool {

@@ -293,6 +293,43 @@ fn rewrite_and_recompute(db: &dyn Db, store: &dyn RecordStore, id: i64, outcome:
     .expect("rewrite the index too");
 }
 
+/// A server's checkpointer checks the records appended since the head it signed last, as
+/// `verify` does, and signs nothing over a broken one: an edited record, a recomputed hash
+/// (caught at the next link), a record deleted in the middle.
+pub fn checkpoints_refuse_a_broken_segment(db: &dyn Db) {
+    use records::checkpoint::{Checkpointer, SigningKey};
+    let dir = tempfile::tempdir().expect("dir");
+    let (key, _) = SigningKey::load_or_create(&dir.path().join("checkpoint.key")).expect("key");
+    let store = db.open();
+    append_n(store.as_ref(), 4);
+    let mut signer = Checkpointer::new(key);
+    let first = signer.next(store.as_ref()).expect("sign").expect("a head");
+    assert_eq!(first.head_id, 4);
+    append_n(store.as_ref(), 4);
+    db.exec(db.drop_guards_sql()).expect("drop triggers");
+    // Record 6's actor changed: its own hash no longer matches.
+    db.exec("UPDATE records SET actor = 'mallory' WHERE id = 6")
+        .expect("tamper");
+    let refused = signer.next(store.as_ref()).expect_err("nothing signed");
+    let said = refused.to_string();
+    assert!(
+        said.contains("the chain is broken at record 6") && said.contains("hash mismatch"),
+        "{said}"
+    );
+    // Put back, record 7 deleted: a gap.
+    db.exec("UPDATE records SET actor = (SELECT actor FROM records WHERE id = 5) WHERE id = 6")
+        .expect("restore");
+    db.exec("DELETE FROM determinations WHERE record_id = 7")
+        .ok();
+    db.exec("DELETE FROM records WHERE id = 7").expect("delete");
+    let refused = signer.next(store.as_ref()).expect_err("nothing signed");
+    let said = refused.to_string();
+    assert!(
+        said.contains("the chain is broken at record 8") && said.contains("id 7 missing"),
+        "{said}"
+    );
+}
+
 /// The two attacks — the newest records deleted, record 5 rewritten
 /// (LICENSE_REQUIRED → NLR) with the later hashes recomputed — pass `verify` but not a
 /// signed checkpoint of the head, in the database or in an export.
@@ -1628,6 +1665,7 @@ macro_rules! every_backend {
             swapped_records_are_detected,
             deleted_tail_needs_the_anchor,
             checkpoints_detect_truncation_and_a_recomputed_chain,
+            checkpoints_refuse_a_broken_segment,
             database_refuses_update_delete_and_forks,
             idempotent_by_transaction_id,
             concurrent_appends_stay_linear,
