@@ -68,30 +68,66 @@ fn write_object<'v>(entries: impl Iterator<Item = (&'v String, &'v Value)>, out:
 pub(crate) fn write_string(s: &str, out: &mut String) {
     out.reserve(s.len() + 2);
     out.push('"');
+    let bytes = s.as_bytes();
     let mut plain_from = 0;
-    for (i, byte) in s.bytes().enumerate() {
-        let escape = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0x00..=0x1f => "",
-            _ => continue,
-        };
-        // Only ASCII bytes are escaped, so `i` is always a char boundary.
-        out.push_str(&s[plain_from..i]);
-        if escape.is_empty() {
-            let _ = write!(out, "\\u{byte:04x}");
-        } else {
-            out.push_str(escape);
+    let mut i = 0;
+    while i < bytes.len() {
+        // Eight bytes at a time past plain text (most of a record's text is plain).
+        if let Some(word) = bytes
+            .get(i..i + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        {
+            if !any_escaped(u64::from_le_bytes(word)) {
+                i += 8;
+                continue;
+            }
         }
-        plain_from = i + 1;
+        let end = (i + 8).min(bytes.len());
+        for (at, &byte) in bytes.iter().enumerate().take(end).skip(i) {
+            let Some(escape) = escape_of(byte) else {
+                continue;
+            };
+            // Only ASCII bytes are escaped, so `at` is always a char boundary.
+            out.push_str(&s[plain_from..at]);
+            if escape.is_empty() {
+                let _ = write!(out, "\\u{byte:04x}");
+            } else {
+                out.push_str(escape);
+            }
+            plain_from = at + 1;
+        }
+        i = end;
     }
     out.push_str(&s[plain_from..]);
     out.push('"');
+}
+
+/// How JSON writes `byte` inside a string: `None` as itself, `Some("")` as `\u00xx`.
+fn escape_of(byte: u8) -> Option<&'static str> {
+    Some(match byte {
+        b'"' => "\\\"",
+        b'\\' => "\\\\",
+        b'\n' => "\\n",
+        b'\r' => "\\r",
+        b'\t' => "\\t",
+        0x08 => "\\b",
+        0x0c => "\\f",
+        0x00..=0x1f => "",
+        _ => return None,
+    })
+}
+
+/// Whether any of the eight bytes of `word` is escaped in a JSON string: a control
+/// character (below 0x20), `"` or `\`. Bytes of multi-byte UTF-8 characters (0x80 and up)
+/// never count.
+fn any_escaped(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    // Some byte below n (n <= 0x80): the classic "has less" test, exact as to whether any
+    // byte is, for every byte value.
+    let has_below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH_BITS;
+    let has_byte = |b: u8| has_below(word ^ (ONES * u64::from(b)), 1);
+    (has_below(word, 0x20) | has_byte(b'"') | has_byte(b'\\')) != 0
 }
 
 /// The fields of a record that the hash covers, with input and output already in canonical text.
@@ -249,6 +285,34 @@ mod tests {
             let mut ours = String::new();
             write_string(&s, &mut ours);
             assert_eq!(ours, Value::from(s.as_str()).to_string(), "escaping {s:?}");
+        }
+    }
+
+    #[test]
+    fn an_escaped_byte_is_found_at_every_place_of_a_word() {
+        // The eight-byte skip must not step over an escaped byte, wherever it falls.
+        for at in 0..24 {
+            for special in ['"', '\\', '\n', '\u{1}', '\u{1f}'] {
+                let mut s: String = "abcdéfghijklmnopqrstuvwxyz".chars().take(24).collect();
+                s.insert(
+                    s.char_indices().nth(at).map_or(s.len(), |(i, _)| i),
+                    special,
+                );
+                let mut ours = String::new();
+                write_string(&s, &mut ours);
+                assert_eq!(ours, Value::from(s.as_str()).to_string(), "escaping {s:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_escaped_as_serde_json_escapes_it(
+            s in "(\\PC|[\\x00-\\x1f\"\\\\\u{7f}\u{80}-\u{ff}\u{2028}])*",
+        ) {
+            let mut ours = String::new();
+            write_string(&s, &mut ours);
+            proptest::prop_assert_eq!(ours, Value::from(s.as_str()).to_string());
         }
     }
 
