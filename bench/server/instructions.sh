@@ -7,8 +7,9 @@
 # whatever else the machine does. The server (SQLite) runs under callgrind twice per build:
 # answering FEW and then MANY requests (requests.py: one keep-alive connection, one request
 # at a time, a new made-up name for every party, fixed seed); the difference divided by
-# MANY - FEW is the marginal instructions per determination — start-up and shutdown cancel
-# out. One request at a time, so each commit holds one record: this is the cost of a
+# MANY - FEW is the marginal instructions per determination — start-up cancels out; the
+# checkpoint signed at shutdown checks every record appended, so that per-record work is
+# in the figure. One request at a time, so each commit holds one record: this is the cost of a
 # determination without group commit's sharing, and without wrk on the same cores.
 #
 #   bench/server/instructions.sh                      (the current build)
