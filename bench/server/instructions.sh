@@ -39,11 +39,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-BUILDS=("current=$CURRENT")
-if [ -n "$BASELINE" ]; then
-    build_baseline "$BASELINE" "$WORK"
-    BUILDS+=("$BASELINE_LABEL=$BASELINE_BIN")
-fi
+# The builds to measure: the current tree, and BASELINE's when given.
+list_builds "$WORK"
 
 # instructions ACE N: instructions `ace serve` executes from start to exit, answering N
 # requests.

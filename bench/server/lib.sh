@@ -32,6 +32,16 @@ build_baseline() {
     BASELINE_LABEL=$(git rev-parse --short "$baseline")
 }
 
+# list_builds WORKDIR: sets BUILDS to the "label=binary" of the current build and, when
+# BASELINE is set, of the baseline's (build_baseline).
+list_builds() {
+    BUILDS=("current=$CURRENT")
+    if [ -n "${BASELINE:-}" ]; then
+        build_baseline "$BASELINE" "$1"
+        BUILDS+=("$BASELINE_LABEL=$BASELINE_BIN")
+    fi
+}
+
 # remove_baseline_worktree WORKDIR: removes the worktree build_baseline made, if any.
 remove_baseline_worktree() {
     if [ -d "$1/baseline-src" ]; then git worktree remove --force "$1/baseline-src" >/dev/null 2>&1 || true; fi

@@ -60,12 +60,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The builds to load: the current tree, and BASELINE's when given.
-BUILDS=("current=$CURRENT")
-if [ -n "$BASELINE" ]; then
-    build_baseline "$BASELINE" "$WORK"
-    BUILDS+=("$BASELINE_LABEL=$BASELINE_BIN")
-fi
+# The builds to measure: the current tree, and BASELINE's when given.
+list_builds "$WORK"
 
 # A fresh PostgreSQL database; prints its URL (the caller adds the name to PG_DBS: this
 # runs in a subshell).
