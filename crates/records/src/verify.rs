@@ -181,23 +181,7 @@ pub(crate) fn check_rows(page: Vec<Row>, codec: &Codec, threads: usize) -> Vec<C
 
 /// What can be checked of one row alone.
 fn check_row(mut row: Row, codec: &Codec) -> Checked {
-    let twice = row.stored_twice();
-    let problem = match row.expand(codec) {
-        Err(problem) => Some(problem),
-        Ok(()) => {
-            let recomputed = row.recomputed_hash();
-            if recomputed != row.hash {
-                Some(format!(
-                    "hash mismatch: stored {} recomputed {recomputed}",
-                    row.hash
-                ))
-            } else {
-                twice.map(|text| {
-                    format!("{text} is stored twice, as text and in {text}_z (a row keeps one)")
-                })
-            }
-        }
-    };
+    let problem = row_problem(&mut row, codec);
     let determination = (problem.is_none() && row.kind == "determination").then(|| {
         DeterminationFields::from_text(&row.output).map_err(|e| format!("output is not JSON: {e}"))
     });
@@ -206,6 +190,23 @@ fn check_row(mut row: Row, codec: &Codec) -> Checked {
         problem,
         determination,
     }
+}
+
+/// What is wrong with one row on its own, its texts expanded in place: a compact row that
+/// does not decompress, a hash that does not match, a text stored twice.
+pub(crate) fn row_problem(row: &mut Row, codec: &Codec) -> Option<String> {
+    let twice = row.stored_twice();
+    if let Err(problem) = row.expand(codec) {
+        return Some(problem);
+    }
+    let recomputed = row.recomputed_hash();
+    if recomputed != row.hash {
+        return Some(format!(
+            "hash mismatch: stored {} recomputed {recomputed}",
+            row.hash
+        ));
+    }
+    twice.map(|text| format!("{text} is stored twice, as text and in {text}_z (a row keeps one)"))
 }
 
 /// An index table read page by page in record-id order, as the chain walk reaches it.
