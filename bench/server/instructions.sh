@@ -24,10 +24,11 @@ FEW=${FEW:-100}
 MANY=${MANY:-600}
 PORT=${PORT:-8196}
 BASELINE=${BASELINE:-}
+. bench/server/lib.sh
+need_count FEW "$FEW"
+need_count MANY "$MANY"
 [ "$MANY" -gt "$FEW" ] || { echo "MANY ($MANY) must be larger than FEW ($FEW)" >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)" >&2; exit 2; }
-
-. bench/server/lib.sh
 build_current
 
 WORK=$(mktemp -d)
@@ -48,15 +49,11 @@ instructions() {
     local ace=$1 n=$2 token out
     rm -rf "$WORK/data" "$WORK"/callgrind.*
     token=$("$ace" --data-dir "$WORK/data" tokens create --name instructions --role analyst)
-    # The index is built (or opened) outside the count: `lists status` touches the data dir.
-    "$ace" --data-dir "$WORK/data" lists status >/dev/null 2>&1 || true
     valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.%p" \
         "$ace" --data-dir "$WORK/data" serve --listen "127.0.0.1:$PORT" 2>>"$WORK/serve.log" &
     PID=$!
-    for _ in $(seq 600); do
-        curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-        sleep 0.2
-    done
+    # Under callgrind the server starts tens of times slower: up to two minutes.
+    wait_healthy "$PORT" "$WORK/serve.log" 1200 || return 1
     python3 bench/server/requests.py "$PORT" "$token" "$n"
     kill -TERM "$PID"
     wait "$PID" || { echo "ace serve exited non-zero under valgrind" >&2; tail "$WORK/serve.log" >&2; exit 1; }

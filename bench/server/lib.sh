@@ -42,6 +42,26 @@ list_builds() {
     fi
 }
 
+# wait_healthy PORT LOG [TENTHS]: waits (TENTHS tenths of a second, 100 by default) for the
+# server on PORT to answer /healthz; otherwise says so with its LOG and fails.
+wait_healthy() {
+    local port=$1 log=$2 tries=${3:-100}
+    for _ in $(seq "$tries"); do
+        curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    echo "ace serve on port $port did not start; its log:" >&2
+    cat "$log" >&2
+    return 1
+}
+
+# need_count NAME VALUE: fails naming NAME unless VALUE is a whole number above zero.
+need_count() {
+    case $2 in
+        '' | *[!0-9]* | 0) echo "$1 must be a whole number above zero, not '$2'" >&2; return 2 ;;
+    esac
+}
+
 # remove_baseline_worktree WORKDIR: removes the worktree build_baseline made, if any.
 remove_baseline_worktree() {
     if [ -d "$1/baseline-src" ]; then git worktree remove --force "$1/baseline-src" >/dev/null 2>&1 || true; fi

@@ -37,6 +37,9 @@ case $WORKLOAD in
 esac
 case $DATABASE in sqlite | pg) ;; *) echo "DATABASE must be sqlite or pg, not '$DATABASE'" >&2; exit 2 ;; esac
 . bench/server/lib.sh
+need_count PAIRS "$PAIRS"
+need_count CONNECTIONS "$CONNECTIONS"
+need_count THREADS "$THREADS"
 ensure_wrk
 build_current
 NEW=$CURRENT
@@ -82,7 +85,7 @@ measure() {
     token=$("$ace" --data-dir "$WORK/data" tokens create --name pairs --role analyst --database "$db")
     "$ace" --data-dir "$WORK/data" serve --listen "127.0.0.1:$PORT" --database "$db" 2>>"$WORK/serve.log" &
     PID=$!
-    for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+    wait_healthy "$PORT" "$WORK/serve.log" || return 1
     ACE_TOKEN=$token wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$LUA" \
         "http://127.0.0.1:$PORT/v1/determinations" >/dev/null
     local t0 w0 d0 t1 w1 d1
@@ -106,9 +109,11 @@ echo "== $PAIRS pairs, $WORKLOAD names, $DATABASE, wrk -t$THREADS -c$CONNECTIONS
 printf '%-5s %-4s %8s %10s %7s %9s %9s\n' pair build req/s p99 cpu-µs writer-µs disk-B
 : >"$WORK/pairs"
 for pair in $(seq "$PAIRS"); do
-    read -r n_rps n_p99 n_cpu n_w n_d < <(measure "$NEW")
+    measure "$NEW" >"$WORK/load"
+    read -r n_rps n_p99 n_cpu n_w n_d <"$WORK/load"
     printf '%-5s %-4s %8s %10s %7s %9s %9s\n' "$pair" new "$n_rps" "$n_p99" "$n_cpu" "$n_w" "$n_d"
-    read -r o_rps o_p99 o_cpu o_w o_d < <(measure "$OLD")
+    measure "$OLD" >"$WORK/load"
+    read -r o_rps o_p99 o_cpu o_w o_d <"$WORK/load"
     printf '%-5s %-4s %8s %10s %7s %9s %9s\n' "$pair" old "$o_rps" "$o_p99" "$o_cpu" "$o_w" "$o_d"
     echo "$n_rps $o_rps $n_cpu $o_cpu $n_w $o_w $n_d $o_d" >>"$WORK/pairs"
 done

@@ -63,11 +63,19 @@ TEMPLATES = [
 ]
 
 
+def whole(text, name):
+    """`text` as a whole number, or exit naming the argument."""
+    if not text.isdigit():
+        sys.exit(f"{name} must be a whole number, not {text!r}\n\n{__doc__}")
+    return int(text)
+
+
 def main():
     if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
-    port, token, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-    rng = random.Random(int(sys.argv[4]) if len(sys.argv) == 5 else 14)
+    port, token = whole(sys.argv[1], "PORT"), sys.argv[2]
+    n = whole(sys.argv[3], "N")
+    rng = random.Random(whole(sys.argv[4], "SEED") if len(sys.argv) == 5 else 14)
     headers = {"Content-Type": "application/json", "Authorization": "Bearer " + token}
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     for i in range(n):

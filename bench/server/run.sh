@@ -77,13 +77,7 @@ start_server() {
     local port=$1 db=$2
     $PIN "$ACE" --data-dir "$WORK/data" serve --listen "127.0.0.1:$port" --database "$db" 2>>"$WORK/serve-$port.log" &
     PIDS+=($!)
-    for _ in $(seq 100); do
-        curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    echo "ace serve on port $port did not start" >&2
-    cat "$WORK/serve-$port.log" >&2
-    exit 1
+    wait_healthy "$port" "$WORK/serve-$port.log" || exit 1
 }
 
 # stop_servers: SIGTERM, wait (graceful shutdown must exit 0).
