@@ -18,10 +18,53 @@ use crate::canonical::{canonical_json, write_string};
 
 /// Canonical JSON text of any serializable value (see the module doc).
 pub fn canonical_json_of<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
-    let mut out = String::new();
-    match value.serialize(Writer { out: &mut out }) {
-        Ok(()) => Ok(out),
+    let mut sink = Sink::take();
+    let written = value.serialize(Writer { sink: &mut sink });
+    let text = std::mem::take(&mut sink.out);
+    sink.give_back();
+    match written {
+        Ok(()) => Ok(text),
         Err(GiveUp) => Ok(canonical_json(&serde_json::to_value(value)?)),
+    }
+}
+
+/// What one serialization writes to: the text, and the buffers its objects share — a
+/// record's output has a hundred objects or so, and giving each its own entry list (and
+/// each reordered one its own copy of its text) cost more than writing them.
+#[derive(Default)]
+struct Sink {
+    out: String,
+    /// The entries of the objects being written, innermost last: an object's own entries
+    /// are those above the length the stack had when it began (an inner object's are gone
+    /// by the time the outer one adds the entry holding it).
+    entries: Vec<Entry>,
+    /// An out-of-order object's text while its entries are put back in key order.
+    reorder: String,
+}
+
+thread_local! {
+    /// The entry stack and reorder buffer of this thread's last serialization, kept for
+    /// the next one (emptied, their capacity kept).
+    static SPARE: std::cell::Cell<Option<(Vec<Entry>, String)>> =
+        const { std::cell::Cell::new(None) };
+}
+
+impl Sink {
+    /// An empty sink, with the buffers of this thread's last serialization if any.
+    fn take() -> Sink {
+        let (entries, reorder) = SPARE.take().unwrap_or_default();
+        Sink {
+            out: String::new(),
+            entries,
+            reorder,
+        }
+    }
+
+    /// Keeps the buffers for this thread's next serialization.
+    fn give_back(mut self) {
+        self.entries.clear();
+        self.reorder.clear();
+        SPARE.set(Some((self.entries, self.reorder)));
     }
 }
 
@@ -45,9 +88,9 @@ impl ser::Error for GiveUp {
 
 type Done = Result<(), GiveUp>;
 
-/// Writes one value's canonical text at the end of `out`.
+/// Writes one value's canonical text at the end of the sink's text.
 struct Writer<'o> {
-    out: &'o mut String,
+    sink: &'o mut Sink,
 }
 
 fn number(out: &mut String, n: serde_json::Number) -> Done {
@@ -67,49 +110,49 @@ impl<'o> ser::Serializer for Writer<'o> {
     type SerializeStructVariant = Impossible<(), GiveUp>;
 
     fn serialize_bool(self, v: bool) -> Done {
-        self.out.push_str(if v { "true" } else { "false" });
+        self.sink.out.push_str(if v { "true" } else { "false" });
         Ok(())
     }
     fn serialize_i8(self, v: i8) -> Done {
-        number(self.out, v.into())
+        number(&mut self.sink.out, v.into())
     }
     fn serialize_i16(self, v: i16) -> Done {
-        number(self.out, v.into())
+        number(&mut self.sink.out, v.into())
     }
     fn serialize_i32(self, v: i32) -> Done {
-        number(self.out, v.into())
+        number(&mut self.sink.out, v.into())
     }
     fn serialize_i64(self, v: i64) -> Done {
-        number(self.out, v.into())
+        number(&mut self.sink.out, v.into())
     }
     fn serialize_u8(self, v: u8) -> Done {
-        number(self.out, v.into())
+        number(&mut self.sink.out, v.into())
     }
     fn serialize_u16(self, v: u16) -> Done {
-        number(self.out, v.into())
+        number(&mut self.sink.out, v.into())
     }
     fn serialize_u32(self, v: u32) -> Done {
-        number(self.out, v.into())
+        number(&mut self.sink.out, v.into())
     }
     fn serialize_u64(self, v: u64) -> Done {
-        number(self.out, v.into())
+        number(&mut self.sink.out, v.into())
     }
     fn serialize_f32(self, _: f32) -> Done {
         Err(GiveUp)
     }
     fn serialize_f64(self, v: f64) -> Done {
         match serde_json::Number::from_f64(v) {
-            Some(n) => number(self.out, n),
+            Some(n) => number(&mut self.sink.out, n),
             // `to_value` makes a NaN or an infinity `null`.
             None => self.serialize_unit(),
         }
     }
     fn serialize_char(self, v: char) -> Done {
-        write_string(v.encode_utf8(&mut [0; 4]), self.out);
+        write_string(v.encode_utf8(&mut [0; 4]), &mut self.sink.out);
         Ok(())
     }
     fn serialize_str(self, v: &str) -> Done {
-        write_string(v, self.out);
+        write_string(v, &mut self.sink.out);
         Ok(())
     }
     fn serialize_bytes(self, v: &[u8]) -> Done {
@@ -126,7 +169,7 @@ impl<'o> ser::Serializer for Writer<'o> {
         value.serialize(self)
     }
     fn serialize_unit(self) -> Done {
-        self.out.push_str("null");
+        self.sink.out.push_str("null");
         Ok(())
     }
     fn serialize_unit_struct(self, _: &'static str) -> Done {
@@ -150,9 +193,9 @@ impl<'o> ser::Serializer for Writer<'o> {
         object.close()
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Array<'o>, GiveUp> {
-        self.out.push('[');
+        self.sink.out.push('[');
         Ok(Array {
-            out: self.out,
+            sink: self.sink,
             first: true,
         })
     }
@@ -172,12 +215,12 @@ impl<'o> ser::Serializer for Writer<'o> {
     ) -> Result<Impossible<(), GiveUp>, GiveUp> {
         Err(GiveUp)
     }
-    fn serialize_map(self, len: Option<usize>) -> Result<Object<'o>, GiveUp> {
-        self.out.push('{');
+    fn serialize_map(self, _: Option<usize>) -> Result<Object<'o>, GiveUp> {
+        self.sink.out.push('{');
         Ok(Object {
-            start: self.out.len(),
-            out: self.out,
-            entries: Vec::with_capacity(len.unwrap_or(0)),
+            start: self.sink.out.len(),
+            first_entry: self.sink.entries.len(),
+            sink: self.sink,
             in_order: true,
             key: None,
         })
@@ -203,20 +246,20 @@ impl<'o> ser::Serializer for Writer<'o> {
 
 /// An array being written.
 struct Array<'o> {
-    out: &'o mut String,
+    sink: &'o mut Sink,
     first: bool,
 }
 
 impl Array<'_> {
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
         if !self.first {
-            self.out.push(',');
+            self.sink.out.push(',');
         }
         self.first = false;
-        value.serialize(Writer { out: self.out })
+        value.serialize(Writer { sink: self.sink })
     }
     fn close(self) -> Done {
-        self.out.push(']');
+        self.sink.out.push(']');
         Ok(())
     }
 }
@@ -254,21 +297,22 @@ impl ser::SerializeTupleStruct for Array<'_> {
     }
 }
 
-/// An object being written. Each entry goes straight to `out` as `"key":value`, its key and
-/// place noted; most objects (every struct whose fields are declared in key order) are then
-/// done when they end. Entries that came out of key order, or a key given twice, are put in
-/// order when the object ends, from a copy of its text.
+/// An object being written. Each entry goes straight to the text as `"key":value`, its key
+/// and place noted on the sink's entry stack; most objects (every struct whose fields are
+/// declared in key order) are then done when they end. Entries that came out of key order,
+/// or a key given twice, are put in order when the object ends, from a copy of its text.
 struct Object<'o> {
-    out: &'o mut String,
-    /// Where the first entry starts in `out` (just after the `{`).
+    sink: &'o mut Sink,
+    /// Where the first entry starts in the text (just after the `{`).
     start: usize,
-    entries: Vec<Entry>,
+    /// Where this object's entries start on the sink's entry stack.
+    first_entry: usize,
     in_order: bool,
     /// The key of `serialize_key`, until its value comes.
     key: Option<String>,
 }
 
-/// An entry written: its key, and where its `"key":value` text is in `out`.
+/// An entry written: its key, and where its `"key":value` text is.
 struct Entry {
     key: Cow<'static, str>,
     text: Range<usize>,
@@ -276,46 +320,56 @@ struct Entry {
 
 impl Object<'_> {
     fn entry<T: Serialize + ?Sized>(&mut self, key: Cow<'static, str>, value: &T) -> Done {
-        if let Some(last) = self.entries.last() {
+        let own = &self.sink.entries[self.first_entry..];
+        if let Some(last) = own.last() {
             // An equal key is out of order too: the later value must replace the earlier.
             if key.as_bytes() <= last.key.as_bytes() {
                 self.in_order = false;
             }
-            self.out.push(',');
+            self.sink.out.push(',');
         }
-        let from = self.out.len();
-        write_string(&key, self.out);
-        self.out.push(':');
-        value.serialize(Writer { out: self.out })?;
-        let text = from..self.out.len();
-        self.entries.push(Entry { key, text });
+        let from = self.sink.out.len();
+        write_string(&key, &mut self.sink.out);
+        self.sink.out.push(':');
+        value.serialize(Writer { sink: self.sink })?;
+        let text = from..self.sink.out.len();
+        self.sink.entries.push(Entry { key, text });
         Ok(())
     }
 
     fn close(self) -> Done {
         let Object {
-            out,
+            sink,
             start,
-            mut entries,
+            first_entry,
             in_order,
             ..
         } = self;
+        let Sink {
+            out,
+            entries,
+            reorder,
+        } = sink;
         if !in_order {
-            let written = out.split_off(start);
+            reorder.clear();
+            reorder.push_str(&out[start..]);
+            out.truncate(start);
+            let own = &mut entries[first_entry..];
             // Stable: of two equal keys the later stays later, and is the one kept.
-            entries.sort_by(|a, b| a.key.as_bytes().cmp(b.key.as_bytes()));
+            own.sort_by(|a, b| a.key.as_bytes().cmp(b.key.as_bytes()));
             let mut first = true;
-            for (i, entry) in entries.iter().enumerate() {
-                if entries.get(i + 1).is_some_and(|next| next.key == entry.key) {
+            for (i, entry) in own.iter().enumerate() {
+                if own.get(i + 1).is_some_and(|next| next.key == entry.key) {
                     continue;
                 }
                 if !first {
                     out.push(',');
                 }
                 first = false;
-                out.push_str(&written[entry.text.start - start..entry.text.end - start]);
+                out.push_str(&reorder[entry.text.start - start..entry.text.end - start]);
             }
         }
+        entries.truncate(first_entry);
         out.push('}');
         Ok(())
     }
@@ -493,10 +547,11 @@ mod tests {
 
     /// The direct text equals the `Value` path's, and does not give up.
     fn same<T: Serialize>(value: &T) {
-        let mut direct = String::new();
+        let mut sink = Sink::default();
         value
-            .serialize(Writer { out: &mut direct })
+            .serialize(Writer { sink: &mut sink })
             .expect("written directly");
+        let direct = sink.out;
         let via_value = canonical_json(&serde_json::to_value(value).expect("to_value"));
         assert_eq!(direct, via_value);
         assert_eq!(canonical_json_of(value).expect("canonical"), via_value);
