@@ -73,14 +73,9 @@ pub(crate) fn write_string(s: &str, out: &mut String) {
     let mut i = 0;
     while i < bytes.len() {
         // Eight bytes at a time past plain text (most of a record's text is plain).
-        if let Some(word) = bytes
-            .get(i..i + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-        {
-            if !any_escaped(u64::from_le_bytes(word)) {
-                i += 8;
-                continue;
-            }
+        if !any_escaped(word_at(bytes, i)) {
+            i += 8;
+            continue;
         }
         let end = (i + 8).min(bytes.len());
         for (at, &byte) in bytes.iter().enumerate().take(end).skip(i) {
@@ -100,6 +95,20 @@ pub(crate) fn write_string(s: &str, out: &mut String) {
     }
     out.push_str(&s[plain_from..]);
     out.push('"');
+}
+
+/// The eight bytes of `bytes` from `i`; past its end, spaces (never escaped): most strings
+/// of a record are short, and their last bytes are then tested at once too.
+fn word_at(bytes: &[u8], i: usize) -> u64 {
+    let rest = &bytes[i..];
+    match rest.first_chunk::<8>() {
+        Some(word) => u64::from_le_bytes(*word),
+        None => {
+            let mut padded = [b' '; 8];
+            padded[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(padded)
+        }
+    }
 }
 
 /// How JSON writes `byte` inside a string: `None` as itself, `Some("")` as `\u00xx`.
