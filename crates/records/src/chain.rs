@@ -37,9 +37,11 @@ pub(crate) struct Item {
     pub compact: Option<Compact>,
 }
 
-/// What the determination index keeps of a determination record, read from its output.
+/// What the determination index keeps of a determination record, read from its output
+/// (or, when a server prepares one, known from the value the output was written from:
+/// [`crate::Preparer::prepare_determination`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct DeterminationFields {
+pub struct DeterminationFields {
     pub outcome: Option<String>,
     pub supersedes: Option<i64>,
     pub review_record: Option<i64>,
@@ -354,7 +356,7 @@ impl Item {
         Item::new(head, input, output, fields, codec)
     }
 
-    fn new(
+    pub(crate) fn new(
         head: RecordHead,
         input: String,
         output: String,

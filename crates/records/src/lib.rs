@@ -93,7 +93,7 @@ use std::path::Path;
 
 pub use canonical::{canonical_json, canonical_record, record_hash, sha256_hex, GENESIS_HASH};
 pub use canonical_ser::canonical_json_of;
-pub use chain::ACE_VERSION;
+pub use chain::{DeterminationFields, ACE_VERSION};
 pub use error::{Error, Result};
 pub use group::Arrival;
 pub use store::{Appended, Canonical, Prepared, Preparer, RecordStore};

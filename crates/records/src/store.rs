@@ -4,7 +4,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::chain::{review_item, Item};
+use crate::chain::{review_item, DeterminationFields, Item};
 use crate::compact::{dictionary_problem, Codec};
 use crate::error::{Error, Result};
 use crate::export;
@@ -15,7 +15,7 @@ use crate::time;
 use crate::tokens::{self, AccessChange};
 use crate::types::{
     BrokenLink, DeterminationLink, Filter, Format, Head, NewRecord, NewReview, NewToken, Record,
-    RecordHead, ReviewDecision, ReviewKey, Session, SignIn, Token, VerifyReport,
+    RecordHead, RecordKind, ReviewDecision, ReviewKey, Session, SignIn, Token, VerifyReport,
 };
 use crate::verify::{
     check_rows, determination_differences, expected_review, review_differences, row_problem,
@@ -251,6 +251,31 @@ impl Preparer {
     pub fn prepare(&self, head: RecordHead, input: Canonical, output: Canonical) -> Prepared {
         Prepared {
             item: Item::from_canonical(head, input.0, output.0, &self.codec),
+            codec: Arc::clone(&self.codec),
+            arrival: Arrival::default(),
+        }
+    }
+
+    /// [`Preparer::prepare`] for a determination whose index fields the caller knows from
+    /// the value its output was written from, so the output's text is not read again for
+    /// them. They must be what the text says ([`DeterminationFields::from_text`]): debug
+    /// builds check it here, and `ace records verify` compares the index with every
+    /// record's text either way.
+    pub fn prepare_determination(
+        &self,
+        head: RecordHead,
+        input: Canonical,
+        output: Canonical,
+        fields: DeterminationFields,
+    ) -> Prepared {
+        debug_assert_eq!(head.kind, RecordKind::Determination);
+        debug_assert_eq!(
+            DeterminationFields::from_text(&output.0).ok(),
+            Some(fields.clone()),
+            "index fields other than the output's text says"
+        );
+        Prepared {
+            item: Item::new(head, input.0, output.0, Some(fields), &self.codec),
             codec: Arc::clone(&self.codec),
             arrival: Arrival::default(),
         }

@@ -444,6 +444,16 @@ impl Decision {
         }
     }
 
+    /// What the determination index keeps of [`Decision::output`]: its top-level `outcome`,
+    /// `supersedes` and `review_record`.
+    fn index_fields(&self) -> records::DeterminationFields {
+        records::DeterminationFields {
+            outcome: Some(self.determination.outcome.code().to_string()),
+            supersedes: self.supersedes,
+            review_record: self.review_record,
+        }
+    }
+
     /// The record of this decision: `received` as input, the answer as output.
     fn record(&self, received: Value, actor: &str) -> Result<NewRecord, ApiError> {
         Ok(NewRecord {
@@ -478,11 +488,12 @@ impl Decision {
         };
         let output = canonical(Canonical::of(&self.output()))?;
         let text = output.as_str().to_string();
-        let prepared =
-            state
-                .store()
-                .preparer()
-                .prepare(head, canonical(Canonical::of(received))?, output);
+        let prepared = state.store().preparer().prepare_determination(
+            head,
+            canonical(Canonical::of(received))?,
+            output,
+            self.index_fields(),
+        );
         Ok((prepared, text))
     }
 

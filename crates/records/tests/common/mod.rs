@@ -960,6 +960,84 @@ pub fn determination_lines_and_the_held_queue(db: &dyn Db) {
     assert!(problem.contains("outcome"), "{problem}");
 }
 
+/// `record` prepared with the index fields its output says, appended; its id.
+fn append_with_fields(store: &dyn RecordStore, record: NewRecord) -> i64 {
+    let fields = records::DeterminationFields {
+        outcome: record.output["outcome"].as_str().map(str::to_string),
+        supersedes: record.output["supersedes"].as_i64(),
+        review_record: record.output["review_record"].as_i64(),
+    };
+    let head = records::RecordHead {
+        kind: record.kind,
+        actor: record.actor,
+        ruleset: record.ruleset,
+        list_snapshot: record.list_snapshot,
+        transaction_id: record.transaction_id,
+    };
+    let text = |v| records::Canonical::of(v).expect("canonical");
+    let prepared = store.preparer().prepare_determination(
+        head,
+        text(&record.input),
+        text(&record.output),
+        fields,
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    store.append_prepared_then(prepared, Box::new(move |r| tx.send(r).expect("send")));
+    rx.recv().expect("answered").expect("appended").id
+}
+
+/// A server prepares each determination with the index fields of the value it wrote the
+/// output from (`prepare_determination`), not reading the text again: the index holds
+/// what the text says, and verify agrees.
+pub fn determinations_prepared_with_their_fields_are_indexed_as_read(db: &dyn Db) {
+    let store = db.open();
+    let a = append_with_fields(store.as_ref(), decided("HOLD", None));
+    let review = store
+        .record_review(review_of("Beispiel AG", a))
+        .expect("review")
+        .id;
+    let b = append_with_fields(store.as_ref(), decided("ACE", Some((a, review))));
+    let line = store.determination_line(a).expect("line");
+    let held: Vec<i64> = store
+        .held(0, 10)
+        .expect("held")
+        .iter()
+        .map(|l| l.record_id)
+        .collect();
+    assert!(held.is_empty(), "the HOLD is superseded: {held:?}");
+    assert_eq!(line.len(), 2);
+    assert_eq!(line[0].outcome.as_deref(), Some("HOLD"));
+    assert_eq!((line[1].record_id, line[1].line), (b, a));
+    assert_eq!(line[1].outcome.as_deref(), Some("ACE"));
+    assert_eq!(line[1].supersedes, Some(a));
+    assert_eq!(line[1].review_record, Some(review));
+    assert_verified(store.as_ref(), 3);
+    // Fields other than the text says are refused where they are checked (debug builds).
+    if cfg!(debug_assertions) {
+        let wrong = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let record = decided("ACE", None);
+            let head = records::RecordHead {
+                kind: record.kind,
+                actor: record.actor,
+                ruleset: record.ruleset,
+                list_snapshot: record.list_snapshot,
+                transaction_id: None,
+            };
+            let text = |v| records::Canonical::of(v).expect("canonical");
+            store.preparer().prepare_determination(
+                head,
+                text(&record.input),
+                text(&record.output),
+                records::DeterminationFields {
+                    outcome: Some("HOLD".into()),
+                    ..Default::default()
+                },
+            )
+        }));
+        assert!(wrong.is_err(), "an index outcome the text does not say");
+    }
+}
+
 /// A token to create, by `admin`, with no expiry.
 pub fn new_token(name: &str, role: Role) -> NewToken {
     NewToken {
@@ -1675,6 +1753,7 @@ macro_rules! every_backend {
             reviews_are_recorded_and_found,
             reviews_keep_country_and_entry_hash_and_an_edited_row_is_named,
             determination_lines_and_the_held_queue,
+            determinations_prepared_with_their_fields_are_indexed_as_read,
             tokens_store_only_a_hash,
             revoked_tokens_stop_at_once_and_keep_their_name,
             tokens_at_hand_follow_changes_made_elsewhere,
