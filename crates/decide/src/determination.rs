@@ -101,21 +101,25 @@ pub enum Step {
 }
 
 /// One rule checked: what was asked, whether it applied, and the fact that decided it.
+///
+/// Fields in key order, as records and answers write them (canonical JSON sorts keys): a
+/// determination holds a dozen findings or more, and the canonical writer puts an object
+/// written out of order back in order from a copy.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
-    pub step: Step,
-    /// e.g. `15 CFR 740.22(c)(1)(ii)`.
-    pub citation: Cow<'static, str>,
-    /// What was asked.
-    pub check: &'static str,
-    /// Whether the condition checked holds.
-    pub held: bool,
     /// The fact that decided it.
     pub because: Cow<'static, str>,
+    /// What was asked.
+    pub check: &'static str,
+    /// e.g. `15 CFR 740.22(c)(1)(ii)`.
+    pub citation: Cow<'static, str>,
     /// The weakest confidence of the data this finding rests on.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub confidence: Confidence,
+    /// Whether the condition checked holds.
+    pub held: bool,
+    pub step: Step,
 }
 
 impl Finding {
