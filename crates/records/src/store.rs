@@ -249,11 +249,7 @@ pub struct Preparer {
 impl Preparer {
     /// A record from its canonical input and output, ready to append.
     pub fn prepare(&self, head: RecordHead, input: Canonical, output: Canonical) -> Prepared {
-        Prepared {
-            item: Item::from_canonical(head, input.0, output.0, &self.codec),
-            codec: Arc::clone(&self.codec),
-            arrival: Arrival::default(),
-        }
+        self.ready(Item::from_canonical(head, input.0, output.0, &self.codec))
     }
 
     /// [`Preparer::prepare`] for a determination whose index fields the caller knows from
@@ -274,8 +270,18 @@ impl Preparer {
             Some(fields.clone()),
             "index fields other than the output's text says"
         );
+        self.ready(Item::new(
+            head,
+            input.0,
+            output.0,
+            Some(fields),
+            &self.codec,
+        ))
+    }
+
+    fn ready(&self, item: Item) -> Prepared {
         Prepared {
-            item: Item::new(head, input.0, output.0, Some(fields), &self.codec),
+            item,
             codec: Arc::clone(&self.codec),
             arrival: Arrival::default(),
         }
