@@ -300,14 +300,13 @@ fn day_of(record: &Record, input: &TransactionInput) -> Option<ear::Date> {
     }
 }
 
-/// Whether a determination of `input` may screen against another snapshot than
-/// `state`'s ([`as_of_state`]): its date is before the publication of the snapshot in
+/// The date of `input` when a determination of it may screen against another snapshot
+/// than `state`'s ([`as_of_state`]): the date is before the publication of the snapshot in
 /// service and a list store is known. Cheap: reads nothing.
-fn may_use_other_snapshot(state: &AppState, input: &TransactionInput) -> bool {
-    let Some(date) = input.date.as_deref().and_then(ear::parse_date) else {
-        return false;
-    };
-    LIST_STORE.get().is_some() && state.snapshot().published_on().is_some_and(|p| p > date)
+fn date_before_snapshot(state: &AppState, input: &TransactionInput) -> Option<ear::Date> {
+    let date = input.date.as_deref().and_then(ear::parse_date)?;
+    let before = state.snapshot().published_on().is_some_and(|p| p > date);
+    (LIST_STORE.get().is_some() && before).then_some(date)
 }
 
 /// The state a determination as of its date screens with, when it is not `state`'s: the
@@ -324,10 +323,7 @@ pub fn as_of_state(state: &AppState, input: &TransactionInput) -> Option<AppStat
 /// `state`'s. Cheap enough for a request's async thread: the list store lists its
 /// directory, and remembers the metas it read.
 pub fn other_snapshot(state: &AppState, input: &TransactionInput) -> Option<String> {
-    if !may_use_other_snapshot(state, input) {
-        return None;
-    }
-    let date = input.date.as_deref().and_then(ear::parse_date)?;
+    let date = date_before_snapshot(state, input)?;
     let meta = LIST_STORE.get()?.newest_published_by(date).ok()??;
     (meta.hash != state.snapshot().hash).then_some(meta.hash)
 }
