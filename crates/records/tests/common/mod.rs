@@ -622,11 +622,8 @@ pub fn records_prepared_on_other_threads_append_in_the_order_handed_over(db: &dy
                         .map(|i| {
                             let r = determination(t * 25 + i);
                             let head = records::RecordHead {
-                                kind: r.kind,
-                                actor: r.actor,
-                                ruleset: r.ruleset,
-                                list_snapshot: r.list_snapshot,
                                 transaction_id: Some(format!("p{}", t * 25 + i)),
+                                ..head_of(&r)
                             };
                             let text = |v| records::Canonical::of(v).expect("canonical");
                             preparer.prepare(head, text(&r.input), text(&r.output))
@@ -667,11 +664,8 @@ pub fn records_prepared_on_other_threads_append_in_the_order_handed_over(db: &dy
     // Prepared again, the same record is not appended twice: its place comes back.
     let again = determination(5);
     let head = records::RecordHead {
-        kind: again.kind,
-        actor: again.actor,
-        ruleset: again.ruleset,
-        list_snapshot: again.list_snapshot,
         transaction_id: Some("p5".into()),
+        ..head_of(&again)
     };
     let text = |v| records::Canonical::of(v).expect("canonical");
     let prepared = store
@@ -960,6 +954,32 @@ pub fn determination_lines_and_the_held_queue(db: &dyn Db) {
     assert!(problem.contains("outcome"), "{problem}");
 }
 
+/// The head of `record`, as a preparer takes it.
+fn head_of(record: &NewRecord) -> records::RecordHead {
+    records::RecordHead {
+        kind: record.kind,
+        actor: record.actor.clone(),
+        ruleset: record.ruleset.clone(),
+        list_snapshot: record.list_snapshot.clone(),
+        transaction_id: record.transaction_id.clone(),
+    }
+}
+
+/// `record` prepared as a server prepares a determination, `fields` for its index.
+fn prepared_with(
+    store: &dyn RecordStore,
+    record: &NewRecord,
+    fields: records::DeterminationFields,
+) -> records::Prepared {
+    let text = |v| records::Canonical::of(v).expect("canonical");
+    store.preparer().prepare_determination(
+        head_of(record),
+        text(&record.input),
+        text(&record.output),
+        fields,
+    )
+}
+
 /// `record` prepared with the index fields its output says, appended; its id.
 fn append_with_fields(store: &dyn RecordStore, record: NewRecord) -> i64 {
     let fields = records::DeterminationFields {
@@ -967,20 +987,7 @@ fn append_with_fields(store: &dyn RecordStore, record: NewRecord) -> i64 {
         supersedes: record.output["supersedes"].as_i64(),
         review_record: record.output["review_record"].as_i64(),
     };
-    let head = records::RecordHead {
-        kind: record.kind,
-        actor: record.actor,
-        ruleset: record.ruleset,
-        list_snapshot: record.list_snapshot,
-        transaction_id: record.transaction_id,
-    };
-    let text = |v| records::Canonical::of(v).expect("canonical");
-    let prepared = store.preparer().prepare_determination(
-        head,
-        text(&record.input),
-        text(&record.output),
-        fields,
-    );
+    let prepared = prepared_with(store, &record, fields);
     let (tx, rx) = std::sync::mpsc::channel();
     store.append_prepared_then(prepared, Box::new(move |r| tx.send(r).expect("send")));
     rx.recv().expect("answered").expect("appended").id
@@ -1015,24 +1022,11 @@ pub fn determinations_prepared_with_their_fields_are_indexed_as_read(db: &dyn Db
     // Fields other than the text says are refused where they are checked (debug builds).
     if cfg!(debug_assertions) {
         let wrong = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let record = decided("ACE", None);
-            let head = records::RecordHead {
-                kind: record.kind,
-                actor: record.actor,
-                ruleset: record.ruleset,
-                list_snapshot: record.list_snapshot,
-                transaction_id: None,
+            let says_hold = records::DeterminationFields {
+                outcome: Some("HOLD".into()),
+                ..Default::default()
             };
-            let text = |v| records::Canonical::of(v).expect("canonical");
-            store.preparer().prepare_determination(
-                head,
-                text(&record.input),
-                text(&record.output),
-                records::DeterminationFields {
-                    outcome: Some("HOLD".into()),
-                    ..Default::default()
-                },
-            )
+            prepared_with(store.as_ref(), &decided("ACE", None), says_hold)
         }));
         assert!(wrong.is_err(), "an index outcome the text does not say");
     }
