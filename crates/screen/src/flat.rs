@@ -33,7 +33,7 @@ use std::ops::Range;
 /// The first eight bytes of every index.
 pub const MAGIC: [u8; 8] = *b"ACESCRN\0";
 /// The version of this layout; any change of sections or their meaning bumps it.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// SHA-256 (hex) of the code that builds and reads indexes (see the module doc).
 pub const CODE_FINGERPRINT: &str = env!("SCREEN_CODE_FINGERPRINT");
 

@@ -68,6 +68,9 @@ mod sec {
     pub const ENTRY_STR_START: usize = 18;
     pub const ENTRY_TEXT: usize = 19;
     pub const ENTRY_TEXT_OFF: usize = 20;
+    /// u64, sorted: the keys of every delete of a token's text and loose key
+    /// ([`super::delete_key`]) and of every plain token's text and loose key
+    /// themselves ([`super::word_key`]).
     pub const DEL_KEYS: usize = 21;
     pub const DEL_VIDS: usize = 22;
     pub const DEL_START: usize = 23;
@@ -116,6 +119,32 @@ fn key_hash(s: &[u8]) -> u64 {
     let mut h = FxHasher::default();
     h.write(s);
     h.finish().wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// Marks, in the delete neighbourhood, a token's own text or loose key (set)
+/// rather than one of its deletes (clear). A query's deletes are looked up
+/// against both in one search — a delete that is a token (the query has a
+/// letter too many), or shares a delete with one (a letter changed) — where
+/// the exact table and the loose map took two more searches, each reading
+/// the strings of the tokens on its probe path; the query's own form is looked
+/// up against the deletes alone (its exact and loose lookups are done apart).
+const WORD_BIT: u64 = 1;
+
+/// The key of a delete in the delete neighbourhood.
+fn delete_key(s: &[u8]) -> u64 {
+    key_hash(s) & !WORD_BIT
+}
+
+/// The key of a token's text or loose key in the delete neighbourhood.
+fn word_key(s: &[u8]) -> u64 {
+    key_hash(s) | WORD_BIT
+}
+
+/// What a search of the delete neighbourhood takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Neighbours {
+    Deletes,
+    DeletesAndWords,
 }
 
 /// An offset into a section, as stored (sections stay far below 4 GiB).
@@ -695,18 +724,18 @@ impl<'a> View<'a> {
     }
 
     /// Symmetric deletes: the query key against the index's deletes, and each
-    /// query delete against the index's keys and deletes.
+    /// query delete against the index's tokens (text and loose key) and deletes.
     fn gather_typos(&self, form: &[u8], cands: &mut Vec<Vid>) {
-        self.deletes_of(key_hash(form), cands);
+        self.neighbours(delete_key(form), Neighbours::Deletes, cands);
         for_each_delete(form, |d| {
-            cands.extend(self.exact_bytes(d, false));
-            cands.extend_from_slice(self.map(Map::Loose).get(d));
-            self.deletes_of(key_hash(d), cands);
+            self.neighbours(delete_key(d), Neighbours::DeletesAndWords, cands);
         });
     }
 
-    fn deletes_of(&self, h: u64, cands: &mut Vec<Vid>) {
-        let b = h.checked_shr(self.del_shift).unwrap_or(0) as usize;
+    /// The tokens whose keys in the delete neighbourhood are `key` (a
+    /// [`delete_key`]), with or without those of the tokens' own forms.
+    fn neighbours(&self, key: u64, take: Neighbours, cands: &mut Vec<Vid>) {
+        let b = key.checked_shr(self.del_shift).unwrap_or(0) as usize;
         let (Some(&begin), Some(&end)) = (self.del_start.get(b), self.del_start.get(b + 1)) else {
             return;
         };
@@ -716,9 +745,16 @@ impl<'a> View<'a> {
         else {
             return;
         };
-        let start = keys.partition_point(|&k| k < h);
-        let n = keys[start..].iter().take_while(|&&k| k == h).count();
-        cands.extend_from_slice(&vids[start..start + n]);
+        let start = keys.partition_point(|&k| k < key);
+        let same = keys[start..]
+            .iter()
+            .zip(&vids[start..])
+            .take_while(|(&k, _)| k | WORD_BIT == key | WORD_BIT);
+        for (&k, &vid) in same {
+            if k & WORD_BIT == 0 || take == Neighbours::DeletesAndWords {
+                cands.push(vid);
+            }
+        }
     }
 }
 
@@ -855,8 +891,12 @@ impl Builder {
         // neighbourhoods are indexed.
         for form in [&k.text, &k.loose] {
             if form.len() >= 5 {
-                for_each_delete(form.as_bytes(), |d| self.deletes.push((key_hash(d), vid)));
+                for_each_delete(form.as_bytes(), |d| self.deletes.push((delete_key(d), vid)));
             }
+        }
+        self.deletes.push((word_key(k.text.as_bytes()), vid));
+        if k.loose != k.text {
+            self.deletes.push((word_key(k.loose.as_bytes()), vid));
         }
     }
 }

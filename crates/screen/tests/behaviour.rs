@@ -260,6 +260,31 @@ fn one_typo_in_a_long_rare_token_still_hits() {
     assert_eq!(hits(&s, "Doku Khamatovihc Umarov"), vec!["QDi.1"]);
 }
 
+/// A letter too many is found through the query's deletes: one of them is the listed
+/// token's spelling (no key of the two agrees, the inserted letter being a consonant).
+#[test]
+fn a_letter_too_many_in_a_long_rare_token_still_hits() {
+    let s = fixture();
+    assert_eq!(hits(&s, "Candinru"), vec!["el-2"]);
+    assert_eq!(hits(&s, "Doku Khamatovich Umarkov"), vec!["QDi.1"]);
+}
+
+/// A letter too many in another romanisation is found through the query's deletes too:
+/// one of them ("hamatovic") is the listed token's loose key, not its spelling.
+#[test]
+fn a_letter_too_many_in_another_romanisation_still_pairs_the_token() {
+    let s = fixture();
+    let matches = s.screen(&Query::name("Doku Hamatovicx Umarov"), 0.5);
+    let m = matches.iter().find(|m| m.id == "QDi.1");
+    let paired = m.is_some_and(|m| {
+        m.explanation
+            .tokens
+            .iter()
+            .any(|t| t.query == "hamatovicx" && t.matched == "khamatovich")
+    });
+    assert!(paired, "{matches:#?}");
+}
+
 #[test]
 fn missing_middle_name_scores_high_but_below_exact() {
     let c = compare("Doku Umarov", "Doku Khamatovich Umarov", None);
