@@ -167,6 +167,36 @@ fn rescreen_reports_determinations_an_entity_list_change_would_change() {
     assert_eq!(changes[0]["outcome_now"], "ACE");
 }
 
+#[test]
+fn rescreen_keeps_a_membership_the_row_declared_with_a_score() {
+    let d = Dir::new("declared");
+    let file = d.0.join("tx.jsonl");
+    // No list names this company: only the row says it is on the Entity List (with a score
+    // copied from some earlier answer). Re-screening must not drop that and answer ACE.
+    std::fs::write(
+        &file,
+        r#"{"id":"declared","date":"2023-06-01","item":{"eccn":"4D004"},"destination":"DE","end_user":{"name":"Quorvanta Widgets GmbH","kind":"non_government","lists":[{"list":"EL","id":"row-1","score":0.93}]}}"#,
+    )
+    .expect("write");
+    succeeds(ace(&d).arg("batch").arg(&file).arg("--record"));
+    let recorded = store(&d)
+        .list(&records::Filter::default())
+        .expect("records");
+    let outcome = recorded.iter().find_map(|r| {
+        r.output
+            .pointer("/determination/outcome")?
+            .as_str()
+            .map(str::to_string)
+    });
+    assert_eq!(outcome.as_deref(), Some("LICENSE_REQUIRED"), "{recorded:?}");
+    let out = succeeds(ace(&d).args(["batch", "--rescreen"]));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).trim().is_empty(),
+        "nothing changed, yet: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 /// The check a determination carries when its date is before the screening snapshot's
 /// publication (decide::as_of): no snapshot covers that date.
 const COVERAGE_CHECK: &str = "a list snapshot covers the as-of date";

@@ -4,7 +4,7 @@
 //! re-creates one to compare it byte for byte.
 
 use crate::screening::{screen_parties, PartyScreener, ScreeningReport};
-use crate::transaction::{ScreenedSnapshot, TransactionInput};
+use crate::transaction::{ListHit, OwnerInput, ScreenedSnapshot, TransactionInput};
 use crate::Determination;
 use serde::Serialize;
 
@@ -69,9 +69,25 @@ pub fn screen_row(
     )
 }
 
-/// A recorded input as it was before screening: the list memberships screening added (they
-/// carry a score) dropped, those the row declared kept.
-pub fn unscreened(input: &mut TransactionInput) {
+/// A recorded input as it was before screening, given the record's output: the list
+/// memberships screening added dropped, those the row declared kept.
+///
+/// Screening adds a membership, with its score, for each match of a named party that the
+/// output lists (`hits`, `needs_review`: party, list, id), and for each match of an owner.
+/// A row may declare a membership with a score too (copied from an earlier answer, say): a
+/// named party's is kept unless the output lists that very match (screening then met the
+/// same entry, and screening the name again meets it again). An owner's matches are not in
+/// the output, so an owner's memberships with a score are taken for screening's.
+pub fn unscreened(input: &mut TransactionInput, output: &serde_json::Value) {
+    let matched: Vec<(&str, &str, &str)> = ["hits", "needs_review"]
+        .iter()
+        .filter_map(|key| output.get(*key).and_then(serde_json::Value::as_array))
+        .flatten()
+        .filter_map(|m| {
+            let field = |k: &str| m.get(k).and_then(serde_json::Value::as_str);
+            Some((field("party")?, field("list")?, field("id")?))
+        })
+        .collect();
     for p in input
         .end_user
         .iter_mut()
@@ -79,6 +95,96 @@ pub fn unscreened(input: &mut TransactionInput) {
         .chain(input.purchaser.iter_mut())
         .chain(input.intermediate_consignees.iter_mut())
     {
-        p.lists.retain(|h| h.score.is_none());
+        let party = p.name.as_deref().unwrap_or_default();
+        let screened = |h: &ListHit| {
+            h.score.is_some()
+                && matched.iter().any(|&(name, list, id)| {
+                    name == party && list == h.list.code() && h.id.as_deref() == Some(id)
+                })
+        };
+        p.lists.retain(|h| !screened(h));
+        p.owners.iter_mut().for_each(unscreened_owner);
+    }
+}
+
+/// An owner as it was before screening: its memberships with a score dropped, its own
+/// owners' too.
+fn unscreened_owner(owner: &mut OwnerInput) {
+    owner.lists.retain(|h| h.score.is_none());
+    owner.owners.iter_mut().for_each(unscreened_owner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ids(lists: &[ListHit]) -> Vec<&str> {
+        lists.iter().filter_map(|h| h.id.as_deref()).collect()
+    }
+
+    /// A recorded row: an end user with a membership the row declared with a score, one
+    /// screening added (its match in the output) and one declared without a score; an
+    /// owner with one screening added and one declared.
+    fn recorded() -> (TransactionInput, serde_json::Value) {
+        let input = serde_json::from_value(json!({
+            "date": "2026-11-20",
+            "item": {"eccn": "4D004"},
+            "destination": "DE",
+            "end_user": {
+                "name": "Acme Widgets GmbH",
+                "lists": [
+                    {"list": "EL", "id": "declared-scored", "score": 0.91},
+                    {"list": "SDN", "id": "screened", "score": 0.95},
+                    {"list": "DPL", "id": "declared"}
+                ],
+                "owners": [{
+                    "name": "Holding AG",
+                    "lists": [
+                        {"list": "EL", "id": "owner-screened", "score": 0.97},
+                        {"list": "EL", "id": "owner-declared"}
+                    ]
+                }]
+            }
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let output = json!({
+            "hits": [{"party": "Acme Widgets GmbH", "list": "SDN", "id": "screened",
+                      "name": "ACME", "score": 0.95}],
+            "needs_review": []
+        });
+        (input, output)
+    }
+
+    #[test]
+    fn screening_s_memberships_go_and_the_row_s_stay_even_with_a_score() {
+        let (mut input, output) = recorded();
+        unscreened(&mut input, &output);
+        let end_user = input
+            .end_user
+            .as_ref()
+            .unwrap_or_else(|| panic!("end user"));
+        assert_eq!(ids(&end_user.lists), ["declared-scored", "declared"]);
+        assert_eq!(ids(&end_user.owners[0].lists), ["owner-declared"]);
+    }
+
+    #[test]
+    fn a_match_listed_for_another_party_or_list_does_not_take_a_membership() {
+        let (mut input, _) = recorded();
+        let output = json!({
+            "hits": [
+                {"party": "Someone Else", "list": "SDN", "id": "screened", "score": 0.95},
+                {"party": "Acme Widgets GmbH", "list": "EL", "id": "screened", "score": 0.95}
+            ],
+            "needs_review": [{"party": "Acme Widgets GmbH", "list": "EL",
+                              "id": "declared-scored", "score": 0.8}]
+        });
+        unscreened(&mut input, &output);
+        let end_user = input
+            .end_user
+            .as_ref()
+            .unwrap_or_else(|| panic!("end user"));
+        // The row's scored membership is that very match: screening's again next time.
+        assert_eq!(ids(&end_user.lists), ["screened", "declared"]);
     }
 }

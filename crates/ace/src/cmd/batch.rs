@@ -412,7 +412,7 @@ fn rescreen_one(
         .to_string();
     let mut input: TransactionInput = serde_json::from_value(rec.input.clone()).ok()?;
     // Drop the list memberships screening added last time: re-screen from the names.
-    batch_record::unscreened(&mut input);
+    batch_record::unscreened(&mut input, &rec.output);
     let report = batch_record::screen_row(&mut input, screener, snapshot, published);
     let date = rec
         .output

@@ -190,7 +190,7 @@ pub fn replay_record(state: &AppState, record: &Record) -> Result<Replay, ApiErr
         );
     };
     let rerun = if is_batch_record(record) {
-        rerun_batch_record(&replaying, input, today)
+        rerun_batch_record(&replaying, input, &record.output, today)
     } else {
         rerun_determination(&replaying, record, input, today)?
     };
@@ -261,10 +261,11 @@ fn rerun_determination(
 fn rerun_batch_record(
     replaying: &AppState,
     mut input: TransactionInput,
+    recorded: &Value,
     today: ear::Date,
 ) -> Result<Value, String> {
     use decide::batch_record::{hits_of, screen_row, unscreened, RecordedOutput};
-    unscreened(&mut input);
+    unscreened(&mut input, recorded);
     let snapshot = replaying.snapshot();
     let report = screen_row(
         &mut input,
