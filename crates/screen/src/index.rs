@@ -778,7 +778,7 @@ struct Builder {
     exact_legal: FxHashMap<Box<str>, Vid>,
     /// [`Map`] order.
     maps: [KeyMap; 5],
-    /// Symmetric-delete neighbourhood: ([`key_hash`], token).
+    /// Symmetric-delete neighbourhood: ([`delete_key`] or [`word_key`], token).
     deletes: Vec<(u64, Vid)>,
 }
 
