@@ -123,6 +123,15 @@ mod tests {
         lists.iter().filter_map(|h| h.id.as_deref()).collect()
     }
 
+    /// `input` as `unscreened` leaves it, given `output`: its end user.
+    fn end_user_unscreened(
+        mut input: TransactionInput,
+        output: &serde_json::Value,
+    ) -> crate::transaction::PartyInput {
+        unscreened(&mut input, output);
+        input.end_user.unwrap_or_else(|| panic!("end user"))
+    }
+
     /// A recorded row: an end user with a membership the row declared with a score, one
     /// screening added (its match in the output) and one declared without a score; an
     /// owner with one screening added and one declared.
@@ -158,19 +167,15 @@ mod tests {
 
     #[test]
     fn screening_s_memberships_go_and_the_row_s_stay_even_with_a_score() {
-        let (mut input, output) = recorded();
-        unscreened(&mut input, &output);
-        let end_user = input
-            .end_user
-            .as_ref()
-            .unwrap_or_else(|| panic!("end user"));
+        let (input, output) = recorded();
+        let end_user = end_user_unscreened(input, &output);
         assert_eq!(ids(&end_user.lists), ["declared-scored", "declared"]);
         assert_eq!(ids(&end_user.owners[0].lists), ["owner-declared"]);
     }
 
     #[test]
     fn a_match_listed_for_another_party_or_list_does_not_take_a_membership() {
-        let (mut input, _) = recorded();
+        let (input, _) = recorded();
         let output = json!({
             "hits": [
                 {"party": "Someone Else", "list": "SDN", "id": "screened", "score": 0.95},
@@ -179,11 +184,7 @@ mod tests {
             "needs_review": [{"party": "Acme Widgets GmbH", "list": "EL",
                               "id": "declared-scored", "score": 0.8}]
         });
-        unscreened(&mut input, &output);
-        let end_user = input
-            .end_user
-            .as_ref()
-            .unwrap_or_else(|| panic!("end user"));
+        let end_user = end_user_unscreened(input, &output);
         // The row's scored membership is that very match: screening's again next time.
         assert_eq!(ids(&end_user.lists), ["screened", "declared"]);
     }
