@@ -27,6 +27,7 @@ use crate::weights::{indexed_weight, is_generic, MIN_WEIGHT};
 use lists::model::{Entry, ListId, PartyKind};
 use rustc_hash::{FxHashMap, FxHasher};
 use std::hash::Hasher;
+use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 /// One name token in the index: a vocabulary id.
@@ -726,22 +727,29 @@ impl<'a> View<'a> {
     /// Symmetric deletes: the query key against the index's deletes, and each
     /// query delete against the index's tokens (text and loose key) and deletes.
     fn gather_typos(&self, form: &[u8], cands: &mut Vec<Vid>) {
-        self.neighbours(delete_key(form), Neighbours::Deletes, cands);
+        let mut batch = Lookups::default();
+        batch.push(self, delete_key(form), Neighbours::Deletes, cands);
         for_each_delete(form, |d| {
-            self.neighbours(delete_key(d), Neighbours::DeletesAndWords, cands);
+            batch.push(self, delete_key(d), Neighbours::DeletesAndWords, cands);
         });
+        batch.run(self, cands);
+    }
+
+    /// The bucket of the delete neighbourhood where `key` would be.
+    fn bucket(&self, key: u64) -> Range<usize> {
+        let b = key.checked_shr(self.del_shift).unwrap_or(0) as usize;
+        match (self.del_start.get(b), self.del_start.get(b + 1)) {
+            (Some(&begin), Some(&end)) => begin as usize..end as usize,
+            _ => 0..0,
+        }
     }
 
     /// The tokens whose keys in the delete neighbourhood are `key` (a
-    /// [`delete_key`]), with or without those of the tokens' own forms.
-    fn neighbours(&self, key: u64, take: Neighbours, cands: &mut Vec<Vid>) {
-        let b = key.checked_shr(self.del_shift).unwrap_or(0) as usize;
-        let (Some(&begin), Some(&end)) = (self.del_start.get(b), self.del_start.get(b + 1)) else {
-            return;
-        };
-        let (begin, end) = (begin as usize, end as usize);
+    /// [`delete_key`]), with or without those of the tokens' own forms;
+    /// `bucket` is [`View::bucket`] of `key`.
+    fn neighbours(&self, key: u64, bucket: Range<usize>, take: Neighbours, cands: &mut Vec<Vid>) {
         let (Some(keys), Some(vids)) =
-            (self.del_keys.get(begin..end), self.del_vids.get(begin..end))
+            (self.del_keys.get(bucket.clone()), self.del_vids.get(bucket))
         else {
             return;
         };
@@ -755,6 +763,63 @@ impl<'a> View<'a> {
                 cands.push(vid);
             }
         }
+    }
+}
+
+/// Searches of the delete neighbourhood made in steps over a batch: every
+/// bucket's bounds, then every bucket's first keys, then the searches. A
+/// token's deletes land in unrelated buckets, each a cache miss or two. Done
+/// one after the other, a search branches on the keys it has just loaded, so
+/// the next search's loads wait for them; in steps, the loads of a step
+/// depend on nothing but the step before and their misses overlap (made-up
+/// names screen ~30% faster, identical answers: bench/screening/README.md).
+struct Lookups {
+    keys: [u64; LOOKUPS],
+    takes: [Neighbours; LOOKUPS],
+    len: usize,
+}
+
+const LOOKUPS: usize = 32;
+
+impl Default for Lookups {
+    fn default() -> Lookups {
+        Lookups {
+            keys: [0; LOOKUPS],
+            takes: [Neighbours::Deletes; LOOKUPS],
+            len: 0,
+        }
+    }
+}
+
+impl Lookups {
+    /// Adds a search; runs the batch first when it is full.
+    fn push(&mut self, ix: &View, key: u64, take: Neighbours, cands: &mut Vec<Vid>) {
+        if self.len == LOOKUPS {
+            self.run(ix, cands);
+        }
+        self.keys[self.len] = key;
+        self.takes[self.len] = take;
+        self.len += 1;
+    }
+
+    /// Runs the searches added, adding what they find to `cands`; empties the batch.
+    fn run(&mut self, ix: &View, cands: &mut Vec<Vid>) {
+        let keys = &self.keys[..self.len];
+        let mut buckets: [Range<usize>; LOOKUPS] = Default::default();
+        for (bucket, &key) in buckets.iter_mut().zip(keys) {
+            *bucket = ix.bucket(key);
+        }
+        let buckets = &buckets[..self.len];
+        // Loaded only to be in the cache for the searches below.
+        let mut touched = 0u64;
+        for bucket in buckets.iter().filter(|b| !b.is_empty()) {
+            touched ^= ix.del_keys.get(bucket.start).copied().unwrap_or(0);
+        }
+        std::hint::black_box(touched);
+        for ((&key, bucket), &take) in keys.iter().zip(buckets).zip(&self.takes) {
+            ix.neighbours(key, bucket.clone(), take, cands);
+        }
+        self.len = 0;
     }
 }
 

@@ -269,6 +269,23 @@ fn a_letter_too_many_in_a_long_rare_token_still_hits() {
     assert_eq!(hits(&s, "Doku Khamatovich Umarkov"), vec!["QDi.1"]);
 }
 
+/// A letter too many at either end of a token with more deletes than the index searches
+/// in one batch: the first and the last of the query's deletes are each still searched.
+#[test]
+fn a_letter_too_many_in_a_very_long_token_still_hits() {
+    let long = "Forschungsinstitutfuerinformationstechnik";
+    let s = Screener::new(vec![entry(
+        ListId::EntityList,
+        "el-long",
+        &format!("{long} GmbH"),
+        PartyKind::Entity,
+        &[],
+        &["DE"],
+    )]);
+    assert_eq!(hits(&s, &format!("X{long} GmbH")), vec!["el-long"]);
+    assert_eq!(hits(&s, &format!("{long}x GmbH")), vec!["el-long"]);
+}
+
 /// A letter too many in another romanisation is found through the query's deletes too:
 /// one of them ("hamatovic") is the listed token's loose key, not its spelling.
 #[test]
