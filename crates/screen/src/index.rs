@@ -772,7 +772,7 @@ impl<'a> View<'a> {
 /// one after the other, a search branches on the keys it has just loaded, so
 /// the next search's loads wait for them; in steps, the loads of a step
 /// depend on nothing but the step before and their misses overlap (made-up
-/// names screen ~30% faster, identical answers: bench/screening/README.md).
+/// names screen a third faster, identical answers: bench/screening/README.md).
 struct Lookups {
     keys: [u64; LOOKUPS],
     takes: [Neighbours; LOOKUPS],
