@@ -6,7 +6,7 @@
 #                  routing, access log, metrics, the token check and the JSON parse: the
 #                  floor every determination stands on;
 #   determination  determinations-unique.lua: the same requests decided (a new party name
-#                  every time: screening, deciding, the record committed, the 4.9 KB answer);
+#                  every time: screening, deciding, the record committed, the answer with its trace);
 # and prints, per load, requests/s, p99 and the server's CPU per request (utime and stime
 # of the process over the load, from /proc, divided by the requests wrk completed), then the
 # medians and the determination's own part (its CPU per request less the floor's).
