@@ -48,7 +48,7 @@ PID=$!
 wait_healthy "$PORT" "$WORK/serve.log"
 
 HZ=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+cpu_ticks() { stat_ticks "/proc/$PID/stat"; }
 
 # load LABEL LUA EXPECTED_STATUS: warms, then loads; prints "LABEL req/s p99 cpu-µs" and
 # fails when a response had another status than the one the load is for.

@@ -55,6 +55,12 @@ wait_healthy() {
     return 1
 }
 
+# stat_ticks STAT: utime + stime in clock ticks from a /proc stat file (a process's or a
+# thread's: /proc/PID/stat, /proc/PID/task/TID/stat).
+stat_ticks() {
+    awk '{print $14 + $15}' "$1"
+}
+
 # need_count NAME VALUE: fails naming NAME unless VALUE is a whole number above zero.
 need_count() {
     case $2 in

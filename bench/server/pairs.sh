@@ -60,11 +60,11 @@ OLD_LABEL=$BASELINE_LABEL
 [ "$OLD_LABEL" = baseline ] && OLD_LABEL=$BASELINE
 
 # The server's CPU ticks, its writer thread's, and the bytes it has written.
-ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+ticks() { stat_ticks "/proc/$PID/stat"; }
 writer_ticks() {
     local t=0 task
     for task in /proc/"$PID"/task/*; do
-        [ "$(cat "$task/comm")" = records-writer ] && t=$((t + $(awk '{print $14 + $15}' "$task/stat")))
+        [ "$(cat "$task/comm")" = records-writer ] && t=$((t + $(stat_ticks "$task/stat")))
     done
     echo "$t"
 }

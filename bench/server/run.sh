@@ -100,7 +100,7 @@ lua_of() {
 cpu_ticks() {
     local total=0 pid
     for pid in "${PIDS[@]}"; do
-        total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+        total=$((total + $(stat_ticks "/proc/$pid/stat")))
     done
     echo "$total"
 }
